@@ -1,0 +1,66 @@
+using Switchboard.Grains.Interfaces.Consent;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Identity;
+using Switchboard.Grains.Interfaces.Pii;
+
+namespace Switchboard.Grains.Interfaces.Customers;
+
+/// <summary>
+/// One activation per customer of a tenant (key <see cref="GrainKeys.Customer"/>): the whole truth about them.
+/// Channels do not call it directly for inbound messages; they go through <see cref="IConversationIngressGrain"/>.
+/// </summary>
+[Alias("customer-grain")]
+public interface ICustomerGrain : IGrainWithStringKey
+{
+    /// <summary>Tokenizes, records and answers one inbound turn. Idempotent on the turn's message id.</summary>
+    [Alias("handle-turn")]
+    Task<TurnResult> HandleTurn(InboundTurn turn);
+
+    /// <summary>Records a message the engine sent on a channel outside a turn (a journey, a confirmation). Text is tokenized.</summary>
+    [Alias("record-outbound")]
+    Task RecordOutbound(Channel channel, string text, string? messageId);
+
+    [Alias("exists")]
+    Task<bool> Exists();
+
+    [Alias("get-view")]
+    Task<CustomerView> GetView();
+
+    [Alias("get-transcript")]
+    Task<TranscriptPage> GetTranscript();
+
+    [Alias("link-address")]
+    Task LinkAddress(ChannelAddress address);
+
+    [Alias("can-contact")]
+    Task<ConsentDecision> CanContact(Channel channel, ConsentPurpose purpose);
+
+    [Alias("record-consent")]
+    Task RecordConsent(ConsentChange change);
+
+    [Alias("mark-verified")]
+    Task MarkVerified(Channel channel, string method, bool mfa);
+
+    [Alias("set-crm-field")]
+    Task SetCrmField(string field, string value);
+
+    /// <summary>Issues an opaque, signed, expiring token any channel can present to join this customer.</summary>
+    [Alias("issue-session-token")]
+    Task<string> IssueSessionToken(string purpose, TimeSpan lifetime);
+
+    /// <summary>Resolves a PII token to its raw value for a stated purpose; audited; null when the token is unknown.</summary>
+    [Alias("resolve-pii")]
+    Task<string?> ResolvePii(string token, string purpose, string actor);
+
+    [Alias("get-pii-audit")]
+    Task<IReadOnlyList<PiiAccessRecord>> GetPiiAudit();
+
+    /// <summary>Right to erasure: state, vault (crypto-shred) and identity bindings all go.</summary>
+    [Alias("erase")]
+    Task Erase();
+}
+
+[GenerateSerializer, Immutable, Alias("transcript-page")]
+public sealed record TranscriptPage(
+    [property: Id(0)] TranscriptSummary Summary,
+    [property: Id(1)] IReadOnlyList<TranscriptTurn> Turns);

@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Switchboard.Grains.Pii;
+
+/// <summary>
+/// Replaces card numbers, Aadhaar, PAN, SSN, IBAN, email addresses and OTP codes with typed tokens such as
+/// <c>{{card:1111:3f9a2c7d1e}}</c>. The token keeps only what display needs (last digits, a mail domain) and a
+/// keyed HMAC of the value, so the same value gives the same token for one customer and another token for anyone else.
+/// </summary>
+public sealed partial class PiiTokenizer
+{
+    private readonly byte[] _tokenKey;
+
+    public PiiTokenizer(byte[] tokenKey)
+    {
+        ArgumentNullException.ThrowIfNull(tokenKey);
+        if (tokenKey.Length < 16) throw new ArgumentException("A token key needs at least 16 bytes.", nameof(tokenKey));
+        _tokenKey = tokenKey;
+    }
+
+    /// <summary>Matches any token this class makes.</summary>
+    [GeneratedRegex(@"\{\{(card|aadhaar|pan|ssn|iban|email|otp):([A-Za-z0-9.\-]*):([0-9a-f]{10})\}\}")]
+    public static partial Regex TokenPattern();
+
+    [GeneratedRegex(@"(?<![\d\w])(?:\d[ \-]?){12,18}\d(?![\d\w])")]
+    private static partial Regex CardCandidate();
+
+    [GeneratedRegex(@"\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}\b")]
+    private static partial Regex IbanCandidate();
+
+    [GeneratedRegex(@"(?<![\d\w])[2-9]\d{3}[ \-]?\d{4}[ \-]?\d{4}(?![\d\w])")]
+    private static partial Regex AadhaarCandidate();
+
+    [GeneratedRegex(@"(?<![\d\w])(?!000|666|9\d\d)\d{3}[\- ](?!00)\d{2}[\- ](?!0000)\d{4}(?![\d\w])")]
+    private static partial Regex SsnCandidate();
+
+    [GeneratedRegex(@"\b[A-Za-z]{3}[PCHFATBLJGpchfatbljg][A-Za-z]\d{4}[A-Za-z]\b")]
+    private static partial Regex PanCandidate();
+
+    [GeneratedRegex(@"\b[A-Za-z0-9._%+\-]+@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})\b")]
+    private static partial Regex EmailCandidate();
+
+    [GeneratedRegex(@"\b(?:otp|code|passcode|pin|one[\- ]time(?:\s+(?:password|code|pin))?)\b[^\d\n]{0,24}?(?<![\d\w])(\d{4,8})(?![\d\w])", RegexOptions.IgnoreCase)]
+    private static partial Regex OtpAfterKeyword();
+
+    [GeneratedRegex(@"(?<![\d\w{:])(\d{4,8})(?![\d\w}:])")]
+    private static partial Regex BareSecretDigits();
+
+    /// <summary>
+    /// Tokenizes <paramref name="text"/>. With <paramref name="expectSecretDigits"/> (the dialog is waiting for an
+    /// OTP or PIN) any lone run of 4 to 8 digits counts as an OTP too.
+    /// </summary>
+    public (string Text, IReadOnlyList<PiiFinding> Findings) Tokenize(string text, bool expectSecretDigits = false)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var findings = new List<PiiFinding>();
+        if (text.Length == 0) return (text, findings);
+
+        var result = text;
+        result = CardCandidate().Replace(result, m =>
+        {
+            var digits = DigitsOnly(m.Value);
+            return digits.Length is >= 13 and <= 19 && Checksums.Luhn(digits)
+                ? Emit(PiiKind.Card, digits, digits[^4..], findings)
+                : m.Value;
+        });
+        result = IbanCandidate().Replace(result, m =>
+        {
+            var compact = m.Value.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
+            return Checksums.Iban(compact) ? Emit(PiiKind.Iban, compact, compact[^4..], findings) : m.Value;
+        });
+        result = AadhaarCandidate().Replace(result, m =>
+        {
+            var digits = DigitsOnly(m.Value);
+            return Checksums.Verhoeff(digits) ? Emit(PiiKind.Aadhaar, digits, digits[^4..], findings) : m.Value;
+        });
+        result = SsnCandidate().Replace(result, m =>
+        {
+            var digits = DigitsOnly(m.Value);
+            return Emit(PiiKind.Ssn, digits, digits[^4..], findings);
+        });
+        result = PanCandidate().Replace(result, m => Emit(PiiKind.Pan, m.Value.ToUpperInvariant(), "", findings));
+        result = EmailCandidate().Replace(result, m => Emit(PiiKind.Email, m.Value.ToLowerInvariant(), m.Groups[1].Value.ToLowerInvariant(), findings));
+        result = OtpAfterKeyword().Replace(result, m =>
+        {
+            var g = m.Groups[1];
+            return string.Concat(m.Value.AsSpan(0, g.Index - m.Index), Emit(PiiKind.Otp, g.Value, "", findings), m.Value.AsSpan(g.Index - m.Index + g.Length));
+        });
+        if (expectSecretDigits)
+            result = BareSecretDigits().Replace(result, m => Emit(PiiKind.Otp, m.Groups[1].Value, "", findings));
+        return (result, findings);
+    }
+
+    /// <summary>The token a value of a kind gets for this customer.</summary>
+    public string TokenFor(PiiKind kind, string normalizedValue, string display)
+    {
+        Span<byte> mac = stackalloc byte[32];
+        var input = Encoding.UTF8.GetBytes(kind.ToWire() + "\0" + normalizedValue);
+        HMACSHA256.HashData(_tokenKey, input, mac);
+        return $"{{{{{kind.ToWire()}:{display}:{Convert.ToHexStringLower(mac[..5])}}}}}";
+    }
+
+    private string Emit(PiiKind kind, string raw, string display, List<PiiFinding> findings)
+    {
+        var token = TokenFor(kind, raw, display);
+        findings.Add(new PiiFinding(kind, token, raw));
+        return token;
+    }
+
+    private static string DigitsOnly(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        foreach (var c in s)
+            if (c is >= '0' and <= '9') sb.Append(c);
+        return sb.ToString();
+    }
+}

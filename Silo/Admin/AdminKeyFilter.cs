@@ -1,0 +1,23 @@
+using System.Security.Cryptography;
+using System.Text;
+using Switchboard.Channels.Common;
+
+namespace Switchboard.Silo.Admin;
+
+/// <summary>Every admin call carries <c>Authorization: Bearer &lt;Admin:ApiKey&gt;</c>, compared in constant time.</summary>
+public sealed class AdminKeyFilter(AdminOptions options) : IEndpointFilter
+{
+    private readonly byte[] _expected = Encoding.UTF8.GetBytes(options.ApiKey!);
+
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var header = context.HttpContext.Request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            return ValueTask.FromResult<object?>(Problems.Unauthorized("Send Authorization: Bearer <Admin:ApiKey>."));
+        var presented = Encoding.UTF8.GetBytes(header[scheme.Length..].Trim());
+        if (!CryptographicOperations.FixedTimeEquals(presented, _expected))
+            return ValueTask.FromResult<object?>(Problems.Unauthorized("The admin API key is not valid."));
+        return next(context);
+    }
+}

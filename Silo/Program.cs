@@ -1,0 +1,3 @@
+using Switchboard.Silo;
+
+SwitchboardApp.Build(args).Run();

@@ -1,0 +1,34 @@
+using Orleans.Dashboard;
+using Switchboard.Silo.Admin;
+using Switchboard.Silo.Hosting;
+
+namespace Switchboard.Silo;
+
+/// <summary>
+/// Builds the whole engine: the silo, the admin API, the dashboard and every channel, in one process on one port.
+/// <c>Program.cs</c> runs it; tests build it with their own configuration on free ports.
+/// </summary>
+public static class SwitchboardApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+            builder.WebHost.UseUrls("http://127.0.0.1:8080");
+
+        builder.AddSwitchboardSilo();
+        builder.Services.AddSingleton(AdminOptions.Resolve(builder.Configuration, Console.Out));
+        builder.Services.AddProblemDetails();
+        // Channels: each registers its services here (AddWhatsApp, AddWebChat, AddSms, AddRcs, AddVoice).
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapAdminApi();
+        // Channels: each maps its endpoints here (MapWhatsApp, MapWebChat, MapSms, MapRcs).
+        if (app.Configuration.GetValue("Dashboard:Enabled", true)) app.MapOrleansDashboard(routePrefix: "/dashboard");
+        return app;
+    }
+}
