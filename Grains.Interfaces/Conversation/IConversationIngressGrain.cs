@@ -19,4 +19,19 @@ public interface IConversationIngressGrain : IGrainWithIntegerKey
     /// <summary>Binds <paramref name="address"/> to the customer a valid session token names; returns that customer, or null for a bad or expired token.</summary>
     [Alias("join-with-token")]
     Task<string?> JoinWithSessionToken(string tenant, string sessionToken, ChannelAddress address);
+
+    /// <summary>Binds another address (a SIP Call-ID for the life of a call, a CRM id) to a known customer.</summary>
+    [Alias("link-address")]
+    Task LinkAddress(string tenant, string customerId, ChannelAddress address);
+
+    /// <summary>
+    /// A short numeric code (6 digits, single use, expiring) standing for the customer, for channels where a token cannot
+    /// be typed: the WhatsApp "call us" button dials the voice number and the caller keys the code when the caller id is withheld.
+    /// </summary>
+    [Alias("issue-call-code")]
+    Task<string> IssueCallCode(string tenant, string customerId, TimeSpan lifetime);
+
+    /// <summary>Binds <paramref name="address"/> to the customer a valid, unused call code names; null otherwise. The code is spent.</summary>
+    [Alias("join-with-call-code")]
+    Task<string?> JoinWithCallCode(string tenant, string code, ChannelAddress address);
 }

@@ -10,7 +10,7 @@ using Switchboard.Grains.Tenancy;
 namespace Switchboard.Grains.Conversation;
 
 [StatelessWorker]
-public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTokens sessionTokens, AddressPseudonyms pseudonyms) : Grain, IConversationIngressGrain
+public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTokens sessionTokens, AddressPseudonyms pseudonyms, TimeProvider time) : Grain, IConversationIngressGrain
 {
     public async Task<TurnResult> Receive(InboundTurn turn)
     {
@@ -43,6 +43,40 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
         await GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(t.Id, normalized)).Bind(claims.CustomerId);
         await customer.LinkAddress(normalized);
         return claims.CustomerId;
+    }
+
+    public async Task LinkAddress(string tenant, string customerId, ChannelAddress address)
+    {
+        var t = RequireTenant(tenant);
+        var customer = GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(t.Id, customerId));
+        if (!await customer.Exists()) throw new UnknownCustomerException(t.Id, customerId);
+        var normalized = AddressNormalizer.Normalize(address.Kind, address.Value, t.DefaultRegion);
+        await GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(t.Id, normalized)).Bind(customerId);
+        await customer.LinkAddress(normalized);
+    }
+
+    public async Task<string> IssueCallCode(string tenant, string customerId, TimeSpan lifetime)
+    {
+        var t = RequireTenant(tenant);
+        if (!await GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(t.Id, customerId)).Exists())
+            throw new UnknownCustomerException(t.Id, customerId);
+        var expires = time.GetUtcNow().Add(lifetime);
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6");
+            if (await GrainFactory.GetGrain<ICallCodeGrain>($"{t.Id}/{code}").Claim(customerId, expires)) return code;
+        }
+        throw new InvalidOperationException("No free call code after 20 attempts.");
+    }
+
+    public async Task<string?> JoinWithCallCode(string tenant, string code, ChannelAddress address)
+    {
+        var t = RequireTenant(tenant);
+        if (code.Length != 6 || !code.All(char.IsAsciiDigit)) return null;
+        var customerId = await GrainFactory.GetGrain<ICallCodeGrain>($"{t.Id}/{code}").Redeem();
+        if (customerId is null) return null;
+        await LinkAddress(t.Id, customerId, address);
+        return customerId;
     }
 
     private TenantOptions RequireTenant(string tenant) =>
