@@ -1,4 +1,5 @@
 using Orleans.Dashboard;
+using Switchboard.Channels.Common;
 using Switchboard.Silo.Admin;
 using Switchboard.Silo.Hosting;
 

@@ -7,12 +7,12 @@ public sealed class EchoConversationEngine : IConversationEngine, IConversationE
 {
     public IConversationEngine For(string tenant) => this;
 
-    public EngineReply Respond(TurnContext turn)
+    public ValueTask<EngineReply> RespondAsync(TurnContext turn, CancellationToken cancellationToken = default)
     {
         var heard = turn.Payload?.Title ?? turn.Payload?.Id ?? turn.Text;
         var switched = turn.PreviousChannel is { } prev && prev != turn.Channel
             ? $" We last spoke on your {prev.ToSpoken()}."
             : "";
-        return new EngineReply($"You said: {heard}.{switched}");
+        return ValueTask.FromResult(new EngineReply($"You said: {heard}.{switched}"));
     }
 }

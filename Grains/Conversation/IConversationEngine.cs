@@ -9,7 +9,7 @@ namespace Switchboard.Grains.Conversation;
 /// </summary>
 public interface IConversationEngine
 {
-    EngineReply Respond(TurnContext turn);
+    ValueTask<EngineReply> RespondAsync(TurnContext turn, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Picks the engine for a tenant (each tenant runs its own bot).</summary>
@@ -36,4 +36,6 @@ public sealed class TurnContext
     public Channel? PreviousChannel { get; init; }
     /// <summary>Issues a session token for this customer (purpose, lifetime), e.g. for a call-us button.</summary>
     public required Func<string, TimeSpan, string> IssueSessionToken { get; init; }
+    /// <summary>Issues a 6-digit single-use call code for this customer (for a withheld caller id on the voice channel).</summary>
+    public required Func<TimeSpan, Task<string>> IssueCallCode { get; init; }
 }

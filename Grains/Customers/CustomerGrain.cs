@@ -85,7 +85,7 @@ public sealed class CustomerGrain(
         S.Ephemeral.UpdatedAt = now;
         AppendTranscript(new TranscriptTurn(turn.Channel, Direction.Inbound, now, transcriptText, turn.MessageId));
 
-        var reply = RunEngine(turn.Channel, text, payload, now, previous);
+        var reply = await RunEngine(turn.Channel, text, payload, now, previous);
         reply = reply with { Text = Tokenize(reply.Text, false) };
         AppendTranscript(new TranscriptTurn(turn.Channel, Direction.Outbound, time.GetUtcNow(), reply.Text));
 
@@ -245,7 +245,7 @@ public sealed class CustomerGrain(
         return tokenized;
     }
 
-    private EngineReply RunEngine(Channel channel, string text, TurnPayload? payload, DateTimeOffset now, Channel? previous)
+    private async Task<EngineReply> RunEngine(Channel channel, string text, TurnPayload? payload, DateTimeOffset now, Channel? previous)
     {
         var context = new TurnContext
         {
@@ -261,10 +261,11 @@ public sealed class CustomerGrain(
             EngineData = S.EngineData,
             PreviousChannel = previous,
             IssueSessionToken = IssueToken,
+            IssueCallCode = lifetime => GrainFactory.GetGrain<IConversationIngressGrain>(0).IssueCallCode(_tenant, _customerId, lifetime),
         };
         try
         {
-            return engines.For(_tenant).Respond(context);
+            return await engines.For(_tenant).RespondAsync(context);
         }
         catch (Exception e)
         {

@@ -1,6 +1,7 @@
+using Microsoft.Extensions.Configuration;
 using System.Security.Cryptography;
 
-namespace Switchboard.Silo.Admin;
+namespace Switchboard.Channels.Common;
 
 /// <summary>Section <c>Admin</c>. With no <see cref="ApiKey"/>, one is generated at start and printed once.</summary>
 public sealed class AdminOptions

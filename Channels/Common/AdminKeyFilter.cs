@@ -1,8 +1,8 @@
+using Microsoft.AspNetCore.Http;
 using System.Security.Cryptography;
 using System.Text;
-using Switchboard.Channels.Common;
 
-namespace Switchboard.Silo.Admin;
+namespace Switchboard.Channels.Common;
 
 /// <summary>Every admin call carries <c>Authorization: Bearer &lt;Admin:ApiKey&gt;</c>, compared in constant time.</summary>
 public sealed class AdminKeyFilter(AdminOptions options) : IEndpointFilter
