@@ -1,5 +1,6 @@
 using Orleans.Dashboard;
 using Switchboard.Channels.Common;
+using Switchboard.Grains.Dialog;
 using Switchboard.Silo.Admin;
 using Switchboard.Silo.Hosting;
 
@@ -21,6 +22,7 @@ public static class SwitchboardApp
         builder.AddSwitchboardSilo();
         builder.Services.AddSingleton(AdminOptions.Resolve(builder.Configuration, Console.Out));
         builder.Services.AddProblemDetails();
+        builder.Services.AddDialogEngine(builder.Configuration);
         // Channels: each registers its services here (AddWhatsApp, AddWebChat, AddSms, AddRcs, AddVoice).
 
         var app = builder.Build();
