@@ -8,14 +8,23 @@ using Switchboard.Grains.Interfaces.Customers;
 
 namespace Switchboard.Grains.Dialog;
 
+/// <summary>Values of <see cref="EphemeralContext.PendingSlot"/> that are not slot names.</summary>
+public static class DialogStepMarkers
+{
+    /// <summary>The flow waits for a yes or no to its confirmation question.</summary>
+    public const string Confirm = "@confirm";
+    /// <summary>The customer said no to the confirmation: the flow waits to hear what to change.</summary>
+    public const string Change = "@change";
+}
+
 /// <summary>
 /// One turn of the dialog: reads the ephemeral layer (open flow, slots, pending question), decides, changes the layers,
 /// and returns the reply. Pure domain code over the grain's state; the grain persists what it changed.
 /// </summary>
 internal sealed class DialogStep
 {
-    public const string ConfirmMarker = "@confirm";
-    public const string ChangeMarker = "@change";
+    public const string ConfirmMarker = DialogStepMarkers.Confirm;
+    public const string ChangeMarker = DialogStepMarkers.Change;
     private const int HistoryLimit = 50;
     private const int MaxInputChars = 2000;
 
@@ -72,7 +81,7 @@ internal sealed class DialogStep
         if (global is null && choice is null && text.Length > 0)
         {
             var p = _bot.Classifier.Predict(text);
-            if (p.Intent is not null && p.Confidence >= _def.Settings.ConfidenceThreshold) input.Intent = p.Intent;
+            if (p.Intent is not null && p.Confidence >= RequiredConfidence(flow, p.Intent)) input.Intent = p.Intent;
             if (input.Intent is not null && IntentDefinition.Global.Contains(input.Intent)) global = input.Intent;
         }
 
@@ -101,6 +110,17 @@ internal sealed class DialogStep
     }
 
     // ---- intents and flows ----
+
+    /// <summary>
+    /// Leaving an open flow for another takes more certainty than starting one, and more still on the first turn after a
+    /// channel switch, when the customer is most likely picking up where they left off.
+    /// </summary>
+    private double RequiredConfidence(FlowDefinition? open, string intent)
+    {
+        var threshold = _def.Settings.ConfidenceThreshold;
+        if (open is null || intent == open.Intent || IntentDefinition.Global.Contains(intent) || _def.FlowForIntent(intent) is not { IsSideAction: false }) return threshold;
+        return Math.Max(threshold, ResumeLine is null ? 0.7 : 0.9);
+    }
 
     private async Task<EngineReply> OnIntent(FlowDefinition? open, string intent, List<EntityMatch> entities, Input input, CancellationToken ct)
     {
