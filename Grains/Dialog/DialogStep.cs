@@ -498,7 +498,8 @@ internal sealed class DialogStep
         var t = input.Text.Trim().TrimEnd('.', '!');
         if (input.Digits is { } digits) t = digits;
         var pending = _def.Flow(_e.ActiveFlow)?.Slot(_e.PendingSlot);
-        var numericSlot = pending?.Type is BuiltinSlotTypes.Number or BuiltinSlotTypes.Time or BuiltinSlotTypes.Phone;
+        // Keypad digits always pick an option; a typed "3" answering "what time?" is an hour.
+        var numericSlot = input.Digits is null && pending?.Type is BuiltinSlotTypes.Number or BuiltinSlotTypes.Time or BuiltinSlotTypes.Phone;
         if (!numericSlot && int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= options.Count) return options[n - 1].Id;
         return options.FirstOrDefault(o => string.Equals(o.Title, t, StringComparison.OrdinalIgnoreCase))?.Id;
     }
