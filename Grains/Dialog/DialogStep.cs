@@ -78,7 +78,11 @@ internal sealed class DialogStep
         var text = choice ?? input.Text;
         var entities = _bot.Extractor.Extract(text, _turn.Now);
         var global = GlobalIntent(input, choice);
-        if (global is null && choice is null && text.Length > 0)
+        // The classifier runs only when the answer is not a plain slot value: most turns in a flow just fill the pending slot.
+        var pendingSlot = flow?.Slot(_e.PendingSlot);
+        var needsIntent = flow is null || pendingSlot is null || pendingSlot.Type == BuiltinSlotTypes.Text
+            || !entities.Any(m => m.Type == pendingSlot.Type) || pendingSlot.Secret;
+        if (global is null && choice is null && text.Length > 0 && needsIntent)
         {
             var p = _bot.Classifier.Predict(text);
             if (p.Intent is not null && p.Confidence >= RequiredConfidence(flow, p.Intent)) input.Intent = p.Intent;
