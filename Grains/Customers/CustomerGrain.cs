@@ -47,12 +47,8 @@ public sealed class CustomerGrain(
 
     public async Task<TurnResult> HandleTurn(InboundTurn turn)
     {
-        ArgumentNullException.ThrowIfNull(turn);
+        Validate(turn);
         if (turn.Tenant != _tenant) throw new ArgumentException("The turn names another tenant than this customer's.");
-        if (string.IsNullOrWhiteSpace(turn.MessageId) || turn.MessageId.Length > 256)
-            throw new ArgumentException("A turn needs a message id of 1 to 256 characters.");
-        if (turn.Text is { Length: > MaxTextLength })
-            throw new ArgumentException($"The message text is longer than {MaxTextLength} characters.");
 
         var seen = S.Processed.FindLast(p => p.MessageId == turn.MessageId);
         if (seen is not null)
@@ -96,6 +92,18 @@ public sealed class CustomerGrain(
         logger.LogInformation("Turn {MessageId} on {Channel} handled for customer {CustomerId} ({Length} chars in)",
             turn.MessageId, turn.Channel.ToWire(), _customerId, transcriptText.Length);
         return new TurnResult(_customerId, false, reply, transcriptText);
+    }
+
+    /// <summary>The checks a turn must pass before anything is bound or stored.</summary>
+    public static void Validate(InboundTurn turn)
+    {
+        ArgumentNullException.ThrowIfNull(turn);
+        if (string.IsNullOrWhiteSpace(turn.MessageId) || turn.MessageId.Length > 256)
+            throw new ArgumentException("A turn needs a message id of 1 to 256 characters.");
+        if (turn.Text is { Length: > MaxTextLength })
+            throw new ArgumentException($"The message text is longer than {MaxTextLength} characters.");
+        if (turn.Payload?.Title is { Length: > 1024 } || turn.Payload?.Id is { Length: > 256 } || turn.Payload?.Fields is { Count: > 32 })
+            throw new ArgumentException("The structured payload is too large.");
     }
 
     public async Task RecordOutbound(Channel channel, string text, string? messageId)

@@ -47,6 +47,8 @@ public static class SwitchboardCluster
         var path = storePath ?? Directory.CreateTempSubdirectory("switchboard-store-").FullName;
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
+        // Storage keys start with the service id: a restarted cluster must be the same service.
+        builder.Options.ServiceId = SiloHosting.ServiceId;
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Configuration.AddConfiguration(configuration);
