@@ -64,6 +64,18 @@ public sealed class CustomerGrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_redelivery_long_after_the_first_delivery_is_still_recognised()
+    {
+        var first = await Grains.Ingress().Receive(WhatsApp("919800000012", "the first message", "wamid.old"));
+        for (var i = 0; i < CustomerGrain.RepliesKept + 5; i++)
+            await Grains.Ingress().Receive(WhatsApp("919800000012", $"later {i}"));
+        var again = await Grains.Ingress().Receive(WhatsApp("919800000012", "the first message", "wamid.old"));
+        Assert.True(again.Duplicate);
+        var inbound = (await Grains.Customer(first.CustomerId).GetTranscript()).Turns.Count(t => t.Text == "the first message");
+        Assert.Equal(1, inbound);
+    }
+
+    [Fact]
     public async Task Consent_keeps_its_history_and_answers_with_the_reason()
     {
         var id = (await Grains.Ingress().Receive(WhatsApp("919800000004", "hi"))).CustomerId;
