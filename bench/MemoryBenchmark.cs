@@ -1,5 +1,7 @@
 using System.Runtime;
+using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.TestSupport;
 
@@ -26,7 +28,7 @@ public sealed class MemoryBenchmark : IBenchmark
         try
         {
             await using var cluster = await SwitchboardCluster.StartAsync(storePath: store);
-            await Measure(cluster, n);
+            await Measure(cluster, n, Options.Flag(args, "--direct"));
         }
         finally
         {
@@ -35,27 +37,35 @@ public sealed class MemoryBenchmark : IBenchmark
         return 0;
     }
 
-    private static async Task Measure(Orleans.TestingHost.InProcessTestCluster cluster, int n)
+    private static async Task Measure(Orleans.TestingHost.InProcessTestCluster cluster, int n, bool direct)
     {
         var ingress = cluster.Client.GetGrain<IConversationIngressGrain>(0);
-        await Warm(ingress, 1000, 0);
+        IGrainFactory grains = cluster.Client;
+        await Warm(ingress, grains, 1000, 0, direct);
         var before = Settle();
         var start = DateTime.UtcNow;
-        await Warm(ingress, n, 1_000_000);
+        await Warm(ingress, grains, n, 1_000_000, direct);
         var after = Settle();
         var perCustomer = (after - before) / (double)n;
         Console.WriteLine($"memory: {n} active customers (3 turns each: 6 transcript lines), heap {before / 1048576.0:F0} MB -> {after / 1048576.0:F0} MB in {(DateTime.UtcNow - start).TotalSeconds:F0} s");
-        Console.WriteLine($"  {perCustomer:F0} bytes per active customer (customer + identity grain, state included)");
+        Console.WriteLine(direct
+            ? $"  {perCustomer:F0} bytes per active customer grain (turns sent to the customer grain directly: no identity grain)"
+            : $"  {perCustomer:F0} bytes per active customer (customer + identity grain, state included)");
     }
 
-    private static async Task Warm(IConversationIngressGrain ingress, int count, int offset)
+    private static async Task Warm(IConversationIngressGrain ingress, IGrainFactory grains, int count, int offset, bool direct)
     {
+        string[] texts = ["I missed my connection in Doha", "booking ABC123", "tomorrow at 4 pm"];
         await Parallel.ForEachAsync(Enumerable.Range(offset, count), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
         {
-            var address = new ChannelAddress(AddressKind.WhatsApp, $"9196{i:D8}");
-            await ingress.Receive(new InboundTurn("airline", Channel.WhatsApp, address, $"m{i}.1", "I missed my connection in Doha", null, DateTimeOffset.UtcNow));
-            await ingress.Receive(new InboundTurn("airline", Channel.WhatsApp, address, $"m{i}.2", "booking ABC123", null, DateTimeOffset.UtcNow));
-            await ingress.Receive(new InboundTurn("airline", Channel.WhatsApp, address, $"m{i}.3", "tomorrow at 4 pm", null, DateTimeOffset.UtcNow));
+            var phone = $"+9196{i:D8}";
+            var customer = grains.GetGrain<ICustomerGrain>(GrainKeys.Customer("airline", $"c-{i:D20}"));
+            for (var t = 0; t < texts.Length; t++)
+            {
+                var turn = new InboundTurn("airline", Channel.WhatsApp, new ChannelAddress(AddressKind.Phone, phone), $"m{i}.{t}", texts[t], null, DateTimeOffset.UtcNow);
+                if (direct) await customer.HandleTurn(turn);
+                else await ingress.Receive(turn);
+            }
         });
     }
 
