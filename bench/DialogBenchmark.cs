@@ -31,9 +31,9 @@ public sealed class DialogBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args)
     {
-        var seconds = Option(args, "--seconds", 5);
-        var callers = Option(args, "--callers", 32);
-        var customers = Math.Max(callers, Option(args, "--customers", 200));
+        var seconds = Options.Int(args, "--seconds", 5);
+        var callers = Options.Int(args, "--callers", 32);
+        var customers = Math.Max(callers, Options.Int(args, "--customers", 200));
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -147,12 +147,6 @@ public sealed class DialogBenchmark : IBenchmark
             }
             Console.WriteLine($"{name,-20} {p.Summary()}");
         }
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
     }
 
     /// <summary>Storage excluded from the measurement: state lives in the activation only.</summary>
