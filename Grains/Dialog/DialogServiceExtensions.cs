@@ -24,7 +24,8 @@ public static class DialogServiceExtensions
         services.AddSingleton(sp => new DialogBackend(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DialogEngineProvider>();
         services.Replace(ServiceDescriptor.Singleton<IConversationEngineProvider>(sp => sp.GetRequiredService<DialogEngineProvider>()));
-        services.AddHostedService<BotWarmup>();
+        // First of all hosted services: a bad bot stops the start before the silo opens its ports.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, BotWarmup>());
         return services;
     }
 
