@@ -61,6 +61,12 @@ public sealed class VoiceSignaling : IVoiceCalls, IAsyncDisposable
         get { lock (_lock) return [.. _calls.Keys]; }
     }
 
+    /// <summary>The state of a call, or null once it is gone.</summary>
+    public CallState? StateOf(string callId)
+    {
+        lock (_lock) return _calls.TryGetValue(callId, out var call) ? call.State : null;
+    }
+
     /// <summary>Counts of what happened, for tests and the benchmark.</summary>
     public SignalingCounters Counters { get; } = new();
 
