@@ -30,7 +30,7 @@ public static class VoiceExtensions
         services.TryAddSingleton<IVoiceReplyRenderer, VoiceReplyText>();
         services.AddSingleton(sp => new TrunkGuard(options, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(new RtpPortPool(System.Net.IPAddress.Parse(options.ListenAddress), options.RtpPortMin, options.RtpPortMax));
-        services.AddSingleton<MediaPacer>();
+        services.AddSingleton(_ => new MediaPacer(options.RealtimePacer));
         services.AddSingleton(sp => new CallConversationServices(
             sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<IPromptAudio>(),

@@ -18,6 +18,8 @@ public sealed class VoiceOptions
     public int RtpPortMin { get; set; } = 20_000;
     public int RtpPortMax { get; set; } = 29_999;
     public int MaxCalls { get; set; } = 2_000;
+    /// <summary>Run the RTP pacer thread with SCHED_FIFO on Linux (needs root or CAP_SYS_NICE); otherwise it asks for nice -15.</summary>
+    public bool RealtimePacer { get; set; }
     /// <summary>Digits are handed to the engine on # or after this long without another digit.</summary>
     public int InterDigitTimeoutMs { get; set; } = 3_000;
 
