@@ -30,6 +30,8 @@ public sealed class VoiceOptions
     /// <summary>Digest credentials accepted from sources not on the allow-list (RFC 8760: MD5 and SHA-256).</summary>
     public List<SipCredential> Credentials { get; set; } = [];
     public string Realm { get; set; } = "switchboard";
+    /// <summary>Digest algorithms offered, most preferred first; empty means SHA-256 then MD5. Some peers (sipp) only do MD5.</summary>
+    public List<string> DigestAlgorithms { get; set; } = [];
 
     /// <summary>Where REFER sends a caller the engine hands to a human (a reply action's target wins).</summary>
     public string? AgentUri { get; set; }
