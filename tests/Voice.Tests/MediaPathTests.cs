@@ -59,6 +59,26 @@ public sealed class MediaPathTests
         await uac.ByeAsync(deadline.Token);
     }
 
+    [Fact]
+    public async Task Session_token_in_the_invite_binds_an_anonymous_call_to_the_customer()
+    {
+        await using var app = await StartAsync();
+        var post = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(app.App.Http, "api/turns",
+            new { channel = "whatsapp", address = "919800000012", messageId = "wamid.token-1", text = "call me" });
+        post.EnsureSuccessStatusCode();
+        var customer = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(post.Content)).GetProperty("customerId").GetString()!;
+        var issued = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(app.App.Http, $"api/customers/{customer}/session-tokens", new { purpose = "join", lifetimeMinutes = 10 });
+        issued.EnsureSuccessStatusCode();
+        var token = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(issued.Content)).GetProperty("token").GetString()!;
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var uac = new TestUac(app.SipPort, "anonymous");
+        await uac.CallAsync(deadline.Token, new Switchboard.Channels.Voice.Sip.SipHeader(VoiceSignaling.SessionTokenHeader, token));
+        Assert.True(await VoiceEngine.EventuallyAsync(async () =>
+            (await app.TranscriptAsync(customer)).Any(t => t.Channel == "voice" && t.Direction == "inbound")));
+        await uac.ByeAsync(deadline.Token);
+    }
+
     private static async Task<VoiceEngineWithConfigure> StartAsync(Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null) =>
         await VoiceEngineWithConfigure.StartAsync(configure);
 

@@ -46,11 +46,11 @@ public sealed class TestUac : IDisposable
         new("Contact", $"<sip:uac@127.0.0.1:{((IPEndPoint)_sip.LocalEndPoint!).Port}>"),
     ];
 
-    public async Task CallAsync(CancellationToken cancellationToken)
+    public async Task CallAsync(CancellationToken cancellationToken, params SipHeader[] extraHeaders)
     {
         var sdp = $"v=0\r\no=uac 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio {((IPEndPoint)_rtp.LocalEndPoint!).Port} RTP/AVP 0 101\r\n" +
                   "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\n";
-        await _sip.SendToAsync(SipWriter.Request("INVITE", $"sip:1000@{_server}", Headers("INVITE", 1), "application/sdp", Encoding.ASCII.GetBytes(sdp)),
+        await _sip.SendToAsync(SipWriter.Request("INVITE", $"sip:1000@{_server}", [.. Headers("INVITE", 1), .. extraHeaders], "application/sdp", Encoding.ASCII.GetBytes(sdp)),
             SocketFlags.None, _server, cancellationToken);
         var ok = await ReceiveSipAsync(m => m.StatusCode == 200 && m.CSeqMethod == "INVITE", cancellationToken);
         _toTag = ok.ToTag;
