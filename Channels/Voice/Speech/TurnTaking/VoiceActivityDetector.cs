@@ -34,7 +34,8 @@ public sealed class TurnTakingOptions
     /// <summary>While a prompt plays, inbound speech must also be this loud (the prompt's echo from the handset is quieter).</summary>
     public double BargeInMinimumDbfs { get; set; } = -35;
 
-    internal static int Frames(TimeSpan duration) => Math.Max(1, (int)Math.Ceiling(duration.TotalMilliseconds / 20.0));
+    /// <summary>How many 20 ms frames <paramref name="duration"/> spans, rounded up (at least one).</summary>
+    public static int Frames(TimeSpan duration) => Math.Max(1, (int)Math.Ceiling(duration.TotalMilliseconds / 20.0));
 }
 
 /// <summary>One frame's verdict: speech or not, and how loud.</summary>
