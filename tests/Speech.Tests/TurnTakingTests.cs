@@ -40,6 +40,16 @@ public sealed class TurnTakingTests(SpeechEngines engines, ITestOutputHelper out
     }
 
     [Fact]
+    public void A_complete_answer_ends_the_utterance_after_the_shorter_silence()
+    {
+        var utterance = new EndOfUtteranceDetector(_options);
+        for (var i = 0; i < 10; i++) utterance.Process(true);
+        var events = Enumerable.Range(0, 40).Select(_ => utterance.Process(false, hypothesisComplete: true)).ToList();
+        Assert.Equal(TurnTakingOptions.Frames(_options.EndSilenceWhenComplete) - 1, events.IndexOf(UtteranceEvent.EndOfUtterance));
+        Assert.Equal(10, utterance.SpeechEndFrame);
+    }
+
+    [Fact]
     public void Line_noise_alone_is_no_input_after_the_timeout()
     {
         var vad = new VoiceActivityDetector(_options);
@@ -122,6 +132,7 @@ public sealed class TurnTakingTests(SpeechEngines engines, ITestOutputHelper out
         var partials = 0;
         RecognitionResult? result = null;
         var frame = 0;
+        var endedAt = -1;
         foreach (var f in TelephoneLine.Frames(inbound))
         {
             if (promptPlaying && ++playedFrames * 160 >= prompt.Length) promptPlaying = false; // the prompt ends by itself
@@ -133,6 +144,7 @@ public sealed class TurnTakingTests(SpeechEngines engines, ITestOutputHelper out
             {
                 Assert.Equal(UtteranceEvent.EndOfUtterance, update.Event);
                 result = update.Result;
+                endedAt = frame;
                 break;
             }
             frame++;
@@ -143,6 +155,10 @@ public sealed class TurnTakingTests(SpeechEngines engines, ITestOutputHelper out
         Assert.NotNull(result);
         Assert.Equal("agent", result.Value);
         Assert.True(partials >= 1);
+        // "speak to an agent" is a complete answer: the turn ends on the shorter silence window.
+        // (The detector's frame count skips the quiet frames heard while the prompt played.)
+        Assert.True(endedAt > 0);
+        Assert.Equal(TurnTakingOptions.Frames(_options.EndSilenceWhenComplete), turn.Utterance.Frame - turn.Utterance.SpeechEndFrame);
     }
 
     [Fact]

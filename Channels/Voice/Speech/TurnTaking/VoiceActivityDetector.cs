@@ -19,6 +19,12 @@ public sealed class TurnTakingOptions
     /// <summary>Silence after speech that ends the utterance.</summary>
     public TimeSpan EndSilence { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Shorter silence that ends the utterance once the recogniser's hypothesis already means something in the turn's
+    /// grammar ("yes", a whole menu option): the answer is complete, so the agent replies sooner.
+    /// </summary>
+    public TimeSpan EndSilenceWhenComplete { get; set; } = TimeSpan.FromMilliseconds(300);
+
     /// <summary>No speech at all for this long after the turn starts: a no-input re-prompt.</summary>
     public TimeSpan NoInputTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
