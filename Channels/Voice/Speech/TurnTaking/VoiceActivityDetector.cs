@@ -23,7 +23,7 @@ public sealed class TurnTakingOptions
     /// Shorter silence that ends the utterance once the recogniser's hypothesis already means something in the turn's
     /// grammar ("yes", a whole menu option): the answer is complete, so the agent replies sooner.
     /// </summary>
-    public TimeSpan EndSilenceWhenComplete { get; set; } = TimeSpan.FromMilliseconds(300);
+    public TimeSpan EndSilenceWhenComplete { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>No speech at all for this long after the turn starts: a no-input re-prompt.</summary>
     public TimeSpan NoInputTimeout { get; set; } = TimeSpan.FromSeconds(5);
