@@ -24,6 +24,7 @@ public sealed class ListeningTurn : IAsyncDisposable
     private readonly int _preRollFrames;
     private bool _finished;
     private bool _hypothesisComplete;
+    private string? _lastCompleteHypothesis;
 
     private ListeningTurn(IRecognitionStream recognition, SpeechGrammar grammar, TurnTakingOptions options)
     {
@@ -66,7 +67,7 @@ public sealed class ListeningTurn : IAsyncDisposable
                 while (_preRoll.TryDequeue(out var early)) await _recognition.FeedAsync(early, cancellationToken).ConfigureAwait(false);
             }
             if (!_utterance.IsDone) partial = await _recognition.FeedAsync(frame, cancellationToken).ConfigureAwait(false);
-            if (partial is not null) _hypothesisComplete = _grammar.Interpret(partial.Text) is not null;
+            if (partial is not null) TrackCompleteness(partial.Text);
         }
 
         switch (ev)
@@ -81,6 +82,25 @@ public sealed class ListeningTurn : IAsyncDisposable
                 return new ListeningUpdate(ev, stopPrompt, null, null);
             default:
                 return new ListeningUpdate(ev, stopPrompt, partial, null);
+        }
+    }
+
+    /// <summary>
+    /// Whether the customer has given a whole answer. pocketsphinx's partial hypothesis in trailing silence can fall
+    /// back to a prefix of the answer it already had ("talk to a person" → "talk to a") though the final result is
+    /// whole, so a prefix of the last complete hypothesis still counts as complete.
+    /// </summary>
+    private void TrackCompleteness(string hypothesis)
+    {
+        if (_grammar.Interpret(hypothesis) is not null)
+        {
+            _hypothesisComplete = true;
+            _lastCompleteHypothesis = hypothesis;
+        }
+        else if (_lastCompleteHypothesis is null || !_lastCompleteHypothesis.StartsWith(hypothesis + " ", StringComparison.Ordinal))
+        {
+            _hypothesisComplete = false;
+            _lastCompleteHypothesis = null;
         }
     }
 
