@@ -1,5 +1,7 @@
 using Orleans.Dashboard;
 using Switchboard.Channels.Common;
+using Switchboard.Channels.Outbox;
+using Switchboard.Channels.WhatsApp;
 using Switchboard.Silo.Admin;
 using Switchboard.Silo.Hosting;
 
@@ -22,6 +24,7 @@ public static class SwitchboardApp
         builder.Services.AddSingleton(AdminOptions.Resolve(builder.Configuration, Console.Out));
         builder.Services.AddProblemDetails();
         // Channels: each registers its services here (AddWhatsApp, AddWebChat, AddSms, AddRcs, AddVoice).
+        builder.AddWhatsApp();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -29,6 +32,8 @@ public static class SwitchboardApp
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapAdminApi();
         // Channels: each maps its endpoints here (MapWhatsApp, MapWebChat, MapSms, MapRcs).
+        app.MapOutbox();
+        app.MapWhatsApp();
         if (app.Configuration.GetValue("Dashboard:Enabled", true)) app.MapOrleansDashboard(routePrefix: "/dashboard");
         return app;
     }
