@@ -1,6 +1,7 @@
 using Orleans.Dashboard;
 using Switchboard.Channels.Common;
 using Switchboard.Channels.Outbox;
+using Switchboard.Channels.WebChat;
 using Switchboard.Channels.WhatsApp;
 using Switchboard.Silo.Admin;
 using Switchboard.Silo.Hosting;
@@ -25,6 +26,7 @@ public static class SwitchboardApp
         builder.Services.AddProblemDetails();
         // Channels: each registers its services here (AddWhatsApp, AddWebChat, AddSms, AddRcs, AddVoice).
         builder.AddWhatsApp();
+        builder.AddWebChat();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -34,6 +36,7 @@ public static class SwitchboardApp
         // Channels: each maps its endpoints here (MapWhatsApp, MapWebChat, MapSms, MapRcs).
         app.MapOutbox();
         app.MapWhatsApp();
+        app.MapWebChat();
         if (app.Configuration.GetValue("Dashboard:Enabled", true)) app.MapOrleansDashboard(routePrefix: "/dashboard");
         return app;
     }
