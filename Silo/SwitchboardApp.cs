@@ -1,6 +1,8 @@
 using Orleans.Dashboard;
 using Switchboard.Channels.Common;
 using Switchboard.Channels.Outbox;
+using Switchboard.Channels.Rcs;
+using Switchboard.Channels.Sms;
 using Switchboard.Channels.WebChat;
 using Switchboard.Channels.WhatsApp;
 using Switchboard.Silo.Admin;
@@ -27,6 +29,8 @@ public static class SwitchboardApp
         // Channels: each registers its services here (AddWhatsApp, AddWebChat, AddSms, AddRcs, AddVoice).
         builder.AddWhatsApp();
         builder.AddWebChat();
+        builder.AddSms();
+        builder.AddRcs();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -37,6 +41,8 @@ public static class SwitchboardApp
         app.MapOutbox();
         app.MapWhatsApp();
         app.MapWebChat();
+        app.MapSms();
+        app.MapRcs();
         if (app.Configuration.GetValue("Dashboard:Enabled", true)) app.MapOrleansDashboard(routePrefix: "/dashboard");
         return app;
     }
