@@ -88,7 +88,9 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
         TurnResult result;
         try
         {
+            var started = time.GetTimestamp();
             result = await grains.GetGrain<IConversationIngressGrain>(0).Receive(turn);
+            WhatsAppMetrics.EngineTurn.Record(time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception e) when (e is InvalidAddressException or ArgumentException)
         {
@@ -125,7 +127,9 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
             var message = new OutboundMessage(tenant.Id, result.CustomerId, Channel.WhatsApp, m.From, OutboundKind.FreeForm,
                 rendering.Messages[i].ToJsonString(), i == 0 ? rendering.Summary : $"(part {i + 1}) {rendering.Summary}",
                 $"wa-reply:{result.CustomerId}:{m.Id}:{i}", api.Delivery, turn.Time, numberId);
+            var started = time.GetTimestamp();
             var queued = await outbox.EnqueueAsync(message, purpose);
+            WhatsAppMetrics.OutboxEnqueue.Record(time.GetElapsedTime(started).TotalMilliseconds);
             if (queued.Accepted) Interlocked.Increment(ref counters.Queued);
             else
             {

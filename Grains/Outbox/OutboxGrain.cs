@@ -1,9 +1,15 @@
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Outbox;
 
 namespace Switchboard.Grains.Outbox;
 
+/// <summary>
+/// Reentrant so concurrent calls share one storage write (group commit): state changes happen synchronously between
+/// awaits, and every caller returns only after a write that includes its change has completed.
+/// </summary>
+[Reentrant]
 public sealed class OutboxGrain(
     [PersistentState("outbox", StorageNames.Main)] IPersistentState<OutboxState> state,
     OutboxPolicy policy,
@@ -28,7 +34,11 @@ public sealed class OutboxGrain(
         if (string.IsNullOrWhiteSpace(message.IdempotencyKey) || message.IdempotencyKey.Length > 300)
             throw new ArgumentException("An outbound message needs an idempotency key of 1 to 300 characters.");
         if (_byKey.TryGetValue(message.IdempotencyKey, out var existing))
+        {
+            // The first copy may still be on its way to storage: answer only once it is there.
+            if (_writing) await PersistAsync();
             return new EnqueueResult(true, existing.Id, true);
+        }
 
         var now = time.GetUtcNow();
         if (message.CustomerMessageAt is { } at) NoteInboundCore(message.CustomerId, at, now);
@@ -60,7 +70,7 @@ public sealed class OutboxGrain(
         S.Entries.Add(entry);
         Index(entry);
         Prune();
-        await state.WriteStateAsync();
+        await PersistAsync();
         return new EnqueueResult(true, entry.Id, false);
     }
 
@@ -113,7 +123,7 @@ public sealed class OutboxGrain(
                 break;
         }
         Prune();
-        await state.WriteStateAsync();
+        await PersistAsync();
     }
 
     public async Task<bool> RecordStatus(DeliveryReceipt receipt)
@@ -129,17 +139,53 @@ public sealed class OutboxGrain(
             if (receipt.Status == OutboxStatus.Failed) e.LastError = receipt.Detail;
         }
         e.UpdatedAt = time.GetUtcNow();
-        await state.WriteStateAsync();
+        await PersistAsync();
         return true;
     }
 
     public async Task NoteInbound(string customerId, DateTimeOffset at)
     {
-        if (NoteInboundCore(customerId, at, time.GetUtcNow())) await state.WriteStateAsync();
+        if (NoteInboundCore(customerId, at, time.GetUtcNow())) await PersistAsync();
     }
 
     public Task<IReadOnlyList<OutboxEntry>> List(int limit) =>
         Task.FromResult<IReadOnlyList<OutboxEntry>>(S.Entries.AsEnumerable().Reverse().Take(Math.Max(0, limit)).ToList());
+
+    private bool _writing;
+    private TaskCompletionSource? _nextWrite;
+
+    private async Task PersistAsync()
+    {
+        if (_writing)
+        {
+            // A write is under way and may have serialised the state before this change: wait for the next one.
+            _nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await _nextWrite.Task;
+            return;
+        }
+        _writing = true;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            while (_nextWrite is { } waiting)
+            {
+                _nextWrite = null;
+                try
+                {
+                    await state.WriteStateAsync();
+                    waiting.SetResult();
+                }
+                catch (Exception e)
+                {
+                    waiting.SetException(e);
+                }
+            }
+            _writing = false;
+        }
+    }
 
     private bool NoteInboundCore(string customerId, DateTimeOffset at, DateTimeOffset now)
     {

@@ -6,7 +6,7 @@ public sealed class OutboxPolicy
     public const string Section = "Outbox";
 
     /// <summary>Shards per channel; recipients are spread over them by a stable hash. Changing it re-homes recipients: set it once.</summary>
-    public int Shards { get; set; } = 8;
+    public int Shards { get; set; } = 32;
     /// <summary>First retry delay; doubles per attempt up to <see cref="MaxBackoff"/>.</summary>
     public TimeSpan BaseBackoff { get; set; } = TimeSpan.FromSeconds(2);
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(10);
