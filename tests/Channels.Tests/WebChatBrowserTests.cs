@@ -135,4 +135,34 @@ public sealed class WebChatBrowserTests(BrowserFixture fx) : IClassFixture<Brows
         await Expect(page.Locator(".msg.out").Last).ToContainTextAsync("You said: after reconnect");
         await Expect(page.Locator(".msg.in")).ToHaveCountAsync(3);
     }
+
+    [Fact]
+    public async Task A_one_time_code_from_whatsapp_links_the_browser_to_the_same_customer_once()
+    {
+        const string wa = "919833300002";
+        await Wire.PostSigned(fx.Silo.Http, Wire.Text(wa, "wamid.link.1", "call"));
+        var customerId = await Wire.CustomerId(fx.Silo.Http, wa);
+        var body = (await Wire.Outbox(fx.Silo.Http, "&channel=whatsapp")).Select(m => m!).First(m =>
+            m["customerId"]!.ToString() == customerId && m["body"]!.ToString().Contains("key *", StringComparison.Ordinal))["body"]!.ToString();
+        var code = Regex.Match(body, @"\*(\d{6})#").Groups[1].Value;
+
+        await using var context = await fx.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Url("/chat"));
+        await Expect(page.Locator("#status")).ToHaveTextAsync("online");
+        await Expect(page.Locator(".msg")).ToHaveCountAsync(0);
+        await page.FillAsync("#code", code);
+        await page.ClickAsync("#link");
+        await Expect(page.Locator(".msg.in").First).ToContainTextAsync("call");
+        await Expect(page.Locator(".msg.in .via").First).ToHaveTextAsync("via whatsapp");
+
+        // Single use: another browser cannot spend it again.
+        await using var other = await fx.Browser.NewContextAsync();
+        var second = await other.NewPageAsync();
+        await second.GotoAsync(Url("/chat"));
+        await Expect(second.Locator("#status")).ToHaveTextAsync("online");
+        await second.FillAsync("#code", code);
+        await second.ClickAsync("#link");
+        await Expect(second.Locator(".msg.out")).ToHaveTextAsync("That code is not valid or has been used.");
+    }
 }
