@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Orleans.Concurrency;
+using Switchboard.Grains.Customers;
 using Switchboard.Grains.Identity;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Conversation;
@@ -16,6 +17,7 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
     {
         ArgumentNullException.ThrowIfNull(turn);
         var tenant = RequireTenant(turn.Tenant);
+        CustomerGrain.Validate(turn);
         var address = AddressNormalizer.Normalize(turn.From.Kind, turn.From.Value, tenant.DefaultRegion);
         var identity = GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(tenant.Id, address));
         var customerId = await identity.GetOrBind(NewCustomerId());

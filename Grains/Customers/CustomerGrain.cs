@@ -26,7 +26,10 @@ public sealed class CustomerGrain(
 {
     public const int MaxTextLength = 16 * 1024;
     public const int TranscriptLimit = 200;
-    public const int ProcessedLimit = 500;
+    /// <summary>Message ids remembered for deduplication (channels redeliver for days: WhatsApp up to 7).</summary>
+    public const int ProcessedLimit = 1000;
+    /// <summary>Of those, how many keep the reply they got (a redelivery is answered with it).</summary>
+    public const int RepliesKept = 16;
     public const int LastInputsLimit = 5;
     public const int AuditLimit = 200;
     public const int CallIdsKept = 5;
@@ -47,18 +50,15 @@ public sealed class CustomerGrain(
 
     public async Task<TurnResult> HandleTurn(InboundTurn turn)
     {
-        ArgumentNullException.ThrowIfNull(turn);
+        Validate(turn);
         if (turn.Tenant != _tenant) throw new ArgumentException("The turn names another tenant than this customer's.");
-        if (string.IsNullOrWhiteSpace(turn.MessageId) || turn.MessageId.Length > 256)
-            throw new ArgumentException("A turn needs a message id of 1 to 256 characters.");
-        if (turn.Text is { Length: > MaxTextLength })
-            throw new ArgumentException($"The message text is longer than {MaxTextLength} characters.");
 
         var seen = S.Processed.FindLast(p => p.MessageId == turn.MessageId);
-        if (seen is not null)
+        if (seen is not null || S.ProcessedIdHashes.Contains(IdHash(turn.MessageId)))
         {
             logger.LogInformation("Duplicate message {MessageId} for customer {CustomerId} ignored", turn.MessageId, _customerId);
-            return new TurnResult(_customerId, true, seen.Reply, seen.TokenizedText);
+            // An old duplicate's reply is no longer kept; it was delivered (or queued) the first time.
+            return new TurnResult(_customerId, true, seen?.Reply ?? new EngineReply(""), seen?.TokenizedText ?? "");
         }
 
         await EnsureKeys();
@@ -90,12 +90,29 @@ public sealed class CustomerGrain(
         AppendTranscript(new TranscriptTurn(turn.Channel, Direction.Outbound, time.GetUtcNow(), reply.Text));
 
         S.Processed.Add(new ProcessedMessage(turn.MessageId, reply, transcriptText));
-        if (S.Processed.Count > ProcessedLimit) S.Processed.RemoveRange(0, S.Processed.Count - ProcessedLimit);
+        if (S.Processed.Count > RepliesKept)
+        {
+            S.ProcessedIdHashes.Add(IdHash(S.Processed[0].MessageId));
+            S.Processed.RemoveAt(0);
+            if (S.ProcessedIdHashes.Count > ProcessedLimit - RepliesKept) S.ProcessedIdHashes.RemoveAt(0);
+        }
 
         await state.WriteStateAsync();
         logger.LogInformation("Turn {MessageId} on {Channel} handled for customer {CustomerId} ({Length} chars in)",
             turn.MessageId, turn.Channel.ToWire(), _customerId, transcriptText.Length);
         return new TurnResult(_customerId, false, reply, transcriptText);
+    }
+
+    /// <summary>The checks a turn must pass before anything is bound or stored.</summary>
+    public static void Validate(InboundTurn turn)
+    {
+        ArgumentNullException.ThrowIfNull(turn);
+        if (string.IsNullOrWhiteSpace(turn.MessageId) || turn.MessageId.Length > 256)
+            throw new ArgumentException("A turn needs a message id of 1 to 256 characters.");
+        if (turn.Text is { Length: > MaxTextLength })
+            throw new ArgumentException($"The message text is longer than {MaxTextLength} characters.");
+        if (turn.Payload?.Title is { Length: > 1024 } || turn.Payload?.Id is { Length: > 256 } || turn.Payload?.Fields is { Count: > 32 })
+            throw new ArgumentException("The structured payload is too large.");
     }
 
     public async Task RecordOutbound(Channel channel, string text, string? messageId)
@@ -308,6 +325,13 @@ public sealed class CustomerGrain(
             S.Summary.LastFoldedAt = old.Time;
         }
         S.Transcript.RemoveRange(0, fold);
+    }
+
+    private static ulong IdHash(string messageId)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(messageId), hash);
+        return BitConverter.ToUInt64(hash);
     }
 
     private static string DescribePayload(TurnPayload? payload) => payload switch

@@ -21,12 +21,14 @@ public sealed class CustomerState
     [Id(7)] public Dictionary<string, byte[]> Vault { get; set; } = [];
     [Id(8)] public List<PiiAccessRecord> VaultAudit { get; set; } = [];
     [Id(9)] public List<ChannelAddress> Addresses { get; set; } = [];
-    /// <summary>Recently processed message ids with the reply given, newest last (idempotency window).</summary>
+    /// <summary>The most recently processed messages with the reply given, newest last.</summary>
     [Id(10)] public List<ProcessedMessage> Processed { get; set; } = [];
     /// <summary>Channels on which the customer has written to us (implied transactional consent).</summary>
     [Id(11)] public HashSet<Channel> InboundChannels { get; set; } = [];
     /// <summary>Dialog engine data that has no place in the typed layers (engine-owned, versioned by the engine).</summary>
     [Id(12)] public Dictionary<string, string> EngineData { get; set; } = [];
+    /// <summary>64-bit hashes of older processed message ids (the idempotency window beyond <see cref="Processed"/>).</summary>
+    [Id(13)] public List<ulong> ProcessedIdHashes { get; set; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("processed-message")]

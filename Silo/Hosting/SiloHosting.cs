@@ -62,8 +62,12 @@ public static class SiloHosting
                     gatewayPort: config.GetValue("Orleans:GatewayPort", 30000),
                     serviceId: config["Orleans:ServiceId"] ?? ServiceId,
                     clusterId: config["Orleans:ClusterId"] ?? "dev");
-            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Main, (sp, _) =>
-                new FileGrainStorage(StorageNames.Main, storePath, sp.GetRequiredKeyedService<IGrainStorageSerializer>(StorageNames.Main)));
+            // Storage:Provider=memory keeps state in memory only (benchmarks, throwaway demos): nothing survives a restart.
+            if (string.Equals(config["Storage:Provider"], "memory", StringComparison.OrdinalIgnoreCase))
+                silo.AddMemoryGrainStorage(StorageNames.Main);
+            else
+                silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Main, (sp, _) =>
+                    new FileGrainStorage(StorageNames.Main, storePath, sp.GetRequiredKeyedService<IGrainStorageSerializer>(StorageNames.Main)));
             silo.UseInMemoryReminderService();
         }
         silo.AddMemoryGrainStorage("PubSubStore");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Orleans.Storage;
@@ -13,6 +14,8 @@ namespace Switchboard.Silo.Storage;
 public sealed class FileGrainStorage(string name, string root, IGrainStorageSerializer serializer) : IGrainStorage
 {
     private readonly string _root = Directory.CreateDirectory(System.IO.Path.Combine(root, name)).FullName;
+    // One silo owns the folder, so the last ETag written or read is the file's: no read before each write.
+    private readonly ConcurrentDictionary<string, string?> _etags = new();
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -22,11 +25,13 @@ public sealed class FileGrainStorage(string name, string root, IGrainStorageSeri
             grainState.State = Activator.CreateInstance<T>();
             grainState.ETag = null;
             grainState.RecordExists = false;
+            _etags[path] = null;
             return;
         }
         var bytes = await File.ReadAllBytesAsync(path);
         var etagLength = bytes[0];
         grainState.ETag = Encoding.ASCII.GetString(bytes, 1, etagLength);
+        _etags[path] = grainState.ETag;
         grainState.State = serializer.Deserialize<T>(new BinaryData(bytes.AsMemory(1 + etagLength)));
         grainState.RecordExists = true;
     }
@@ -46,6 +51,7 @@ public sealed class FileGrainStorage(string name, string root, IGrainStorageSeri
             await file.FlushAsync();
         }
         File.Move(temp, path, overwrite: true);
+        _etags[path] = etag;
         grainState.ETag = etag;
         grainState.RecordExists = true;
     }
@@ -55,13 +61,20 @@ public sealed class FileGrainStorage(string name, string root, IGrainStorageSeri
         var path = PathFor(stateName, grainId);
         await CheckETag(path, grainState.ETag, stateName, grainId);
         File.Delete(path);
+        _etags[path] = null;
         grainState.ETag = null;
         grainState.RecordExists = false;
         grainState.State = Activator.CreateInstance<T>();
     }
 
-    private static async Task CheckETag(string path, string? expected, string stateName, GrainId grainId)
+    private async Task CheckETag(string path, string? expected, string stateName, GrainId grainId)
     {
+        if (_etags.TryGetValue(path, out var known))
+        {
+            if (known != expected)
+                throw new InconsistentStateException($"State '{stateName}' of {grainId.Type} changed underneath this activation.", known ?? "", expected ?? "");
+            return;
+        }
         string? current = null;
         if (File.Exists(path))
         {

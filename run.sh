@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs the engine: one process with the Orleans silo, the admin API, the dashboard and every channel
+# (WhatsApp, web chat, SMS, RCS, SIP voice) on embedded defaults: no Redis, data in ./data.
+# Installs the embedded speech engines when missing; without them voice still runs on DTMF.
+# Usage: ./run.sh [--urls http://127.0.0.1:8080] [--Admin:ApiKey=...] [any configuration key as --Section:Key=value]
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/apt-ensure.sh libpocketsphinx3 pocketsphinx-en-us libespeak-ng1 espeak-ng-data flite \
+  || echo "warning: could not install the speech engines; voice calls will use DTMF only" >&2
+exec dotnet run --project Silo -c Release -- "$@"

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every test of Switchboard on a fresh Debian machine with the .NET SDK:
+# installs what the tests use (redis-server, sipp, speech engines, sox, Chromium), restores, builds, tests.
+# Usage: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Redis]
+set -euo pipefail
+cd "$(dirname "$0")"
+
+scripts/apt-ensure.sh \
+  redis-server sip-tester sox \
+  libpocketsphinx3 pocketsphinx-en-us libespeak-ng1 espeak-ng-data flite \
+  chromium fonts-liberation
+
+dotnet restore orleans.sln
+dotnet build orleans.sln --no-restore -c Debug
+
+mkdir -p artifacts
+status=0
+passed=0
+failed=0
+for project in tests/*/; do
+  name=$(basename "$project")
+  [ "$name" = "TestSupport" ] && continue
+  [ -f "$project/$name.csproj" ] || continue
+  echo "=== $name"
+  log="artifacts/$name.log"
+  set +e
+  dotnet test "$project" --no-build -c Debug --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  [ "$rc" -ne 0 ] && status=1
+  # The summary block of `dotnet test`: "Total tests: N", "Passed: N", "Failed: N".
+  p=$(grep -E "^ +Passed: +[0-9]+" "$log" | tail -n 1 | grep -oE "[0-9]+" || true)
+  f=$(grep -E "^ +Failed: +[0-9]+" "$log" | tail -n 1 | grep -oE "[0-9]+" || true)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  # A project that failed without a summary (build or host crash) counts as one failure.
+  if [ -z "$f" ] && [ "$rc" -ne 0 ]; then failed=$((failed + 1)); fi
+done
+echo "Total: $passed passed, $failed failed"
+exit $status

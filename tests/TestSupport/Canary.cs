@@ -1,0 +1,40 @@
+using System.Security.Cryptography;
+using System.Text;
+using Switchboard.Grains.Pii;
+
+namespace Switchboard.TestSupport;
+
+/// <summary>Fresh, valid-looking PII values for one test, so "it appears nowhere" cannot pass by accident or fail on someone else's data.</summary>
+public sealed class Canary
+{
+    public string Card { get; } = LuhnValid("4" + Digits(14));
+    public string Aadhaar { get; } = VerhoeffValid(RandomNumberGenerator.GetInt32(2, 10) + Digits(10));
+    public string Email { get; } = $"canary.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5))}@example.org";
+
+    /// <summary>The card written with spaces every four digits, as people type it.</summary>
+    public string CardSpaced => string.Join(' ', Enumerable.Range(0, 4).Select(i => Card.Substring(i * 4, 4)));
+
+    public string AadhaarSpaced => $"{Aadhaar[..4]} {Aadhaar[4..8]} {Aadhaar[8..]}";
+
+    /// <summary>The raw forms a leak could take.</summary>
+    public IEnumerable<string> Forms => [Card, CardSpaced, Aadhaar, AadhaarSpaced, Email];
+
+    /// <summary>The first form of any canary value found in <paramref name="haystack"/>, or null.</summary>
+    public string? FoundIn(string haystack) => Forms.FirstOrDefault(f => haystack.Contains(f, StringComparison.OrdinalIgnoreCase));
+
+    public string? FoundIn(byte[] bytes) => FoundIn(Encoding.UTF8.GetString(bytes)) ?? FoundIn(Encoding.Unicode.GetString(bytes));
+
+    private static string Digits(int n) => string.Concat(Enumerable.Range(0, n).Select(_ => (char)('0' + RandomNumberGenerator.GetInt32(10))));
+
+    private static string LuhnValid(string prefix15)
+    {
+        for (var d = 0; d < 10; d++)
+        {
+            var candidate = prefix15 + d;
+            if (Checksums.Luhn(candidate)) return candidate;
+        }
+        throw new InvalidOperationException("unreachable");
+    }
+
+    private static string VerhoeffValid(string prefix11) => prefix11 + Checksums.VerhoeffCheckDigit(prefix11);
+}
