@@ -72,6 +72,7 @@ public sealed class RcsWebhook(IGrainFactory grains, TenantDirectory tenants, Rc
             logger.LogWarning("RCS message {MessageId} rejected: {Reason}", messageId, e.GetType().Name);
             return "rejected";
         }
+        if (result.Duplicate && EngineReplies.IsEmpty(result.Reply)) return "duplicate";
         string? code = null;
         if (result.Reply.Action?.Kind == ReplyActionKind.CallUs)
             code = await grains.GetGrain<IConversationIngressGrain>(0).IssueCallCode(tenant.Id, result.CustomerId, TimeSpan.FromMinutes(15));

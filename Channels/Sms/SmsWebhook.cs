@@ -42,6 +42,7 @@ public sealed class SmsWebhook(IGrainFactory grains, TenantDirectory tenants, Sm
         }
 
         var reply = result.Reply;
+        if (result.Duplicate && EngineReplies.IsEmpty(reply)) return "duplicate";
         ConsentPurpose? purpose = ConsentPurpose.Transactional;
         var keyword = ConsentKeywords.Match(body, options.OptOutKeywords, options.OptInKeywords);
         var customer = grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant.Id, result.CustomerId));

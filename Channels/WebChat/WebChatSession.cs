@@ -109,6 +109,12 @@ public sealed class WebChatSession(WebSocket socket, TenantOptions tenant, strin
         await Send(new JsonObject { ["type"] = "typing", ["on"] = true }, ct);
         var messageId = $"web:{visitorId}:{frameId}";
         var result = await Ingress.Receive(new InboundTurn(tenant.Id, Channel.WebChat, _address, messageId, text, payload, time.GetUtcNow()));
+        if (result.Duplicate && EngineReplies.IsEmpty(result.Reply))
+        {
+            await Send(new JsonObject { ["type"] = "typing", ["on"] = false }, ct);
+            await Send(new JsonObject { ["type"] = "ack", ["replyTo"] = frameId }, ct);
+            return;
+        }
         string? code = null;
         if (result.Reply.Action?.Kind == ReplyActionKind.CallUs)
             code = await Ingress.IssueCallCode(tenant.Id, result.CustomerId, options.CallCodeLifetime);

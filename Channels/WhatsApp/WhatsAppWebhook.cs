@@ -103,6 +103,8 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
         if (result.Duplicate) Interlocked.Increment(ref counters.Duplicates);
 
         var reply = result.Reply;
+        // A redelivery older than the engine's reply window carries no reply: it was answered back then.
+        if (result.Duplicate && EngineReplies.IsEmpty(reply)) return;
         ConsentPurpose? purpose = ConsentPurpose.Transactional;
         var keyword = ConsentKeywords.Match(turn.Text, options.OptOutKeywords, options.OptInKeywords);
         if (keyword != KeywordIntent.None)
