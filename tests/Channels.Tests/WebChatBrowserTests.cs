@@ -12,7 +12,17 @@ public sealed class BrowserFixture : IAsyncLifetime
     public IBrowser Browser { get; private set; } = null!;
     public SiloApp Silo { get; private set; } = null!;
 
-    public static string ArtifactDirectory => Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
+    /// <summary><c>artifacts/screenshots</c> at the repository root (where ./test.sh keeps its logs), else beside the test binaries.</summary>
+    public static string ArtifactDirectory
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "orleans.sln"))) dir = dir.Parent;
+            var root = dir?.FullName ?? AppContext.BaseDirectory;
+            return Directory.CreateDirectory(Path.Combine(root, "artifacts", "screenshots")).FullName;
+        }
+    }
 
     public async Task InitializeAsync()
     {
