@@ -57,15 +57,17 @@ public sealed class OutboxDispatcher(
     private List<string> AllShards()
     {
         var keys = new List<string>();
-        foreach (var channel in _channels.Keys)
-            for (var i = 0; i < policy.Shards; i++) keys.Add(OutboxKeys.Shard(channel, i));
+        // Channels without provider credentials keep everything local: nothing to send, no shard to visit.
+        foreach (var channel in _channels.Values.Where(c => c.Delivery == OutboundDelivery.Dispatch))
+            for (var i = 0; i < policy.Shards; i++) keys.Add(OutboxKeys.Shard(channel.Channel, i));
         return keys;
     }
 
     private async Task DrainAsync(string shardKey, CancellationToken ct)
     {
         var slash = shardKey.IndexOf('/');
-        if (!ChannelNames.TryParse(shardKey[..slash], out var channelKind) || !_channels.TryGetValue(channelKind, out var channel)) return;
+        if (!ChannelNames.TryParse(shardKey[..slash], out var channelKind) || !_channels.TryGetValue(channelKind, out var channel)
+            || channel.Delivery != OutboundDelivery.Dispatch) return;
         var shard = grains.GetGrain<IOutboxGrain>(shardKey);
         while (!ct.IsCancellationRequested)
         {
