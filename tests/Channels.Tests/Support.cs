@@ -28,6 +28,8 @@ public static partial class Wire
             ["Tenants:airline:SmsNumbers:0"] = "+15550100001",
             ["Tenants:airline:RcsAgentIds:0"] = "skyways-agent",
             ["Tenants:airline:VoiceNumber"] = VoiceNumber,
+            ["Tenants:autoservice:DisplayName"] = "Torque",
+            ["Tenants:autoservice:WhatsAppPhoneNumberIds:0"] = "109876543299",
             ["WhatsApp:AppSecret"] = AppSecret,
             ["WhatsApp:VerifyToken"] = VerifyToken,
             ["WhatsApp:PhoneNumberId"] = PhoneNumberId,

@@ -189,4 +189,17 @@ public sealed class WhatsAppWebhookTests(WhatsAppFixture fx) : IClassFixture<Wha
         Assert.Equal(await Wire.CustomerId(Http, wa), joined);
         Assert.Null(await ingress.JoinWithCallCode("airline", code, new(Switchboard.Grains.Interfaces.Identity.AddressKind.SipCallId, "call-def@sbc")));
     }
+
+    [Fact]
+    public async Task The_phone_number_id_written_to_picks_the_tenant_and_replies_go_from_it()
+    {
+        const string wa = "919811100011";
+        var json = Wire.Text(wa, "wamid.tenant.1", "hello torque").Replace(Wire.PhoneNumberId, "109876543299", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await Wire.PostSigned(Http, json)).StatusCode);
+        Assert.Null(await Wire.CustomerId(Http, wa));
+        var r = await Http.GetAsync($"/api/customers/resolve?channel=whatsapp&address={wa}&tenant=autoservice");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        await Wire.Eventually(() => Task.FromResult(fx.Graph.To(wa).Any()), "reply");
+        Assert.Equal("/v21.0/109876543299/messages", fx.Graph.To(wa).Single().Path);
+    }
 }
