@@ -1,5 +1,11 @@
 using Orleans.Dashboard;
 using Switchboard.Channels.Common;
+using Switchboard.Channels.Voice;
+using Switchboard.Channels.Outbox;
+using Switchboard.Channels.Rcs;
+using Switchboard.Channels.Sms;
+using Switchboard.Channels.WebChat;
+using Switchboard.Channels.WhatsApp;
 using Switchboard.Grains.Dialog;
 using Switchboard.Silo.Admin;
 using Switchboard.Silo.Hosting;
@@ -24,6 +30,11 @@ public static class SwitchboardApp
         builder.Services.AddProblemDetails();
         builder.Services.AddDialogEngine(builder.Configuration);
         // Channels: each registers its services here (AddWhatsApp, AddWebChat, AddSms, AddRcs, AddVoice).
+        builder.AddVoice();
+        builder.AddWhatsApp();
+        builder.AddWebChat();
+        builder.AddSms();
+        builder.AddRcs();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -31,6 +42,11 @@ public static class SwitchboardApp
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapAdminApi();
         // Channels: each maps its endpoints here (MapWhatsApp, MapWebChat, MapSms, MapRcs).
+        app.MapOutbox();
+        app.MapWhatsApp();
+        app.MapWebChat();
+        app.MapSms();
+        app.MapRcs();
         if (app.Configuration.GetValue("Dashboard:Enabled", true)) app.MapOrleansDashboard(routePrefix: "/dashboard");
         return app;
     }

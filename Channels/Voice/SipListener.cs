@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Voice.Calls;
+using Switchboard.Channels.Voice.Transport;
+
+namespace Switchboard.Channels.Voice;
+
+/// <summary>Starts with the silo: binds SIP on UDP (and TCP) at <c>Sip:ListenAddress</c>:<c>Sip:Port</c> and feeds the signaling layer.</summary>
+public sealed class SipListener(VoiceOptions options, VoiceSignaling signaling, ILoggerFactory loggers) : BackgroundService, ISipSender
+{
+    private readonly ILogger _logger = loggers.CreateLogger<SipListener>();
+    private readonly TaskCompletionSource<IPEndPoint> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private UdpSipTransport? _udp;
+    private TcpSipTransport? _tcp;
+
+    /// <summary>The bound UDP endpoint (useful with <c>Sip:Port=0</c>).</summary>
+    public Task<IPEndPoint> Bound => _bound.Task;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        var endpoint = new IPEndPoint(IPAddress.Parse(options.ListenAddress), options.Port);
+        var udp = new UdpSipTransport(endpoint, loggers.CreateLogger<UdpSipTransport>());
+        try
+        {
+            udp.Bind();
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            // Another process (or another engine in the same test run) holds the port: keep the other channels up.
+            udp.Dispose();
+            _logger.LogError("SIP port {Address}:{Port} is in use; the voice channel is NOT listening (set Sip:Port, or Sip:Port=0 for any free port)",
+                endpoint.Address, endpoint.Port);
+            _bound.TrySetException(e);
+            return Task.CompletedTask;
+        }
+        _udp = udp;
+        var local = _udp.LocalEndPoint;
+        if (options.EnableTcp)
+        {
+            try
+            {
+                _tcp = new TcpSipTransport(new IPEndPoint(local.Address, local.Port), loggers.CreateLogger<TcpSipTransport>());
+                _tcp.Start();
+            }
+            catch (SocketException e)
+            {
+                _logger.LogError("SIP over TCP could not listen on port {Port} ({Error}); UDP only", local.Port, e.SocketErrorCode);
+                _tcp?.Dispose();
+                _tcp = null;
+            }
+        }
+        signaling.Attach(this, local.Port);
+        _logger.LogInformation("SIP listening on {Address}:{Port} (UDP{Tcp})", local.Address, local.Port, _tcp is null ? "" : "+TCP");
+        _bound.TrySetResult(local);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_udp is null) return Task.CompletedTask;
+        var udp = Task.Run(() => _udp!.RunAsync((peer, data) => signaling.OnMessage(peer, data.Span), stoppingToken), stoppingToken);
+        var tcp = _tcp is null ? Task.CompletedTask
+            : Task.Run(() => _tcp.RunAsync((peer, data) => signaling.OnMessage(peer, data.Span, stream: true), stoppingToken), stoppingToken);
+        return Task.WhenAll(udp, tcp);
+    }
+
+    public void Send(SipPeer peer, byte[] message)
+    {
+        if (peer.Transport == SipTransportKind.Tcp) peer.Connection?.Send(message);
+        else _udp?.Send(peer.EndPoint, message);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await signaling.DisposeAsync();
+        await base.StopAsync(cancellationToken);
+        _udp?.Dispose();
+        _tcp?.Dispose();
+    }
+}
