@@ -62,13 +62,7 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
         var t = RequireTenant(tenant);
         if (!await GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(t.Id, customerId)).Exists())
             throw new UnknownCustomerException(t.Id, customerId);
-        var expires = time.GetUtcNow().Add(lifetime);
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6");
-            if (await GrainFactory.GetGrain<ICallCodeGrain>($"{t.Id}/{code}").Claim(customerId, expires)) return code;
-        }
-        throw new InvalidOperationException("No free call code after 20 attempts.");
+        return await CallCodes.ClaimAsync(GrainFactory, t.Id, customerId, time.GetUtcNow().Add(lifetime));
     }
 
     public async Task<string?> JoinWithCallCode(string tenant, string code, ChannelAddress address)

@@ -293,16 +293,8 @@ public sealed class CustomerGrain(
         }
     }
 
-    private async Task<string> IssueCallCode(TimeSpan lifetime)
-    {
-        var expires = time.GetUtcNow().Add(lifetime);
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6");
-            if (await GrainFactory.GetGrain<ICallCodeGrain>($"{_tenant}/{code}").Claim(_customerId, expires)) return code;
-        }
-        throw new InvalidOperationException("No free call code after 20 attempts.");
-    }
+    private Task<string> IssueCallCode(TimeSpan lifetime) =>
+        Identity.CallCodes.ClaimAsync(GrainFactory, _tenant, _customerId, time.GetUtcNow().Add(lifetime));
 
     private string IssueToken(string purpose, TimeSpan lifetime)
     {

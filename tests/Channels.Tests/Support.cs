@@ -38,6 +38,8 @@ public static partial class Wire
             ["Outbox:BaseBackoff"] = "00:00:00.050",
             ["Outbox:MaxBackoff"] = "00:00:00.200",
             ["Outbox:Dispatcher:PollInterval"] = "00:00:00.100",
+            // These tests prove the wire path with a scripted engine; the dialog engine has its own tests.
+            ["Bots:Enabled"] = "false",
         };
         if (graphBaseUrl is not null)
         {
