@@ -97,7 +97,7 @@ public static class AdminContracts
         style = r.Style.ToString().ToLowerInvariant(),
         options = r.OptionList.Select(o => new { id = o.Id, title = o.Title, description = o.Description }),
         card = r.Card,
-        action = r.Action is null ? null : new { kind = r.Action.Kind.ToString(), target = r.Action.Target, sessionToken = r.Action.SessionToken, summary = r.Action.Summary },
+        action = r.Action is null ? null : new { kind = r.Action.Kind.ToString(), target = r.Action.Target, sessionToken = r.Action.SessionToken, callCode = r.Action.CallCode, summary = r.Action.Summary },
     };
 
     public static object Decision(ConsentDecision d) => new { allowed = d.Allowed, status = d.Status.ToWire(), reason = d.Reason };
