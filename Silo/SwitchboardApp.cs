@@ -1,5 +1,6 @@
 using Orleans.Dashboard;
 using Switchboard.Channels.Common;
+using Switchboard.Channels.Voice;
 using Switchboard.Silo.Admin;
 using Switchboard.Silo.Hosting;
 
@@ -22,6 +23,7 @@ public static class SwitchboardApp
         builder.Services.AddSingleton(AdminOptions.Resolve(builder.Configuration, Console.Out));
         builder.Services.AddProblemDetails();
         // Channels: each registers its services here (AddWhatsApp, AddWebChat, AddSms, AddRcs, AddVoice).
+        builder.AddVoice();
 
         var app = builder.Build();
         app.UseExceptionHandler();

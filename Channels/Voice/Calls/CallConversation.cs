@@ -1,0 +1,202 @@
+using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Voice.Codecs;
+using Switchboard.Channels.Voice.Media;
+using Switchboard.Channels.Voice.Rtp;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Identity;
+
+namespace Switchboard.Channels.Voice.Calls;
+
+/// <summary>What a call's conversation needs from the rest of the voice channel.</summary>
+public sealed record CallConversationServices(
+    IGrainFactory Grains,
+    IPromptAudio Prompts,
+    IVoiceReplyRenderer Renderer,
+    ICallMediaHandlerFactory? MediaHandlers,
+    TimeProvider Time,
+    TimeSpan InterDigitTimeout,
+    ILogger Logger);
+
+/// <summary>
+/// The engine side of one answered call: the greeting turn, keyed digits as turns, replies spoken through
+/// <see cref="IPromptAudio"/> → G.711 → paced RTP, call codes, and the reply actions (hand to agent, end).
+/// Turns run one at a time in order on the call's own queue.
+/// </summary>
+public sealed class CallConversation : ICallSession, IAsyncDisposable
+{
+    private readonly CallConversationServices _services;
+    private readonly RtpSession _media;
+    private readonly Func<Task> _hangUp;
+    private readonly Func<string?, Task> _transfer;
+    private readonly System.Threading.Channels.Channel<Func<Task>> _work = System.Threading.Channels.Channel.CreateUnbounded<Func<Task>>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _ended = new();
+    private readonly DigitCollector _digits;
+    private readonly TurnPayload _startMarker;
+    private ChannelAddress _address;
+    private ICallMediaHandler? _handler;
+    private EngineReply? _lastReply;
+    private Task? _loop;
+    private int _turns;
+
+    public CallConversation(string callId, string tenant, ChannelAddress caller, TurnPayload startMarker, RtpSession media,
+        CallConversationServices services, Func<Task> hangUp, Func<string?, Task> transfer)
+    {
+        CallId = callId;
+        Tenant = tenant;
+        _address = caller;
+        _startMarker = startMarker;
+        _media = media;
+        _services = services;
+        _hangUp = hangUp;
+        _transfer = transfer;
+        _digits = new DigitCollector(services.Time, services.InterDigitTimeout, d => _work.Writer.TryWrite(() => DigitsTurnAsync(d)));
+    }
+
+    public string CallId { get; }
+    public string Tenant { get; }
+    public string? CustomerId { get; private set; }
+    public AudioCodec Codec => _media.Codec;
+    public bool IsPlaying => _media.IsPlaying;
+
+    /// <summary>A short, non-reversible reference to the call for logs.</summary>
+    public string CallRef => CallReference.For(CallId);
+
+    public void Start()
+    {
+        _handler = _services.MediaHandlers?.Create(this);
+        if (_handler is { } h) _media.AudioReceived = frame => h.OnAudioFrame(frame);
+        _media.DigitReceived += OnDigit;
+        _work.Writer.TryWrite(() => StartTurnAsync());
+        _loop = Task.Run(RunAsync);
+    }
+
+    private void OnDigit(char digit)
+    {
+        _media.StopPlayback(); // barge-in: a key press interrupts the prompt
+        _handler?.OnDigit(digit);
+        _digits.Add(digit);
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            await foreach (var work in _work.Reader.ReadAllAsync(_ended.Token))
+            {
+                try { await work(); }
+                catch (OperationCanceledException) when (_ended.IsCancellationRequested) { return; }
+                catch (Exception e) { _services.Logger.LogError(e, "Voice turn failed on call {CallRef}", CallRef); }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private IConversationIngressGrain Ingress() => _services.Grains.GetGrain<IConversationIngressGrain>(0);
+
+    private async Task StartTurnAsync()
+    {
+        var result = await TurnAsync($"{CallId}/start", "", _startMarker);
+        if (result is null) return;
+        if (_address.Kind != AddressKind.SipCallId)
+            await Ingress().LinkAddress(Tenant, result.CustomerId, new ChannelAddress(AddressKind.SipCallId, CallId));
+    }
+
+    private async Task DigitsTurnAsync(string digits)
+    {
+        if (VoiceTurns.IsCallCode(digits))
+        {
+            var joined = await Ingress().JoinWithCallCode(Tenant, digits[1..], new ChannelAddress(AddressKind.SipCallId, CallId));
+            if (joined is null)
+            {
+                _services.Logger.LogInformation("Call code rejected on call {CallRef}", CallRef);
+                await SpeakAsync("Sorry, that code was not recognised.");
+                return;
+            }
+            _services.Logger.LogInformation("Call {CallRef} joined customer {CustomerId} with a call code", CallRef, joined);
+            _address = new ChannelAddress(AddressKind.SipCallId, CallId);
+            CustomerId = joined;
+            await TurnAsync($"{CallId}/joined", "", VoiceTurns.CallCodeJoined);
+            return;
+        }
+        var option = VoiceReplyText.OptionForDigits(_lastReply, digits);
+        var n = Interlocked.Increment(ref _turns);
+        await TurnAsync($"{CallId}/dtmf/{n}", null, VoiceTurns.Digits(digits, option?.Id));
+    }
+
+    public async Task<TurnResult?> SubmitTurnAsync(string? text, TurnPayload? payload = null, CancellationToken cancellationToken = default)
+    {
+        var n = Interlocked.Increment(ref _turns);
+        var done = new TaskCompletionSource<TurnResult?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _work.Writer.TryWrite(async () =>
+        {
+            try { done.TrySetResult(await TurnAsync($"{CallId}/turn/{n}", text, payload)); }
+            catch (Exception e) { done.TrySetException(e); }
+        });
+        return await done.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task<TurnResult?> TurnAsync(string messageId, string? text, TurnPayload? payload)
+    {
+        if (_ended.IsCancellationRequested) return null;
+        var turn = new InboundTurn(Tenant, Channel.Voice, _address, messageId, text, payload, _services.Time.GetUtcNow());
+        var result = await Ingress().Receive(turn);
+        CustomerId = result.CustomerId;
+        _lastReply = result.Reply;
+        _services.Logger.LogInformation("Voice turn {MessageId} on call {CallRef} for customer {CustomerId}", CallReference.For(messageId), CallRef, result.CustomerId);
+        var played = await SpeakAsync(_services.Renderer.Render(result.Reply));
+        switch (result.Reply.Action?.Kind)
+        {
+            case ReplyActionKind.HandToAgent when played:
+                await _transfer(result.Reply.Action.Target);
+                break;
+            case ReplyActionKind.EndConversation when played:
+                await _hangUp();
+                break;
+        }
+        return result;
+    }
+
+    /// <summary>Speaks text; when the reply ends the call or hands it over, waits for the prompt to finish first.</summary>
+    private async Task<bool> SpeakAsync(string text)
+    {
+        if (text.Length == 0) return true;
+        var pcm = await _services.Prompts.Render8kHzAsync(text, _ended.Token);
+        return await PlayAsync(pcm, _ended.Token);
+    }
+
+    public async Task<bool> PlayAsync(short[] pcm8kHz, CancellationToken cancellationToken = default)
+    {
+        var encoded = new byte[pcm8kHz.Length];
+        G711.Encode(_media.Codec, pcm8kHz, encoded);
+        var playback = _media.Play(encoded);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _ended.Token);
+        await using var registration = stop.Token.Register(playback.Stop);
+        return await playback.Completion;
+    }
+
+    public void StopPlayback() => _media.StopPlayback();
+
+    public Task HangUpAsync() => _hangUp();
+
+    public Task TransferAsync(string? targetUri = null) => _transfer(targetUri);
+
+    public async ValueTask DisposeAsync()
+    {
+        _media.DigitReceived -= OnDigit;
+        _media.AudioReceived = null;
+        _digits.Dispose();
+        _work.Writer.TryComplete();
+        await _ended.CancelAsync();
+        if (_loop is not null)
+            try { await _loop; } catch { /* ended */ }
+        if (_handler is not null) await _handler.DisposeAsync();
+        _ended.Dispose();
+    }
+}
+
+/// <summary>Call-IDs and message ids are linkable to a caller: logs carry a short hash instead.</summary>
+public static class CallReference
+{
+    public static string For(string value) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)))[..10];
+}

@@ -1,0 +1,49 @@
+using Switchboard.Channels.Voice.Codecs;
+using Switchboard.Grains.Interfaces.Conversation;
+
+namespace Switchboard.Channels.Voice.Calls;
+
+/// <summary>
+/// One live call as a media layer (speech recognition, text-to-speech, recording) sees it: play and stop audio,
+/// send turns to the engine, transfer or hang up. The DTMF dialog uses the same surface.
+/// </summary>
+public interface ICallSession
+{
+    string CallId { get; }
+    string Tenant { get; }
+    /// <summary>The customer once the first turn resolved one.</summary>
+    string? CustomerId { get; }
+    AudioCodec Codec { get; }
+    bool IsPlaying { get; }
+
+    /// <summary>Plays 8 kHz 16-bit PCM, replacing what is playing; completes true at the end, false when stopped (barge-in) or hung up.</summary>
+    Task<bool> PlayAsync(short[] pcm8kHz, CancellationToken cancellationToken = default);
+
+    /// <summary>Barge-in: stops the current prompt at the next 20 ms tick.</summary>
+    void StopPlayback();
+
+    /// <summary>Sends a customer turn (recognised speech text, or a payload) to the engine and speaks the reply.</summary>
+    Task<TurnResult?> SubmitTurnAsync(string? text, TurnPayload? payload = null, CancellationToken cancellationToken = default);
+
+    Task HangUpAsync();
+
+    /// <summary>Blind transfer (REFER) to <paramref name="targetUri"/> or the configured agent URI.</summary>
+    Task TransferAsync(string? targetUri = null);
+}
+
+/// <summary>
+/// The per-call seam for a speech layer: decoded inbound audio arrives here as 20 ms frames (160 samples, 8 kHz),
+/// digits as they are keyed. Calls on the call's receive loop: return quickly (queue work elsewhere).
+/// </summary>
+public interface ICallMediaHandler : IAsyncDisposable
+{
+    void OnAudioFrame(ReadOnlySpan<short> pcm20Ms);
+
+    void OnDigit(char digit);
+}
+
+/// <summary>Creates the media handler for a call once it is answered; null leaves the call to the DTMF dialog alone.</summary>
+public interface ICallMediaHandlerFactory
+{
+    ICallMediaHandler? Create(ICallSession call);
+}

@@ -1,0 +1,263 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Switchboard.Channels.Voice.Codecs;
+using Switchboard.Channels.Voice.Dtmf;
+
+namespace Switchboard.Channels.Voice.Rtp;
+
+/// <summary>Receives one decoded 20 ms frame (160 samples of 8 kHz PCM). Runs on the call's receive loop: keep it short.</summary>
+public delegate void PcmFrameHandler(ReadOnlySpan<short> frame);
+
+/// <summary>
+/// The media of one call: an RTP/RTCP socket pair, outbound packets paced by the shared <see cref="MediaPacer"/>
+/// (prompt audio, RFC 4733 digits, or silence), inbound packets through a jitter buffer to a PCM handler and a DTMF
+/// receiver. Symmetric RTP: we answer to where the peer's packets come from once they arrive.
+/// </summary>
+public sealed class RtpSession : IPacedStream, IAsyncDisposable
+{
+    private const int RtcpIntervalTicks = 250; // 5 s
+    private readonly Socket _rtp;
+    private readonly Socket _rtcp;
+    private readonly Action _release;
+    private readonly byte[] _sendBuffer = new byte[RtpPacket.HeaderSize + G711.SamplesPer20Ms];
+    private readonly byte[] _rtcpBuffer = new byte[52];
+    private readonly Queue<char> _pendingDigits = new();
+    private readonly Lock _digitLock = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly DtmfReceiver _dtmf = new();
+    private readonly JitterBuffer _jitter = new();
+    private readonly SequenceTracker _received = new();
+    private readonly short[] _pcm = new short[G711.SamplesPer20Ms];
+    private Task? _receiveLoop;
+    private Task? _rtcpLoop;
+    private volatile IPEndPoint _remote;
+    private volatile IPEndPoint? _remoteRtcp;
+    private volatile PromptPlayback? _playback;
+    private DtmfSender? _digit;
+    private uint _digitTimestamp;
+    private ushort _sequence;
+    private uint _timestamp;
+    private bool _marker = true;
+    private long _ticks;
+    private bool _latched;
+
+    public RtpSession(Socket rtp, Socket rtcp, int localPort, IPEndPoint remote, AudioCodec codec, int? telephoneEventPayloadType, Action release)
+    {
+        _rtp = rtp;
+        _rtcp = rtcp;
+        _release = release;
+        LocalPort = localPort;
+        _remote = remote;
+        Codec = codec;
+        TelephoneEventPayloadType = telephoneEventPayloadType;
+        Ssrc = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
+        _sequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
+        _timestamp = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
+    }
+
+    public int LocalPort { get; }
+    public AudioCodec Codec { get; private set; }
+    public int? TelephoneEventPayloadType { get; private set; }
+    public uint Ssrc { get; }
+    public IPEndPoint Remote => _remote;
+
+    /// <summary>False while the peer holds the call: nothing is sent.</summary>
+    public bool Sending { get; set; } = true;
+
+    public long PacketsSent { get; private set; }
+    public long OctetsSent { get; private set; }
+    public long PacketsReceived => _received.Received;
+    public long RtcpReceived { get; private set; }
+
+    public event Action<char>? DigitReceived;
+
+    public PcmFrameHandler? AudioReceived { get; set; }
+
+    public bool IsPlaying => _playback is { IsFinished: false };
+
+    public void Start()
+    {
+        _receiveLoop = Task.Run(ReceiveLoopAsync);
+        _rtcpLoop = Task.Run(RtcpLoopAsync);
+    }
+
+    /// <summary>Applies a re-INVITE's result: new address, codec or hold state.</summary>
+    public void Update(IPEndPoint remote, AudioCodec codec, int? telephoneEventPayloadType, bool sending)
+    {
+        if (!_latched) _remote = remote;
+        Codec = codec;
+        TelephoneEventPayloadType = telephoneEventPayloadType;
+        Sending = sending;
+    }
+
+    /// <summary>Starts playing G.711 audio (in this session's codec), stopping whatever was playing.</summary>
+    public PromptPlayback Play(byte[] encodedAudio)
+    {
+        var playback = new PromptPlayback(encodedAudio);
+        Interlocked.Exchange(ref _playback, playback)?.Stop();
+        return playback;
+    }
+
+    /// <summary>Barge-in: stops the current prompt at the next tick.</summary>
+    public void StopPlayback() => _playback?.Stop();
+
+    /// <summary>A digit that arrived out of band (SIP INFO) takes the same path as an RFC 4733 one.</summary>
+    public void InjectDigit(char digit)
+    {
+        if (TelephoneEvent.FromDigit(digit) is not null) DigitReceived?.Invoke(digit);
+    }
+
+    public void SendDigit(char digit)
+    {
+        if (TelephoneEvent.FromDigit(digit) is null) throw new ArgumentException($"'{digit}' is not a DTMF digit.", nameof(digit));
+        lock (_digitLock) _pendingDigits.Enqueue(digit);
+    }
+
+    public void OnTick()
+    {
+        _ticks++;
+        var ts = _timestamp;
+        _timestamp += G711.SamplesPer20Ms;
+        if (_ticks % RtcpIntervalTicks == 0) SendSenderReport();
+        if (!Sending) return;
+        int length;
+        if (_digit is null && TelephoneEventPayloadType is not null && _pendingDigits.Count > 0)
+        {
+            lock (_digitLock)
+                if (_pendingDigits.TryDequeue(out var d)) { _digit = new DtmfSender(d); _digitTimestamp = ts; }
+        }
+        if (_digit is not null)
+        {
+            var evt = _digit.Next(out var first);
+            RtpPacket.WriteHeader(_sendBuffer, first, (byte)TelephoneEventPayloadType!.Value, _sequence++, _digitTimestamp, Ssrc);
+            evt.Write(_sendBuffer.AsSpan(RtpPacket.HeaderSize));
+            length = RtpPacket.HeaderSize + TelephoneEvent.Size;
+            if (_digit.Finished) _digit = null;
+        }
+        else
+        {
+            var frame = _sendBuffer.AsSpan(RtpPacket.HeaderSize, G711.SamplesPer20Ms);
+            var playback = _playback;
+            if (playback is null || !playback.TryNextFrame(frame, G711.Silence(Codec))) frame.Fill(G711.Silence(Codec));
+            RtpPacket.WriteHeader(_sendBuffer, _marker, (byte)Codec, _sequence++, ts, Ssrc);
+            _marker = false;
+            length = _sendBuffer.Length;
+        }
+        try
+        {
+            _rtp.SendTo(_sendBuffer.AsSpan(0, length), SocketFlags.None, _remote);
+            PacketsSent++;
+            OctetsSent += length - RtpPacket.HeaderSize;
+        }
+        catch (SocketException) { }
+        catch (ObjectDisposedException) { }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var buffer = new byte[2048];
+        EndPoint any = new IPEndPoint(_rtp.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (!_stop.IsCancellationRequested)
+        {
+            SocketReceiveFromResult r;
+            try
+            {
+                r = await _rtp.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
+            }
+            catch (OperationCanceledException) { return; }
+            catch (ObjectDisposedException) { return; }
+            catch (SocketException) { continue; }
+            var from = (IPEndPoint)r.RemoteEndPoint;
+            if (!RtpPacket.TryRead(buffer.AsSpan(0, r.ReceivedBytes), out var packet)) continue;
+            if (!_latched || !from.Equals(_remote))
+            {
+                // Symmetric RTP (for NAT): send back to where the media really comes from.
+                _remote = from;
+                _remoteRtcp = new IPEndPoint(from.Address, from.Port + 1);
+                _latched = true;
+            }
+            var arrival = Stopwatch.GetTimestamp() * 8000 / Stopwatch.Frequency;
+            var extended = _received.Update(packet.Sequence, packet.Timestamp, arrival);
+            if (TelephoneEventPayloadType == packet.PayloadType)
+            {
+                if (_dtmf.TryAccept(packet.Ssrc, packet.Timestamp, packet.Payload, out var digit)) DigitReceived?.Invoke(digit);
+                continue;
+            }
+            if (packet.PayloadType != (byte)Codec || AudioReceived is null) continue;
+            _jitter.Push(extended, packet.Payload);
+            while (_jitter.TryPop(out _, out var frame))
+            {
+                var n = Math.Min(frame.Length, _pcm.Length);
+                G711.Decode(Codec, frame.AsSpan(0, n), _pcm);
+                AudioReceived?.Invoke(_pcm.AsSpan(0, n));
+            }
+        }
+    }
+
+    private async Task RtcpLoopAsync()
+    {
+        var buffer = new byte[1500];
+        EndPoint any = new IPEndPoint(_rtcp.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                var r = await _rtcp.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
+                if (r.ReceivedBytes >= 8 && buffer[0] >> 6 == 2 && buffer[1] is 200 or 201) RtcpReceived++;
+            }
+            catch (OperationCanceledException) { return; }
+            catch (ObjectDisposedException) { return; }
+            catch (SocketException) { }
+        }
+    }
+
+    /// <summary>RFC 3550 §6.4.1 sender report with one report block about what we received.</summary>
+    private void SendSenderReport()
+    {
+        var b = _rtcpBuffer.AsSpan();
+        var withBlock = _received.Received > 0;
+        var words = withBlock ? 12 : 6;
+        b[0] = (byte)(0x80 | (withBlock ? 1 : 0));
+        b[1] = 200;
+        BinaryPrimitives.WriteUInt16BigEndian(b[2..], (ushort)(words));
+        BinaryPrimitives.WriteUInt32BigEndian(b[4..], Ssrc);
+        var now = DateTime.UtcNow - new DateTime(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var seconds = (ulong)now.TotalSeconds;
+        var fraction = (ulong)((now.TotalSeconds - seconds) * 4294967296.0);
+        BinaryPrimitives.WriteUInt32BigEndian(b[8..], (uint)seconds);
+        BinaryPrimitives.WriteUInt32BigEndian(b[12..], (uint)fraction);
+        BinaryPrimitives.WriteUInt32BigEndian(b[16..], _timestamp);
+        BinaryPrimitives.WriteUInt32BigEndian(b[20..], (uint)PacketsSent);
+        BinaryPrimitives.WriteUInt32BigEndian(b[24..], (uint)OctetsSent);
+        if (withBlock)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(b[28..], 0); // SSRC of source: filled by peers that care; one source per call
+            var lost = (uint)Math.Min(_received.Lost, 0x7FFFFF);
+            BinaryPrimitives.WriteUInt32BigEndian(b[32..], lost);
+            BinaryPrimitives.WriteUInt32BigEndian(b[36..], _received.HighestExtended);
+            BinaryPrimitives.WriteUInt32BigEndian(b[40..], _received.Jitter);
+            BinaryPrimitives.WriteUInt32BigEndian(b[44..], 0);
+            BinaryPrimitives.WriteUInt32BigEndian(b[48..], 0);
+        }
+        var target = _remoteRtcp ?? new IPEndPoint(_remote.Address, _remote.Port + 1);
+        try { _rtcp.SendTo(b[..((words + 1) * 4)], SocketFlags.None, target); }
+        catch (SocketException) { }
+        catch (ObjectDisposedException) { }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _playback?.Stop();
+        await _stop.CancelAsync();
+        _rtp.Dispose();
+        _rtcp.Dispose();
+        foreach (var t in new[] { _receiveLoop, _rtcpLoop })
+            if (t is not null)
+                try { await t; } catch { /* closing */ }
+        _release();
+        _stop.Dispose();
+    }
+}

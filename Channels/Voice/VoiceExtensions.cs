@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Voice.Calls;
+using Switchboard.Channels.Voice.Media;
+using Switchboard.Channels.Voice.Rtp;
+using Switchboard.Channels.Voice.Security;
+using Switchboard.Grains.Tenancy;
+
+namespace Switchboard.Channels.Voice;
+
+public static class VoiceExtensions
+{
+    /// <summary>
+    /// The voice channel: SIP listener (section <c>Sip</c>), RTP media, the DTMF dialog through the engine, and
+    /// <see cref="IVoiceCalls"/> for outbound calls and transfers. Register an <see cref="IPromptAudio"/>,
+    /// <see cref="IVoiceReplyRenderer"/> or <see cref="ICallMediaHandlerFactory"/> before this to replace the defaults.
+    /// </summary>
+    public static WebApplicationBuilder AddVoice(this WebApplicationBuilder builder)
+    {
+        var options = new VoiceOptions();
+        builder.Configuration.GetSection(VoiceOptions.Section).Bind(options);
+        Validate(options);
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IPromptAudio>(sp => new WavPromptAudio(options.PromptsPath, sp.GetRequiredService<ILogger<WavPromptAudio>>()));
+        services.TryAddSingleton<IVoiceReplyRenderer, VoiceReplyText>();
+        services.AddSingleton(sp => new TrunkGuard(options, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(new RtpPortPool(System.Net.IPAddress.Parse(options.ListenAddress), options.RtpPortMin, options.RtpPortMax));
+        services.AddSingleton<MediaPacer>();
+        services.AddSingleton(sp => new CallConversationServices(
+            sp.GetRequiredService<IGrainFactory>(),
+            sp.GetRequiredService<IPromptAudio>(),
+            sp.GetRequiredService<IVoiceReplyRenderer>(),
+            sp.GetService<ICallMediaHandlerFactory>(),
+            sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromMilliseconds(options.InterDigitTimeoutMs),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Channels.Voice.Calls")));
+        services.AddSingleton(sp => new VoiceSignaling(options, sp.GetRequiredService<TrunkGuard>(), sp.GetRequiredService<RtpPortPool>(),
+            sp.GetRequiredService<MediaPacer>(), sp.GetRequiredService<TenantDirectory>(), sp.GetRequiredService<CallConversationServices>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<VoiceSignaling>>()));
+        services.AddSingleton<IVoiceCalls>(sp => sp.GetRequiredService<VoiceSignaling>());
+        services.AddSingleton<SipListener>();
+        if (options.Enabled) services.AddHostedService(sp => sp.GetRequiredService<SipListener>());
+        return builder;
+    }
+
+    private static void Validate(VoiceOptions o)
+    {
+        if (!System.Net.IPAddress.TryParse(o.ListenAddress, out _)) throw new InvalidOperationException("Sip:ListenAddress must be an IP address.");
+        if (!System.Net.IPAddress.TryParse(o.Advertised, out _)) throw new InvalidOperationException("Sip:AdvertisedAddress must be an IP address.");
+        if (o.Port is < 0 or > 65535) throw new InvalidOperationException("Sip:Port must be 0-65535.");
+        if (o.RtpPortMin is < 1024 or > 65534 || o.RtpPortMax <= o.RtpPortMin || o.RtpPortMax > 65535)
+            throw new InvalidOperationException("Sip:RtpPortMin/RtpPortMax must be a range within 1024-65535.");
+        if (o.AnswerDelayMs is < 0 or > 60_000) throw new InvalidOperationException("Sip:AnswerDelayMs must be 0-60000.");
+        if (o.InterDigitTimeoutMs is < 100 or > 60_000) throw new InvalidOperationException("Sip:InterDigitTimeoutMs must be 100-60000.");
+        foreach (var c in o.Credentials)
+            if (string.IsNullOrEmpty(c.Username) || string.IsNullOrEmpty(c.Password))
+                throw new InvalidOperationException("Sip:Credentials entries need Username and Password.");
+    }
+}

@@ -1,0 +1,50 @@
+namespace Switchboard.Channels.Voice;
+
+/// <summary>Configuration section <c>Sip</c>. Defaults take calls from loopback on 127.0.0.1:5060 with no further setup.</summary>
+public sealed class VoiceOptions
+{
+    public const string Section = "Sip";
+
+    /// <summary>Start the SIP listener with the silo.</summary>
+    public bool Enabled { get; set; } = true;
+    public string ListenAddress { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 5060;
+    /// <summary>Also accept SIP over TCP on the same port.</summary>
+    public bool EnableTcp { get; set; } = true;
+    /// <summary>The address put in Contact, Via and SDP; defaults to <see cref="ListenAddress"/> (or 127.0.0.1 when that is a wildcard).</summary>
+    public string? AdvertisedAddress { get; set; }
+    /// <summary>Ring time before answering (180 Ringing is sent first). 0 answers at once.</summary>
+    public int AnswerDelayMs { get; set; }
+    public int RtpPortMin { get; set; } = 20_000;
+    public int RtpPortMax { get; set; } = 29_999;
+    public int MaxCalls { get; set; } = 2_000;
+    /// <summary>Digits are handed to the engine on # or after this long without another digit.</summary>
+    public int InterDigitTimeoutMs { get; set; } = 3_000;
+
+    /// <summary>Calls from loopback are accepted without the allow-list or credentials.</summary>
+    public bool AllowLoopback { get; set; } = true;
+    /// <summary>SBC addresses or CIDR ranges allowed to send requests (e.g. <c>10.0.0.5</c>, <c>192.0.2.0/24</c>).</summary>
+    public List<string> AllowedSources { get; set; } = [];
+    /// <summary>Digest credentials accepted from sources not on the allow-list (RFC 8760: MD5 and SHA-256).</summary>
+    public List<SipCredential> Credentials { get; set; } = [];
+    public string Realm { get; set; } = "switchboard";
+
+    /// <summary>Where REFER sends a caller the engine hands to a human (a reply action's target wins).</summary>
+    public string? AgentUri { get; set; }
+    /// <summary>The SBC outbound calls go through, <c>host:port</c>.</summary>
+    public string? SbcAddress { get; set; }
+    /// <summary>The user part of our From on outbound calls (the number customers see).</summary>
+    public string OutboundCallerId { get; set; } = "switchboard";
+
+    /// <summary>Folder of pre-recorded 8 kHz WAV prompts (see docs/voice.md); empty: tones only.</summary>
+    public string? PromptsPath { get; set; }
+
+    public string Advertised => !string.IsNullOrWhiteSpace(AdvertisedAddress) ? AdvertisedAddress!
+        : ListenAddress is "0.0.0.0" or "::" ? "127.0.0.1" : ListenAddress;
+}
+
+public sealed class SipCredential
+{
+    public string Username { get; set; } = "";
+    public string Password { get; set; } = "";
+}
