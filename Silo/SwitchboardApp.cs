@@ -1,6 +1,7 @@
 using Orleans.Dashboard;
 using Switchboard.Channels.Common;
 using Switchboard.Channels.Voice;
+using Switchboard.Grains.Dialog;
 using Switchboard.Silo.Admin;
 using Switchboard.Silo.Hosting;
 
@@ -22,6 +23,7 @@ public static class SwitchboardApp
         builder.AddSwitchboardSilo();
         builder.Services.AddSingleton(AdminOptions.Resolve(builder.Configuration, Console.Out));
         builder.Services.AddProblemDetails();
+        builder.Services.AddDialogEngine(builder.Configuration);
         // Channels: each registers its services here (AddWhatsApp, AddWebChat, AddSms, AddRcs, AddVoice).
         builder.AddVoice();
 

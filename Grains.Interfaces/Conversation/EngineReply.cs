@@ -37,13 +37,17 @@ public sealed record ReplyCard(
     [property: Id(1)] string? Subtitle = null,
     [property: Id(2)] IReadOnlyDictionary<string, string>? Facts = null);
 
-/// <summary>Something the channel must do besides showing text: offer a call carrying the session token, hand to a human.</summary>
+/// <summary>
+/// Something the channel must do besides showing text: offer a call carrying the session token, hand to a human.
+/// For <see cref="ReplyActionKind.CallUs"/>: <see cref="Target"/> is the number to call, <see cref="CallCode"/> a 6-digit code the caller can key in.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("reply-action")]
 public sealed record ReplyAction(
     [property: Id(0)] ReplyActionKind Kind,
     [property: Id(1)] string? Target = null,
     [property: Id(2)] string? SessionToken = null,
-    [property: Id(3)] string? Summary = null);
+    [property: Id(3)] string? Summary = null,
+    [property: Id(4)] string? CallCode = null);
 
 [GenerateSerializer, Alias("reply-action-kind")]
 public enum ReplyActionKind

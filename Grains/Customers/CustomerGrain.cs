@@ -278,7 +278,8 @@ public sealed class CustomerGrain(
             EngineData = S.EngineData,
             PreviousChannel = previous,
             IssueSessionToken = IssueToken,
-            IssueCallCode = lifetime => GrainFactory.GetGrain<IConversationIngressGrain>(0).IssueCallCode(_tenant, _customerId, lifetime),
+            // Claimed directly: going through the ingress grain would call back into this (busy, non-reentrant) grain and deadlock.
+            IssueCallCode = IssueCallCode,
         };
         try
         {
@@ -290,6 +291,17 @@ public sealed class CustomerGrain(
             logger.LogError("Dialog engine failed for customer {CustomerId}: {Error}", _customerId, e.GetType().Name);
             return new EngineReply("Sorry, something went wrong on our side. Please try again in a moment.");
         }
+    }
+
+    private async Task<string> IssueCallCode(TimeSpan lifetime)
+    {
+        var expires = time.GetUtcNow().Add(lifetime);
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6");
+            if (await GrainFactory.GetGrain<ICallCodeGrain>($"{_tenant}/{code}").Claim(_customerId, expires)) return code;
+        }
+        throw new InvalidOperationException("No free call code after 20 attempts.");
     }
 
     private string IssueToken(string purpose, TimeSpan lifetime)

@@ -1,0 +1,33 @@
+using System.Text.RegularExpressions;
+using Switchboard.Grains.Dialog.Definition;
+using Switchboard.Grains.Dialog.Loading;
+using Switchboard.Grains.Dialog.Nlu;
+
+namespace Switchboard.Grains.Dialog;
+
+/// <summary>A loaded bot ready to run: its definition, the intent classifier trained from its examples, its entity extractor.</summary>
+public sealed class BotRuntime
+{
+    private readonly Regex? _avoid;
+
+    public BotRuntime(BotDefinition definition)
+    {
+        Definition = definition;
+        var examples = definition.Intents.SelectMany(i => i.Examples.Select(e => (e, i.Name)));
+        var synonyms = definition.Entities.Values.SelectMany(e => e.Values.SelectMany(v => v.Synonyms));
+        Classifier = IntentClassifier.Train(examples, synonyms);
+        Extractor = new EntityExtractor(definition);
+        if (definition.Persona.Avoid.Count > 0)
+            _avoid = new Regex(@"\b(?:" + string.Join('|', definition.Persona.Avoid.Keys.Select(Regex.Escape)) + @")\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    }
+
+    public BotDefinition Definition { get; }
+    public IntentClassifier Classifier { get; }
+    public EntityExtractor Extractor { get; }
+
+    public static BotRuntime LoadFolder(string folder) => new(BotLoader.LoadFolder(folder));
+
+    /// <summary>Replaces words the persona avoids with the ones it uses.</summary>
+    public string ApplyVocabulary(string text) =>
+        _avoid is null ? text : _avoid.Replace(text, m => Definition.Persona.Avoid.TryGetValue(m.Value, out var use) ? use : m.Value);
+}

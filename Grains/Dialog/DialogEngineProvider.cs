@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Logging;
+using Switchboard.Grains.Conversation;
+using Switchboard.Grains.Tenancy;
+
+namespace Switchboard.Grains.Dialog;
+
+/// <summary>
+/// Loads every tenant's bot (<see cref="TenantOptions.Bot"/>, a folder under the bots path) once, at start, and hands
+/// each tenant its engine. A tenant without a bot gets the echo engine. A bad bot file fails the start with file, line, reason.
+/// </summary>
+public sealed class DialogEngineProvider : IConversationEngineProvider
+{
+    private readonly Dictionary<string, IConversationEngine> _engines = new(StringComparer.Ordinal);
+    private readonly EchoConversationEngine _echo = new();
+
+    public DialogEngineProvider(TenantDirectory tenants, DialogOptions options, DialogBackend backend, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger<DialogEngine>();
+        var botNames = tenants.All.Where(t => !string.IsNullOrWhiteSpace(t.Bot)).Select(t => t.Bot).Distinct(StringComparer.Ordinal).ToList();
+        var bots = new Dictionary<string, BotRuntime>(StringComparer.Ordinal);
+        var loaded = botNames.AsParallel().Select(name => (name, runtime: BotRuntime.LoadFolder(Path.Combine(options.Path, name)))).ToList();
+        foreach (var (name, runtime) in loaded) bots[name] = runtime;
+        foreach (var t in tenants.All)
+        {
+            if (string.IsNullOrWhiteSpace(t.Bot)) continue;
+            var settings = new DialogEngineSettings
+            {
+                VoiceNumber = t.VoiceNumber,
+                Backend = options.Backends.TryGetValue(t.Bot, out var b) && !string.IsNullOrWhiteSpace(b) ? new Uri(b) : null,
+            };
+            _engines[t.Id] = new DialogEngine(bots[t.Bot], settings, backend, logger);
+            logger.LogInformation("Tenant {Tenant} runs bot {Bot} ({Intents} intents, {Flows} flows)", t.Id, t.Bot, bots[t.Bot].Definition.Intents.Count, bots[t.Bot].Definition.Flows.Count);
+        }
+    }
+
+    public IConversationEngine For(string tenant) => _engines.TryGetValue(tenant, out var e) ? e : _echo;
+
+    public BotRuntime? BotOf(string tenant) => _engines.TryGetValue(tenant, out var e) && e is DialogEngine d ? d.Bot : null;
+}
+
+/// <summary>Section <c>Bots</c>: where bot folders live, per-bot backend addresses, and a switch back to the echo engine.</summary>
+public sealed class DialogOptions
+{
+    public const string Section = "Bots";
+
+    /// <summary>The folder holding one folder per bot; default <c>bots</c> next to the app.</summary>
+    public string Path { get; set; } = System.IO.Path.Combine(AppContext.BaseDirectory, "bots");
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Bot name → backend base URL, overriding the bot's own <c>settings.backend</c>.</summary>
+    public Dictionary<string, string> Backends { get; set; } = new(StringComparer.Ordinal);
+}

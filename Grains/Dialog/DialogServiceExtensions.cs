@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Switchboard.Grains.Conversation;
+
+namespace Switchboard.Grains.Dialog;
+
+public static class DialogServiceExtensions
+{
+    /// <summary>
+    /// Replaces the echo engine with the dialog engine (section <c>Bots</c>, see <see cref="DialogOptions"/>). Bots load and
+    /// train when the host starts, so a bad bot file stops the start with its file, line and reason.
+    /// </summary>
+    public static IServiceCollection AddDialogEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = new DialogOptions();
+        configuration.GetSection(DialogOptions.Section).Bind(options);
+        if (!options.Enabled) return services;
+        if (!Path.IsPathRooted(options.Path) && !Directory.Exists(options.Path))
+            options.Path = Path.Combine(AppContext.BaseDirectory, options.Path);
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new DialogBackend(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<DialogEngineProvider>();
+        services.Replace(ServiceDescriptor.Singleton<IConversationEngineProvider>(sp => sp.GetRequiredService<DialogEngineProvider>()));
+        services.AddHostedService<BotWarmup>();
+        return services;
+    }
+
+    /// <summary>Builds the provider (loads and trains every bot) while the host starts rather than at the first turn.</summary>
+    private sealed class BotWarmup(IServiceProvider services) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            services.GetRequiredService<DialogEngineProvider>();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,560 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Switchboard.Grains.Conversation;
+using Switchboard.Grains.Dialog.Definition;
+using Switchboard.Grains.Dialog.Nlu;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Customers;
+
+namespace Switchboard.Grains.Dialog;
+
+/// <summary>Values of <see cref="EphemeralContext.PendingSlot"/> that are not slot names.</summary>
+public static class DialogStepMarkers
+{
+    /// <summary>The flow waits for a yes or no to its confirmation question.</summary>
+    public const string Confirm = "@confirm";
+    /// <summary>The customer said no to the confirmation: the flow waits to hear what to change.</summary>
+    public const string Change = "@change";
+}
+
+/// <summary>
+/// One turn of the dialog: reads the ephemeral layer (open flow, slots, pending question), decides, changes the layers,
+/// and returns the reply. Pure domain code over the grain's state; the grain persists what it changed.
+/// </summary>
+internal sealed class DialogStep
+{
+    public const string ConfirmMarker = DialogStepMarkers.Confirm;
+    public const string ChangeMarker = DialogStepMarkers.Change;
+    private const int HistoryLimit = 50;
+    private const int MaxInputChars = 2000;
+
+    private readonly BotRuntime _bot;
+    private readonly BotDefinition _def;
+    private readonly DialogEngineSettings _settings;
+    private readonly DialogBackend _backend;
+    private readonly ILogger _logger;
+    private readonly TurnContext _turn;
+    private readonly EphemeralContext _e;
+    private IReadOnlyDictionary<string, string>? _result;
+
+    public DialogStep(BotRuntime bot, DialogEngineSettings settings, DialogBackend backend, ILogger logger, TurnContext turn)
+    {
+        _bot = bot;
+        _def = bot.Definition;
+        _settings = settings;
+        _backend = backend;
+        _logger = logger;
+        _turn = turn;
+        _e = turn.Ephemeral;
+    }
+
+    /// <summary>The resume line when this turn continued a flow begun on another channel.</summary>
+    public string? ResumeLine { get; private set; }
+
+    public bool IsRepeat { get; private set; }
+
+    public async Task<EngineReply> RunAsync(CancellationToken ct)
+    {
+        var flow = _def.Flow(_e.ActiveFlow);
+        if (_e.ActiveFlow is not null && flow is null) ClearFlow(); // the bot changed under a stored conversation
+        if (flow is not null && _e.FlowChannel is { } earlier && earlier != _turn.Channel)
+        {
+            ResumeLine = _def.Messages.Resume.Render(r => r switch
+            {
+                "step" => _e.PendingStep ?? flow.Goal.Render(Lookup),
+                "channel" => earlier.ToSpoken(),
+                _ => Lookup(r),
+            });
+            _e.FlowChannel = _turn.Channel;
+            _turn.EngineData[EngineDataKeys.SwitchFilled] = string.Join(',', _e.Slots.Keys);
+            _turn.EngineData.Remove(EngineDataKeys.SwitchRepeatCounted);
+        }
+
+        var input = Input.Read(_turn, MaxInputChars);
+        var choice = MatchOption(input);
+        if (choice is { } c && c.StartsWith("intent:", StringComparison.Ordinal))
+            return await OnIntent(flow, c["intent:".Length..], [], input, ct);
+
+        var text = choice ?? input.Text;
+        var entities = _bot.Extractor.Extract(text, _turn.Now);
+        var global = GlobalIntent(input, choice);
+        if (global is null && choice is null && text.Length > 0)
+        {
+            var p = _bot.Classifier.Predict(text);
+            if (p.Intent is not null && p.Confidence >= RequiredConfidence(flow, p.Intent)) input.Intent = p.Intent;
+            if (input.Intent is not null && IntentDefinition.Global.Contains(input.Intent)) global = input.Intent;
+        }
+
+        if (flow is null)
+        {
+            if (global is not null) return await Global(null, global, ct);
+            if (input.Intent is not null) return await OnIntent(null, input.Intent, entities, input, ct);
+            if (text.Length == 0 && _turn.PreviousChannel != _turn.Channel) return Greeting();
+            return await Miss(null, ct);
+        }
+
+        if (_e.PendingSlot == ConfirmMarker) return await OnConfirm(flow, entities, global, input, choice, ct);
+        if (_e.PendingSlot == ChangeMarker) return await OnChange(flow, entities, global, input, choice, ct);
+
+        var (filled, invalid) = Fill(flow, entities, text, _e.PendingSlot, overwrite: false, allowFreeText: global is null);
+        if (invalid is not null) return await Invalid(flow, invalid, ct);
+        if (filled > 0)
+        {
+            _e.ConsecutiveMisses = 0;
+            return await Advance(flow, ct);
+        }
+        if (global is not null) return await Global(flow, global, ct);
+        if (input.Intent is not null && input.Intent != flow.Intent) return await OnIntent(flow, input.Intent, entities, input, ct);
+        if (input.Intent == flow.Intent || (text.Length == 0 && ResumeLine is not null)) return await Advance(flow, ct);
+        return await Miss(flow, ct);
+    }
+
+    // ---- intents and flows ----
+
+    /// <summary>
+    /// Leaving an open flow for another takes more certainty than starting one, and more still on the first turn after a
+    /// channel switch, when the customer is most likely picking up where they left off.
+    /// </summary>
+    private double RequiredConfidence(FlowDefinition? open, string intent)
+    {
+        var threshold = _def.Settings.ConfidenceThreshold;
+        if (open is null || intent == open.Intent || IntentDefinition.Global.Contains(intent) || _def.FlowForIntent(intent) is not { IsSideAction: false }) return threshold;
+        return Math.Max(threshold, ResumeLine is null ? 0.7 : 0.9);
+    }
+
+    private async Task<EngineReply> OnIntent(FlowDefinition? open, string intent, List<EntityMatch> entities, Input input, CancellationToken ct)
+    {
+        if (IntentDefinition.Global.Contains(intent)) return await Global(open, intent, ct);
+        if (_def.FlowForIntent(intent) is { } flow)
+        {
+            if (flow.IsSideAction) return await RunBuiltin(open, flow, flow.Action.Builtin, flow.Action.Success.Render(Lookup), ct);
+            if (open == flow) return await Advance(flow, ct);
+            if (open is not null) CloseFlow(open, "abandoned");
+            return await StartFlow(flow, entities, input, ct);
+        }
+        _e.ConsecutiveMisses = 0;
+        var definition = _def.Intents.First(i => i.Name == intent);
+        if (intent == "goodbye")
+            return new EngineReply(_def.Persona.SignOff.Render(Lookup), Action: new ReplyAction(ReplyActionKind.EndConversation));
+        if (intent == "greet") return open is null ? Greeting() : await Advance(open, ct);
+        var text = definition.Reply?.Render(Lookup) ?? _def.Messages.Thanks.Render(Lookup);
+        return open is null ? new EngineReply(text) : Join(text, await Advance(open, ct));
+    }
+
+    private async Task<EngineReply> StartFlow(FlowDefinition flow, List<EntityMatch> entities, Input input, CancellationToken ct)
+    {
+        _e.ActiveFlow = flow.Name;
+        _e.Slots.Clear();
+        _e.PendingSlot = null;
+        _e.PendingStep = null;
+        _e.FlowChannel = _turn.Channel;
+        _e.ConsecutiveMisses = 0;
+        _turn.EngineData.Remove(EngineDataKeys.SwitchFilled);
+        foreach (var slot in flow.Slots.Where(s => s.Remember))
+            if (_turn.EngineData.TryGetValue(EngineDataKeys.RememberPrefix + slot.Name, out var kept) && kept.Split('\u001f') is [var v, var d])
+                _e.Slots[slot.Name] = new SlotValue(v, d, _turn.Channel, _turn.Now);
+        Fill(flow, entities, input.Text, pending: null, overwrite: false, allowFreeText: false);
+        return await Advance(flow, ct);
+    }
+
+    /// <summary>Asks the first empty slot, or confirms, or acts when all are filled.</summary>
+    private async Task<EngineReply> Advance(FlowDefinition flow, CancellationToken ct)
+    {
+        var next = flow.Slots.FirstOrDefault(s => !_e.Slots.ContainsKey(s.Name));
+        if (next is not null) return Ask(flow, next, reprompt: false);
+        if (flow.Confirm is { } confirm)
+        {
+            SetPending(ConfirmMarker, (confirm.Step ?? flow.Goal).Render(Lookup), secret: false);
+            return new EngineReply(confirm.Prompt.Render(Lookup), ReplyStyle.Confirmation, [new ReplyOption("yes", "Yes"), new ReplyOption("no", "No")]);
+        }
+        return await Act(flow, ct);
+    }
+
+    private EngineReply Ask(FlowDefinition flow, SlotDefinition slot, bool reprompt)
+    {
+        SetPending(slot.Name, (slot.Step ?? flow.Goal).Render(Lookup), slot.Secret);
+        CountRepeat(slot.Name);
+        var text = (reprompt ? slot.Reprompt ?? slot.Prompt : slot.Prompt).Render(Lookup);
+        var options = OptionsFor(slot);
+        return options.Count == 0
+            ? new EngineReply(text)
+            : new EngineReply(text, options.Count <= 3 ? ReplyStyle.QuickReplies : ReplyStyle.List, options);
+    }
+
+    private List<ReplyOption> OptionsFor(SlotDefinition slot)
+    {
+        if (slot.OfferValues && _def.Entities.TryGetValue(slot.Type, out var entity))
+            return entity.Values.Take(10).Select(v => new ReplyOption(v.Value, v.Display)).ToList();
+        return slot.Options.Select(o => new ReplyOption(o, o)).ToList();
+    }
+
+    private async Task<EngineReply> OnConfirm(FlowDefinition flow, List<EntityMatch> entities, string? global, Input input, string? choice, CancellationToken ct)
+    {
+        var (corrected, _) = Fill(flow, entities, input.Text, pending: null, overwrite: true, allowFreeText: false);
+        if (corrected > 0) return await Advance(flow, ct);
+        var answer = choice ?? entities.FirstOrDefault(m => m.Type == BuiltinSlotTypes.YesNo)?.Value;
+        if (answer == "yes") return await Act(flow, ct);
+        if (answer == "no") return AskWhatToChange(flow);
+        if (global is not null) return await Global(flow, global, ct);
+        if (input.Intent is not null && input.Intent != flow.Intent) return await OnIntent(flow, input.Intent, entities, input, ct);
+        if (input.Text.Length == 0 && ResumeLine is not null) return await Advance(flow, ct);
+        return await Miss(flow, ct);
+    }
+
+    private EngineReply AskWhatToChange(FlowDefinition flow)
+    {
+        SetPending(ChangeMarker, flow.Goal.Render(Lookup), secret: false);
+        var options = flow.Slots.Where(s => _e.Slots.ContainsKey(s.Name))
+            .Select(s => new ReplyOption("slot:" + s.Name, Humanize(s.Name))).ToList();
+        return new EngineReply(_def.Messages.ChangeWhat.Render(Lookup), options.Count <= 3 ? ReplyStyle.QuickReplies : ReplyStyle.List, options);
+    }
+
+    private async Task<EngineReply> OnChange(FlowDefinition flow, List<EntityMatch> entities, string? global, Input input, string? choice, CancellationToken ct)
+    {
+        var slot = choice is not null && choice.StartsWith("slot:", StringComparison.Ordinal) ? flow.Slot(choice[5..]) : null;
+        slot ??= flow.Slots.FirstOrDefault(s => input.Text.Contains(Humanize(s.Name), StringComparison.OrdinalIgnoreCase) || input.Text.Contains(s.Type, StringComparison.OrdinalIgnoreCase));
+        var (corrected, invalid) = Fill(flow, entities, input.Text, pending: null, overwrite: true, allowFreeText: false);
+        if (invalid is not null) return await Invalid(flow, invalid, ct);
+        if (corrected > 0) return await Advance(flow, ct);
+        if (slot is not null)
+        {
+            _e.Slots.Remove(slot.Name);
+            return Ask(flow, slot, reprompt: false);
+        }
+        if (global is not null) return await Global(flow, global, ct);
+        return await Miss(flow, ct);
+    }
+
+    // ---- slot filling ----
+
+    /// <summary>
+    /// Puts what the utterance holds into the flow's slots: the pending slot first, then other empty slots whose type
+    /// cannot be confused (dates, times, references, enumerations, patterns). Returns how many were filled and, if the
+    /// pending slot's value failed validation, that slot.
+    /// </summary>
+    private (int Filled, SlotDefinition? Invalid) Fill(FlowDefinition flow, List<EntityMatch> entities, string text, string? pending, bool overwrite, bool allowFreeText)
+    {
+        var used = new List<EntityMatch>();
+        var filled = 0;
+        var pendingSlot = flow.Slot(pending);
+        var order = pendingSlot is null ? flow.Slots : flow.Slots.Where(s => s != pendingSlot).Prepend(pendingSlot);
+        foreach (var slot in order)
+        {
+            var isPending = slot == pendingSlot;
+            if (!isPending && !overwrite && _e.Slots.ContainsKey(slot.Name)) continue;
+            if (!isPending && slot.Type is BuiltinSlotTypes.Number or BuiltinSlotTypes.YesNo or BuiltinSlotTypes.Text or BuiltinSlotTypes.Phone) continue;
+            var match = Candidate(slot, entities, used, text, isPending, allowFreeText);
+            if (match is null) continue;
+            if (overwrite && _e.Slots.TryGetValue(slot.Name, out var current) && current.Value == match.Value) { used.Add(match); continue; }
+            if (!Valid(slot, match))
+            {
+                if (isPending) return (filled, slot);
+                continue;
+            }
+            _e.Slots[slot.Name] = new SlotValue(match.Value, match.Display, _turn.Channel, _turn.Now);
+            used.Add(match);
+            filled++;
+        }
+        return (filled, null);
+    }
+
+    private EntityMatch? Candidate(SlotDefinition slot, List<EntityMatch> entities, List<EntityMatch> used, string text, bool isPending, bool allowFreeText)
+    {
+        if (slot.Secret && isPending)
+        {
+            var start = text.IndexOf("{{otp:", StringComparison.Ordinal);
+            if (start >= 0 && text.IndexOf("}}", start, StringComparison.Ordinal) is var end and > 0)
+                return new EntityMatch(slot.Type, text[start..(end + 2)], "the code", start, end + 2 - start);
+        }
+        var match = entities.FirstOrDefault(m => m.Type == slot.Type && !used.Any(u => u.Overlaps(m)));
+        if (match is not null) return match;
+        if (!isPending) return null;
+        if (slot.Type == BuiltinSlotTypes.Time)
+        {
+            // A bare hour answering "what time?" ("4") is that hour, afternoon for 1-7.
+            var n = entities.FirstOrDefault(m => m.Type == BuiltinSlotTypes.Number && int.TryParse(m.Value, out var h) && h is >= 0 and <= 23);
+            if (n is not null)
+            {
+                var h = int.Parse(n.Value, CultureInfo.InvariantCulture);
+                var t = new TimeOnly(h is >= 1 and <= 7 ? h + 12 : h, 0);
+                return new EntityMatch(BuiltinSlotTypes.Time, t.ToString("HH:mm", CultureInfo.InvariantCulture), EntityExtractor.DisplayTime(t), n.Start, n.Length);
+            }
+        }
+        if (slot.Type == BuiltinSlotTypes.Text && allowFreeText && text.Trim().Length is > 0 and <= 500)
+            return new EntityMatch(BuiltinSlotTypes.Text, text.Trim(), text.Trim(), 0, text.Length);
+        return null;
+    }
+
+    private bool Valid(SlotDefinition slot, EntityMatch match)
+    {
+        if (slot.Type == BuiltinSlotTypes.Date && slot.Future
+            && DateOnly.TryParseExact(match.Value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
+            && d < _bot.Extractor.Today(_turn.Now))
+            return false;
+        if (slot.Type == BuiltinSlotTypes.Number && double.TryParse(match.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
+        {
+            if (slot.Min is { } min && n < min) return false;
+            if (slot.Max is { } max && n > max) return false;
+        }
+        return true;
+    }
+
+    private async Task<EngineReply> Invalid(FlowDefinition flow, SlotDefinition slot, CancellationToken ct)
+    {
+        if (++_e.ConsecutiveMisses >= _def.Settings.MaxMisses) return await TooManyMisses(flow, ct);
+        var why = slot.Invalid?.Render(Lookup) ?? "That doesn't look right.";
+        return Join(why, Ask(flow, slot, reprompt: true));
+    }
+
+    // ---- actions ----
+
+    private async Task<EngineReply> Act(FlowDefinition flow, CancellationToken ct)
+    {
+        var action = flow.Action;
+        if (action.Builtin != BuiltinAction.None) return await RunBuiltin(flow, flow, action.Builtin, action.Success.Render(Lookup), ct);
+
+        ActionOutcome outcome;
+        var backend = _settings.Backend ?? (string.IsNullOrEmpty(_def.Settings.Backend) ? null : new Uri(_def.Settings.Backend));
+        if (action.Http is null) outcome = new ActionOutcome(true, action.Demo, null);
+        else if (backend is null)
+        {
+            _logger.LogInformation("Bot {Bot} has no backend configured: flow {Flow} answers from its demo result", _def.Name, flow.Name);
+            outcome = new ActionOutcome(true, action.Demo, null);
+        }
+        else
+        {
+            var body = new Dictionary<string, object?>
+            {
+                ["flow"] = flow.Name,
+                ["intent"] = flow.Intent,
+                ["customer"] = _turn.CustomerId,
+                ["channel"] = _turn.Channel.ToWire(),
+                ["slots"] = (IReadOnlyDictionary<string, string>)_e.Slots.ToDictionary(kv => kv.Key, kv => kv.Value.Value),
+            };
+            outcome = await _backend.CallAsync(backend, action.Http, body, ct);
+            if (!outcome.Ok)
+                _logger.LogWarning("Backend action {Flow} of bot {Bot} failed for customer {CustomerId}: {Failure}", flow.Name, _def.Name, _turn.CustomerId, outcome.Failure);
+        }
+        _result = outcome.Result;
+        if (!outcome.Ok)
+        {
+            var failure = action.Failure?.Render(Lookup) ?? "Sorry, I couldn't finish that just now.";
+            CloseFlow(flow, "failed");
+            return new EngineReply(failure, ReplyStyle.QuickReplies, MenuOptions(["agent"]));
+        }
+        var text = action.Success.Render(Lookup);
+        CloseFlow(flow, "completed");
+        var next = action.Next.Count == 0 ? null : MenuOptions(action.Next);
+        return new EngineReply(text, next is null ? ReplyStyle.Text : ReplyStyle.QuickReplies, next);
+    }
+
+    /// <summary>"Escalate to voice" (a call-us action with a session token and call code) or "hand to a human agent" (with a summary).</summary>
+    private async Task<EngineReply> RunBuiltin(FlowDefinition? open, FlowDefinition? owner, BuiltinAction builtin, string? text, CancellationToken ct)
+    {
+        if (builtin == BuiltinAction.EscalateToVoice && _turn.Channel == Channel.Voice)
+        {
+            var here = _def.Messages.AlreadyOnCall.Render(Lookup);
+            var current = _def.Flow(_e.ActiveFlow);
+            return current is null ? new EngineReply(here) : Join(here, await Advance(current, ct));
+        }
+        if (builtin == BuiltinAction.EscalateToVoice)
+        {
+            var token = _turn.IssueSessionToken("call-us", _settings.SessionTokenLifetime);
+            var code = await _turn.IssueCallCode(_settings.CallCodeLifetime);
+            // The open flow stays open: the call picks it up with the resume line.
+            if (owner is not null && owner.Name == _e.ActiveFlow && !owner.IsSideAction) CloseFlow(owner, "escalated-to-voice");
+            return new EngineReply(text ?? _def.Messages.CallUs.Render(Lookup),
+                Action: new ReplyAction(ReplyActionKind.CallUs, _settings.VoiceNumber, token, Summary(), code));
+        }
+        var summary = Summary();
+        var flow = _def.Flow(_e.ActiveFlow);
+        if (flow is not null) CloseFlow(flow, "handed-to-agent");
+        else if (owner is not null) Record(owner.Intent, "handed-to-agent");
+        return new EngineReply(text ?? _def.Messages.Handoff.Render(Lookup), Action: new ReplyAction(ReplyActionKind.HandToAgent, Summary: summary));
+    }
+
+    /// <summary>What an agent or the voice channel needs to carry on without asking again (tokenized values only).</summary>
+    private string? Summary()
+    {
+        var flow = _def.Flow(_e.ActiveFlow);
+        if (flow is null) return _e.LastInputs.Count > 0 ? "last said: " + _e.LastInputs[^1] : null;
+        var slots = string.Join(", ", flow.Slots.Where(s => _e.Slots.ContainsKey(s.Name)).Select(s => $"{s.Name}={_e.Slots[s.Name].Display ?? _e.Slots[s.Name].Value}"));
+        return $"{flow.Title}: {(slots.Length == 0 ? "nothing filled yet" : slots)}; pending: {_e.PendingStep}";
+    }
+
+    // ---- global handling ----
+
+    private async Task<EngineReply> Global(FlowDefinition? flow, string intent, CancellationToken ct)
+    {
+        var m = _def.Messages;
+        switch (intent)
+        {
+            case "help":
+                _e.ConsecutiveMisses = 0;
+                if (flow is null) return new EngineReply(m.Help.Render(Lookup), ReplyStyle.List, MenuOptions(null));
+                return Join(m.Help.Render(Lookup), await Advance(flow, ct));
+            case "repeat":
+                IsRepeat = true;
+                return LastReply.Load(_turn.EngineData) ?? new EngineReply(m.NothingToRepeat.Render(Lookup));
+            case "start_over":
+                if (flow is null) return Join(m.StartOver.Render(Lookup), Greeting());
+                _e.Slots.Clear();
+                _e.ConsecutiveMisses = 0;
+                return Join(m.StartOver.Render(Lookup), await Advance(flow, ct));
+            case "cancel":
+                if (flow is null) return new EngineReply(m.NothingToCancel.Render(Lookup));
+                CloseFlow(flow, "cancelled");
+                return new EngineReply(m.Cancelled.Render(Lookup));
+            default:
+                return await RunBuiltin(flow, null, BuiltinAction.HandToAgent, null, ct);
+        }
+    }
+
+    private async Task<EngineReply> Miss(FlowDefinition? flow, CancellationToken ct)
+    {
+        if (++_e.ConsecutiveMisses >= _def.Settings.MaxMisses) return await TooManyMisses(flow, ct);
+        var sorry = _def.Messages.Fallback.Render(Lookup);
+        if (flow is null) return new EngineReply(sorry + " " + _def.Messages.Help.Render(Lookup), ReplyStyle.List, MenuOptions(null));
+        var pending = flow.Slot(_e.PendingSlot);
+        return Join(sorry, pending is not null ? Ask(flow, pending, reprompt: true) : await Advance(flow, ct));
+    }
+
+    private async Task<EngineReply> TooManyMisses(FlowDefinition? flow, CancellationToken ct)
+    {
+        _e.ConsecutiveMisses = 0;
+        var sorry = _def.Messages.Fallback.Render(Lookup);
+        var reply = await RunBuiltin(flow, null, _def.Settings.OnMaxMisses, null, ct);
+        return reply with { Text = sorry + " " + reply.Text };
+    }
+
+    private EngineReply Greeting() =>
+        new(_def.Persona.Greeting.Render(Lookup), ReplyStyle.List, MenuOptions(null));
+
+    /// <summary>Menu options that start flows: "intent:{name}" ids, flow titles as labels.</summary>
+    private List<ReplyOption> MenuOptions(IReadOnlyList<string>? intents)
+    {
+        var list = new List<ReplyOption>();
+        foreach (var f in _def.Flows)
+            if (intents is null || intents.Contains(f.Intent)) list.Add(new ReplyOption("intent:" + f.Intent, f.Title));
+        if (intents?.Contains("agent") == true) list.Add(new ReplyOption("intent:agent", "Talk to a person"));
+        return list;
+    }
+
+    // ---- state ----
+
+    private void SetPending(string slot, string step, bool secret)
+    {
+        _e.PendingSlot = slot;
+        _e.PendingStep = step;
+        _e.FlowChannel = _turn.Channel;
+        if (secret) _turn.EngineData[EngineDataKeys.ExpectSecretDigits] = "1";
+        else _turn.EngineData.Remove(EngineDataKeys.ExpectSecretDigits);
+    }
+
+    /// <summary>The zero-repeat metric: a slot that was already filled when the customer switched channel is being asked again.</summary>
+    private void CountRepeat(string slot)
+    {
+        if (!_turn.EngineData.TryGetValue(EngineDataKeys.SwitchFilled, out var filled) || _turn.EngineData.ContainsKey(EngineDataKeys.SwitchRepeatCounted)) return;
+        if (!filled.Split(',').Contains(slot)) return;
+        _turn.Intent.SwitchesWithRepeat++;
+        _turn.EngineData[EngineDataKeys.SwitchRepeatCounted] = "1";
+    }
+
+    private void CloseFlow(FlowDefinition flow, string resolution)
+    {
+        foreach (var slot in flow.Slots.Where(s => s.Remember && _e.Slots.ContainsKey(s.Name)))
+            _turn.EngineData[EngineDataKeys.RememberPrefix + slot.Name] = _e.Slots[slot.Name].Value + '\u001f' + (_e.Slots[slot.Name].Display ?? _e.Slots[slot.Name].Value);
+        Record(flow.Intent, resolution);
+        ClearFlow();
+    }
+
+    private void Record(string intent, string resolution)
+    {
+        _turn.Intent.History.Add(new IntentRecord(intent, resolution, _turn.Channel, _turn.Now));
+        if (_turn.Intent.History.Count > HistoryLimit) _turn.Intent.History.RemoveRange(0, _turn.Intent.History.Count - HistoryLimit);
+    }
+
+    private void ClearFlow()
+    {
+        _e.ActiveFlow = null;
+        _e.Slots.Clear();
+        _e.PendingSlot = null;
+        _e.PendingStep = null;
+        _e.FlowChannel = null;
+        _e.ConsecutiveMisses = 0;
+        _turn.EngineData.Remove(EngineDataKeys.ExpectSecretDigits);
+        _turn.EngineData.Remove(EngineDataKeys.SwitchFilled);
+        _turn.EngineData.Remove(EngineDataKeys.SwitchRepeatCounted);
+    }
+
+    // ---- input ----
+
+    /// <summary>An option id when the input picks one of the last reply's options (a button, "2", DTMF 2, or its title).</summary>
+    private string? MatchOption(Input input)
+    {
+        if (input.ChoiceId is { } id) return id;
+        var options = LastReply.Options(_turn.EngineData);
+        if (options.Count == 0) return null;
+        var t = input.Text.Trim().TrimEnd('.', '!');
+        if (input.Digits is { } digits) t = digits;
+        var pending = _def.Flow(_e.ActiveFlow)?.Slot(_e.PendingSlot);
+        var numericSlot = pending?.Type is BuiltinSlotTypes.Number or BuiltinSlotTypes.Time or BuiltinSlotTypes.Phone;
+        if (!numericSlot && int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= options.Count) return options[n - 1].Id;
+        return options.FirstOrDefault(o => string.Equals(o.Title, t, StringComparison.OrdinalIgnoreCase))?.Id;
+    }
+
+    private static readonly Dictionary<string, string> GlobalWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["help"] = "help", ["menu"] = "help", ["options"] = "help",
+        ["repeat"] = "repeat", ["say that again"] = "repeat", ["again"] = "repeat", ["pardon"] = "repeat",
+        ["start over"] = "start_over", ["restart"] = "start_over", ["start again"] = "start_over",
+        ["cancel"] = "cancel", ["stop"] = "cancel", ["never mind"] = "cancel", ["nevermind"] = "cancel",
+        ["agent"] = "agent", ["human"] = "agent", ["operator"] = "agent", ["person"] = "agent", ["representative"] = "agent",
+        ["talk to a person"] = "agent", ["talk to a human"] = "agent", ["speak to an agent"] = "agent",
+    };
+
+    private static string? GlobalIntent(Input input, string? choice)
+    {
+        if (choice is not null) return null;
+        if (input.Digits == "0") return "agent";
+        if (input.Digits == "*") return "repeat";
+        var t = input.Text.Trim().TrimEnd('.', '!', '?');
+        return t.Length <= 24 && GlobalWords.TryGetValue(t, out var g) ? g : null;
+    }
+
+    public string? Lookup(string reference)
+    {
+        switch (reference)
+        {
+            case "persona.name": return _def.Persona.Name;
+            case "persona.brand": return _def.Persona.Brand;
+        }
+        if (reference.StartsWith("result.", StringComparison.Ordinal))
+            return _result is not null && _result.TryGetValue(reference[7..], out var r) ? r : null;
+        return _e.Slots.TryGetValue(reference, out var v) ? v.Display ?? v.Value : null;
+    }
+
+    private static EngineReply Join(string before, EngineReply reply) => reply with { Text = before + " " + reply.Text };
+
+    private static string Humanize(string name) => name.Replace('_', ' ');
+
+    internal sealed class Input
+    {
+        public string Text { get; init; } = "";
+        public string? ChoiceId { get; init; }
+        public string? Digits { get; init; }
+        public string? Intent { get; set; }
+
+        public static Input Read(TurnContext turn, int maxChars)
+        {
+            var text = turn.Text ?? "";
+            if (text.Length > maxChars) text = text[..maxChars];
+            return turn.Payload switch
+            {
+                { Kind: PayloadKind.Choice, Id: { Length: > 0 } id } => new Input { Text = turn.Payload.Title ?? text, ChoiceId = id },
+                { Kind: PayloadKind.Dtmf, Id: { Length: > 0 } digits } => new Input { Text = text.Length > 0 ? text : digits, Digits = digits },
+                _ => new Input { Text = text.Trim() },
+            };
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Switchboard.Grains.Dialog.Nlu;
+
+/// <summary>What the classifier made of an utterance. <see cref="Intent"/> is null when nothing in it is known at all.</summary>
+public readonly record struct IntentPrediction(string? Intent, double Confidence);
+
+/// <summary>
+/// An ML.NET intent classifier trained from a bot's example utterances when the bot loads (text features →
+/// L-BFGS maximum entropy). The trained model is shared; prediction engines are not thread-safe, so each thread gets its own.
+/// Utterances with no word the bot has ever seen (another language, emoji, noise) are refused before the model is asked.
+/// </summary>
+public sealed class IntentClassifier : IDisposable
+{
+    private readonly ITransformer _model;
+    private readonly MLContext _ml;
+    private readonly HashSet<string> _vocabulary;
+    private readonly ThreadLocal<PredictionEngine<Utterance, Scored>> _engines;
+
+    private IntentClassifier(MLContext ml, ITransformer model, HashSet<string> vocabulary)
+    {
+        _ml = ml;
+        _model = model;
+        _vocabulary = vocabulary;
+        _engines = new ThreadLocal<PredictionEngine<Utterance, Scored>>(() => _ml.Model.CreatePredictionEngine<Utterance, Scored>(_model));
+    }
+
+    public IReadOnlySet<string> Vocabulary => _vocabulary;
+
+    /// <param name="examples">(utterance, intent) pairs; at least two intents.</param>
+    /// <param name="extraVocabulary">Words that count as known though no example has them (entity synonyms).</param>
+    public static IntentClassifier Train(IEnumerable<(string Text, string Intent)> examples, IEnumerable<string>? extraVocabulary = null, int seed = 7)
+    {
+        var data = examples.Select(e => new Utterance { Text = Normalize(e.Text), Label = e.Intent }).ToList();
+        if (data.Select(d => d.Label).Distinct().Count() < 2) throw new ArgumentException("Training needs examples of at least two intents.");
+        var vocabulary = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var d in data) foreach (var w in Words(d.Text)) vocabulary.Add(w);
+        foreach (var w in (extraVocabulary ?? []).SelectMany(x => Words(Normalize(x)))) vocabulary.Add(w);
+
+        var ml = new MLContext(seed);
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Text.FeaturizeText("Features", nameof(Utterance.Text)))
+            .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(l1Regularization: 0, l2Regularization: 0.01f))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        var model = pipeline.Fit(ml.Data.LoadFromEnumerable(data));
+        return new IntentClassifier(ml, model, vocabulary);
+    }
+
+    public IntentPrediction Predict(string text)
+    {
+        var normalized = Normalize(text);
+        var known = false;
+        foreach (var w in Words(normalized))
+            if (_vocabulary.Contains(w) && !StopWords.Contains(w)) { known = true; break; }
+        if (!known) return new IntentPrediction(null, 0);
+        var scored = _engines.Value!.Predict(new Utterance { Text = normalized });
+        var max = 0f;
+        foreach (var s in scored.Score) if (s > max) max = s;
+        return new IntentPrediction(scored.PredictedLabel, max);
+    }
+
+    /// <summary>Words too common to show the utterance is about anything this bot knows.</summary>
+    private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
+    {
+        "a", "an", "the", "is", "are", "was", "be", "am", "i", "i'm", "me", "my", "you", "your", "it", "it's", "this", "that", "what",
+        "what's", "how", "when", "where", "which", "who", "why", "do", "does", "did", "can", "could", "would", "will", "to", "of", "in",
+        "on", "at", "for", "and", "or", "with", "about", "please", "there", "some", "any", "tell", "get", "want", "like", "need", "know",
+        "we", "us", "our", "they", "them", "he", "she", "so", "just", "not", "no", "yes", "ok", "okay", "s", "up", "out", "from", "by",
+    };
+
+    /// <summary>Lower case, PII tokens reduced to their kind, punctuation to spaces; bounded length.</summary>
+    public static string Normalize(string text)
+    {
+        var span = text.AsSpan();
+        if (span.Length > 400) span = span[..400];
+        var sb = new StringBuilder(span.Length);
+        for (var i = 0; i < span.Length; i++)
+        {
+            var c = span[i];
+            if (c == '{' && i + 1 < span.Length && span[i + 1] == '{')
+            {
+                // {{kind:display:mac}} → kind
+                var end = span[i..].IndexOf("}}");
+                var colon = span[i..].IndexOf(':');
+                if (end > 0 && colon > 2 && colon < end)
+                {
+                    sb.Append(' ').Append(span.Slice(i + 2, colon - 2)).Append(' ');
+                    i += end + 1;
+                    continue;
+                }
+            }
+            if (char.IsLetterOrDigit(c) || c == '\'') sb.Append(char.ToLowerInvariant(c));
+            else if (char.IsHighSurrogate(c) || char.IsLowSurrogate(c)) sb.Append(' ');
+            else sb.Append(' ');
+        }
+        return sb.ToString();
+    }
+
+    private static IEnumerable<string> Words(string normalized) =>
+        normalized.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w.Trim('\'')).Where(w => w.Length > 1 && w.Any(char.IsLetter));
+
+    public void Dispose() => _engines.Dispose();
+
+    private sealed class Utterance
+    {
+        public string Text { get; set; } = "";
+        public string Label { get; set; } = "";
+    }
+
+    private sealed class Scored
+    {
+        public string PredictedLabel { get; set; } = "";
+        public float[] Score { get; set; } = [];
+    }
+}

@@ -1,0 +1,120 @@
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Grains.Dialog;
+using Switchboard.Grains.Interfaces;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Customers;
+using Switchboard.Grains.Interfaces.Identity;
+using Switchboard.TestSupport;
+
+namespace Switchboard.Dialog.Tests;
+
+/// <summary>Plays a <see cref="Story"/> through the real engine: ingress grain → customer grain → dialog engine, with the shipped bots.</summary>
+public sealed class StoryRunner(SiloApp silo)
+{
+    private static int _customers;
+
+    public async Task<List<string>> Play(Story story)
+    {
+        var failures = new List<string>();
+        var grains = silo.App.Services.GetRequiredService<IGrainFactory>();
+        var ingress = grains.GetGrain<IConversationIngressGrain>(0);
+        var n = Interlocked.Increment(ref _customers);
+        var phone = $"9198{Environment.ProcessId % 100000:D5}{n:D3}";
+        var visitor = $"visitor-{Guid.NewGuid():n}";
+        var time = story.Start;
+        string? customerId = null;
+        string? lastCallCode = null;
+        var everFilled = new HashSet<string>(StringComparer.Ordinal);
+        string? flow = null;
+
+        for (var i = 0; i < story.Turns.Count; i++)
+        {
+            var t = story.Turns[i];
+            var where = $"{story.Name} turn {i + 1} ({t.Channel} '{t.Say ?? t.Choose ?? t.Dtmf}')";
+            if (!ChannelNames.TryParse(t.Channel, out var channel)) throw new InvalidDataException($"{where}: unknown channel");
+            var address = channel switch
+            {
+                Channel.WhatsApp => new ChannelAddress(AddressKind.WhatsApp, phone),
+                Channel.WebChat => new ChannelAddress(AddressKind.WebVisitor, visitor),
+                _ => new ChannelAddress(AddressKind.Phone, "+" + phone),
+            };
+            if (t.JoinWithSessionToken)
+            {
+                var token = await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(story.Tenant, customerId!)).IssueSessionToken("continue-on-web", TimeSpan.FromMinutes(30));
+                var joined = await ingress.JoinWithSessionToken(story.Tenant, token, address);
+                if (joined != customerId) failures.Add($"{where}: session token joined {joined}, not {customerId}");
+            }
+            if (t.JoinWithCallCode)
+            {
+                address = new ChannelAddress(AddressKind.SipCallId, $"call-{Guid.NewGuid():n}@test");
+                var joined = await ingress.JoinWithCallCode(story.Tenant, lastCallCode ?? "", address);
+                if (joined != customerId) failures.Add($"{where}: call code joined {joined}, not {customerId}");
+            }
+            TurnPayload? payload = t.Choose is not null ? new TurnPayload(PayloadKind.Choice, t.Choose)
+                : t.Dtmf is not null ? new TurnPayload(PayloadKind.Dtmf, t.Dtmf) : null;
+            time = time.AddMinutes(2);
+            var result = await ingress.Receive(new InboundTurn(story.Tenant, channel, address, $"{story.Name}-{n}-{i}", t.Say, payload, time));
+            customerId ??= result.CustomerId;
+            if (result.CustomerId != customerId) failures.Add($"{where}: reached customer {result.CustomerId}, not {customerId}");
+            var reply = result.Reply;
+            if (reply.Action is { Kind: ReplyActionKind.CallUs, CallCode: { } code }) lastCallCode = code;
+
+            var view = await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(story.Tenant, customerId)).GetView();
+            var e = view.Ephemeral;
+            if (e.ActiveFlow != flow) everFilled.Clear();
+            flow = e.ActiveFlow;
+            Check(failures, where, t.Expect, reply, e);
+            if (story.Outcome?.NoSlotAskedTwice == true && e.PendingSlot is { } p && everFilled.Contains(p))
+                failures.Add($"{where}: asked again for '{p}', which was already filled");
+            foreach (var k in e.Slots.Keys) everFilled.Add(k);
+        }
+
+        if (story.Outcome is { } o && customerId is not null)
+        {
+            var view = await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(story.Tenant, customerId)).GetView();
+            if (o.ChannelSwitches is { } cs && view.PersistentIntent.ChannelSwitches != cs)
+                failures.Add($"{story.Name}: {view.PersistentIntent.ChannelSwitches} channel switches, expected {cs}");
+            if (o.SwitchesWithRepeat is { } sr && view.PersistentIntent.SwitchesWithRepeat != sr)
+                failures.Add($"{story.Name}: {view.PersistentIntent.SwitchesWithRepeat} switches with a repeated question, expected {sr}");
+            var history = view.PersistentIntent.History.Select(h => $"{h.Intent}:{h.Resolution}").ToList();
+            if (o.History.Count > 0 && !history.SequenceEqual(o.History))
+                failures.Add($"{story.Name}: history [{string.Join(", ", history)}], expected [{string.Join(", ", o.History)}]");
+        }
+        return failures;
+    }
+
+    private static void Check(List<string> failures, string where, StoryExpect x, EngineReply reply, EphemeralContext e)
+    {
+        var text = reply.Text;
+        foreach (var c in x.Contains)
+            if (!text.Contains(c, StringComparison.OrdinalIgnoreCase)) failures.Add($"{where}: reply lacks '{c}': {text}");
+        foreach (var c in x.NotContains)
+            if (text.Contains(c, StringComparison.OrdinalIgnoreCase)) failures.Add($"{where}: reply should not say '{c}': {text}");
+        if (x.StartsWith is { } s && !text.StartsWith(s, StringComparison.OrdinalIgnoreCase)) failures.Add($"{where}: reply should start with '{s}': {text}");
+        if (x.Asks is { } asks)
+        {
+            var pending = e.PendingSlot switch { null => "nothing", DialogStepMarkers.Confirm => "confirm", DialogStepMarkers.Change => "change", var p => p };
+            if (pending != asks) failures.Add($"{where}: waits on '{pending}', expected '{asks}' (reply: {text})");
+        }
+        if (x.Flow is { } f && (e.ActiveFlow ?? "none") != f) failures.Add($"{where}: open flow '{e.ActiveFlow ?? "none"}', expected '{f}'");
+        if (x.Action is { } a)
+        {
+            var actual = reply.Action?.Kind switch
+            {
+                ReplyActionKind.CallUs => "call-us",
+                ReplyActionKind.HandToAgent => "hand-to-agent",
+                ReplyActionKind.EndConversation => "end",
+                ReplyActionKind.ContinueOnWeb => "continue-on-web",
+                _ => "none",
+            };
+            if (actual != a) failures.Add($"{where}: action '{actual}', expected '{a}'");
+            if (a == "call-us" && (reply.Action?.SessionToken is null || reply.Action.Target is null || reply.Action.CallCode is not { Length: 6 }))
+                failures.Add($"{where}: call-us needs the number, a session token and a call code: {reply.Action}");
+        }
+        if (x.Style is { } st && !string.Equals(reply.Style.ToString(), st.Replace("-", ""), StringComparison.OrdinalIgnoreCase))
+            failures.Add($"{where}: style {reply.Style}, expected {st}");
+        foreach (var o in x.Options)
+            if (!reply.OptionList.Any(opt => opt.Title.Equals(o, StringComparison.OrdinalIgnoreCase)))
+                failures.Add($"{where}: no option '{o}' among [{string.Join(", ", reply.OptionList.Select(p => p.Title))}]");
+    }
+}
