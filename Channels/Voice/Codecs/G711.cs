@@ -62,10 +62,10 @@ public static class G711
         return ends.Length;
     }
 
-    // 14-bit magnitude, bias 33, 8 segments; the code is sent inverted.
+    // 14-bit magnitude (rounded to nearest, as sox does), bias 33, 8 segments; the code is sent inverted.
     private static byte EncodeMuLawSlow(short sample)
     {
-        int pcm = sample >> 2;
+        var pcm = Math.Min((sample + 2) >> 2, 8191);
         int mask;
         if (pcm < 0) { pcm = -pcm; mask = 0x7F; } else mask = 0xFF;
         if (pcm > 8159) pcm = 8159;
@@ -83,10 +83,10 @@ public static class G711
         return (short)((u & 0x80) != 0 ? 0x84 - t : t - 0x84);
     }
 
-    // 13-bit magnitude, even bits inverted (0x55).
+    // 13-bit magnitude (rounded to nearest), even bits inverted (0x55).
     private static byte EncodeALawSlow(short sample)
     {
-        int pcm = sample >> 3;
+        var pcm = Math.Min((sample + 4) >> 3, 4095);
         int mask;
         if (pcm >= 0) mask = 0xD5; else { mask = 0x55; pcm = -pcm - 1; }
         var seg = Segment(pcm, ASegmentEnds);

@@ -21,7 +21,7 @@ public sealed class PromptPlayback(byte[] encodedAudio)
     }
 
     /// <summary>Copies the next frame (padded with <paramref name="silence"/>); false once the prompt is over or stopped.</summary>
-    internal bool TryNextFrame(Span<byte> frame, byte silence)
+    public bool TryNextFrame(Span<byte> frame, byte silence)
     {
         if (_stopped || _position >= encodedAudio.Length)
         {
