@@ -1,0 +1,16 @@
+namespace Switchboard.Channels.Voice.Speech;
+
+/// <summary>Section <c>Speech</c>: which engines speak and listen.</summary>
+public sealed class SpeechOptions
+{
+    public const string Section = "Speech";
+
+    /// <summary>"pocketsphinx" (embedded, offline) or "none" (DTMF only). A network engine registers its own <see cref="ISpeechToText"/>.</summary>
+    public string Recognizer { get; set; } = "pocketsphinx";
+
+    /// <summary>"espeak-ng" (embedded, offline, default), "flite" (kal voice, native 8 kHz) or "none" (recorded prompts only).</summary>
+    public string Synthesizer { get; set; } = "espeak-ng";
+
+    /// <summary>Budget of the synthesised-prompt cache in seconds of audio.</summary>
+    public int PromptCacheSeconds { get; set; } = 1800;
+}

@@ -1,0 +1,87 @@
+using Switchboard.Channels.Voice.Speech.Grammar;
+
+namespace Switchboard.Channels.Voice.Speech.TurnTaking;
+
+/// <summary>What one inbound frame changed in a listening turn.</summary>
+public readonly record struct ListeningUpdate(UtteranceEvent Event, bool StopPrompt, PartialHypothesis? Partial, RecognitionResult? Result)
+{
+    public bool IsFinished => Event is UtteranceEvent.EndOfUtterance or UtteranceEvent.MaxUtterance or UtteranceEvent.NoInput;
+}
+
+/// <summary>
+/// One voice turn's listening, frame by frame: voice activity → barge-in (stop the prompt) → end of utterance →
+/// recognition with the turn's grammar. The recogniser only gets audio from shortly before the customer starts
+/// talking (the pre-roll), so silent lines cost almost nothing. The no-input clock does not run while a prompt plays.
+/// </summary>
+public sealed class ListeningTurn : IAsyncDisposable
+{
+    private readonly IRecognitionStream _recognition;
+    private readonly VoiceActivityDetector _vad;
+    private readonly EndOfUtteranceDetector _utterance;
+    private readonly BargeInPolicy _bargeIn;
+    private readonly Queue<short[]> _preRoll = new();
+    private readonly int _preRollFrames;
+    private bool _finished;
+
+    private ListeningTurn(IRecognitionStream recognition, TurnTakingOptions options)
+    {
+        _recognition = recognition;
+        _vad = new VoiceActivityDetector(options);
+        _utterance = new EndOfUtteranceDetector(options);
+        _bargeIn = new BargeInPolicy(options);
+        _preRollFrames = TurnTakingOptions.Frames(options.PreRoll);
+    }
+
+    public EndOfUtteranceDetector Utterance => _utterance;
+
+    public static async ValueTask<ListeningTurn> StartAsync(ISpeechToText recognizer, SpeechGrammar grammar, TurnTakingOptions options, CancellationToken cancellationToken = default)
+    {
+        var stream = await recognizer.BeginUtteranceAsync(grammar, cancellationToken).ConfigureAwait(false);
+        return new ListeningTurn(stream, options);
+    }
+
+    /// <summary>Processes one 20 ms inbound frame (8 kHz PCM). <paramref name="promptPlaying"/>: the agent is speaking now.</summary>
+    public async ValueTask<ListeningUpdate> OnFrameAsync(ReadOnlyMemory<short> frame, bool promptPlaying, bool promptInterruptible = true, CancellationToken cancellationToken = default)
+    {
+        if (_finished) return default;
+        var activity = _vad.Process(frame.Span);
+        var stopPrompt = _bargeIn.ShouldStopPrompt(activity, promptPlaying, promptInterruptible);
+        if (stopPrompt) _bargeIn.Reset();
+
+        var listening = !promptPlaying || (promptInterruptible && (activity.IsSpeech || _utterance.InSpeech));
+        var ev = listening ? _utterance.Process(activity.IsSpeech) : UtteranceEvent.None;
+        PartialHypothesis? partial = null;
+        if (!_utterance.InSpeech)
+        {
+            _preRoll.Enqueue(frame.ToArray());
+            while (_preRoll.Count > _preRollFrames) _preRoll.Dequeue();
+        }
+        else
+        {
+            if (ev == UtteranceEvent.SpeechStarted)
+            {
+                while (_preRoll.TryDequeue(out var early)) await _recognition.FeedAsync(early, cancellationToken).ConfigureAwait(false);
+            }
+            if (!_utterance.IsDone) partial = await _recognition.FeedAsync(frame, cancellationToken).ConfigureAwait(false);
+        }
+
+        switch (ev)
+        {
+            case UtteranceEvent.EndOfUtterance or UtteranceEvent.MaxUtterance:
+                _finished = true;
+                var result = await _recognition.EndAsync(cancellationToken).ConfigureAwait(false);
+                return new ListeningUpdate(ev, stopPrompt, null, result);
+            case UtteranceEvent.NoInput:
+                _finished = true;
+                await _recognition.DisposeAsync().ConfigureAwait(false);
+                return new ListeningUpdate(ev, stopPrompt, null, null);
+            default:
+                return new ListeningUpdate(ev, stopPrompt, partial, null);
+        }
+    }
+
+    /// <summary>A DTMF key pressed during this turn: stops an interruptible prompt; the digits are the dialog's to handle.</summary>
+    public static bool OnDigit(bool promptPlaying, bool promptInterruptible = true) => BargeInPolicy.ShouldStopPromptOnDigit(promptPlaying, promptInterruptible);
+
+    public ValueTask DisposeAsync() => _recognition.DisposeAsync();
+}
