@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Switchboard.Grains.Conversation;
 using Switchboard.Grains.Tenancy;
@@ -18,7 +19,17 @@ public sealed class DialogEngineProvider : IConversationEngineProvider
         var logger = loggers.CreateLogger<DialogEngine>();
         var botNames = tenants.All.Where(t => !string.IsNullOrWhiteSpace(t.Bot)).Select(t => t.Bot).Distinct(StringComparer.Ordinal).ToList();
         var bots = new Dictionary<string, BotRuntime>(StringComparer.Ordinal);
-        var loaded = botNames.AsParallel().Select(name => (name, runtime: BotRuntime.LoadFolder(Path.Combine(options.Path, name)))).ToList();
+        List<(string name, BotRuntime runtime)> loaded;
+        try
+        {
+            // Training is CPU-bound and per bot: load them side by side.
+            loaded = botNames.AsParallel().Select(name => (name, runtime: BotRuntime.LoadFolder(Path.Combine(options.Path, name)))).ToList();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
         foreach (var (name, runtime) in loaded) bots[name] = runtime;
         foreach (var t in tenants.All)
         {
