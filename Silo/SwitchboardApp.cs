@@ -1,6 +1,7 @@
 using Orleans.Dashboard;
 using Switchboard.Channels.Common;
 using Switchboard.Channels.Voice;
+using Switchboard.Channels.Voice.Agent;
 using Switchboard.Grains.Dialog;
 using Switchboard.Silo.Admin;
 using Switchboard.Silo.Hosting;
@@ -26,6 +27,7 @@ public static class SwitchboardApp
         builder.Services.AddDialogEngine(builder.Configuration);
         // Channels: each registers its services here (AddWhatsApp, AddWebChat, AddSms, AddRcs, AddVoice).
         builder.AddVoice();
+        builder.AddVoiceAgent();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -33,6 +35,7 @@ public static class SwitchboardApp
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapAdminApi();
         // Channels: each maps its endpoints here (MapWhatsApp, MapWebChat, MapSms, MapRcs).
+        app.MapVoiceAgent();
         if (app.Configuration.GetValue("Dashboard:Enabled", true)) app.MapOrleansDashboard(routePrefix: "/dashboard");
         return app;
     }

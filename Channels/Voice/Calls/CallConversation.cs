@@ -39,8 +39,9 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     private int _turns;
 
     public CallConversation(string callId, string tenant, ChannelAddress caller, TurnPayload startMarker, RtpSession media,
-        CallConversationServices services, Func<Task> hangUp, Func<string?, Task> transfer)
+        CallConversationServices services, Func<Task> hangUp, Func<string?, Task> transfer, bool outbound = false)
     {
+        Outbound = outbound;
         CallId = callId;
         Tenant = tenant;
         _address = caller;
@@ -57,6 +58,9 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     public string? CustomerId { get; private set; }
     public AudioCodec Codec => _media.Codec;
     public bool IsPlaying => _media.IsPlaying;
+    public bool Outbound { get; }
+
+    public void TapOutboundAudio(PcmFrameHandler? tap) => _media.AudioSent = tap;
 
     /// <summary>A short, non-reversible reference to the call for logs.</summary>
     public string CallRef => CallReference.For(CallId);
@@ -73,6 +77,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     private void OnDigit(char digit)
     {
         _media.StopPlayback(); // barge-in: a key press interrupts the prompt
+        if (_handler?.TryTakeDigit(digit) == true) return;
         _handler?.OnDigit(digit);
         _digits.Add(digit);
     }
@@ -95,6 +100,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
 
     private async Task StartTurnAsync()
     {
+        if (_handler is not null) await _handler.OnCallStartingAsync(_ended.Token);
         var result = await TurnAsync($"{CallId}/start", "", _startMarker);
         if (result is null) return;
         if (_address.Kind != AddressKind.SipCallId)
@@ -143,7 +149,9 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
         CustomerId = result.CustomerId;
         _lastReply = result.Reply;
         _services.Logger.LogInformation("Voice turn {MessageId} on call {CallRef} for customer {CustomerId}", CallReference.For(messageId), CallRef, result.CustomerId);
-        var played = await SpeakAsync(_services.Renderer.Render(result.Reply));
+        var spoken = _services.Renderer.Render(result.Reply);
+        if (_handler is not null) spoken = _handler.OnEngineReply(result, spoken);
+        var played = await SpeakAsync(spoken);
         switch (result.Reply.Action?.Kind)
         {
             case ReplyActionKind.HandToAgent when played:
