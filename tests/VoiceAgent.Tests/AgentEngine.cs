@@ -81,6 +81,9 @@ public sealed class AgentEngine : IAsyncDisposable
         return await condition();
     }
 
+    /// <summary>The voice and speech log lines, for failure messages.</summary>
+    public string VoiceLog => string.Join('\n', App.Logs.Lines.Where(l => l.Contains("Voice", StringComparison.Ordinal) || l.Contains("call", StringComparison.OrdinalIgnoreCase)).TakeLast(40));
+
     public ValueTask DisposeAsync() => App.DisposeAsync();
 }
 

@@ -227,6 +227,8 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         }
         if (!_listeningForEngine) return;
         _s.Logger.LogInformation("Recognised an answer on call {CallRef} (grammar {Grammar}, confidence {Confidence:F2})", CallRef, grammar.Name, result.Confidence);
+        // The caller answered: whatever is still playing is over (the turn queue waits for the prompt).
+        if (_call.IsPlaying) _call.StopPlayback();
         Volatile.Write(ref _answeredAt, Stopwatch.GetTimestamp());
         _ = SubmitAsync(result.Value!);
     }
