@@ -30,7 +30,7 @@ public static class VoiceExtensions
         services.TryAddSingleton<IVoiceReplyRenderer, VoiceReplyText>();
         services.AddSingleton(sp => new TrunkGuard(options, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(new RtpPortPool(System.Net.IPAddress.Parse(options.ListenAddress), options.RtpPortMin, options.RtpPortMax));
-        services.AddSingleton<MediaPacer>();
+        services.AddSingleton(_ => new MediaPacer(options.RealtimePacer));
         services.AddSingleton(sp => new CallConversationServices(
             sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<IPromptAudio>(),
@@ -57,6 +57,8 @@ public static class VoiceExtensions
             throw new InvalidOperationException("Sip:RtpPortMin/RtpPortMax must be a range within 1024-65535.");
         if (o.AnswerDelayMs is < 0 or > 60_000) throw new InvalidOperationException("Sip:AnswerDelayMs must be 0-60000.");
         if (o.InterDigitTimeoutMs is < 100 or > 60_000) throw new InvalidOperationException("Sip:InterDigitTimeoutMs must be 100-60000.");
+        foreach (var a in o.DigestAlgorithms)
+            if (a is not ("MD5" or "SHA-256")) throw new InvalidOperationException("Sip:DigestAlgorithms may list MD5 and SHA-256.");
         foreach (var c in o.Credentials)
             if (string.IsNullOrEmpty(c.Username) || string.IsNullOrEmpty(c.Password))
                 throw new InvalidOperationException("Sip:Credentials entries need Username and Password.");

@@ -18,6 +18,8 @@ public sealed class VoiceOptions
     public int RtpPortMin { get; set; } = 20_000;
     public int RtpPortMax { get; set; } = 29_999;
     public int MaxCalls { get; set; } = 2_000;
+    /// <summary>Run the RTP pacer thread with SCHED_FIFO on Linux (needs root or CAP_SYS_NICE); otherwise it asks for nice -15.</summary>
+    public bool RealtimePacer { get; set; }
     /// <summary>Digits are handed to the engine on # or after this long without another digit.</summary>
     public int InterDigitTimeoutMs { get; set; } = 3_000;
 
@@ -28,6 +30,8 @@ public sealed class VoiceOptions
     /// <summary>Digest credentials accepted from sources not on the allow-list (RFC 8760: MD5 and SHA-256).</summary>
     public List<SipCredential> Credentials { get; set; } = [];
     public string Realm { get; set; } = "switchboard";
+    /// <summary>Digest algorithms offered, most preferred first; empty means SHA-256 then MD5. Some peers (sipp) only do MD5.</summary>
+    public List<string> DigestAlgorithms { get; set; } = [];
 
     /// <summary>Where REFER sends a caller the engine hands to a human (a reply action's target wins).</summary>
     public string? AgentUri { get; set; }

@@ -36,6 +36,8 @@ public sealed class SippCallTests : IAsyncLifetime
         // The greeting turn came first, and each inbound turn got a spoken reply.
         Assert.Equal(2, turns.Count(t => t.Channel == "voice" && t.Direction == "inbound"));
         Assert.Equal(2, turns.Count(t => t.Channel == "voice" && t.Direction == "outbound"));
+        // Logs name customers and hashed call references, never the caller's number.
+        Assert.DoesNotContain("9800000002", _engine.App.Logs.All);
     }
 
     [Fact]

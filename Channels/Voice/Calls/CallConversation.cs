@@ -69,8 +69,8 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     {
         _handler = _services.MediaHandlers?.Create(this);
         if (_handler is { } h) _media.AudioReceived = frame => h.OnAudioFrame(frame);
-        _media.DigitReceived += OnDigit;
         _work.Writer.TryWrite(() => StartTurnAsync());
+        _media.SetDigitHandler(OnDigit);
         _loop = Task.Run(RunAsync);
     }
 
@@ -98,8 +98,23 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
 
     private IConversationIngressGrain Ingress() => _services.Grains.GetGrain<IConversationIngressGrain>(0);
 
+    /// <summary>A session token carried by the INVITE (WhatsApp "call us" escalation); joined before the greeting.</summary>
+    public string? SessionToken { get; init; }
+
     private async Task StartTurnAsync()
     {
+        if (SessionToken is { Length: > 0 } token)
+        {
+            var callAddress = new ChannelAddress(AddressKind.SipCallId, CallId);
+            var joined = await Ingress().JoinWithSessionToken(Tenant, token, callAddress);
+            if (joined is not null)
+            {
+                _services.Logger.LogInformation("Call {CallRef} joined customer {CustomerId} with a session token", CallRef, joined);
+                _address = callAddress;
+                CustomerId = joined;
+            }
+            else _services.Logger.LogInformation("Call {CallRef} presented an invalid or expired session token", CallRef);
+        }
         if (_handler is not null) await _handler.OnCallStartingAsync(_ended.Token);
         var result = await TurnAsync($"{CallId}/start", "", _startMarker);
         if (result is null) return;
@@ -190,7 +205,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _media.DigitReceived -= OnDigit;
+        _media.SetDigitHandler(null);
         _media.AudioReceived = null;
         _digits.Dispose();
         _work.Writer.TryComplete();

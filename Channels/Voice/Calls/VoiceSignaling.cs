@@ -674,10 +674,29 @@ public sealed class VoiceSignaling : IVoiceCalls, IAsyncDisposable
         var tenant = _tenants.Find(call.Tenant) ?? _tenants.Default;
         var caller = address ?? CallerAddress(call, tenant.DefaultRegion);
         var conversation = new CallConversation(call.CallId, call.Tenant, caller, marker, call.Media!, _conversations,
-            () => HangUpAsync(call.CallId), target => TransferAsync(call.CallId, target), call.Outbound);
+            () => HangUpAsync(call.CallId), target => TransferAsync(call.CallId, target), call.Outbound)
+        {
+            SessionToken = call.Invite is { } invite ? SessionTokenOf(invite) : null,
+        };
         call.Conversation = conversation;
         conversation.Start();
     }
+
+    /// <summary>
+    /// A session token from the WhatsApp escalation: the <c>X-Switchboard-Token</c> header, or a <c>token</c> parameter on
+    /// the Request-URI (what a "call us" SIP link can carry).
+    /// </summary>
+    private static string? SessionTokenOf(SipMessage invite)
+    {
+        if (invite.Header(SessionTokenHeader) is { Length: > 0 and <= 512 } header) return header.Trim();
+        var uri = invite.RequestUri!;
+        var at = uri.IndexOf('@');
+        foreach (var part in uri[(at < 0 ? 0 : at)..].Split(';').Skip(1))
+            if (part.StartsWith("token=", StringComparison.OrdinalIgnoreCase) && part.Length is > 6 and <= 518) return Uri.UnescapeDataString(part[6..]);
+        return null;
+    }
+
+    public const string SessionTokenHeader = "X-Switchboard-Token";
 
     /// <summary>P-Asserted-Identity, else From; a phone number in E.164 when it is one, otherwise the call is anonymous (keyed by Call-ID).</summary>
     private static ChannelAddress CallerAddress(VoiceCall call, string region)

@@ -11,7 +11,7 @@ public interface IPacedStream
 /// <summary>
 /// The single timer wheel that paces every call's outbound RTP: one thread ticks every millisecond and serves one of
 /// 20 slots, so each stream is called every 20 ms and the calls are spread evenly over the period instead of bursting
-/// together. No thread, task or timer per call. <see cref="Lateness"/> records how late each tick ran.
+/// together. No thread, task or timer per call. <see cref="Lateness"/> records how late each packet went out.
 /// </summary>
 public sealed class MediaPacer : IDisposable
 {
@@ -21,9 +21,17 @@ public sealed class MediaPacer : IDisposable
     private readonly Thread _thread;
     private volatile bool _stopping;
     private int _count;
+    private long _missedTicks;
+    private readonly bool _realtime;
 
-    public MediaPacer()
+    public MediaPacer() : this(realtime: false)
     {
+    }
+
+    /// <param name="realtime">Ask Linux for SCHED_FIFO for the pacer thread (root or CAP_SYS_NICE); otherwise nice -15 when allowed.</param>
+    public MediaPacer(bool realtime)
+    {
+        _realtime = realtime;
         for (var i = 0; i < Slots; i++) _slots[i] = [];
         _thread = new Thread(Run) { IsBackground = true, Name = "rtp-pacer", Priority = ThreadPriority.Highest };
         _thread.Start();
@@ -31,7 +39,10 @@ public sealed class MediaPacer : IDisposable
 
     public int Count => _count;
 
-    /// <summary>Tick lateness histogram in 50 µs buckets (last bucket: 50 ms and more).</summary>
+    /// <summary>Ticks skipped after a stall of more than 100 ms (their packets were never sent: late audio is useless).</summary>
+    public long MissedTicks => Interlocked.Read(ref _missedTicks);
+
+    /// <summary>Per-packet send lateness in 50 µs buckets (last bucket: 50 ms and more).</summary>
     public LatenessHistogram Lateness { get; } = new();
 
     public void Add(IPacedStream stream)
@@ -61,36 +72,44 @@ public sealed class MediaPacer : IDisposable
         }
     }
 
+    /// <summary>The scheduling the pacer thread got ("SCHED_FIFO 10", "nice -15" or "default").</summary>
+    public string Scheduling { get; private set; } = "starting";
+
     private void Run()
     {
+        Scheduling = PacerThreadPriority.Raise(_realtime);
         var frequency = Stopwatch.Frequency;
         var tickLength = frequency / 1000;
         var next = Stopwatch.GetTimestamp() + tickLength;
         long tick = 0;
         while (!_stopping)
         {
-            var now = Stopwatch.GetTimestamp();
-            var wait = next - now;
-            if (wait > tickLength / 5)
+            var wait = next - Stopwatch.GetTimestamp();
+            if (wait > 0)
             {
-                // Sleep most of the way, then yield: Thread.Sleep rounds up to whole milliseconds on Linux.
-                var ms = (int)((wait - tickLength / 2) * 1000 / frequency);
-                if (ms > 0) Thread.Sleep(ms);
-                else Thread.Yield();
+                // Sleep rather than spin: on Linux Sleep(1) lasts ~1.05-1.1 ms, so a packet goes out at most that late,
+                // and the thread costs next to nothing while it waits.
+                Thread.Sleep(1);
                 continue;
             }
-            if (wait > 0) { Thread.SpinWait(20); continue; }
-            Lateness.Record((now - next) * 1_000_000 / frequency);
             var streams = Volatile.Read(ref _slots[tick % Slots]);
             foreach (var s in streams)
             {
+                // Lateness of each packet against its ideal 20 ms grid point: what a receiver sees as send jitter.
+                Lateness.Record((Stopwatch.GetTimestamp() - next) * 1_000_000 / frequency);
                 try { s.OnTick(); }
                 catch { /* a broken stream must not stop the others */ }
             }
             tick++;
             next += tickLength;
             // After a long stall (debugger, GC), skip ahead rather than firing a burst.
-            if (Stopwatch.GetTimestamp() - next > 100 * tickLength) next = Stopwatch.GetTimestamp() + tickLength;
+            if (Stopwatch.GetTimestamp() - next > 100 * tickLength)
+            {
+                var skipped = (Stopwatch.GetTimestamp() - next) / tickLength;
+                Interlocked.Add(ref _missedTicks, skipped);
+                tick += skipped;
+                next += skipped * tickLength;
+            }
         }
     }
 

@@ -73,7 +73,40 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
     public long PacketsReceived => _received.Received;
     public long RtcpReceived { get; private set; }
 
-    public event Action<char>? DigitReceived;
+    private readonly Queue<char> _earlyDigits = new();
+    private Action<char>? _digitHandler;
+
+    /// <summary>
+    /// Where received digits go. Digits that arrive before a handler is set (RTP can overtake the ACK that starts the
+    /// conversation) are kept, up to 32, and handed over when it is set.
+    /// </summary>
+    public void SetDigitHandler(Action<char>? handler)
+    {
+        List<char> early;
+        lock (_earlyDigits)
+        {
+            _digitHandler = handler;
+            early = [.. _earlyDigits];
+            _earlyDigits.Clear();
+        }
+        if (handler is not null)
+            foreach (var d in early) handler(d);
+    }
+
+    private void RaiseDigit(char digit)
+    {
+        Action<char>? handler;
+        lock (_earlyDigits)
+        {
+            handler = _digitHandler;
+            if (handler is null)
+            {
+                if (_earlyDigits.Count < 32) _earlyDigits.Enqueue(digit);
+                return;
+            }
+        }
+        handler(digit);
+    }
 
     public PcmFrameHandler? AudioReceived { get; set; }
 
@@ -111,7 +144,7 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
     /// <summary>A digit that arrived out of band (SIP INFO) takes the same path as an RFC 4733 one.</summary>
     public void InjectDigit(char digit)
     {
-        if (TelephoneEvent.FromDigit(digit) is not null) DigitReceived?.Invoke(digit);
+        if (TelephoneEvent.FromDigit(digit) is not null) RaiseDigit(digit);
     }
 
     public void SendDigit(char digit)
@@ -192,7 +225,7 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
             var extended = _received.Update(packet.Sequence, packet.Timestamp, arrival);
             if (TelephoneEventPayloadType == packet.PayloadType)
             {
-                if (_dtmf.TryAccept(packet.Ssrc, packet.Timestamp, packet.Payload, out var digit)) DigitReceived?.Invoke(digit);
+                if (_dtmf.TryAccept(packet.Ssrc, packet.Timestamp, packet.Payload, out var digit)) RaiseDigit(digit);
                 continue;
             }
             if (packet.PayloadType != (byte)Codec || AudioReceived is null) continue;

@@ -7,20 +7,21 @@ namespace Switchboard.Channels.Voice.Security;
 /// SIP digest authentication (RFC 3261 §22, RFC 8760): challenges with SHA-256 and MD5, verifies qop=auth responses.
 /// Nonces are stateless: a timestamp and an HMAC of it, valid for five minutes, so a scanner costs us no memory.
 /// </summary>
-public sealed class DigestAuthenticator(string realm, IEnumerable<SipCredential> credentials, TimeProvider time)
+public sealed class DigestAuthenticator(string realm, IEnumerable<SipCredential> credentials, TimeProvider time, IReadOnlyList<string>? algorithms = null)
 {
+    private readonly IReadOnlyList<string> _algorithms = algorithms is { Count: > 0 } ? algorithms : ["SHA-256", "MD5"];
     private static readonly TimeSpan NonceLifetime = TimeSpan.FromMinutes(5);
     private readonly byte[] _nonceKey = RandomNumberGenerator.GetBytes(32);
     private readonly Dictionary<string, string> _passwords = credentials.ToDictionary(c => c.Username, c => c.Password, StringComparer.Ordinal);
 
     public string Realm => realm;
 
-    /// <summary>The WWW-Authenticate header values to send with a 401: SHA-256 first, MD5 for older peers.</summary>
+    /// <summary>The WWW-Authenticate header values to send with a 401, in preference order (SHA-256 first, MD5 for older peers, by default).</summary>
     public IEnumerable<string> Challenges()
     {
         var nonce = NewNonce();
-        yield return $"Digest realm=\"{realm}\", nonce=\"{nonce}\", algorithm=SHA-256, qop=\"auth\"";
-        yield return $"Digest realm=\"{realm}\", nonce=\"{nonce}\", algorithm=MD5, qop=\"auth\"";
+        foreach (var algorithm in _algorithms)
+            yield return $"Digest realm=\"{realm}\", nonce=\"{nonce}\", algorithm={algorithm}, qop=\"auth\"";
     }
 
     public bool Verify(string authorization, string method, string requestUri)
@@ -33,6 +34,7 @@ public sealed class DigestAuthenticator(string realm, IEnumerable<SipCredential>
             return false;
         _ = requestUri;
         var algorithm = p.GetValueOrDefault("algorithm", "MD5");
+        if (!_algorithms.Contains(algorithm, StringComparer.OrdinalIgnoreCase)) return false;
         Func<string, string> h = algorithm.ToUpperInvariant() switch
         {
             "MD5" => s => Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(s))),

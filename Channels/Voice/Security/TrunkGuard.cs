@@ -26,7 +26,7 @@ public sealed class TrunkGuard
     {
         _allowLoopback = options.AllowLoopback;
         _allowed = options.AllowedSources.Select(ParseRange).ToArray();
-        _digest = options.Credentials.Count > 0 ? new DigestAuthenticator(options.Realm, options.Credentials, time) : null;
+        _digest = options.Credentials.Count > 0 ? new DigestAuthenticator(options.Realm, options.Credentials, time, options.DigestAlgorithms) : null;
     }
 
     public DigestAuthenticator? Digest => _digest;

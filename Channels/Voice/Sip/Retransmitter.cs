@@ -60,8 +60,14 @@ public sealed class Retransmitter : IDisposable
                 _timer.Change(next, System.Threading.Timeout.InfiniteTimeSpan);
             }
         }
-        if (timeout) _timedOut();
-        else _resend();
+        // Timer callbacks run on the thread pool: an exception here would end the process.
+        try
+        {
+            if (timeout) _timedOut();
+            else _resend();
+        }
+        catch (ObjectDisposedException) { }
+        catch (InvalidOperationException) { }
     }
 
     public void Dispose() => Stop();

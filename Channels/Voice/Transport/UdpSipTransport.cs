@@ -28,6 +28,10 @@ public sealed class UdpSipTransport(IPEndPoint listen, ILogger logger) : IDispos
         {
             logger.LogDebug("SIP UDP send failed: {Error}", e.SocketErrorCode);
         }
+        catch (ObjectDisposedException)
+        {
+            // Shutting down: a retransmission timer fired after the socket closed.
+        }
     }
 
     public async Task RunAsync(Action<SipPeer, ReadOnlyMemory<byte>> onDatagram, CancellationToken cancellationToken)

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Channels.Voice;
+using Switchboard.Channels.Voice.Calls;
+using Switchboard.Channels.Voice.Rtp;
+using Switchboard.TestSupport;
+
+namespace Switchboard.Bench;
+
+/// <summary>
+/// Voice transport load: the real engine (SiloApp, answer delay 0) takes N concurrent calls placed at R calls/s by an
+/// in-process UAC; every call gets the greeting turn, RTP both ways (PCMU, 50 packets/s each way), and keys "1#"
+/// (an RFC 4733 DTMF turn). Prints INVITE→200 latency, per-packet send lateness of the server's pacer
+/// (p50/p99/max), RTP loss seen by the UAC, and process CPU per call (includes the load generator: an upper bound).
+/// Usage: voice [calls=200] [rate=50] [holdSeconds=10] [--no-realtime]
+/// </summary>
+public sealed class VoiceBenchmark : IBenchmark
+{
+    public string Name => "voice";
+
+    public string Description => "SIP/RTP calls held concurrently: INVITE→200 latency, RTP pacing jitter, loss, CPU per call";
+
+    public async Task<int> RunAsync(string[] args)
+    {
+        var calls = args.Length > 0 ? int.Parse(args[0]) : 200;
+        var rate = args.Length > 1 ? int.Parse(args[1]) : 50;
+        var hold = args.Length > 2 ? int.Parse(args[2]) : 10;
+        var realtime = !args.Contains("--no-realtime");
+        Console.WriteLine($"voice: {calls} calls at {rate}/s, held {hold} s, on {Environment.ProcessorCount} cores");
+
+        await using var app = await SiloApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Sip:Port"] = "0",
+            ["Sip:RtpPortMin"] = "40000",
+            ["Sip:RtpPortMax"] = "49999",
+            ["Sip:MaxCalls"] = (calls + 100).ToString(),
+            ["Sip:InterDigitTimeoutMs"] = "1000",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Sip:RealtimePacer"] = realtime ? "true" : "false",
+        });
+        var services = app.App.Services;
+        var server = await services.GetRequiredService<SipListener>().Bound;
+        var signaling = services.GetRequiredService<VoiceSignaling>();
+        var pacer = services.GetRequiredService<MediaPacer>();
+        await using var uac = new VoiceLoadCaller(server);
+
+        // Ramp: new calls at a fixed rate; INVITE→200 measured for each.
+        var latency = new Percentiles();
+        var placed = new List<Task<(VoiceLoadCaller.LoadCall Call, long Ticks)>>();
+        var ramp = Stopwatch.StartNew();
+        for (var i = 0; i < calls; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate);
+            var wait = due - ramp.Elapsed;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait);
+            placed.Add(uac.CallAsync($"+9198{10000000 + i}"));
+        }
+        var up = await Task.WhenAll(placed);
+        foreach (var (_, ticks) in up) latency.Add(ticks);
+        Console.WriteLine($"pacer thread scheduling: {pacer.Scheduling}");
+        Console.WriteLine($"ramp: {calls} calls up in {ramp.Elapsed.TotalSeconds:F1} s; server reports {signaling.ActiveCalls} active");
+        Console.WriteLine($"INVITE→200 OK at {rate} calls/s: {latency.Summary()}");
+        foreach (var (call, _) in up) call.Key("1#");
+
+        // Hold: measure the steady state.
+        pacer.Lateness.Reset();
+        var missedBefore = pacer.MissedTicks;
+        uac.ResetInbound();
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(hold));
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
+        var seconds = wall.Elapsed.TotalSeconds;
+        var received = uac.RtpPacketsReceived;
+        var expected = uac.RtpPacketsExpected;
+        Console.WriteLine($"hold: {signaling.ActiveCalls} calls, {seconds:F1} s");
+        Console.WriteLine($"server RTP send lateness per packet: p50 {pacer.Lateness.Percentile(50):F0} µs  p99 {pacer.Lateness.Percentile(99):F0} µs  " +
+                          $"max {pacer.Lateness.Percentile(100):F0} µs  (n={pacer.Lateness.Count}, 50 µs buckets; ticks skipped after stalls: {pacer.MissedTicks - missedBefore})");
+        Console.WriteLine($"RTP server→UAC: {received} received of {expected} expected over {uac.InboundStreams} streams, lost {uac.RtpPacketsLost} ({100.0 * uac.RtpPacketsLost / Math.Max(1, expected):F3} %)");
+        Console.WriteLine($"CPU: {cpu.TotalMilliseconds / seconds / 10:F1} % of one core for the process, {cpu.TotalMilliseconds / seconds / 10 / calls:F3} % of a core per call (server + load generator)");
+
+        // Tear down.
+        var down = Stopwatch.StartNew();
+        await Task.WhenAll(up.Select(u => uac.HangUpAsync(u.Call)));
+        Console.WriteLine($"hang-up: {calls} BYEs answered in {down.Elapsed.TotalSeconds:F1} s; counters: answered {signaling.Counters.Answered}, remote hang-ups {signaling.Counters.RemoteHangups}");
+        return 0;
+    }
+}

@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Switchboard.Channels.Voice.Dtmf;
+using Switchboard.Channels.Voice.Rtp;
+using Switchboard.Channels.Voice.Sdp;
+using Switchboard.Channels.Voice.Sip;
+
+namespace Switchboard.Bench;
+
+/// <summary>
+/// A lightweight in-process SIP UAC for load: one SIP socket and one shared RTP socket for all calls (every call's SDP
+/// names the same port; calls are told apart by SSRC), outbound RTP paced by its own <see cref="MediaPacer"/>.
+/// </summary>
+public sealed class VoiceLoadCaller : IAsyncDisposable
+{
+    private readonly Socket _sip = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly Socket _rtp = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly IPEndPoint _server;
+    private readonly ConcurrentDictionary<string, LoadCall> _calls = new();
+    private readonly ConcurrentDictionary<uint, SequenceTracker> _inbound = new();
+    private readonly MediaPacer _pacer = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sipLoop;
+    private readonly Task _rtpLoop;
+    private int _next;
+
+    public VoiceLoadCaller(IPEndPoint server)
+    {
+        _server = server;
+        _sip.ReceiveBufferSize = _rtp.ReceiveBufferSize = 16 * 1024 * 1024;
+        _sip.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _rtp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _sipLoop = Task.Run(SipLoopAsync);
+        _rtpLoop = Task.Run(RtpLoopAsync);
+    }
+
+    private int SipPort => ((IPEndPoint)_sip.LocalEndPoint!).Port;
+    private int RtpPort => ((IPEndPoint)_rtp.LocalEndPoint!).Port;
+
+    public long RtpPacketsReceived => _inbound.Values.Sum(t => t.Received);
+    public long RtpPacketsExpected => _inbound.Values.Sum(t => t.Expected);
+    public long RtpPacketsLost => _inbound.Values.Sum(t => t.Lost);
+    public int InboundStreams => _inbound.Count;
+    public void ResetInbound() => _inbound.Clear();
+
+    /// <summary>Sends an INVITE and completes with the INVITE → 200 OK time (Stopwatch ticks), after sending the ACK.</summary>
+    public async Task<(LoadCall Call, long Ticks)> CallAsync(string from)
+    {
+        var n = Interlocked.Increment(ref _next);
+        var call = new LoadCall($"load-{n}-{Environment.ProcessId}@127.0.0.1", "t" + n, from, this);
+        _calls[call.CallId] = call;
+        var sdp = $"v=0\r\no=load {n} 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio {RtpPort} RTP/AVP 0 101\r\n" +
+                  "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\na=sendrecv\r\n";
+        var invite = SipWriter.Request("INVITE", $"sip:1000@{_server}", call.Headers("INVITE", 1, SipWriter.NewBranch(), toTag: null), "application/sdp", Encoding.ASCII.GetBytes(sdp));
+        call.Started = Stopwatch.GetTimestamp();
+        await _sip.SendToAsync(invite, SocketFlags.None, _server);
+        var ok = await call.Answered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var ticks = call.AnsweredAt - call.Started;
+        call.RemoteTag = ok.ToTag;
+        if (SessionDescription.TryParse(ok.Body.Span, out var answer) && MediaNegotiation.Negotiate(answer!) is { } media)
+            call.RemoteRtp = new IPEndPoint(IPAddress.Parse(media.RemoteAddress), media.RemotePort);
+        var ack = SipWriter.Request("ACK", $"sip:1000@{_server}", call.Headers("ACK", 1, SipWriter.NewBranch(), ok.ToTag));
+        await _sip.SendToAsync(ack, SocketFlags.None, _server);
+        if (call.RemoteRtp is not null) _pacer.Add(call);
+        return (call, ticks);
+    }
+
+    public async Task HangUpAsync(LoadCall call)
+    {
+        _pacer.Remove(call);
+        var bye = SipWriter.Request("BYE", $"sip:1000@{_server}", call.Headers("BYE", 2, SipWriter.NewBranch(), call.RemoteTag));
+        await _sip.SendToAsync(bye, SocketFlags.None, _server);
+        await call.Ended.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        _calls.TryRemove(call.CallId, out _);
+    }
+
+    private async Task SipLoopAsync()
+    {
+        var buffer = new byte[65_536];
+        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        while (!_stop.IsCancellationRequested)
+        {
+            SocketReceiveFromResult r;
+            try { r = await _sip.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token); }
+            catch (OperationCanceledException) { return; }
+            catch (SocketException) { continue; }
+            var now = Stopwatch.GetTimestamp();
+            var parsed = SipParser.Parse(buffer.AsSpan(0, r.ReceivedBytes));
+            if (!parsed.Ok || !_calls.TryGetValue(parsed.Message!.CallId, out var call)) continue;
+            var m = parsed.Message;
+            if (m.IsRequest)
+            {
+                if (m.Method == "BYE") call.Ended.TrySetResult();
+                await _sip.SendToAsync(SipWriter.Response(m, 200, "OK"), SocketFlags.None, r.RemoteEndPoint);
+                continue;
+            }
+            if (m.CSeqMethod == "INVITE" && m.StatusCode == 200 && call.AnsweredAt == 0)
+            {
+                call.AnsweredAt = now;
+                call.Answered.TrySetResult(m);
+            }
+            else if (m.CSeqMethod == "BYE" && m.StatusCode >= 200) call.Ended.TrySetResult();
+        }
+    }
+
+    private async Task RtpLoopAsync()
+    {
+        var buffer = new byte[2048];
+        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        while (!_stop.IsCancellationRequested)
+        {
+            SocketReceiveFromResult r;
+            try { r = await _rtp.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token); }
+            catch (OperationCanceledException) { return; }
+            catch (SocketException) { continue; }
+            if (!RtpPacket.TryRead(buffer.AsSpan(0, r.ReceivedBytes), out var p)) continue;
+            _inbound.GetOrAdd(p.Ssrc, _ => new SequenceTracker()).Update(p.Sequence);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _pacer.Dispose();
+        _sip.Dispose();
+        _rtp.Dispose();
+        try { await Task.WhenAll(_sipLoop, _rtpLoop); } catch { /* closing */ }
+    }
+
+    /// <summary>One load call: its dialog identifiers and an outbound RTP stream (PCMU silence, one DTMF input).</summary>
+    public sealed class LoadCall(string callId, string tag, string from, VoiceLoadCaller owner) : IPacedStream
+    {
+        private readonly byte[] _packet = new byte[RtpPacket.HeaderSize + 160];
+        private readonly uint _ssrc = (uint)Random.Shared.Next();
+        private ushort _seq = (ushort)Random.Shared.Next();
+        private uint _ts = (uint)Random.Shared.Next();
+        private long _ticks;
+        private DtmfSender? _digit;
+        private uint _digitTs;
+        private readonly Queue<char> _digits = new();
+
+        public string CallId { get; } = callId;
+        public long Started { get; set; }
+        public long AnsweredAt { get; set; }
+        public string? RemoteTag { get; set; }
+        public IPEndPoint? RemoteRtp { get; set; }
+        public TaskCompletionSource<SipMessage> Answered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Keys digits one after another (RFC 4733), e.g. "1#".</summary>
+        public void Key(string digits)
+        {
+            lock (_digits) foreach (var d in digits) _digits.Enqueue(d);
+        }
+
+        public List<SipHeader> Headers(string method, int cseq, string branch, string? toTag) =>
+        [
+            new("Via", $"SIP/2.0/UDP 127.0.0.1:{owner.SipPort};branch={branch};rport"),
+            new("Max-Forwards", "70"),
+            new("From", $"<sip:{from}@127.0.0.1>;tag={tag}"),
+            new("To", toTag is null ? "<sip:1000@127.0.0.1>" : $"<sip:1000@127.0.0.1>;tag={toTag}"),
+            new("Call-ID", CallId),
+            new("CSeq", $"{cseq} {method}"),
+            new("Contact", $"<sip:load@127.0.0.1:{owner.SipPort}>"),
+        ];
+
+        public void OnTick()
+        {
+            _ticks++;
+            var ts = _ts;
+            _ts += 160;
+            int length;
+            if (_digit is null)
+                lock (_digits)
+                    if (_digits.TryDequeue(out var d)) { _digit = new DtmfSender(d); _digitTs = ts; }
+            if (_digit is not null)
+            {
+                var evt = _digit.Next(out var first);
+                RtpPacket.WriteHeader(_packet, first, 101, _seq++, _digitTs, _ssrc);
+                evt.Write(_packet.AsSpan(RtpPacket.HeaderSize));
+                length = RtpPacket.HeaderSize + 4;
+                if (_digit.Finished) _digit = null;
+            }
+            else
+            {
+                RtpPacket.WriteHeader(_packet, _ticks == 1, 0, _seq++, ts, _ssrc);
+                _packet.AsSpan(RtpPacket.HeaderSize).Fill(0xFF);
+                length = _packet.Length;
+            }
+            try { owner._rtp.SendTo(_packet.AsSpan(0, length), SocketFlags.None, RemoteRtp!); }
+            catch (SocketException) { }
+            catch (ObjectDisposedException) { }
+        }
+    }
+}
