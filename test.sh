@@ -28,10 +28,12 @@ for project in tests/*/; do
   rc=${PIPESTATUS[0]}
   set -e
   [ "$rc" -ne 0 ] && status=1
-  line=$(grep -E "^(Passed|Failed)!" "$log" | tail -n 1 || true)
-  p=$(sed -nE 's/.*Passed: +([0-9]+).*/\1/p' <<<"$line"); f=$(sed -nE 's/.*Failed: +([0-9]+).*/\1/p' <<<"$line")
+  # The summary block of `dotnet test`: "Total tests: N", "Passed: N", "Failed: N".
+  p=$(grep -E "^ +Passed: +[0-9]+" "$log" | tail -n 1 | grep -oE "[0-9]+" || true)
+  f=$(grep -E "^ +Failed: +[0-9]+" "$log" | tail -n 1 | grep -oE "[0-9]+" || true)
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-  if [ -z "$line" ] && [ "$rc" -ne 0 ]; then failed=$((failed + 1)); fi
+  # A project that failed without a summary (build or host crash) counts as one failure.
+  if [ -z "$f" ] && [ "$rc" -ne 0 ]; then failed=$((failed + 1)); fi
 done
 echo "Total: $passed passed, $failed failed"
 exit $status

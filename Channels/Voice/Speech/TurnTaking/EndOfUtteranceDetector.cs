@@ -6,7 +6,8 @@ public enum UtteranceEvent
     None,
     /// <summary>Enough consecutive speech: the customer started talking.</summary>
     SpeechStarted,
-    /// <summary>Speech followed by <see cref="TurnTakingOptions.EndSilence"/> of silence: recognise now.</summary>
+    /// <summary>Speech followed by <see cref="TurnTakingOptions.EndSilence"/> of silence (or the shorter
+    /// <see cref="TurnTakingOptions.EndSilenceWhenComplete"/> once the hypothesis is a complete answer): recognise now.</summary>
     EndOfUtterance,
     /// <summary>Nothing said within <see cref="TurnTakingOptions.NoInputTimeout"/>: re-prompt.</summary>
     NoInput,
@@ -22,6 +23,7 @@ public sealed class EndOfUtteranceDetector(TurnTakingOptions options)
 {
     private readonly int _onsetFrames = Math.Max(1, options.OnsetFrames);
     private readonly int _endSilenceFrames = TurnTakingOptions.Frames(options.EndSilence);
+    private readonly int _completeEndSilenceFrames = TurnTakingOptions.Frames(TimeSpan.FromTicks(Math.Min(options.EndSilenceWhenComplete.Ticks, options.EndSilence.Ticks)));
     private readonly int _noInputFrames = TurnTakingOptions.Frames(options.NoInputTimeout);
     private readonly int _maxUtteranceFrames = TurnTakingOptions.Frames(options.MaxUtterance);
     private int _speechRun;
@@ -39,7 +41,9 @@ public sealed class EndOfUtteranceDetector(TurnTakingOptions options)
     /// <summary>Frame index just after the last speech frame, set when the utterance ends; -1 before.</summary>
     public int SpeechEndFrame { get; private set; } = -1;
 
-    public UtteranceEvent Process(bool isSpeech)
+    /// <param name="isSpeech">The frame's voice activity.</param>
+    /// <param name="hypothesisComplete">The recogniser's current hypothesis already means something in the grammar.</param>
+    public UtteranceEvent Process(bool isSpeech, bool hypothesisComplete = false)
     {
         if (IsDone) return UtteranceEvent.None;
         var frame = Frame++;
@@ -61,7 +65,7 @@ public sealed class EndOfUtteranceDetector(TurnTakingOptions options)
             return UtteranceEvent.None;
         }
         _silenceRun = isSpeech ? 0 : _silenceRun + 1;
-        if (_silenceRun >= _endSilenceFrames)
+        if (_silenceRun >= (hypothesisComplete ? _completeEndSilenceFrames : _endSilenceFrames))
         {
             IsDone = true;
             SpeechEndFrame = frame - _silenceRun + 1;

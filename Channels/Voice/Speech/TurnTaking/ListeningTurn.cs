@@ -16,16 +16,20 @@ public readonly record struct ListeningUpdate(UtteranceEvent Event, bool StopPro
 public sealed class ListeningTurn : IAsyncDisposable
 {
     private readonly IRecognitionStream _recognition;
+    private readonly SpeechGrammar _grammar;
     private readonly VoiceActivityDetector _vad;
     private readonly EndOfUtteranceDetector _utterance;
     private readonly BargeInPolicy _bargeIn;
     private readonly Queue<short[]> _preRoll = new();
     private readonly int _preRollFrames;
     private bool _finished;
+    private bool _hypothesisComplete;
+    private string? _lastCompleteHypothesis;
 
-    private ListeningTurn(IRecognitionStream recognition, TurnTakingOptions options)
+    private ListeningTurn(IRecognitionStream recognition, SpeechGrammar grammar, TurnTakingOptions options)
     {
         _recognition = recognition;
+        _grammar = grammar;
         _vad = new VoiceActivityDetector(options);
         _utterance = new EndOfUtteranceDetector(options);
         _bargeIn = new BargeInPolicy(options);
@@ -37,7 +41,7 @@ public sealed class ListeningTurn : IAsyncDisposable
     public static async ValueTask<ListeningTurn> StartAsync(ISpeechToText recognizer, SpeechGrammar grammar, TurnTakingOptions options, CancellationToken cancellationToken = default)
     {
         var stream = await recognizer.BeginUtteranceAsync(grammar, cancellationToken).ConfigureAwait(false);
-        return new ListeningTurn(stream, options);
+        return new ListeningTurn(stream, grammar, options);
     }
 
     /// <summary>Processes one 20 ms inbound frame (8 kHz PCM). <paramref name="promptPlaying"/>: the agent is speaking now.</summary>
@@ -49,7 +53,7 @@ public sealed class ListeningTurn : IAsyncDisposable
         if (stopPrompt) _bargeIn.Reset();
 
         var listening = !promptPlaying || (promptInterruptible && (activity.IsSpeech || _utterance.InSpeech));
-        var ev = listening ? _utterance.Process(activity.IsSpeech) : UtteranceEvent.None;
+        var ev = listening ? _utterance.Process(activity.IsSpeech, _hypothesisComplete) : UtteranceEvent.None;
         PartialHypothesis? partial = null;
         if (!_utterance.InSpeech)
         {
@@ -63,6 +67,7 @@ public sealed class ListeningTurn : IAsyncDisposable
                 while (_preRoll.TryDequeue(out var early)) await _recognition.FeedAsync(early, cancellationToken).ConfigureAwait(false);
             }
             if (!_utterance.IsDone) partial = await _recognition.FeedAsync(frame, cancellationToken).ConfigureAwait(false);
+            if (partial is not null) TrackCompleteness(partial.Text);
         }
 
         switch (ev)
@@ -77,6 +82,25 @@ public sealed class ListeningTurn : IAsyncDisposable
                 return new ListeningUpdate(ev, stopPrompt, null, null);
             default:
                 return new ListeningUpdate(ev, stopPrompt, partial, null);
+        }
+    }
+
+    /// <summary>
+    /// Whether the customer has given a whole answer. pocketsphinx's partial hypothesis in trailing silence can fall
+    /// back to a prefix of the answer it already had ("talk to a person" → "talk to a") though the final result is
+    /// whole, so a prefix of the last complete hypothesis still counts as complete.
+    /// </summary>
+    private void TrackCompleteness(string hypothesis)
+    {
+        if (_grammar.Interpret(hypothesis) is not null)
+        {
+            _hypothesisComplete = true;
+            _lastCompleteHypothesis = hypothesis;
+        }
+        else if (_lastCompleteHypothesis is null || !_lastCompleteHypothesis.StartsWith(hypothesis + " ", StringComparison.Ordinal))
+        {
+            _hypothesisComplete = false;
+            _lastCompleteHypothesis = null;
         }
     }
 

@@ -19,6 +19,12 @@ public sealed class TurnTakingOptions
     /// <summary>Silence after speech that ends the utterance.</summary>
     public TimeSpan EndSilence { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Shorter silence that ends the utterance once the recogniser's hypothesis already means something in the turn's
+    /// grammar ("yes", a whole menu option): the answer is complete, so the agent replies sooner.
+    /// </summary>
+    public TimeSpan EndSilenceWhenComplete { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>No speech at all for this long after the turn starts: a no-input re-prompt.</summary>
     public TimeSpan NoInputTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -34,7 +40,8 @@ public sealed class TurnTakingOptions
     /// <summary>While a prompt plays, inbound speech must also be this loud (the prompt's echo from the handset is quieter).</summary>
     public double BargeInMinimumDbfs { get; set; } = -35;
 
-    internal static int Frames(TimeSpan duration) => Math.Max(1, (int)Math.Ceiling(duration.TotalMilliseconds / 20.0));
+    /// <summary>How many 20 ms frames <paramref name="duration"/> spans, rounded up (at least one).</summary>
+    public static int Frames(TimeSpan duration) => Math.Max(1, (int)Math.Ceiling(duration.TotalMilliseconds / 20.0));
 }
 
 /// <summary>One frame's verdict: speech or not, and how loud.</summary>
