@@ -78,7 +78,11 @@ internal sealed class DialogStep
         var text = choice ?? input.Text;
         var entities = _bot.Extractor.Extract(text, _turn.Now);
         var global = GlobalIntent(input, choice);
-        if (global is null && choice is null && text.Length > 0)
+        // The classifier runs only when the answer is not a plain slot value: most turns in a flow just fill the pending slot.
+        var pendingSlot = flow?.Slot(_e.PendingSlot);
+        var needsIntent = flow is null || pendingSlot is null || pendingSlot.Type == BuiltinSlotTypes.Text
+            || !entities.Any(m => m.Type == pendingSlot.Type) || pendingSlot.Secret;
+        if (global is null && choice is null && text.Length > 0 && needsIntent)
         {
             var p = _bot.Classifier.Predict(text);
             if (p.Intent is not null && p.Confidence >= RequiredConfidence(flow, p.Intent)) input.Intent = p.Intent;
@@ -498,7 +502,8 @@ internal sealed class DialogStep
         var t = input.Text.Trim().TrimEnd('.', '!');
         if (input.Digits is { } digits) t = digits;
         var pending = _def.Flow(_e.ActiveFlow)?.Slot(_e.PendingSlot);
-        var numericSlot = pending?.Type is BuiltinSlotTypes.Number or BuiltinSlotTypes.Time or BuiltinSlotTypes.Phone;
+        // Keypad digits always pick an option; a typed "3" answering "what time?" is an hour.
+        var numericSlot = input.Digits is null && pending?.Type is BuiltinSlotTypes.Number or BuiltinSlotTypes.Time or BuiltinSlotTypes.Phone;
         if (!numericSlot && int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= options.Count) return options[n - 1].Id;
         return options.FirstOrDefault(o => string.Equals(o.Title, t, StringComparison.OrdinalIgnoreCase))?.Id;
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -9,7 +10,7 @@ public readonly record struct IntentPrediction(string? Intent, double Confidence
 
 /// <summary>
 /// An ML.NET intent classifier trained from a bot's example utterances when the bot loads (text features →
-/// L-BFGS maximum entropy). The trained model is shared; prediction engines are not thread-safe, so each thread gets its own.
+/// L-BFGS maximum entropy). The trained model is shared; prediction engines are not thread-safe, so each caller borrows one from a pool.
 /// Utterances with no word the bot has ever seen (another language, emoji, noise) are refused before the model is asked.
 /// </summary>
 public sealed class IntentClassifier : IDisposable
@@ -17,14 +18,14 @@ public sealed class IntentClassifier : IDisposable
     private readonly ITransformer _model;
     private readonly MLContext _ml;
     private readonly HashSet<string> _vocabulary;
-    private readonly ThreadLocal<PredictionEngine<Utterance, Scored>> _engines;
+    // Prediction engines are not thread-safe: a pool hands each caller its own, and holds about as many as run at once.
+    private readonly ConcurrentBag<PredictionEngine<Utterance, Scored>> _engines = [];
 
     private IntentClassifier(MLContext ml, ITransformer model, HashSet<string> vocabulary)
     {
         _ml = ml;
         _model = model;
         _vocabulary = vocabulary;
-        _engines = new ThreadLocal<PredictionEngine<Utterance, Scored>>(() => _ml.Model.CreatePredictionEngine<Utterance, Scored>(_model));
     }
 
     public IReadOnlySet<string> Vocabulary => _vocabulary;
@@ -55,7 +56,16 @@ public sealed class IntentClassifier : IDisposable
         foreach (var w in Words(normalized))
             if (_vocabulary.Contains(w) && !StopWords.Contains(w)) { known = true; break; }
         if (!known) return new IntentPrediction(null, 0);
-        var scored = _engines.Value!.Predict(new Utterance { Text = normalized });
+        if (!_engines.TryTake(out var engine)) engine = _ml.Model.CreatePredictionEngine<Utterance, Scored>(_model);
+        Scored scored;
+        try
+        {
+            scored = engine.Predict(new Utterance { Text = normalized });
+        }
+        finally
+        {
+            _engines.Add(engine);
+        }
         var max = 0f;
         foreach (var s in scored.Score) if (s > max) max = s;
         return new IntentPrediction(scored.PredictedLabel, max);
@@ -101,7 +111,10 @@ public sealed class IntentClassifier : IDisposable
     private static IEnumerable<string> Words(string normalized) =>
         normalized.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w.Trim('\'')).Where(w => w.Length > 1 && w.Any(char.IsLetter));
 
-    public void Dispose() => _engines.Dispose();
+    public void Dispose()
+    {
+        while (_engines.TryTake(out var engine)) engine.Dispose();
+    }
 
     private sealed class Utterance
     {

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Storage;
+using Switchboard.Grains;
+using Switchboard.Grains.Dialog;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Identity;
+using Switchboard.Grains.Pii;
+using Switchboard.Grains.Rendering;
+using Switchboard.TestSupport;
+
+namespace Switchboard.Bench;
+
+/// <summary>
+/// Dialog turns through the real grains in one in-process silo (ingress → identity → customer grain → tokenizer → NLU →
+/// dialog step, then the voice renderer), storage excluded (a no-op grain storage). Each customer plays the airline
+/// rebooking conversation in a loop. First one caller (turn latency), then many callers (throughput).
+/// Options: <c>--seconds 5 --callers 32 --customers 200</c>.
+/// </summary>
+public sealed class DialogBenchmark : IBenchmark
+{
+    private static readonly string[] Script = ["I missed my connection", "AB12CD", "Mumbai", "tomorrow", "4 pm", "yes"];
+
+    public string Name => "dialog";
+
+    public string Description => "dialog turns/s and p99 turn latency through the customer grain, in memory (targets >= 20,000/s, <= 200 us p99)";
+
+    public async Task<int> RunAsync(string[] args)
+    {
+        var seconds = Options.Int(args, "--seconds", 5);
+        var callers = Options.Int(args, "--callers", 32);
+        var customers = Math.Max(callers, Options.Int(args, "--customers", 200));
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Tenants:airline:Bot"] = "airline",
+            ["Tenants:airline:Default"] = "true",
+            ["Tenants:airline:VoiceNumber"] = "+15550100000",
+        });
+        builder.Services.AddSwitchboardCore(builder.Configuration, new CustomerKeys(RandomNumberGenerator.GetBytes(32)));
+        builder.Services.AddDialogEngine(builder.Configuration);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(FreePort.Tcp(), FreePort.Tcp());
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Main, (_, _) => new NoStorage());
+            silo.AddMemoryGrainStorage("PubSubStore");
+        });
+        using var host = builder.Build();
+        await host.StartAsync();
+        var ingress = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IConversationIngressGrain>(0);
+        var renderer = new VoiceRenderer();
+        var position = new int[customers];
+        long ids = 0;
+
+        async Task<long> Turn(int customer)
+        {
+            var text = Script[position[customer]++ % Script.Length];
+            var start = Stopwatch.GetTimestamp();
+            var result = await ingress.Receive(new InboundTurn("airline", Channel.WhatsApp,
+                new ChannelAddress(AddressKind.WhatsApp, $"91990{customer:D7}"), $"m{Interlocked.Increment(ref ids)}", text, null, default));
+            renderer.Render(result.Reply);
+            return Stopwatch.GetTimestamp() - start;
+        }
+
+        // Warm up: JIT, activations, the classifier's per-thread engines.
+        for (var c = 0; c < customers; c++) await Turn(c);
+        for (var i = 0; i < 5000; i++) await Turn(i % customers);
+        var check = await ingress.Receive(new InboundTurn("airline", Channel.WhatsApp, new ChannelAddress(AddressKind.WhatsApp, "919909999999"), "check", "I missed my connection", null, default));
+        if (!check.Reply.Text.Contains("booking reference", StringComparison.Ordinal)) throw new InvalidOperationException("The engine did not answer as the bot: " + check.Reply.Text);
+
+        EngineOnly(host.Services.GetRequiredService<DialogEngineProvider>(), seconds);
+
+        var single = new Percentiles();
+        var until = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * Math.Max(1, seconds / 2.0));
+        var n = 0;
+        while (Stopwatch.GetTimestamp() < until) single.Add(await Turn(n++ % customers));
+        Console.WriteLine($"one caller:  {single.Count / Math.Max(1, seconds / 2.0):N0} turns/s  {single.Summary()}");
+
+        var loaded = new Percentiles();
+        var sw = Stopwatch.StartNew();
+        until = Stopwatch.GetTimestamp() + Stopwatch.Frequency * seconds;
+        var tasks = Enumerable.Range(0, callers).Select(async caller =>
+        {
+            var samples = new List<long>(100_000);
+            var k = caller;
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                samples.Add(await Turn(k));
+                k = (k + callers) % customers;
+                if (samples.Count % 64 == 0) await Task.Yield();
+            }
+            loaded.AddRange(samples);
+        }).ToList();
+        await Task.WhenAll(tasks);
+        sw.Stop();
+        var rate = loaded.Count / sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"{callers} callers: {rate:N0} turns/s  {loaded.Summary()}");
+        Console.WriteLine($"targets: >= 20,000 turns/s (measured {rate:N0}), <= 200 us p99 per turn (one caller {single.Micros(99):F0} us, loaded {loaded.Micros(99):F0} us); {Environment.ProcessorCount} cores");
+        await host.StopAsync();
+        return 0;
+    }
+
+    /// <summary>The dialog engine alone (NLU + step + voice rendering over in-memory layers), to tell its cost from the grain's.</summary>
+    private static void EngineOnly(DialogEngineProvider provider, int seconds)
+    {
+        var engine = provider.For("airline");
+        var renderer = new VoiceRenderer();
+        var e = new Switchboard.Grains.Interfaces.Customers.EphemeralContext();
+        var intent = new Switchboard.Grains.Interfaces.Customers.PersistentIntentContext();
+        var data = new Dictionary<string, string>();
+        var samples = new Percentiles();
+        var until = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * Math.Max(1, seconds / 2.0));
+        for (var i = 0; Stopwatch.GetTimestamp() < until; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var reply = engine.RespondAsync(new Switchboard.Grains.Conversation.TurnContext
+            {
+                Tenant = "airline", CustomerId = "c", Channel = Channel.WhatsApp, Text = Script[i % Script.Length], Now = DateTimeOffset.UtcNow,
+                Ephemeral = e, Intent = intent, System = new(), EngineData = data, PreviousChannel = Channel.WhatsApp,
+                IssueSessionToken = (_, _) => "t", IssueCallCode = _ => Task.FromResult("000000"),
+            }).AsTask().GetAwaiter().GetResult();
+            renderer.Render(reply);
+            samples.Add(Stopwatch.GetTimestamp() - start);
+            if (intent.History.Count > 40) intent.History.Clear();
+        }
+        Console.WriteLine($"engine only: {samples.Count / Math.Max(1, seconds / 2.0):N0} turns/s  {samples.Summary()}");
+        var bot = provider.BotOf("airline")!;
+        foreach (var (name, work) in new (string, Action<string>)[]
+        {
+            ("  intent classifier", t => bot.Classifier.Predict(t)),
+            ("  entity extractor", t => bot.Extractor.Extract(t, DateTimeOffset.UtcNow)),
+            ("  voice renderer", t => VoiceRenderer.Speakable("So that's the 4:00 PM flight to Mumbai on Wednesday 25 November, for booking AB12CD. " + t)),
+        })
+        {
+            var p = new Percentiles();
+            for (var i = 0; i < 3000; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                work(Script[i % Script.Length]);
+                p.Add(Stopwatch.GetTimestamp() - start);
+            }
+            Console.WriteLine($"{name,-20} {p.Summary()}");
+        }
+    }
+
+    /// <summary>Storage excluded from the measurement: state lives in the activation only.</summary>
+    private sealed class NoStorage : IGrainStorage
+    {
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Task.CompletedTask;
+
+        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            grainState.ETag = "1";
+            grainState.RecordExists = true;
+            return Task.CompletedTask;
+        }
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            grainState.ETag = null;
+            grainState.RecordExists = false;
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Switchboard.Grains.Dialog;
+using Switchboard.Grains.Interfaces.Conversation;
+
+namespace Switchboard.Dialog.Tests;
+
+public sealed class DialogStepTests
+{
+    private static async Task Rebook(EngineHarness h, Channel channel)
+    {
+        await h.Say(channel, "I missed my connection");
+        await h.Say(channel, "AB12CD");
+        await h.Say(channel, "Mumbai");
+        await h.Say(channel, "tomorrow");
+        await h.Say(channel, "4 pm");
+    }
+
+    [Fact]
+    public async Task The_persona_says_the_same_words_on_every_channel()
+    {
+        var transcripts = new Dictionary<Channel, List<string>>();
+        foreach (var channel in Enum.GetValues<Channel>())
+        {
+            var h = new EngineHarness(EngineHarness.Airline);
+            var replies = new List<string>();
+            foreach (var text in new[] { "hi", "I missed my connection", "AB12CD", "Mumbai", "tomorrow", "4 pm", "help", "yes" })
+                replies.Add((await h.Say(channel, text)).Text);
+            transcripts[channel] = replies;
+        }
+        var notice = EngineHarness.Airline.Definition.Persona.VoiceNotice!.Source + " ";
+        var reference = transcripts[Channel.WhatsApp];
+        foreach (var (channel, replies) in transcripts)
+            Assert.Equal(reference, replies.Select(r => channel == Channel.Voice && r.StartsWith(notice, StringComparison.Ordinal) ? r[notice.Length..] : r));
+        Assert.StartsWith(notice, transcripts[Channel.Voice][0]);
+    }
+
+    [Fact]
+    public async Task Resume_line_names_the_earlier_channel_and_the_pending_step_once()
+    {
+        var h = new EngineHarness(EngineHarness.Airline);
+        await Rebook(h, Channel.WhatsApp);
+        var first = await h.Say(Channel.Voice, "hello");
+        Assert.Contains("I see we were verifying the 4:00 PM flight to Mumbai on your WhatsApp chat. Let's finish that here.", first.Text);
+        Assert.Equal(DialogStepMarkers.Confirm, h.Ephemeral.PendingSlot);
+        Assert.Equal(Channel.Voice, h.Ephemeral.FlowChannel);
+        var second = await h.Say(Channel.Voice, "help");
+        Assert.DoesNotContain("I see we were", second.Text);
+        Assert.Contains("Shall I confirm", second.Text);
+        Assert.Equal(1, h.Intent.ChannelSwitches);
+        Assert.Equal(0, h.Intent.SwitchesWithRepeat);
+    }
+
+    [Fact]
+    public async Task Asking_a_filled_slot_again_after_a_switch_counts_against_the_zero_repeat_metric()
+    {
+        var h = new EngineHarness(EngineHarness.Airline);
+        await Rebook(h, Channel.WhatsApp);
+        await h.Say(Channel.WebChat, "start over");
+        Assert.Equal("booking_ref", h.Ephemeral.PendingSlot);
+        Assert.Equal(1, h.Intent.SwitchesWithRepeat);
+        await h.Say(Channel.WebChat, "AB12CD");
+        Assert.Equal(1, h.Intent.SwitchesWithRepeat); // one switch counts once
+    }
+
+    [Fact]
+    public async Task Repeat_gives_the_last_reply_and_option_numbers_pick_options()
+    {
+        var h = new EngineHarness(EngineHarness.Airline);
+        await h.Say(Channel.Sms, "I missed my connection");
+        var ask = await h.Say(Channel.Sms, "AB12CD");
+        var again = await h.Say(Channel.Sms, "repeat");
+        Assert.Equal(ask.Text, again.Text);
+        Assert.Equal(ask.OptionList, again.OptionList);
+        await h.Say(Channel.Sms, "2");
+        Assert.Equal("DEL", h.Ephemeral.Slots["destination"].Value);
+        await h.Say(Channel.Sms, "tomorrow");
+        await h.Say(Channel.Voice, "", new TurnPayload(PayloadKind.Dtmf, "3"));
+        Assert.Equal("21:15", h.Ephemeral.Slots["time"].Value);
+    }
+
+    [Fact]
+    public async Task Call_us_carries_the_voice_number_a_session_token_and_a_call_code_and_keeps_the_flow_open()
+    {
+        var h = new EngineHarness(EngineHarness.Airline, new DialogEngineSettings { VoiceNumber = "+15550100000" });
+        await Rebook(h, Channel.WhatsApp);
+        var reply = await h.Say(Channel.WhatsApp, "can I call you instead?");
+        Assert.Equal(ReplyActionKind.CallUs, reply.Action?.Kind);
+        Assert.Equal("+15550100000", reply.Action!.Target);
+        Assert.Equal(h.IssuedTokens.Single(), reply.Action.SessionToken);
+        Assert.Equal("123456", reply.Action.CallCode);
+        Assert.Equal("rebook", h.Ephemeral.ActiveFlow);
+        var onCall = await h.Say(Channel.Voice, "call me");
+        Assert.Null(onCall.Action);
+        Assert.Contains("already on the phone", onCall.Text);
+    }
+
+    [Fact]
+    public async Task A_remembered_slot_is_not_asked_in_the_next_flow()
+    {
+        var h = new EngineHarness(EngineHarness.Autoservice);
+        await h.Say(Channel.WhatsApp, "I got a recall notice");
+        await h.Say(Channel.WhatsApp, "MH12AB1234");
+        var next = await h.Say(Channel.WhatsApp, "book a service");
+        Assert.Equal("service", h.Ephemeral.PendingSlot);
+        Assert.Contains("MH12AB1234", next.Text);
+    }
+
+    [Fact]
+    public async Task Backend_actions_post_the_slots_and_use_the_answer()
+    {
+        JsonElement? posted = null;
+        await using var backend = await Backend(app => app.MapPost("/rebookings", async (HttpRequest r) =>
+        {
+            posted = (await JsonDocument.ParseAsync(r.Body)).RootElement.Clone();
+            return Results.Json(new { flight = "SW 999", seat = "2A" });
+        }));
+        var h = new EngineHarness(EngineHarness.Airline, new DialogEngineSettings { Backend = new Uri(backend.Urls.First()) });
+        await Rebook(h, Channel.WebChat);
+        var done = await h.Say(Channel.WebChat, "yes");
+        Assert.Contains("You're on SW 999", done.Text);
+        Assert.Contains("seat is 2A", done.Text);
+        Assert.Equal("AB12CD", posted!.Value.GetProperty("slots").GetProperty("booking_ref").GetString());
+        Assert.Equal("16:00", posted.Value.GetProperty("slots").GetProperty("time").GetString());
+        Assert.Equal("rebook:completed", $"{h.Intent.History[^1].Intent}:{h.Intent.History[^1].Resolution}");
+    }
+
+    [Fact]
+    public async Task A_backend_that_does_not_answer_in_time_gets_the_failure_reply()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var backend = await Backend(app => app.MapGet("/flights/status", async (CancellationToken ct) =>
+        {
+            arrived.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return Results.Ok();
+        }));
+        using var http = new HttpClient();
+        var h = new EngineHarness(EngineHarness.Airline, new DialogEngineSettings { Backend = new Uri(backend.Urls.First()) }, new DialogBackend(http, time));
+        var pending = h.Say(Channel.WhatsApp, "is SW 123 on time today?");
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        time.Advance(TimeSpan.FromSeconds(2)); // the flow's timeout
+        var reply = await pending.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("can't reach our flight information", reply.Text);
+        Assert.Contains(reply.OptionList, o => o.Id == "intent:agent");
+        Assert.Equal("flight_status:failed", $"{h.Intent.History[^1].Intent}:{h.Intent.History[^1].Resolution}");
+    }
+
+    [Fact]
+    public async Task A_backend_error_status_gets_the_failure_reply()
+    {
+        await using var backend = await Backend(app => app.MapPost("/rebookings", () => Results.StatusCode(503)));
+        var h = new EngineHarness(EngineHarness.Airline, new DialogEngineSettings { Backend = new Uri(backend.Urls.First()) });
+        await Rebook(h, Channel.WebChat);
+        var reply = await h.Say(Channel.WebChat, "yes");
+        Assert.Contains("couldn't change the booking", reply.Text);
+        Assert.Null(h.Ephemeral.ActiveFlow);
+    }
+
+    [Fact]
+    public async Task A_secret_slot_asks_the_grain_to_tokenize_bare_digits()
+    {
+        var dir = new Switchboard.TestSupport.TempDirectory();
+        using (dir)
+        {
+            var folder = Path.Combine(dir.Path, "bank");
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, "bot.yaml"), """
+                persona: { name: Asha, brand: Bank, greeting: Hello, signOff: Bye }
+                intents:
+                  - { name: verify, examples: [verify me, check my identity] }
+                  - { name: greet, examples: [hi, hello] }
+                flows:
+                  - name: verify
+                    intent: verify
+                    title: Verify
+                    goal: verifying you
+                    slots:
+                      - { name: otp, type: number, prompt: "Please tell me the code we sent.", secret: true }
+                    action: { success: "Thanks, you're verified." }
+                """);
+            var h = new EngineHarness(BotRuntime.LoadFolder(folder));
+            await h.Say(Channel.WhatsApp, "verify me");
+            Assert.Equal("1", h.Data[EngineDataKeys.ExpectSecretDigits]);
+            var done = await h.Say(Channel.WhatsApp, "it is {{otp::0123456789}}");
+            Assert.Equal("Thanks, you're verified.", done.Text);
+            Assert.False(h.Data.ContainsKey(EngineDataKeys.ExpectSecretDigits));
+        }
+    }
+
+    private static async Task<WebApplication> Backend(Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        map(app);
+        await app.StartAsync();
+        return app;
+    }
+}
