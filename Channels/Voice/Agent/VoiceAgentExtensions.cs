@@ -25,7 +25,9 @@ public static class VoiceAgentExtensions
         var services = builder.Services;
         if (!services.Any(d => d.ServiceType == typeof(SpeechAvailability))) builder.AddSpeech();
         services.AddSingleton(options);
-        services.Replace(ServiceDescriptor.Singleton<IVoiceReplyRenderer, SpokenReplyRenderer>());
+        // The dialog's spoken wording replaces the transport's keypad default, not a renderer someone registered on purpose.
+        if (services.LastOrDefault(d => d.ServiceType == typeof(IVoiceReplyRenderer)) is not { } renderer || renderer.ImplementationType == typeof(VoiceReplyText))
+            services.Replace(ServiceDescriptor.Singleton<IVoiceReplyRenderer, SpokenReplyRenderer>());
         services.AddSingleton<ProactiveCallReasons>();
         services.AddSingleton<VoiceAgentMetrics>();
         services.AddSingleton<ProactiveCalls>();
@@ -41,7 +43,8 @@ public static class VoiceAgentExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Channels.Voice.Agent")));
         services.AddSingleton<SpeechCallHandlerFactory>();
-        services.Replace(ServiceDescriptor.Singleton<ICallMediaHandlerFactory>(sp => sp.GetRequiredService<SpeechCallHandlerFactory>()));
+        // A media handler factory registered before (a test's, another speech layer) wins.
+        services.TryAddSingleton<ICallMediaHandlerFactory>(sp => sp.GetRequiredService<SpeechCallHandlerFactory>());
         return builder;
     }
 }

@@ -37,6 +37,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     private EngineReply? _lastReply;
     private Task? _loop;
     private int _turns;
+    private int _keyed;
 
     public CallConversation(string callId, string tenant, ChannelAddress caller, TurnPayload startMarker, RtpSession media,
         CallConversationServices services, Func<Task> hangUp, Func<string?, Task> transfer, bool outbound = false)
@@ -76,6 +77,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
 
     private void OnDigit(char digit)
     {
+        Interlocked.Increment(ref _keyed);
         _media.StopPlayback(); // barge-in: a key press interrupts the prompt
         if (_handler?.TryTakeDigit(digit) == true) return;
         _handler?.OnDigit(digit);
@@ -159,6 +161,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     private async Task<TurnResult?> TurnAsync(string messageId, string? text, TurnPayload? payload)
     {
         if (_ended.IsCancellationRequested) return null;
+        var keyedBefore = Volatile.Read(ref _keyed);
         var turn = new InboundTurn(Tenant, Channel.Voice, _address, messageId, text, payload, _services.Time.GetUtcNow());
         var result = await Ingress().Receive(turn);
         CustomerId = result.CustomerId;
@@ -166,7 +169,9 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
         _services.Logger.LogInformation("Voice turn {MessageId} on call {CallRef} for customer {CustomerId}", CallReference.For(messageId), CallRef, result.CustomerId);
         var spoken = _services.Renderer.Render(result.Reply);
         if (_handler is not null) spoken = _handler.OnEngineReply(result, spoken);
-        var played = await SpeakAsync(spoken);
+        // Type-ahead: when the caller keyed something while this turn ran, its reply is not read out.
+        var overtaken = result.Reply.Action is null && Volatile.Read(ref _keyed) != keyedBefore;
+        var played = overtaken || await SpeakAsync(spoken, result.Reply.Action is null ? keyedBefore : null);
         switch (result.Reply.Action?.Kind)
         {
             case ReplyActionKind.HandToAgent when played:
@@ -180,10 +185,11 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     }
 
     /// <summary>Speaks text; when the reply ends the call or hands it over, waits for the prompt to finish first.</summary>
-    private async Task<bool> SpeakAsync(string text)
+    private async Task<bool> SpeakAsync(string text, int? keyedBefore = null)
     {
         if (text.Length == 0) return true;
         var pcm = await _services.Prompts.Render8kHzAsync(text, _ended.Token);
+        if (keyedBefore is { } k && Volatile.Read(ref _keyed) != k) return false; // keyed while the prompt was being made
         return await PlayAsync(pcm, _ended.Token);
     }
 
