@@ -52,7 +52,13 @@ public sealed class VoiceAgentBenchmark : IBenchmark
 
     private static async Task ResponseLatency(PocketSphinxSpeechToText recognizer, EspeakNgTextToSpeech tts, int turns)
     {
-        await using var app = await SiloApp.StartAsync(new Dictionary<string, string?> { ["Sip:Enabled"] = "false" });
+        await using var app = await SiloApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Sip:Enabled"] = "false",
+            ["Tenants:airline:Bot"] = "airline",
+            ["Tenants:airline:Default"] = "true",
+            ["Tenants:airline:DefaultRegion"] = "IN",
+        });
         var grains = app.App.Services.GetRequiredService<IGrainFactory>();
         var bots = app.App.Services.GetRequiredService<DialogEngineProvider>();
         var prompts = new TtsPromptAudio(tts, new SynthesizedPromptCache());
@@ -74,16 +80,16 @@ public sealed class VoiceAgentBenchmark : IBenchmark
             var audio = new short[4000 + yes.Length + 16000];
             yes.CopyTo(audio, 4000);
             await using var listening = await ListeningTurn.StartAsync(recognizer, grammar, options);
-            long lastSpeechFrame = 0;
             RecognitionResult? result = null;
+            var decidedAtSample = 0;
             for (var f = 0; f + 160 <= audio.Length && result is null; f += 160)
             {
-                // Frames arrive in real time on a call; the clock of "the last word" is the arrival of the last loud frame.
-                var arrived = Stopwatch.GetTimestamp();
                 var update = await listening.OnFrameAsync(audio.AsMemory(f, 160), promptPlaying: false);
-                if (f < 4000 + yes.Length) lastSpeechFrame = arrived;
                 result = update.Result;
+                decidedAtSample = f + 160;
             }
+            // Frames are fed faster than real time here: the end-of-utterance wait is counted in audio time.
+            var endOfUtteranceWait = (long)((decidedAtSample - (4000 + yes.Length)) / 8000.0 * Stopwatch.Frequency);
             var decided = Stopwatch.GetTimestamp();
             if (result?.Value is null) { Console.WriteLine("  (no match on a turn; skipped)"); continue; }
             var reply = await ingress.Receive(new InboundTurn("airline", Channel.Voice, new ChannelAddress(AddressKind.Phone, "+" + number), $"v{i}", result.Value, null, DateTimeOffset.UtcNow));
@@ -93,11 +99,10 @@ public sealed class VoiceAgentBenchmark : IBenchmark
             var ready = Stopwatch.GetTimestamp();
             if (i < 2) continue; // warm-up
             fromEndOfUtterance.Add(ready - decided);
-            // Frames were fed faster than real time here: add the end-of-utterance silence a live caller waits for.
-            fromLastWord.Add(ready - decided + (long)(options.EndSilence.TotalSeconds * Stopwatch.Frequency));
+            fromLastWord.Add(ready - decided + Math.Max(0, endOfUtteranceWait));
         }
         Console.WriteLine($"end-of-utterance decision → first agent audio frame: {Ms(fromEndOfUtterance)}");
-        Console.WriteLine($"last word (incl. the {options.EndSilence.TotalMilliseconds:F0} ms end-of-utterance window) → first agent audio frame: {Ms(fromLastWord)}");
+        Console.WriteLine($"end of the caller's audio (incl. the end-of-utterance wait, in audio time) → first agent audio frame: {Ms(fromLastWord)}");
     }
 
     private static async Task Capacity(PocketSphinxSpeechToText recognizer, EspeakNgTextToSpeech tts, int[] steps, int seconds)
