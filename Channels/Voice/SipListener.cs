@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Voice.Calls;
@@ -20,13 +21,35 @@ public sealed class SipListener(VoiceOptions options, VoiceSignaling signaling, 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         var endpoint = new IPEndPoint(IPAddress.Parse(options.ListenAddress), options.Port);
-        _udp = new UdpSipTransport(endpoint, loggers.CreateLogger<UdpSipTransport>());
-        _udp.Bind();
+        var udp = new UdpSipTransport(endpoint, loggers.CreateLogger<UdpSipTransport>());
+        try
+        {
+            udp.Bind();
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            // Another process (or another engine in the same test run) holds the port: keep the other channels up.
+            udp.Dispose();
+            _logger.LogError("SIP port {Address}:{Port} is in use; the voice channel is NOT listening (set Sip:Port, or Sip:Port=0 for any free port)",
+                endpoint.Address, endpoint.Port);
+            _bound.TrySetException(e);
+            return Task.CompletedTask;
+        }
+        _udp = udp;
         var local = _udp.LocalEndPoint;
         if (options.EnableTcp)
         {
-            _tcp = new TcpSipTransport(new IPEndPoint(local.Address, local.Port), loggers.CreateLogger<TcpSipTransport>());
-            _tcp.Start();
+            try
+            {
+                _tcp = new TcpSipTransport(new IPEndPoint(local.Address, local.Port), loggers.CreateLogger<TcpSipTransport>());
+                _tcp.Start();
+            }
+            catch (SocketException e)
+            {
+                _logger.LogError("SIP over TCP could not listen on port {Port} ({Error}); UDP only", local.Port, e.SocketErrorCode);
+                _tcp?.Dispose();
+                _tcp = null;
+            }
         }
         signaling.Attach(this, local.Port);
         _logger.LogInformation("SIP listening on {Address}:{Port} (UDP{Tcp})", local.Address, local.Port, _tcp is null ? "" : "+TCP");
@@ -36,6 +59,7 @@ public sealed class SipListener(VoiceOptions options, VoiceSignaling signaling, 
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (_udp is null) return Task.CompletedTask;
         var udp = Task.Run(() => _udp!.RunAsync((peer, data) => signaling.OnMessage(peer, data.Span), stoppingToken), stoppingToken);
         var tcp = _tcp is null ? Task.CompletedTask
             : Task.Run(() => _tcp.RunAsync((peer, data) => signaling.OnMessage(peer, data.Span, stream: true), stoppingToken), stoppingToken);

@@ -30,4 +30,37 @@ public sealed class SippOutboundTests
             dir.Delete(true);
         }
     }
+
+    [Fact]
+    public async Task Hanging_up_an_unanswered_outbound_call_sends_cancel_and_reports_487()
+    {
+        var sbcPort = FreePort.Udp();
+        await using var engine = await VoiceEngine.StartAsync(new Dictionary<string, string?> { ["Sip:SbcAddress"] = $"127.0.0.1:{sbcPort}" });
+        var dir = Directory.CreateTempSubdirectory("sipp-uas-");
+        try
+        {
+            var text = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "sipp", "uas_ring_cancel.xml"));
+            await File.WriteAllTextAsync(Path.Combine(dir.FullName, "uas_ring_cancel.xml"), text);
+            var sipp = Sipp.RunRawAsync(dir.FullName,
+                $"-sf uas_ring_cancel.xml -i 127.0.0.1 -p {sbcPort} -m 1 -timeout 30s -timeout_error -trace_err -nostdin", TimeSpan.FromSeconds(45));
+            var placing = engine.Calls.PlaceCallAsync("+919800000013");
+            string? callId = null;
+            Assert.True(await VoiceEngine.EventuallyAsync(() =>
+            {
+                callId = engine.Calls.CallIds.FirstOrDefault();
+                return Task.FromResult(callId is not null);
+            }));
+            Assert.True(await engine.Calls.HangUpAsync(callId!));
+            var outcome = await placing.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(487, outcome.Status);
+            Assert.False(outcome.Answered);
+            var result = await sipp;
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Equal(0, engine.Calls.ActiveCalls);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
 }

@@ -53,7 +53,11 @@ public sealed class VoiceCall
     public byte[]? AckForOk { get; set; }
     public TaskCompletionSource<OutboundCallResult>? OutboundResult { get; set; }
     public bool TransferPending { get; set; }
+    /// <summary>UAC: what a CANCEL must copy from our INVITE.</summary>
+    public OutboundInvite? OutboundInvite { get; set; }
 }
+
+public sealed record OutboundInvite(string RequestUri, string Branch, string Via);
 
 /// <summary>How an outbound call attempt ended: <see cref="Status"/> 200 when answered.</summary>
 public sealed record OutboundCallResult(string CallId, int Status, string Reason)

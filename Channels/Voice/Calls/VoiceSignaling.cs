@@ -325,9 +325,9 @@ public sealed class VoiceSignaling : IVoiceCalls, IAsyncDisposable
             Respond(from, cancel, 481, "Call/Transaction Does Not Exist", toTag: SipWriter.NewTag());
             return;
         }
-        var call = inviteTx.Call!;
-        Respond(from, cancel, 200, "OK", toTag: call.LocalTag);
-        if (call.State != CallState.Ringing) return; // already answered: the CANCEL has no effect
+        var call = inviteTx.Call;
+        Respond(from, cancel, 200, "OK", toTag: call?.LocalTag ?? SipWriter.NewTag());
+        if (call is null || call.State != CallState.Ringing) return; // already answered or refused: the CANCEL has no effect
         Counters.Cancelled++;
         var terminated = SipWriter.Response(call.Invite!, 487, "Request Terminated", inviteTx.Peer, call.LocalTag);
         SendTx(inviteTx, terminated, 487);
@@ -524,6 +524,22 @@ public sealed class VoiceSignaling : IVoiceCalls, IAsyncDisposable
                 SendTx(tx, SipWriter.Response(call.Invite!, 480, "Temporarily Unavailable", tx.Peer, call.LocalTag), 480);
                 EndCall(call, "declined");
             }
+            else if (call.State == CallState.Ringing && call.Outbound && call.OutboundInvite is { } invite)
+            {
+                // RFC 3261 §9.1: CANCEL copies the INVITE's Request-URI, top Via, Call-ID, From, To and CSeq number.
+                var headers = new List<SipHeader>
+                {
+                    new(SipHeaderNames.Via, invite.Via),
+                    new(SipHeaderNames.MaxForwards, "70"),
+                    new(SipHeaderNames.From, call.LocalParty),
+                    new(SipHeaderNames.To, $"<{invite.RequestUri}>"),
+                    new(SipHeaderNames.CallId, call.CallId),
+                    new(SipHeaderNames.CSeq, $"{call.LocalCSeq} CANCEL"),
+                };
+                var cancel = SipWriter.Request("CANCEL", invite.RequestUri, headers);
+                SendRequest(new ClientTransaction(TransactionKey(invite.Branch, "CANCEL"), "CANCEL", cancel, call.Peer, _ => { }, () => { }));
+                // The 487 that follows completes the INVITE transaction (ACK, end of call, result).
+            }
             else SendBye(call);
             return Task.FromResult(true);
         }
@@ -597,6 +613,7 @@ public sealed class VoiceSignaling : IVoiceCalls, IAsyncDisposable
             var headers = DialogHeaders(call, "INVITE", branch, call.LocalCSeq);
             headers.Add(new SipHeader("Allow", SipWriter.Allow));
             var invite = SipWriter.Request("INVITE", requestUri, headers, "application/sdp", offer);
+            call.OutboundInvite = new OutboundInvite(requestUri, branch, headers[0].Value);
             _calls[callId] = call;
             Counters.OutboundAttempts++;
             SendRequest(new ClientTransaction(TransactionKey(branch, "INVITE"), "INVITE", invite, peer,
