@@ -2,6 +2,11 @@ using Orleans.Dashboard;
 using Switchboard.Channels.Common;
 using Switchboard.Channels.Voice;
 using Switchboard.Channels.Voice.Agent;
+using Switchboard.Channels.Outbox;
+using Switchboard.Channels.Rcs;
+using Switchboard.Channels.Sms;
+using Switchboard.Channels.WebChat;
+using Switchboard.Channels.WhatsApp;
 using Switchboard.Grains.Dialog;
 using Switchboard.Silo.Admin;
 using Switchboard.Silo.Hosting;
@@ -28,6 +33,10 @@ public static class SwitchboardApp
         // Channels: each registers its services here (AddWhatsApp, AddWebChat, AddSms, AddRcs, AddVoice).
         builder.AddVoice();
         builder.AddVoiceAgent();
+        builder.AddWhatsApp();
+        builder.AddWebChat();
+        builder.AddSms();
+        builder.AddRcs();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -36,6 +45,11 @@ public static class SwitchboardApp
         app.MapAdminApi();
         // Channels: each maps its endpoints here (MapWhatsApp, MapWebChat, MapSms, MapRcs).
         app.MapVoiceAgent();
+        app.MapOutbox();
+        app.MapWhatsApp();
+        app.MapWebChat();
+        app.MapSms();
+        app.MapRcs();
         if (app.Configuration.GetValue("Dashboard:Enabled", true)) app.MapOrleansDashboard(routePrefix: "/dashboard");
         return app;
     }

@@ -9,7 +9,7 @@ namespace Switchboard.Grains.Dialog;
 public static class DialogServiceExtensions
 {
     /// <summary>
-    /// Replaces the echo engine with the dialog engine (section <c>Bots</c>, see <see cref="DialogOptions"/>). Bots load and
+    /// Replaces the echo engine (not an engine the host registered itself) with the dialog engine (section <c>Bots</c>, see <see cref="DialogOptions"/>). Bots load and
     /// train when the host starts, so a bad bot file stops the start with its file, line and reason.
     /// </summary>
     public static IServiceCollection AddDialogEngine(this IServiceCollection services, IConfiguration configuration)
@@ -17,6 +17,9 @@ public static class DialogServiceExtensions
         var options = new DialogOptions();
         configuration.GetSection(DialogOptions.Section).Bind(options);
         if (!options.Enabled) return services;
+        // A host or test that registered its own engine keeps it; only the echo default is replaced.
+        if (services.Any(d => d.ServiceType == typeof(IConversationEngineProvider) && d.ImplementationType != typeof(EchoConversationEngine)))
+            return services;
         if (!Path.IsPathRooted(options.Path) && !Directory.Exists(options.Path))
             options.Path = Path.Combine(AppContext.BaseDirectory, options.Path);
         services.AddSingleton(options);
@@ -24,7 +27,8 @@ public static class DialogServiceExtensions
         services.AddSingleton(sp => new DialogBackend(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DialogEngineProvider>();
         services.Replace(ServiceDescriptor.Singleton<IConversationEngineProvider>(sp => sp.GetRequiredService<DialogEngineProvider>()));
-        services.AddHostedService<BotWarmup>();
+        // First of all hosted services: a bad bot stops the start before the silo opens its ports.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, BotWarmup>());
         return services;
     }
 

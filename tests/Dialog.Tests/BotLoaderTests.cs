@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Grains.Dialog;
 using Switchboard.Grains.Dialog.Loading;
 using Switchboard.TestSupport;
@@ -127,5 +128,16 @@ public sealed class BotLoaderTests
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Bots:Enabled"] = "false" }).Build();
         services.AddDialogEngine(config);
         Assert.DoesNotContain(services, d => d.ServiceType == typeof(DialogEngineProvider));
+    }
+
+    [Fact]
+    public void An_engine_the_host_registered_itself_is_kept()
+    {
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        services.AddSingleton<Switchboard.Grains.Conversation.IConversationEngineProvider>(new Switchboard.Grains.Conversation.EchoConversationEngine());
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>()).Build();
+        services.AddDialogEngine(config);
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(DialogEngineProvider));
+        Assert.Single(services, d => d.ServiceType == typeof(Switchboard.Grains.Conversation.IConversationEngineProvider));
     }
 }

@@ -18,7 +18,7 @@ public sealed class HttpTurnTests(SiloFixture fixture)
     [Fact]
     public async Task The_default_tenant_runs_the_airline_bot()
     {
-        var reply = await Turn(null, "whatsapp", "919811100001", "hello");
+        var reply = await Turn(null, "whatsapp", "919611100001", "hello");
         Assert.Contains("Maya from SkyWays Airlines", reply.GetProperty("text").GetString());
         Assert.Contains(reply.GetProperty("options").EnumerateArray(), o => o.GetProperty("title").GetString() == "Rebook a flight");
     }
@@ -26,9 +26,9 @@ public sealed class HttpTurnTests(SiloFixture fixture)
     [Fact]
     public async Task The_autoservice_tenant_runs_its_own_bot()
     {
-        var reply = await Turn("autoservice", "sms", "+919811100002", "I got a recall notice for my car");
+        var reply = await Turn("autoservice", "sms", "+919611100002", "I got a recall notice for my car");
         Assert.Contains("registration number", reply.GetProperty("text").GetString());
-        var next = await Turn("autoservice", "sms", "+919811100002", "It's MH 12 AB 1234");
+        var next = await Turn("autoservice", "sms", "+919611100002", "It's MH 12 AB 1234");
         Assert.Contains("brake hose inspection", next.GetProperty("text").GetString());
     }
 }

@@ -50,6 +50,8 @@ public sealed class SiloApp : IAsyncDisposable
             ["Orleans:GatewayPort"] = FreePort.Tcp().ToString(),
             ["Orleans:ClusterId"] = "test-" + Guid.NewGuid().ToString("n")[..8],
             ["Dashboard:Enabled"] = "false",
+            // An ephemeral SIP port: several engines in one test run must not fight over 5060.
+            ["Sip:Port"] = "0",
             ["Pii:MasterKey"] = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
         };
         if (settings is not null)

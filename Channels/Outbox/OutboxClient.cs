@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+using Switchboard.Grains.Interfaces;
+using Switchboard.Grains.Interfaces.Consent;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Customers;
+using Switchboard.Grains.Interfaces.Outbox;
+using Switchboard.Grains.Outbox;
+
+namespace Switchboard.Channels.Outbox;
+
+/// <summary>
+/// The way every channel sends: checks consent for the stated purpose, stores the message in the recipient's outbox
+/// shard (which enforces the 24-hour window), and wakes the dispatcher. A refusal carries the reason.
+/// </summary>
+public sealed class OutboxClient(IGrainFactory grains, OutboxPolicy policy, OutboxSignal signal, ILogger<OutboxClient> logger)
+{
+    public IOutboxGrain ShardFor(Channel channel, string recipient) =>
+        grains.GetGrain<IOutboxGrain>(OutboxKeys.Shard(channel, recipient, policy.Shards));
+
+    /// <param name="purpose">The consent purpose to check; null for compliance notices (an opt-out confirmation) that must go out regardless.</param>
+    public async Task<EnqueueResult> EnqueueAsync(OutboundMessage message, ConsentPurpose? purpose)
+    {
+        if (purpose is { } p)
+        {
+            var decision = await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(message.Tenant, message.CustomerId)).CanContact(message.Channel, p);
+            if (!decision.Allowed)
+            {
+                logger.LogInformation("Outbound {Purpose} message on {Channel} to customer {CustomerId} refused by consent",
+                    p.ToWire(), message.Channel.ToWire(), message.CustomerId);
+                return EnqueueResult.Refused("consent", decision.Reason);
+            }
+        }
+        var shardKey = OutboxKeys.Shard(message.Channel, message.Recipient, policy.Shards);
+        var result = await grains.GetGrain<IOutboxGrain>(shardKey).Enqueue(message);
+        if (result is { Accepted: true, Duplicate: false } && message.Delivery == OutboundDelivery.Dispatch) signal.Wake(shardKey);
+        return result;
+    }
+
+    /// <summary>Every shard of every channel, newest first within each shard.</summary>
+    public async Task<List<OutboxEntry>> ListAsync(int perShard)
+    {
+        var calls = new List<Task<IReadOnlyList<OutboxEntry>>>();
+        foreach (var channel in Enum.GetValues<Channel>())
+            for (var i = 0; i < policy.Shards; i++)
+                calls.Add(grains.GetGrain<IOutboxGrain>(OutboxKeys.Shard(channel, i)).List(perShard));
+        var all = new List<OutboxEntry>();
+        foreach (var list in await Task.WhenAll(calls)) all.AddRange(list);
+        return all;
+    }
+}

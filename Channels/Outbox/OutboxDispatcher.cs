@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Outbox;
+using Switchboard.Grains.Outbox;
+
+namespace Switchboard.Channels.Outbox;
+
+/// <summary>
+/// Sends what the outbox holds: at once for shards the <see cref="OutboxSignal"/> names, and every poll interval for
+/// every shard (retries whose backoff ran out, messages enqueued on another silo, work left by a crash).
+/// One recipient's messages go in order; different recipients go in parallel.
+/// </summary>
+public sealed class OutboxDispatcher(
+    IGrainFactory grains,
+    IEnumerable<IOutboundChannel> channels,
+    OutboxPolicy policy,
+    OutboxSignal signal,
+    DispatcherOptions options,
+    TimeProvider time,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private readonly Dictionary<Channel, IOutboundChannel> _channels = channels.GroupBy(c => c.Channel).ToDictionary(g => g.Key, g => g.Last());
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Let the silo finish starting before the first sweep.
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            bool woken;
+            try
+            {
+                woken = await signal.WaitAsync(options.PollInterval, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            var shards = woken ? signal.TakeDirty() : AllShards();
+            try
+            {
+                await Task.WhenAll(shards.Select(s => DrainAsync(s, stoppingToken)));
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // The silo may be starting or stopping; the next sweep tries again.
+                logger.LogWarning("Outbox sweep failed: {Error}", e.GetType().Name);
+            }
+        }
+    }
+
+    private List<string> AllShards()
+    {
+        var keys = new List<string>();
+        // Channels without provider credentials keep everything local: nothing to send, no shard to visit.
+        foreach (var channel in _channels.Values.Where(c => c.Delivery == OutboundDelivery.Dispatch))
+            for (var i = 0; i < policy.Shards; i++) keys.Add(OutboxKeys.Shard(channel.Channel, i));
+        return keys;
+    }
+
+    private async Task DrainAsync(string shardKey, CancellationToken ct)
+    {
+        var slash = shardKey.IndexOf('/');
+        if (!ChannelNames.TryParse(shardKey[..slash], out var channelKind) || !_channels.TryGetValue(channelKind, out var channel)
+            || channel.Delivery != OutboundDelivery.Dispatch) return;
+        var shard = grains.GetGrain<IOutboxGrain>(shardKey);
+        while (!ct.IsCancellationRequested)
+        {
+            var due = await shard.TakeDue(options.BatchSize, options.Lease);
+            if (due.Count == 0) return;
+            await Task.WhenAll(due.GroupBy(e => e.Message.Recipient).Select(async group =>
+            {
+                foreach (var entry in group)
+                {
+                    SendOutcome outcome;
+                    try
+                    {
+                        outcome = await channel.SendAsync(entry, ct);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                    {
+                        outcome = SendOutcome.Retry(e.GetType().Name);
+                    }
+                    await shard.Complete(entry.Id, outcome);
+                }
+            }));
+            if (due.Count < options.BatchSize) return;
+        }
+    }
+}
+
+/// <summary>Section <c>Outbox:Dispatcher</c>.</summary>
+public sealed class DispatcherOptions
+{
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public int BatchSize { get; set; } = 64;
+    /// <summary>How long a taken message is reserved for this dispatcher before another may try it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
+}

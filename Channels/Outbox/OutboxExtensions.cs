@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Switchboard.Grains.Outbox;
+
+namespace Switchboard.Channels.Outbox;
+
+public static class OutboxExtensions
+{
+    /// <summary>The durable outbox and its dispatcher; every channel's <c>AddX</c> calls it, registration happens once.</summary>
+    public static IHostApplicationBuilder AddOutbox(this IHostApplicationBuilder builder)
+    {
+        if (builder.Services.Any(d => d.ServiceType == typeof(OutboxClient))) return builder;
+        var policy = builder.Configuration.GetSection(OutboxPolicy.Section).Get<OutboxPolicy>() ?? new OutboxPolicy();
+        policy.Validate();
+        var dispatcher = builder.Configuration.GetSection(OutboxPolicy.Section + ":Dispatcher").Get<DispatcherOptions>() ?? new DispatcherOptions();
+        if (dispatcher.PollInterval <= TimeSpan.Zero || dispatcher.BatchSize < 1 || dispatcher.Lease <= TimeSpan.Zero)
+            throw new InvalidOperationException("Outbox:Dispatcher needs a positive PollInterval, BatchSize and Lease.");
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(policy);
+        builder.Services.AddSingleton(dispatcher);
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<OutboxClient>();
+        builder.Services.AddHostedService<OutboxDispatcher>();
+        return builder;
+    }
+}

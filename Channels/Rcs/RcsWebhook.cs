@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Outbox;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Identity;
+using Switchboard.Grains.Interfaces.Outbox;
+using Switchboard.Grains.Tenancy;
+
+namespace Switchboard.Channels.Rcs;
+
+/// <summary>
+/// RBM deliveries: a Pub/Sub-style envelope <c>{"message":{"data":"&lt;base64 JSON&gt;"}}</c> signed with
+/// <c>X-Goog-Signature</c> = base64(HMAC-SHA512(client token, decoded data)). A UserMessage is a turn; a UserEvent
+/// (DELIVERED, READ) is a receipt; IS_TYPING is ignored.
+/// </summary>
+public sealed class RcsWebhook(IGrainFactory grains, TenantDirectory tenants, RcsApi api, OutboxClient outbox, TimeProvider time, ILogger<RcsWebhook> logger)
+{
+    public const string SignatureHeader = "X-Goog-Signature";
+
+    public static bool IsValid(string clientToken, ReadOnlySpan<byte> data, string? header)
+    {
+        if (string.IsNullOrEmpty(header)) return false;
+        Span<byte> presented = stackalloc byte[64];
+        if (!Convert.TryFromBase64String(header, presented, out var written) || written != 64) return false;
+        var expected = HMACSHA512.HashData(Encoding.UTF8.GetBytes(clientToken), data);
+        return CryptographicOperations.FixedTimeEquals(presented, expected);
+    }
+
+    public static string Sign(string clientToken, byte[] data) => Convert.ToBase64String(HMACSHA512.HashData(Encoding.UTF8.GetBytes(clientToken), data));
+
+    public async Task<string> ProcessAsync(JsonElement m)
+    {
+        var sender = Str(m, "senderPhoneNumber");
+        var messageId = Str(m, "messageId");
+        if (string.IsNullOrWhiteSpace(sender) || string.IsNullOrWhiteSpace(messageId) || messageId.Length > 200) return "ignored";
+        var tenant = tenants.ForEndpoint(TenantEndpoint.RcsAgentId, Str(m, "agentId"));
+
+        if (Str(m, "eventType") is { } eventType)
+        {
+            var status = eventType switch { "DELIVERED" => OutboxStatus.Delivered, "READ" => OutboxStatus.Read, _ => (OutboxStatus?)null };
+            if (status is null) return "ignored";
+            var recorded = await outbox.ShardFor(Channel.Rcs, sender).RecordStatus(new DeliveryReceipt(messageId, status.Value, time.GetUtcNow()));
+            return recorded ? "status" : "ignored";
+        }
+
+        string? text = null;
+        TurnPayload? payload = null;
+        if (Str(m, "text") is { } t) text = t;
+        else if (m.TryGetProperty("suggestionResponse", out var s))
+            payload = new TurnPayload(PayloadKind.Choice, Str(s, "postbackData"), Str(s, "text"));
+        else if (m.TryGetProperty("location", out var loc) && loc.TryGetProperty("latitude", out var lat) && loc.TryGetProperty("longitude", out var lon))
+            payload = new TurnPayload(PayloadKind.Location, null, "shared location", new Dictionary<string, string>
+            {
+                ["latitude"] = lat.GetDouble().ToString(CultureInfo.InvariantCulture),
+                ["longitude"] = lon.GetDouble().ToString(CultureInfo.InvariantCulture),
+            });
+        else if (m.TryGetProperty("userFile", out var file))
+            payload = new TurnPayload(PayloadKind.Media, file.TryGetProperty("payload", out var p) ? Str(p, "fileUri") : null, "file");
+        else return "ignored";
+
+        TurnResult result;
+        try
+        {
+            result = await grains.GetGrain<IConversationIngressGrain>(0).Receive(
+                new InboundTurn(tenant.Id, Channel.Rcs, new ChannelAddress(AddressKind.Phone, sender), messageId, text, payload, time.GetUtcNow()));
+        }
+        catch (Exception e) when (e is InvalidAddressException or ArgumentException)
+        {
+            logger.LogWarning("RCS message {MessageId} rejected: {Reason}", messageId, e.GetType().Name);
+            return "rejected";
+        }
+        if (result.Duplicate && EngineReplies.IsEmpty(result.Reply)) return "duplicate";
+        string? code = null;
+        if (result.Reply.Action?.Kind == ReplyActionKind.CallUs)
+            code = await grains.GetGrain<IConversationIngressGrain>(0).IssueCallCode(tenant.Id, result.CustomerId, TimeSpan.FromMinutes(15));
+        var content = RcsRenderer.Render(result.Reply, tenant.VoiceNumber, code);
+        var queued = await outbox.EnqueueAsync(new OutboundMessage(tenant.Id, result.CustomerId, Channel.Rcs, api.RecipientFor(sender), OutboundKind.FreeForm,
+            content.ToJsonString(), result.Reply.Text.Length > 120 ? result.Reply.Text[..117] + "..." : result.Reply.Text,
+            $"rcs-reply:{result.CustomerId}:{messageId}", api.Delivery), Grains.Interfaces.Consent.ConsentPurpose.Transactional);
+        return queued.Accepted ? "answered" : "refused";
+    }
+
+    private static string? Str(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+}

@@ -1,0 +1,227 @@
+using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Outbox;
+using Switchboard.Grains.Interfaces;
+using Switchboard.Grains.Interfaces.Consent;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Customers;
+using Switchboard.Grains.Interfaces.Identity;
+using Switchboard.Grains.Interfaces.Outbox;
+using Switchboard.Grains.Tenancy;
+
+namespace Switchboard.Channels.WhatsApp;
+
+/// <summary>What one webhook delivery amounted to (returned as the 200 body; Meta ignores it, tests and operators read it).</summary>
+public sealed record WebhookReport(int Messages, int Duplicates, int Ignored, int Rejected, int Statuses, int Preferences, int RepliesQueued, int RepliesRefused);
+
+/// <summary>
+/// Processes a verified webhook inline, before it is acknowledged: each message goes through the engine (which records
+/// it, idempotently on its wamid) and its reply is stored in the durable outbox; statuses and preference changes are
+/// recorded. Only then does the caller answer 200, so nothing acknowledged is lost; a failure answers 500 and Meta
+/// redelivers, which the wamid makes harmless. One sender's messages run in order; different senders in parallel.
+/// </summary>
+public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenants, WhatsAppOptions options, WhatsAppCloudApi api, OutboxClient outbox, TimeProvider time, ILogger<WhatsAppWebhook> logger)
+{
+    public const string OptOutReply = "You will no longer receive marketing messages from us on WhatsApp. Send START to subscribe again.";
+    public const string OptInReply = "You are subscribed to our WhatsApp updates again. Send STOP to unsubscribe.";
+
+    private sealed class Counters
+    {
+        public int Messages, Duplicates, Ignored, Rejected, Statuses, Preferences, Queued, Refused;
+    }
+
+    public async Task<WebhookReport> ProcessAsync(WebhookPayload payload, string publicBaseUrl)
+    {
+        var counters = new Counters();
+        var messages = new List<(TenantOptions Tenant, string? NumberId, WaMessage Message)>();
+        var statuses = new List<WaStatus>();
+        var preferences = new List<(TenantOptions Tenant, WaUserPreference Preference)>();
+        foreach (var entry in payload.Entry ?? [])
+            foreach (var change in entry.Changes ?? [])
+            {
+                var numberId = change.Value?.Metadata?.PhoneNumberId;
+                var tenant = tenants.ForEndpoint(TenantEndpoint.WhatsAppPhoneNumberId, numberId);
+                switch (change.Field)
+                {
+                    case "messages":
+                        foreach (var m in change.Value?.Messages ?? []) messages.Add((tenant, numberId, m));
+                        statuses.AddRange(change.Value?.Statuses ?? []);
+                        break;
+                    case "user_preferences":
+                        foreach (var p in change.Value?.UserPreferences ?? []) preferences.Add((tenant, p));
+                        break;
+                    default:
+                        Interlocked.Increment(ref counters.Ignored);
+                        break;
+                }
+            }
+
+        var bySender = messages.GroupBy(m => m.Message.From ?? "");
+        var messageWork = Task.WhenAll(bySender.Select(async group =>
+        {
+            foreach (var (tenant, numberId, m) in group) await HandleMessage(tenant, numberId, m, publicBaseUrl, counters);
+        }));
+        var statusWork = Task.WhenAll(statuses.Select(s => HandleStatus(s, counters)));
+        await Task.WhenAll(messageWork, statusWork);
+        foreach (var (tenant, p) in preferences) await HandlePreference(tenant, p, counters);
+
+        return new WebhookReport(counters.Messages, counters.Duplicates, counters.Ignored, counters.Rejected, counters.Statuses,
+            counters.Preferences, counters.Queued, counters.Refused);
+    }
+
+    private async Task HandleMessage(TenantOptions tenant, string? numberId, WaMessage m, string publicBaseUrl, Counters counters)
+    {
+        if (string.IsNullOrWhiteSpace(m.Id) || m.Id.Length > 256 || string.IsNullOrWhiteSpace(m.From))
+        {
+            Interlocked.Increment(ref counters.Rejected);
+            logger.LogWarning("WhatsApp message without a usable id or sender skipped");
+            return;
+        }
+        var turn = WhatsAppInbound.ToTurn(tenant.Id, m);
+        if (turn is null)
+        {
+            Interlocked.Increment(ref counters.Ignored);
+            logger.LogInformation("WhatsApp message {MessageId} of type {Type} is not one we read; acknowledged and ignored", m.Id, Safe(m.Type));
+            return;
+        }
+        if (turn.Time == default) turn = turn with { Time = time.GetUtcNow() };
+
+        TurnResult result;
+        try
+        {
+            var started = time.GetTimestamp();
+            result = await grains.GetGrain<IConversationIngressGrain>(0).Receive(turn);
+            WhatsAppMetrics.EngineTurn.Record(time.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception e) when (e is InvalidAddressException or ArgumentException)
+        {
+            // Bad input is answered 200 all the same: Meta would redeliver it for a week and it would never get better.
+            Interlocked.Increment(ref counters.Rejected);
+            logger.LogWarning("WhatsApp message {MessageId} rejected: {Reason}", m.Id, e.GetType().Name);
+            return;
+        }
+        Interlocked.Increment(ref counters.Messages);
+        if (result.Duplicate) Interlocked.Increment(ref counters.Duplicates);
+
+        var reply = result.Reply;
+        // A redelivery older than the engine's reply window carries no reply: it was answered back then.
+        if (result.Duplicate && EngineReplies.IsEmpty(reply)) return;
+        ConsentPurpose? purpose = ConsentPurpose.Transactional;
+        var keyword = ConsentKeywords.Match(turn.Text, options.OptOutKeywords, options.OptInKeywords);
+        if (keyword != KeywordIntent.None)
+        {
+            await RecordKeywordConsent(tenant.Id, result.CustomerId, keyword, m.Id, turn.Time);
+            reply = new EngineReply(keyword == KeywordIntent.OptOut ? OptOutReply : OptInReply);
+            purpose = null;
+        }
+
+        var shard = outbox.ShardFor(Channel.WhatsApp, m.From);
+        if (turn.Payload?.Kind == PayloadKind.Reaction)
+        {
+            // A reaction opens the window but asks for no answer.
+            await shard.NoteInbound(result.CustomerId, turn.Time);
+            return;
+        }
+
+        var context = await RenderContext(tenant, result.CustomerId, reply, publicBaseUrl);
+        var rendering = WhatsAppRenderer.Render(reply, context);
+        for (var i = 0; i < rendering.Messages.Count; i++)
+        {
+            var message = new OutboundMessage(tenant.Id, result.CustomerId, Channel.WhatsApp, m.From, OutboundKind.FreeForm,
+                rendering.Messages[i].ToJsonString(), i == 0 ? rendering.Summary : $"(part {i + 1}) {rendering.Summary}",
+                $"wa-reply:{result.CustomerId}:{m.Id}:{i}", api.Delivery, turn.Time, numberId);
+            var started = time.GetTimestamp();
+            var queued = await outbox.EnqueueAsync(message, purpose);
+            WhatsAppMetrics.OutboxEnqueue.Record(time.GetElapsedTime(started).TotalMilliseconds);
+            if (queued.Accepted) Interlocked.Increment(ref counters.Queued);
+            else
+            {
+                Interlocked.Increment(ref counters.Refused);
+                logger.LogInformation("Reply to WhatsApp message {MessageId} refused: {Kind}", m.Id, queued.RefusalKind);
+            }
+        }
+    }
+
+    private async Task<WhatsAppRenderContext> RenderContext(TenantOptions tenant, string customerId, EngineReply reply, string publicBaseUrl)
+    {
+        switch (reply.Action?.Kind)
+        {
+            case ReplyActionKind.CallUs:
+                var code = await grains.GetGrain<IConversationIngressGrain>(0).IssueCallCode(tenant.Id, customerId, options.CallCodeLifetime);
+                return new WhatsAppRenderContext(tenant.VoiceNumber, code);
+            case ReplyActionKind.ContinueOnWeb:
+                var token = reply.Action.SessionToken
+                    ?? await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant.Id, customerId)).IssueSessionToken("continue-on-web", options.WebLinkLifetime);
+                var baseUrl = (options.PublicBaseUrl ?? publicBaseUrl).TrimEnd('/');
+                var site = tenant.WebChatSiteKeys.FirstOrDefault();
+                var link = $"{baseUrl}/chat?token={Uri.EscapeDataString(token)}" + (site is null ? "" : $"&site={Uri.EscapeDataString(site)}");
+                return new WhatsAppRenderContext(tenant.VoiceNumber, null, link);
+            default:
+                return new WhatsAppRenderContext(tenant.VoiceNumber);
+        }
+    }
+
+    private async Task RecordKeywordConsent(string tenant, string customerId, KeywordIntent keyword, string messageId, DateTimeOffset at)
+    {
+        var customer = grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant, customerId));
+        var status = keyword == KeywordIntent.OptOut ? ConsentStatus.Revoked : ConsentStatus.Granted;
+        var current = await customer.CanContact(Channel.WhatsApp, ConsentPurpose.Marketing);
+        // A redelivered STOP must not pile up history; the evidence names the message, never its text.
+        if (current.Status == status) return;
+        await customer.RecordConsent(new ConsentChange(Channel.WhatsApp, ConsentPurpose.Marketing, status, "whatsapp-keyword", $"message {messageId}", at));
+    }
+
+    private async Task HandleStatus(WaStatus s, Counters counters)
+    {
+        var status = s.Status switch
+        {
+            "sent" => OutboxStatus.Sent,
+            "delivered" => OutboxStatus.Delivered,
+            "read" => OutboxStatus.Read,
+            "failed" => OutboxStatus.Failed,
+            _ => (OutboxStatus?)null,
+        };
+        if (status is null || string.IsNullOrWhiteSpace(s.Id) || string.IsNullOrWhiteSpace(s.RecipientId))
+        {
+            Interlocked.Increment(ref counters.Ignored);
+            return;
+        }
+        var detail = s.Errors is { Count: > 0 } errors ? $"{errors[0].Code} {errors[0].Title}" : null;
+        var at = s.Timestamp > 0 ? DateTimeOffset.FromUnixTimeSeconds(s.Timestamp) : time.GetUtcNow();
+        if (await outbox.ShardFor(Channel.WhatsApp, s.RecipientId).RecordStatus(new DeliveryReceipt(s.Id, status.Value, at, detail)))
+            Interlocked.Increment(ref counters.Statuses);
+        else
+            Interlocked.Increment(ref counters.Ignored);
+    }
+
+    private async Task HandlePreference(TenantOptions tenant, WaUserPreference p, Counters counters)
+    {
+        var status = p.Value switch { "stop" => ConsentStatus.Revoked, "resume" => ConsentStatus.Granted, _ => (ConsentStatus?)null };
+        if (p.Category != "marketing_messages" || status is null || string.IsNullOrWhiteSpace(p.WaId))
+        {
+            Interlocked.Increment(ref counters.Ignored);
+            return;
+        }
+        string? customerId;
+        try
+        {
+            customerId = await grains.GetGrain<IConversationIngressGrain>(0).Resolve(tenant.Id, new ChannelAddress(AddressKind.WhatsApp, p.WaId));
+        }
+        catch (InvalidAddressException)
+        {
+            Interlocked.Increment(ref counters.Rejected);
+            return;
+        }
+        if (customerId is null)
+        {
+            Interlocked.Increment(ref counters.Ignored);
+            logger.LogInformation("Marketing preference for an unknown WhatsApp user ignored");
+            return;
+        }
+        var at = p.Timestamp > 0 ? DateTimeOffset.FromUnixTimeSeconds(p.Timestamp) : time.GetUtcNow();
+        await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant.Id, customerId)).RecordConsent(
+            new ConsentChange(Channel.WhatsApp, ConsentPurpose.Marketing, status.Value, "whatsapp-user-preferences", $"user_preferences {p.Value} at {p.Timestamp}", at));
+        Interlocked.Increment(ref counters.Preferences);
+    }
+
+    private static string Safe(string? type) => type is { Length: <= 32 } t && t.All(char.IsAsciiLetterOrDigit) ? t : "other";
+}

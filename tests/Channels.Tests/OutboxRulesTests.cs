@@ -1,0 +1,46 @@
+using Switchboard.Channels.Outbox;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Outbox;
+using Switchboard.Grains.Outbox;
+
+namespace Switchboard.Channels.Tests;
+
+public sealed class OutboxRulesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void The_service_window_is_open_for_24_hours_after_the_customers_last_message()
+    {
+        Assert.True(ServiceWindow.IsOpen(Now.AddHours(-23.9), Now));
+        Assert.False(ServiceWindow.IsOpen(Now.AddHours(-24), Now));
+        Assert.False(ServiceWindow.IsOpen(null, Now));
+        Assert.Contains("25.0 h ago", ServiceWindow.Explain(Now.AddHours(-25), Now));
+    }
+
+    [Fact]
+    public void Backoff_doubles_from_the_base_and_stops_at_the_cap()
+    {
+        var policy = new OutboxPolicy { BaseBackoff = TimeSpan.FromSeconds(2), MaxBackoff = TimeSpan.FromSeconds(30) };
+        Assert.Equal([2, 4, 8, 16, 30, 30], Enumerable.Range(1, 6).Select(a => policy.Backoff(a).TotalSeconds).ToArray());
+        Assert.Throws<InvalidOperationException>(() => new OutboxPolicy { Shards = 0 }.Validate());
+    }
+
+    [Fact]
+    public void One_recipient_always_lands_in_the_same_shard_and_recipients_spread()
+    {
+        Assert.Equal(OutboxKeys.Shard(Channel.WhatsApp, "919800000001", 32), OutboxKeys.Shard(Channel.WhatsApp, "919800000001", 32));
+        var shards = Enumerable.Range(0, 1000).Select(i => OutboxKeys.Shard(Channel.WhatsApp, $"9198{i:D8}", 32)).Distinct().Count();
+        Assert.Equal(32, shards);
+        Assert.StartsWith("sms/", OutboxKeys.Shard(Channel.Sms, "+919800000001", 32));
+    }
+
+    [Theory]
+    [InlineData("STOP", KeywordIntent.OptOut)]
+    [InlineData(" unsubscribe! ", KeywordIntent.OptOut)]
+    [InlineData("Start", KeywordIntent.OptIn)]
+    [InlineData("please stop sending me offers", KeywordIntent.None)]
+    [InlineData("", KeywordIntent.None)]
+    public void Consent_keywords_match_only_a_whole_message(string text, KeywordIntent expected) =>
+        Assert.Equal(expected, ConsentKeywords.Match(text, ["STOP", "UNSUBSCRIBE"], ["START"]));
+}

@@ -1,0 +1,157 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Channels.WhatsApp;
+using Switchboard.Grains.Conversation;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.TestSupport;
+
+namespace Switchboard.Channels.Tests;
+
+public static partial class Wire
+{
+    public const string AppSecret = "test-app-secret-0123";
+    public const string VerifyToken = "verify-me-please";
+    public const string PhoneNumberId = "109876543210";
+    public const string VoiceNumber = "+15550100000";
+
+    public static Dictionary<string, string?> Settings(string? graphBaseUrl, Dictionary<string, string?>? extra = null)
+    {
+        var s = new Dictionary<string, string?>
+        {
+            ["Tenants:airline:DisplayName"] = "SkyWays",
+            ["Tenants:airline:Default"] = "true",
+            ["Tenants:airline:WhatsAppPhoneNumberIds:0"] = PhoneNumberId,
+            ["Tenants:airline:WebChatSiteKeys:0"] = "skyways-web",
+            ["Tenants:airline:SmsNumbers:0"] = "+15550100001",
+            ["Tenants:airline:RcsAgentIds:0"] = "skyways-agent",
+            ["Tenants:airline:VoiceNumber"] = VoiceNumber,
+            ["Tenants:autoservice:DisplayName"] = "Torque",
+            ["Tenants:autoservice:WhatsAppPhoneNumberIds:0"] = "109876543299",
+            ["WhatsApp:AppSecret"] = AppSecret,
+            ["WhatsApp:VerifyToken"] = VerifyToken,
+            ["WhatsApp:PhoneNumberId"] = PhoneNumberId,
+            ["WhatsApp:ApiVersion"] = "v21.0",
+            ["WhatsApp:SendRetryDelay"] = "00:00:00.010",
+            ["Outbox:BaseBackoff"] = "00:00:00.050",
+            ["Outbox:MaxBackoff"] = "00:00:00.200",
+            ["Outbox:Dispatcher:PollInterval"] = "00:00:00.100",
+        };
+        if (graphBaseUrl is not null)
+        {
+            s["WhatsApp:AccessToken"] = "test-graph-token";
+            s["WhatsApp:ApiBaseUrl"] = graphBaseUrl;
+        }
+        foreach (var (k, v) in extra ?? []) s[k] = v;
+        return s;
+    }
+
+    public static Task<SiloApp> StartAsync(string? graphBaseUrl, Dictionary<string, string?>? extra = null) =>
+        SiloApp.StartAsync(Settings(graphBaseUrl, extra), configure: b => b.Services.AddSingleton<IConversationEngineProvider, ScriptedEngine>());
+
+    public static string Sample(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Samples", "whatsapp", name));
+
+    /// <summary>A sample made this test's own: its sender, fresh message ids, and timestamps of <paramref name="at"/> (now by default).</summary>
+    public static string Own(string sample, string waId, string tag, DateTimeOffset? at = null)
+    {
+        var ts = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds().ToString();
+        var s = Sample(sample).Replace("919800000001", waId, StringComparison.Ordinal).Replace("wamid.", $"wamid.{tag}.", StringComparison.Ordinal);
+        s = QuotedTimestamp().Replace(s, $"\"timestamp\": \"{ts}\"");
+        return BareTimestamp().Replace(s, $"\"timestamp\": {ts}");
+    }
+
+    [GeneratedRegex("\"timestamp\": \"\\d+\"")]
+    private static partial Regex QuotedTimestamp();
+
+    [GeneratedRegex("\"timestamp\": \\d+(?=[,\\s}])")]
+    private static partial Regex BareTimestamp();
+
+    public static string Text(string waId, string messageId, string body, DateTimeOffset? at = null) => new JsonObject
+    {
+        ["object"] = "whatsapp_business_account",
+        ["entry"] = new JsonArray(new JsonObject
+        {
+            ["id"] = "102290129340398",
+            ["changes"] = new JsonArray(new JsonObject
+            {
+                ["field"] = "messages",
+                ["value"] = new JsonObject
+                {
+                    ["messaging_product"] = "whatsapp",
+                    ["metadata"] = new JsonObject { ["display_phone_number"] = "15550100000", ["phone_number_id"] = PhoneNumberId },
+                    ["contacts"] = new JsonArray(new JsonObject { ["profile"] = new JsonObject { ["name"] = "Test" }, ["wa_id"] = waId }),
+                    ["messages"] = new JsonArray(new JsonObject
+                    {
+                        ["from"] = waId,
+                        ["id"] = messageId,
+                        ["timestamp"] = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds().ToString(),
+                        ["type"] = "text",
+                        ["text"] = new JsonObject { ["body"] = body },
+                    }),
+                },
+            }),
+        }),
+    }.ToJsonString();
+
+    public static async Task<HttpResponseMessage> PostSigned(HttpClient http, string json, string secret = AppSecret)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/whatsapp") { Content = new ByteArrayContent(bytes) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add(WhatsAppSignature.Header, WhatsAppSignature.Sign(secret, bytes));
+        return await http.SendAsync(request);
+    }
+
+    public static async Task<JsonObject> Json(HttpResponseMessage response) => JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+
+    public static async Task<JsonArray> Outbox(HttpClient admin, string query = "")
+    {
+        var r = await admin.GetAsync("/api/outbox?limit=1000" + query);
+        r.EnsureSuccessStatusCode();
+        return (await Json(r))["messages"]!.AsArray();
+    }
+
+    public static async Task<string?> CustomerId(HttpClient admin, string waId)
+    {
+        var r = await admin.GetAsync($"/api/customers/resolve?channel=whatsapp&address={waId}");
+        return r.IsSuccessStatusCode ? (await Json(r))["customerId"]!.ToString() : null;
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds or the deadline passes (then fails with <paramref name="what"/>).</summary>
+    public static async Task Eventually(Func<Task<bool>> condition, string what, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail("Timed out waiting for: " + what);
+            await Task.Delay(50);
+        }
+    }
+}
+
+/// <summary>A test engine that answers with every reply shape: "menu" buttons, "list" 11 rows, "web" continue-on-web, "call" call-us, "card" a card.</summary>
+public sealed class ScriptedEngine : IConversationEngine, IConversationEngineProvider
+{
+    public IConversationEngine For(string tenant) => this;
+
+    public ValueTask<EngineReply> RespondAsync(TurnContext turn, CancellationToken cancellationToken = default)
+    {
+        var said = (turn.Payload?.Id ?? turn.Text).Trim().ToLowerInvariant();
+        EngineReply reply = said switch
+        {
+            "menu" => new EngineReply("What would you like to do?", ReplyStyle.QuickReplies,
+                [new ReplyOption("flight_status", "Flight status"), new ReplyOption("baggage", "Baggage"), new ReplyOption("agent", "Talk to agent")]),
+            "list" => new EngineReply("Pick a seat row:", ReplyStyle.List, Enumerable.Range(1, 11).Select(i => new ReplyOption($"row_{i}", $"Row {i}")).ToList()),
+            "web" => new EngineReply("Let's continue on the web.", Action: new ReplyAction(ReplyActionKind.ContinueOnWeb,
+                SessionToken: turn.IssueSessionToken("continue-on-web", TimeSpan.FromMinutes(30)))),
+            "call" => new EngineReply("An agent can take this on the phone.", Action: new ReplyAction(ReplyActionKind.CallUs)),
+            "card" => new EngineReply("Here is your booking.", ReplyStyle.Card, Card: new ReplyCard("SW 123", "Delhi → Mumbai",
+                new Dictionary<string, string> { ["Departs"] = "16:00", ["Gate"] = "12" })),
+            "flight_status" => new EngineReply("Your flight SW 123 is on time."),
+            _ => new EngineReply($"You said: {turn.Payload?.Title ?? turn.Text}"),
+        };
+        return ValueTask.FromResult(reply);
+    }
+}
