@@ -1,6 +1,7 @@
 using Orleans.Dashboard;
 using Switchboard.Channels.Common;
 using Switchboard.Channels.Voice;
+using Switchboard.Channels.Voice.Agent;
 using Switchboard.Channels.Outbox;
 using Switchboard.Channels.Rcs;
 using Switchboard.Channels.Sms;
@@ -31,6 +32,7 @@ public static class SwitchboardApp
         builder.Services.AddDialogEngine(builder.Configuration);
         // Channels: each registers its services here (AddWhatsApp, AddWebChat, AddSms, AddRcs, AddVoice).
         builder.AddVoice();
+        builder.AddVoiceAgent();
         builder.AddWhatsApp();
         builder.AddWebChat();
         builder.AddSms();
@@ -42,6 +44,7 @@ public static class SwitchboardApp
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapAdminApi();
         // Channels: each maps its endpoints here (MapWhatsApp, MapWebChat, MapSms, MapRcs).
+        app.MapVoiceAgent();
         app.MapOutbox();
         app.MapWhatsApp();
         app.MapWebChat();

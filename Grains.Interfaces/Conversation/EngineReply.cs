@@ -10,7 +10,8 @@ public sealed record EngineReply(
     [property: Id(1)] ReplyStyle Style = ReplyStyle.Text,
     [property: Id(2)] IReadOnlyList<ReplyOption>? Options = null,
     [property: Id(3)] ReplyCard? Card = null,
-    [property: Id(4)] ReplyAction? Action = null)
+    [property: Id(4)] ReplyAction? Action = null,
+    [property: Id(5)] ReplyExpectation? Expect = null)
 {
     public IReadOnlyList<ReplyOption> OptionList => Options ?? [];
 }

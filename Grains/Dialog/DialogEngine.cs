@@ -44,6 +44,7 @@ public sealed class DialogEngine(BotRuntime bot, DialogEngineSettings settings, 
             Text = Bot.ApplyVocabulary(reply.Text),
             Options = reply.Options?.Select(o => o with { Title = Bot.ApplyVocabulary(o.Title) }).ToList(),
         };
+        reply = reply with { Expect = ReplyExpectations.For(Bot.Definition, turn.Ephemeral) };
         if (!step.IsRepeat) LastReply.Save(turn.EngineData, reply);
         return reply;
     }

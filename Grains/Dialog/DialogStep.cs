@@ -93,7 +93,7 @@ internal sealed class DialogStep
         {
             if (global is not null) return await Global(null, global, ct);
             if (input.Intent is not null) return await OnIntent(null, input.Intent, entities, input, ct);
-            if (text.Length == 0 && _turn.PreviousChannel != _turn.Channel) return Greeting();
+            if (text.Length == 0 && (_turn.PreviousChannel != _turn.Channel || input.Opening)) return Greeting();
             return await Miss(null, ct);
         }
 
@@ -109,7 +109,7 @@ internal sealed class DialogStep
         }
         if (global is not null) return await Global(flow, global, ct);
         if (input.Intent is not null && input.Intent != flow.Intent) return await OnIntent(flow, input.Intent, entities, input, ct);
-        if (input.Intent == flow.Intent || (text.Length == 0 && ResumeLine is not null)) return await Advance(flow, ct);
+        if (input.Intent == flow.Intent || (text.Length == 0 && (ResumeLine is not null || input.Opening))) return await Advance(flow, ct);
         return await Miss(flow, ct);
     }
 
@@ -201,7 +201,7 @@ internal sealed class DialogStep
         if (answer == "no") return AskWhatToChange(flow);
         if (global is not null) return await Global(flow, global, ct);
         if (input.Intent is not null && input.Intent != flow.Intent) return await OnIntent(flow, input.Intent, entities, input, ct);
-        if (input.Text.Length == 0 && ResumeLine is not null) return await Advance(flow, ct);
+        if (input.Text.Length == 0 && (ResumeLine is not null || input.Opening)) return await Advance(flow, ct);
         return await Miss(flow, ct);
     }
 
@@ -549,6 +549,8 @@ internal sealed class DialogStep
         public string? ChoiceId { get; init; }
         public string? Digits { get; init; }
         public string? Intent { get; set; }
+        /// <summary>A channel's opening marker (a call answered: choice ids <c>voice:…</c>): no words from the customer yet.</summary>
+        public bool Opening { get; init; }
 
         public static Input Read(TurnContext turn, int maxChars)
         {
@@ -556,6 +558,7 @@ internal sealed class DialogStep
             if (text.Length > maxChars) text = text[..maxChars];
             return turn.Payload switch
             {
+                { Kind: PayloadKind.Choice, Id: { Length: > 0 } marker } when marker.StartsWith("voice:", StringComparison.Ordinal) => new Input { Text = "", Opening = true },
                 { Kind: PayloadKind.Choice, Id: { Length: > 0 } id } => new Input { Text = turn.Payload.Title ?? text, ChoiceId = id },
                 { Kind: PayloadKind.Dtmf, Id: { Length: > 0 } digits } => new Input { Text = text.Length > 0 ? text : digits, Digits = digits },
                 _ => new Input { Text = text.Trim() },

@@ -37,10 +37,12 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     private EngineReply? _lastReply;
     private Task? _loop;
     private int _turns;
+    private int _keyed;
 
     public CallConversation(string callId, string tenant, ChannelAddress caller, TurnPayload startMarker, RtpSession media,
-        CallConversationServices services, Func<Task> hangUp, Func<string?, Task> transfer)
+        CallConversationServices services, Func<Task> hangUp, Func<string?, Task> transfer, bool outbound = false)
     {
+        Outbound = outbound;
         CallId = callId;
         Tenant = tenant;
         _address = caller;
@@ -57,6 +59,9 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     public string? CustomerId { get; private set; }
     public AudioCodec Codec => _media.Codec;
     public bool IsPlaying => _media.IsPlaying;
+    public bool Outbound { get; }
+
+    public void TapOutboundAudio(PcmFrameHandler? tap) => _media.AudioSent = tap;
 
     /// <summary>A short, non-reversible reference to the call for logs.</summary>
     public string CallRef => CallReference.For(CallId);
@@ -72,7 +77,9 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
 
     private void OnDigit(char digit)
     {
+        Interlocked.Increment(ref _keyed);
         _media.StopPlayback(); // barge-in: a key press interrupts the prompt
+        if (_handler?.TryTakeDigit(digit) == true) return;
         _handler?.OnDigit(digit);
         _digits.Add(digit);
     }
@@ -110,6 +117,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
             }
             else _services.Logger.LogInformation("Call {CallRef} presented an invalid or expired session token", CallRef);
         }
+        if (_handler is not null) await _handler.OnCallStartingAsync(_ended.Token);
         var result = await TurnAsync($"{CallId}/start", "", _startMarker);
         if (result is null) return;
         if (_address.Kind != AddressKind.SipCallId)
@@ -153,12 +161,17 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     private async Task<TurnResult?> TurnAsync(string messageId, string? text, TurnPayload? payload)
     {
         if (_ended.IsCancellationRequested) return null;
+        var keyedBefore = Volatile.Read(ref _keyed);
         var turn = new InboundTurn(Tenant, Channel.Voice, _address, messageId, text, payload, _services.Time.GetUtcNow());
         var result = await Ingress().Receive(turn);
         CustomerId = result.CustomerId;
         _lastReply = result.Reply;
         _services.Logger.LogInformation("Voice turn {MessageId} on call {CallRef} for customer {CustomerId}", CallReference.For(messageId), CallRef, result.CustomerId);
-        var played = await SpeakAsync(_services.Renderer.Render(result.Reply));
+        var spoken = _services.Renderer.Render(result.Reply);
+        if (_handler is not null) spoken = _handler.OnEngineReply(result, spoken);
+        // Type-ahead: when the caller keyed something while this turn ran, its reply is not read out.
+        var overtaken = result.Reply.Action is null && Volatile.Read(ref _keyed) != keyedBefore;
+        var played = overtaken || await SpeakAsync(spoken, result.Reply.Action is null ? keyedBefore : null);
         switch (result.Reply.Action?.Kind)
         {
             case ReplyActionKind.HandToAgent when played:
@@ -172,10 +185,11 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     }
 
     /// <summary>Speaks text; when the reply ends the call or hands it over, waits for the prompt to finish first.</summary>
-    private async Task<bool> SpeakAsync(string text)
+    private async Task<bool> SpeakAsync(string text, int? keyedBefore = null)
     {
         if (text.Length == 0) return true;
         var pcm = await _services.Prompts.Render8kHzAsync(text, _ended.Token);
+        if (keyedBefore is { } k && Volatile.Read(ref _keyed) != k) return false; // keyed while the prompt was being made
         return await PlayAsync(pcm, _ended.Token);
     }
 

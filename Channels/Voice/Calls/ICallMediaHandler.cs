@@ -29,6 +29,12 @@ public interface ICallSession
 
     /// <summary>Blind transfer (REFER) to <paramref name="targetUri"/> or the configured agent URI.</summary>
     Task TransferAsync(string? targetUri = null);
+
+    /// <summary>True for a call we placed (a proactive call), false for one we answered.</summary>
+    bool Outbound { get; }
+
+    /// <summary>Receives each 20 ms frame of 8 kHz PCM as it is sent to the caller (prompts and silence), on the pacer: keep it short. Null removes it.</summary>
+    void TapOutboundAudio(Rtp.PcmFrameHandler? tap);
 }
 
 /// <summary>
@@ -40,6 +46,15 @@ public interface ICallMediaHandler : IAsyncDisposable
     void OnAudioFrame(ReadOnlySpan<short> pcm20Ms);
 
     void OnDigit(char digit);
+
+    /// <summary>Runs before the call's first engine turn (a recording notice and consent question); the first turn waits for it.</summary>
+    Task OnCallStartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Each engine reply before it is spoken; returns what to speak (by default <paramref name="spoken"/>, the rendered reply).</summary>
+    string OnEngineReply(TurnResult result, string spoken) => spoken;
+
+    /// <summary>A key the handler takes for itself (an answer to its own question) does not reach the dialog.</summary>
+    bool TryTakeDigit(char digit) => false;
 }
 
 /// <summary>Creates the media handler for a call once it is answered; null leaves the call to the DTMF dialog alone.</summary>

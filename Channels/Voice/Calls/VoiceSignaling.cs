@@ -691,7 +691,7 @@ public sealed class VoiceSignaling : IVoiceCalls, IAsyncDisposable
         var tenant = _tenants.Find(call.Tenant) ?? _tenants.Default;
         var caller = address ?? CallerAddress(call, tenant.DefaultRegion);
         var conversation = new CallConversation(call.CallId, call.Tenant, caller, marker, call.Media!, _conversations,
-            () => HangUpAsync(call.CallId), target => TransferAsync(call.CallId, target))
+            () => HangUpAsync(call.CallId), target => TransferAsync(call.CallId, target), call.Outbound)
         {
             SessionToken = call.Invite is { } invite ? SessionTokenOf(invite) : null,
         };

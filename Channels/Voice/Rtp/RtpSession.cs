@@ -31,6 +31,7 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
     private readonly JitterBuffer _jitter = new();
     private readonly SequenceTracker _received = new();
     private readonly short[] _pcm = new short[G711.SamplesPer20Ms];
+    private readonly short[] _sentPcm = new short[G711.SamplesPer20Ms];
     private Task? _receiveLoop;
     private Task? _rtcpLoop;
     private volatile IPEndPoint _remote;
@@ -109,6 +110,9 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
 
     public PcmFrameHandler? AudioReceived { get; set; }
 
+    /// <summary>Sees each outbound audio frame decoded to PCM (for call recording); runs on the pacer thread.</summary>
+    public PcmFrameHandler? AudioSent { get; set; }
+
     public bool IsPlaying => _playback is { IsFinished: false };
 
     public void Start()
@@ -178,6 +182,11 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
             RtpPacket.WriteHeader(_sendBuffer, _marker, (byte)Codec, _sequence++, ts, Ssrc);
             _marker = false;
             length = _sendBuffer.Length;
+            if (AudioSent is { } tap)
+            {
+                G711.Decode(Codec, frame, _sentPcm);
+                tap(_sentPcm);
+            }
         }
         try
         {

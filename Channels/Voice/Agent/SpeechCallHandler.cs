@@ -1,0 +1,364 @@
+using System.Diagnostics;
+using Work = System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Voice.Calls;
+using Switchboard.Channels.Voice.Speech.Grammar;
+using Switchboard.Channels.Voice.Speech.Recording;
+using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Grains.Interfaces;
+using Switchboard.Grains.Interfaces.Consent;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Customers;
+
+namespace Switchboard.Channels.Voice.Agent;
+
+/// <summary>
+/// The speech side of one call. Inbound 20 ms frames go through voice activity detection and end-of-utterance
+/// detection into a recogniser constrained by the grammar of what the last reply expects; the recognised answer is sent
+/// as a voice turn through the same path as keyed digits, and the reply is spoken by the conversation. Customer speech
+/// stops a prompt within two frames (barge-in). Silence and unmatched answers get the persona's re-prompts. Keys work at
+/// every step. When recording is configured it asks for consent first, records only with it, and pauses for secrets.
+/// All recognition work runs on one loop per call, so the receive loop never waits.
+/// </summary>
+public sealed class SpeechCallHandler : ICallMediaHandler
+{
+    private readonly ICallSession _call;
+    private readonly VoiceAgentServices _s;
+    private readonly Work.Channel<Item> _items = Work.Channel.CreateUnbounded<Item>(new Work.UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _ended = new();
+    private readonly long _startedAt = Stopwatch.GetTimestamp();
+    private readonly Task _loop;
+    private ListeningTurn? _listening;
+    private SpeechGrammar? _grammar;
+    private string _lastSpoken = "";
+    private int _reprompts;
+    private bool _listeningForEngine;
+    private long _answeredAt;        // end-of-utterance decision, awaiting the first agent packet
+    private long _speechOnsetAt;     // arrival of the first loud frame of the current run
+    private long _bargeInAt;         // barge-in decided, awaiting the first frame without the prompt
+    private int _replies;
+    // Recording consent: asked before the first turn when recording is configured.
+    private TaskCompletionSource<(bool Granted, string How)>? _consent;
+    private bool _consentAsked;
+    private (bool Granted, string Evidence)? _consentAnswer;
+    private CallRecording? _recording;
+    private bool _secretExpected;
+
+    public SpeechCallHandler(ICallSession call, VoiceAgentServices services)
+    {
+        _call = call;
+        _s = services;
+        _call.TapOutboundAudio(OnAgentFrame);
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>The recording of this call, once the caller agreed to it.</summary>
+    public CallRecording? Recording => _recording;
+
+    private string CallRef => CallReference.For(_call.CallId);
+
+    // ------------------------------------------------------------------ seam callbacks
+
+    public void OnAudioFrame(ReadOnlySpan<short> pcm20Ms)
+    {
+        _recording?.OnCustomerFrame(pcm20Ms);
+        _items.Writer.TryWrite(new Item(pcm20Ms.ToArray(), Stopwatch.GetTimestamp(), null, null));
+    }
+
+    public void OnDigit(char digit)
+    {
+        // Card digits and codes are keyed while the recording is paused; a key also means the caller is answering.
+        if (_secretExpected) _recording?.Pause(RecordingPauseReason.CardNumber);
+    }
+
+    public bool TryTakeDigit(char digit)
+    {
+        if (_consent is not { Task.IsCompleted: false } consent) return false;
+        if (digit == '1') consent.TrySetResult((true, "dtmf 1"));
+        else if (digit == '2') consent.TrySetResult((false, "dtmf 2"));
+        return true;
+    }
+
+    public async Task OnCallStartingAsync(CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(_s.Options.RecordingsPath)) return;
+        var bot = _s.Bots.BotOf(_call.Tenant);
+        var notice = bot?.Definition.Persona.VoiceNotice?.Render(_ => null);
+        if (string.IsNullOrWhiteSpace(notice)) return;
+        _consentAsked = true;
+        _consent = new TaskCompletionSource<(bool, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var question = notice.Trim() + " " + _s.Options.RecordingQuestion;
+        _items.Writer.TryWrite(new Item(null, 0, new GrammarBuilder().YesNo().Build("recording-consent"), question));
+        _ = SpeakAsync(question);
+        (bool Granted, string How) answer;
+        try
+        {
+            answer = await _consent.Task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        var offsetMs = (long)Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds;
+        _consentAnswer = (answer.Granted, $"sip-call-id {_call.CallId}; answered '{answer.How}' at +{offsetMs} ms into the call");
+        _s.Logger.LogInformation("Recording consent on call {CallRef}: {Answer}", CallRef, answer.Granted ? "granted" : "declined");
+        if (answer.Granted)
+        {
+            var folder = Path.Combine(_s.Options.RecordingsPath!, _call.Tenant);
+            _recording = new CallRecording(folder, CallRef) { ConsentEvidence = _consentAnswer.Value.Evidence };
+        }
+        else await SpeakAsync(_s.Options.NotRecordingLine);
+    }
+
+    public string OnEngineReply(TurnResult result, string spoken)
+    {
+        var first = Interlocked.Increment(ref _replies) == 1;
+        var customer = _s.Grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(_call.Tenant, result.CustomerId));
+        if (first)
+        {
+            if (_consentAnswer is { } consent) _ = StoreConsentAsync(customer, consent.Granted, consent.Evidence);
+            if (_recording is not null) _recording.CustomerId = result.CustomerId;
+            // The notice was already read out with the consent question.
+            if (_consentAsked && _s.Bots.BotOf(_call.Tenant)?.Definition.Persona.VoiceNotice?.Render(_ => null) is { Length: > 0 } notice
+                && spoken.StartsWith(notice, StringComparison.Ordinal))
+                spoken = spoken[notice.Length..].TrimStart();
+            if (_call.Outbound && _s.Reasons.Take(_call.Tenant, result.CustomerId) is { } reason)
+            {
+                spoken = reason + " " + spoken;
+                _ = RecordOutboundAsync(customer, reason);
+            }
+        }
+        _secretExpected = result.Reply.Expect?.Secret == true;
+        if (_recording is not null)
+        {
+            if (_secretExpected) _recording.Pause(PauseReasonFor(result.Reply.Expect!));
+            else _recording.Resume();
+        }
+        if (result.Reply.Action?.Kind == ReplyActionKind.HandToAgent) _ = StoreHandoffAsync(customer, result.Reply.Action);
+        var listen = result.Reply.Action?.Kind is not (ReplyActionKind.HandToAgent or ReplyActionKind.EndConversation);
+        var grammar = listen ? TurnGrammar.For(result.Reply, _s.Bots.BotOf(_call.Tenant), Today()) : null;
+        _items.Writer.TryWrite(new Item(null, 0, grammar, spoken) { StopListening = !listen });
+        return spoken;
+    }
+
+    // ------------------------------------------------------------------ the per-call loop
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            await foreach (var item in _items.Reader.ReadAllAsync(_ended.Token))
+            {
+                try
+                {
+                    if (item.Frame is not null) await OnFrameAsync(item.Frame, item.At);
+                    else if (item.StopListening) await StopListeningAsync();
+                    else if (item.Grammar is not null) await ListenAsync(item.Grammar, item.Spoken ?? "", newPrompt: true);
+                }
+                catch (OperationCanceledException) when (_ended.IsCancellationRequested) { return; }
+                catch (Exception e)
+                {
+                    _s.Logger.LogError(e, "Speech handling failed on call {CallRef}", CallRef);
+                    await StopListeningAsync();
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private async Task ListenAsync(SpeechGrammar grammar, string spoken, bool newPrompt)
+    {
+        await StopListeningAsync();
+        if (newPrompt)
+        {
+            _reprompts = 0;
+            _lastSpoken = spoken;
+        }
+        _grammar = grammar;
+        _listeningForEngine = _consent is not { Task.IsCompleted: false };
+        _listening = await ListeningTurn.StartAsync(_s.Recognizer, grammar, _s.TurnTaking, _ended.Token);
+    }
+
+    private async Task StopListeningAsync()
+    {
+        if (_listening is { } l)
+        {
+            _listening = null;
+            await l.DisposeAsync();
+        }
+    }
+
+    private async Task OnFrameAsync(short[] frame, long arrivedAt)
+    {
+        if (_listening is not { } turn) return;
+        var playing = _call.IsPlaying;
+        var update = await turn.OnFrameAsync(frame, playing, promptInterruptible: true, _ended.Token);
+        if (update.Event == UtteranceEvent.SpeechStarted || (playing && _speechOnsetAt == 0 && update.StopPrompt))
+            _speechOnsetAt = arrivedAt - Stopwatch.Frequency * 20 * (_s.TurnTaking.OnsetFrames - 1) / 1000;
+        if (update.StopPrompt)
+        {
+            if (_speechOnsetAt == 0) _speechOnsetAt = arrivedAt - Stopwatch.Frequency * 20 * (_s.TurnTaking.BargeInFrames - 1) / 1000;
+            Volatile.Write(ref _bargeInAt, _speechOnsetAt);
+            _call.StopPlayback();
+        }
+        if (!update.IsFinished) return;
+        await StopListeningAsync();
+        _speechOnsetAt = 0;
+        var grammar = _grammar!;
+        if (update.Event == UtteranceEvent.NoInput)
+        {
+            Interlocked.Increment(ref _s.Metrics.NoInputs);
+            await RepromptAsync(grammar, noInput: true);
+            return;
+        }
+        var result = update.Result!;
+        if (result.IsNoMatch)
+        {
+            Interlocked.Increment(ref _s.Metrics.NoMatches);
+            _s.Logger.LogInformation("No match on call {CallRef} (grammar {Grammar})", CallRef, grammar.Name);
+            await RepromptAsync(grammar, noInput: false);
+            return;
+        }
+        Interlocked.Increment(ref _s.Metrics.Recognised);
+        if (_consent is { Task.IsCompleted: false } consent)
+        {
+            consent.TrySetResult((result.Value == "yes", "said " + result.Value));
+            return;
+        }
+        if (!_listeningForEngine) return;
+        _s.Logger.LogInformation("Recognised an answer on call {CallRef} (grammar {Grammar}, confidence {Confidence:F2})", CallRef, grammar.Name, result.Confidence);
+        // The caller answered: whatever is still playing is over (the turn queue waits for the prompt).
+        if (_call.IsPlaying) _call.StopPlayback();
+        Volatile.Write(ref _answeredAt, Stopwatch.GetTimestamp());
+        _ = SubmitAsync(result.Value!);
+    }
+
+    private async Task SubmitAsync(string text)
+    {
+        try
+        {
+            await _call.SubmitTurnAsync(text, null, _ended.Token);
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception e)
+        {
+            _s.Logger.LogError(e, "Voice turn failed on call {CallRef}", CallRef);
+        }
+    }
+
+    /// <summary>The persona's re-prompt, then the last prompt again; after the limit the call just keeps listening.</summary>
+    private async Task RepromptAsync(SpeechGrammar grammar, bool noInput)
+    {
+        if (++_reprompts <= _s.Options.MaxReprompts && _lastSpoken.Length > 0)
+        {
+            var bot = _s.Bots.BotOf(_call.Tenant);
+            var sorry = noInput ? _s.Options.NoInputLine : bot?.Definition.Messages.Fallback.Render(_ => null) ?? "Sorry, I didn't catch that.";
+            var text = sorry + " " + _lastSpoken;
+            if (_call.CustomerId is { } customerId && _consent is not { Task.IsCompleted: false })
+                _ = RecordOutboundAsync(_s.Grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(_call.Tenant, customerId)), text);
+            _ = SpeakAsync(text);
+        }
+        else if (_consent is { Task.IsCompleted: false } consent)
+        {
+            consent.TrySetResult((false, "no answer"));
+            return;
+        }
+        await ListenAsync(grammar, _lastSpoken, newPrompt: false);
+    }
+
+    private async Task SpeakAsync(string text)
+    {
+        try
+        {
+            var pcm = await _s.Prompts.Render8kHzAsync(text, _ended.Token);
+            await _call.PlayAsync(pcm, _ended.Token);
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception e)
+        {
+            _s.Logger.LogWarning(e, "Prompt failed on call {CallRef}", CallRef);
+        }
+    }
+
+    // ------------------------------------------------------------------ outbound audio: recording clock, latencies
+
+    private void OnAgentFrame(ReadOnlySpan<short> frame)
+    {
+        _recording?.OnAgentFrame(frame);
+        var playing = _call.IsPlaying;
+        if (playing && Volatile.Read(ref _answeredAt) is var answered and not 0)
+        {
+            Volatile.Write(ref _answeredAt, 0);
+            VoiceAgentMetrics.Add(_s.Metrics.ResponseMs, Stopwatch.GetElapsedTime(answered).TotalMilliseconds);
+        }
+        if (!playing && Volatile.Read(ref _bargeInAt) is var onset and not 0)
+        {
+            Volatile.Write(ref _bargeInAt, 0);
+            VoiceAgentMetrics.Add(_s.Metrics.BargeInMs, Stopwatch.GetElapsedTime(onset).TotalMilliseconds);
+        }
+    }
+
+    // ------------------------------------------------------------------ engine side effects
+
+    private async Task StoreConsentAsync(ICustomerGrain customer, bool granted, string evidence)
+    {
+        try
+        {
+            await customer.RecordConsent(new ConsentChange(Channel.Voice, ConsentPurpose.CallRecording,
+                granted ? ConsentStatus.Granted : ConsentStatus.Revoked, "voice-call", evidence, _s.Time.GetUtcNow()));
+        }
+        catch (Exception e) { _s.Logger.LogError(e, "Could not store recording consent for call {CallRef}", CallRef); }
+    }
+
+    private async Task StoreHandoffAsync(ICustomerGrain customer, ReplyAction action)
+    {
+        try
+        {
+            await customer.SetCrmField(HandoffFields.Summary, action.Summary ?? "no open flow");
+            await customer.SetCrmField(HandoffFields.At, _s.Time.GetUtcNow().ToString("O"));
+            await customer.SetCrmField(HandoffFields.Channel, "voice");
+            _s.Logger.LogInformation("Call {CallRef} handed to a human agent with a context summary", CallRef);
+        }
+        catch (Exception e) { _s.Logger.LogError(e, "Could not store the handoff summary for call {CallRef}", CallRef); }
+    }
+
+    private async Task RecordOutboundAsync(ICustomerGrain customer, string text)
+    {
+        try { await customer.RecordOutbound(Channel.Voice, text, null); }
+        catch (Exception e) { _s.Logger.LogWarning(e, "Could not record a spoken line for call {CallRef}", CallRef); }
+    }
+
+    private static RecordingPauseReason PauseReasonFor(ReplyExpectation expect) =>
+        (expect.Slot ?? expect.Type).Contains("card", StringComparison.OrdinalIgnoreCase) ? RecordingPauseReason.CardNumber
+        : (expect.Slot ?? expect.Type).Contains("cvv", StringComparison.OrdinalIgnoreCase) ? RecordingPauseReason.SecurityCode
+        : (expect.Slot ?? expect.Type).Contains("otp", StringComparison.OrdinalIgnoreCase) || (expect.Slot ?? "").Contains("code", StringComparison.OrdinalIgnoreCase)
+            ? RecordingPauseReason.OneTimePassword
+            : RecordingPauseReason.Other;
+
+    private DateOnly Today() => DateOnly.FromDateTime(_s.Time.GetUtcNow().UtcDateTime);
+
+    public async ValueTask DisposeAsync()
+    {
+        _call.TapOutboundAudio(null);
+        _consent?.TrySetCanceled();
+        _items.Writer.TryComplete();
+        await _ended.CancelAsync();
+        try { await _loop; } catch { /* ended */ }
+        if (_listening is not null) await _listening.DisposeAsync();
+        _recording?.Dispose();
+        _ended.Dispose();
+    }
+
+    private sealed record Item(short[]? Frame, long At, SpeechGrammar? Grammar, string? Spoken)
+    {
+        public bool StopListening { get; init; }
+    }
+}
+
+/// <summary>CRM fields the voice agent writes on a handoff; the admin API shows them with the customer.</summary>
+public static class HandoffFields
+{
+    public const string Summary = "handoff.summary";
+    public const string At = "handoff.at";
+    public const string Channel = "handoff.channel";
+}

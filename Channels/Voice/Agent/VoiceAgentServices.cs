@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Voice.Media;
+using Switchboard.Channels.Voice.Speech;
+using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Grains.Dialog;
+
+namespace Switchboard.Channels.Voice.Agent;
+
+/// <summary>What every call's <see cref="SpeechCallHandler"/> shares.</summary>
+public sealed record VoiceAgentServices(
+    VoiceAgentOptions Options,
+    ISpeechToText Recognizer,
+    IPromptAudio Prompts,
+    TurnTakingOptions TurnTaking,
+    DialogEngineProvider Bots,
+    IGrainFactory Grains,
+    ProactiveCallReasons Reasons,
+    VoiceAgentMetrics Metrics,
+    TimeProvider Time,
+    ILogger Logger);

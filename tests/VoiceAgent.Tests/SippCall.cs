@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Switchboard.VoiceAgent.Tests;
+
+/// <summary>The outcome of one sipp run: exit code 0 means the call passed the scenario.</summary>
+public sealed record SippResult(int ExitCode, string Output, string Errors)
+{
+    public override string ToString() => $"sipp exit {ExitCode}\n--- stdout ---\n{Output}\n--- errors ---\n{Errors}";
+}
+
+/// <summary>
+/// One caller, scripted: sipp dials the engine from <c>caller</c>, then plays pcap files (speech and keys) with pauses
+/// between them, then hangs up. The scenario is written for each test; sipp runs as root (raw socket for pcap play).
+/// </summary>
+public sealed class SippCall
+{
+    private static int _nextMediaPort = 36_000 + Random.Shared.Next(0, 50) * 40;
+    private readonly List<string> _steps = [];
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("agent-sipp-");
+    private int _files;
+
+    public SippCall Pause(TimeSpan duration)
+    {
+        _steps.Add($"<pause milliseconds=\"{(int)duration.TotalMilliseconds}\"/>");
+        return this;
+    }
+
+    /// <summary>Plays a pcap and waits for it to finish (play_pcap_audio itself does not block).</summary>
+    public SippCall Play(RtpPcapWriter pcap)
+    {
+        var path = Path.Combine(_dir.FullName, $"media{_files++}.pcap");
+        pcap.Save(path);
+        _steps.Add($"<nop><action><exec play_pcap_audio=\"{path}\"/></action></nop>");
+        return Pause(pcap.Duration + TimeSpan.FromMilliseconds(100));
+    }
+
+    public async Task<SippResult> RunAsync(int serverPort, string caller, TimeSpan? timeout = null)
+    {
+        try
+        {
+            var scenario = Path.Combine(_dir.FullName, "call.xml");
+            await File.WriteAllTextAsync(scenario, Scenario(caller));
+            var mediaPort = Interlocked.Add(ref _nextMediaPort, 8);
+            var localPort = Switchboard.TestSupport.FreePort.Udp();
+            var args = $"127.0.0.1:{serverPort} -sf call.xml -s 1000 -i 127.0.0.1 -p {localPort} -mp {mediaPort} -m 1 -l 1 "
+                + "-recv_timeout 20000 -timeout 90s -timeout_error -trace_err -nostdin";
+            var psi = new ProcessStartInfo("sipp", args)
+            {
+                WorkingDirectory = _dir.FullName,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            using var process = Process.Start(psi)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
+            try { await process.WaitForExitAsync(cts.Token); }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+            var errors = string.Join("\n", Directory.GetFiles(_dir.FullName, "*_errors.log").Select(File.ReadAllText));
+            var output = await stdout;
+            return new SippResult(process.ExitCode, output.Length > 3000 ? output[^3000..] : output, await stderr + errors);
+        }
+        finally
+        {
+            try { _dir.Delete(true); } catch (IOException) { }
+        }
+    }
+
+    private string Scenario(string caller)
+    {
+        var sb = new StringBuilder();
+        sb.Append("""
+            <?xml version="1.0" encoding="ISO-8859-1" ?>
+            <!DOCTYPE scenario SYSTEM "sipp.dtd">
+            <scenario name="voice agent caller">
+              <send retrans="500" start_txn="invite">
+                <![CDATA[
+
+                  INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+                  Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
+                  From: "caller" <sip:CALLER@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+                  To: <sip:[service]@[remote_ip]:[remote_port]>
+                  Call-ID: [call_id]
+                  CSeq: 1 INVITE
+                  Contact: <sip:caller@[local_ip]:[local_port];transport=[transport]>
+                  Max-Forwards: 70
+                  Content-Type: application/sdp
+                  Content-Length: [len]
+
+                  v=0
+                  o=caller [pid][call_number] 1 IN IP[local_ip_type] [local_ip]
+                  s=caller
+                  c=IN IP[media_ip_type] [media_ip]
+                  t=0 0
+                  m=audio [auto_media_port] RTP/AVP 0 101
+                  a=rtpmap:0 PCMU/8000
+                  a=rtpmap:101 telephone-event/8000
+                  a=fmtp:101 0-16
+                  a=ptime:20
+                  a=sendrecv
+
+                ]]>
+              </send>
+              <recv response="100" optional="true" response_txn="invite"/>
+              <recv response="180" optional="true" response_txn="invite"/>
+              <recv response="200" rrs="true" response_txn="invite"/>
+              <send ack_txn="invite">
+                <![CDATA[
+
+                  ACK [next_url] SIP/2.0
+                  Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
+                  [routes]
+                  From: "caller" <sip:CALLER@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+                  To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+                  Call-ID: [call_id]
+                  CSeq: 1 ACK
+                  Contact: <sip:caller@[local_ip]:[local_port];transport=[transport]>
+                  Max-Forwards: 70
+                  Content-Length: 0
+
+                ]]>
+              </send>
+
+            """.Replace("CALLER", caller, StringComparison.Ordinal));
+        foreach (var step in _steps) sb.Append("  ").Append(step).Append('\n');
+        sb.Append("""
+              <send retrans="500" start_txn="bye">
+                <![CDATA[
+
+                  BYE [next_url] SIP/2.0
+                  Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
+                  [routes]
+                  From: "caller" <sip:CALLER@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+                  To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+                  Call-ID: [call_id]
+                  CSeq: 2 BYE
+                  Contact: <sip:caller@[local_ip]:[local_port];transport=[transport]>
+                  Max-Forwards: 70
+                  Content-Length: 0
+
+                ]]>
+              </send>
+              <recv response="200" crlf="true" response_txn="bye"/>
+            </scenario>
+
+            """.Replace("CALLER", caller, StringComparison.Ordinal));
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Channels.Voice.Agent;
+using Switchboard.Channels.Voice.Speech.PocketSphinx;
+using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Grains.Dialog;
+using Switchboard.Grains.Interfaces.Conversation;
+using Xunit.Abstractions;
+
+namespace Switchboard.VoiceAgent.Tests;
+
+/// <summary>The embedded recogniser on the agent's own per-turn grammars, over several synthetic voices at telephone quality.</summary>
+public sealed class TurnGrammarAccuracyTests(ITestOutputHelper output)
+{
+    private static readonly string[] Voices = ["en-us", "en", "en-us+m3", "en+f3"];
+
+    private static readonly BotRuntime Airline = BotRuntime.LoadFolder(Path.Combine(AppContext.BaseDirectory, "bots", "airline"));
+
+    public static TheoryData<string, string, string> Cases() => new()
+    {
+        // turn, what the caller says, what the engine must be sent
+        { "menu", "rebook my flight", "rebook my flight" },
+        { "menu", "I need a new flight", "I need a new flight" },
+        { "menu", "is my flight on time", "is my flight on time" },
+        { "menu", "talk to a person", "talk to a person" },
+        { "confirm", "yes", "yes" },
+        { "confirm", "no", "no" },
+        { "confirm", "yes please", "yes" },
+        { "time", "four p m", "4:00 PM" },
+        { "time", "the nine thirty a m one", "9:30 AM" },
+        { "city", "Mumbai", "Mumbai" },
+        { "city", "Delhi", "Delhi" },
+        { "city", "Chennai", "Chennai" },
+        { "date", "tomorrow", "tomorrow" },
+        { "date", "friday", "friday" },
+        { "date", "the twenty fifth of november", "25 November" },
+    };
+
+    private static EngineReply ReplyFor(string turn) => turn switch
+    {
+        "menu" => new EngineReply("How can I help?", ReplyStyle.List, [new("intent:flight_status", "Flight status"), new("intent:rebook", "Rebook a flight")], Expect: new ReplyExpectation(ReplyExpectation.Menu)),
+        "confirm" => new EngineReply("Shall I confirm it?", ReplyStyle.Confirmation, [new("yes", "Yes"), new("no", "No")], Expect: new ReplyExpectation(ReplyExpectation.Confirm)),
+        "time" => new EngineReply("Which one suits you?", ReplyStyle.QuickReplies, [new("9:30 AM", "9:30 AM"), new("4:00 PM", "4:00 PM"), new("9:15 PM", "9:15 PM")], Expect: new ReplyExpectation("time", "time")),
+        "city" => new EngineReply("Where are you flying to?", Expect: ReplyExpectations.For(Airline.Definition, new Grains.Interfaces.Customers.EphemeralContext { ActiveFlow = "rebook", PendingSlot = "destination" })),
+        "date" => new EngineReply("Which day?", Expect: new ReplyExpectation("date", "date")),
+        _ => throw new ArgumentOutOfRangeException(nameof(turn)),
+    };
+
+    [Fact]
+    public async Task Turn_grammars_recognise_the_callers_answers_over_several_voices()
+    {
+        using var recognizer = new PocketSphinxSpeechToText(new PocketSphinxOptions { WarmDecoders = 1 }, NullLogger<PocketSphinxSpeechToText>.Instance);
+        Assert.True(recognizer.IsAvailable, recognizer.UnavailableReason);
+        var options = new TurnTakingOptions();
+        var right = 0;
+        var total = 0;
+        var today = new DateOnly(2026, 11, 24);
+        foreach (var voice in Voices)
+        {
+            foreach (var c in Cases())
+            {
+                var (turn, said, expected) = ((string)c[0], (string)c[1], (string)c[2]);
+                var grammar = TurnGrammar.For(ReplyFor(turn), Airline, today);
+                var audio = await CustomerVoice.SayAsync(said, voice);
+                var padded = new short[4000 + audio.Length + 12000];
+                audio.CopyTo(padded, 4000);
+                await using var listening = await ListeningTurn.StartAsync(recognizer, grammar, options);
+                string? heard = null;
+                for (var i = 0; i + 160 <= padded.Length; i += 160)
+                {
+                    var update = await listening.OnFrameAsync(padded.AsMemory(i, 160), promptPlaying: false);
+                    if (update.Result is { } r) { heard = r.Value; break; }
+                    if (update.IsFinished) break;
+                }
+                total++;
+                var ok = string.Equals(heard, expected, StringComparison.OrdinalIgnoreCase);
+                if (ok) right++;
+                else output.WriteLine($"MISS [{voice}] {turn}: said '{said}', engine would get '{heard}'");
+            }
+        }
+        var accuracy = right / (double)total;
+        output.WriteLine($"turn-grammar accuracy: {right}/{total} = {accuracy:P1} over voices {string.Join(", ", Voices)}");
+        Assert.True(accuracy >= 0.8, $"accuracy {accuracy:P1} ({right}/{total})");
+    }
+}

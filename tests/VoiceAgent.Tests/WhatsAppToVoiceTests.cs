@@ -1,0 +1,83 @@
+using System.Text.Json;
+
+namespace Switchboard.VoiceAgent.Tests;
+
+/// <summary>
+/// Issue 6's end-to-end story: a WhatsApp chat fills the airline rebooking flow up to its confirmation, then the customer
+/// calls from the same number. The call asks for recording consent (answered with a key), speaks the engine's resume
+/// line naming WhatsApp and the pending step, hears the spoken "yes", and completes the flow without asking any slot again.
+/// WhatsApp turns go through the admin turn endpoint (the signed WhatsApp webhook is built on the messaging branch).
+/// </summary>
+[Collection("sipp")]
+public sealed class WhatsAppToVoiceTests : IAsyncLifetime
+{
+    private readonly DirectoryInfo _recordings = Directory.CreateTempSubdirectory("recordings-");
+    private AgentEngine _engine = null!;
+
+    public async Task InitializeAsync() => _engine = await AgentEngine.StartAsync(new Dictionary<string, string?>
+    {
+        ["VoiceAgent:RecordingsPath"] = _recordings.FullName,
+    });
+
+    public async Task DisposeAsync()
+    {
+        await _engine.DisposeAsync();
+        _recordings.Delete(true);
+    }
+
+    [Fact]
+    public async Task A_whatsapp_rebooking_is_resumed_and_confirmed_on_a_spoken_call_without_asking_again()
+    {
+        const string number = "919811100002";
+        await _engine.WhatsAppAsync(number, "I missed my connection");
+        await _engine.WhatsAppAsync(number, "AB12CD");
+        await _engine.WhatsAppAsync(number, "Mumbai");
+        await _engine.WhatsAppAsync(number, "tomorrow");
+        var confirm = await _engine.WhatsAppAsync(number, "4 pm");
+        var customer = confirm.GetProperty("customerId").GetString()!;
+        Assert.Contains("Shall I confirm", confirm.GetProperty("reply").GetProperty("text").GetString());
+
+        var yes = await CustomerVoice.SayAsync("yes");
+        var call = new SippCall()
+            .Pause(TimeSpan.FromMilliseconds(1500))
+            .Play(new RtpPcapWriter().Silence(TimeSpan.FromMilliseconds(200)).Digits("1").Silence(TimeSpan.FromMilliseconds(200)))
+            .Pause(TimeSpan.FromMilliseconds(2500))
+            .Play(new RtpPcapWriter().Silence(TimeSpan.FromMilliseconds(300)).Audio(yes).Silence(TimeSpan.FromMilliseconds(1200)))
+            .Pause(TimeSpan.FromSeconds(3));
+        var result = await call.RunAsync(_engine.SipPort, "+" + number);
+        Assert.True(result.ExitCode == 0, result.ToString());
+
+        List<Turn> turns = [];
+        var done = await AgentEngine.EventuallyAsync(async () =>
+        {
+            turns = await _engine.TranscriptAsync(customer);
+            return turns.Any(t => t.Channel == "voice" && t.Direction == "outbound" && t.Text.Contains("SW 221"));
+        });
+        Assert.True(done, "the flow was not completed on the phone; transcript: " + string.Join(" | ", turns) + "\nlog:\n" + _engine.VoiceLog);
+        var voice = turns.Where(t => t.Channel == "voice").ToList();
+        Assert.Contains(voice, t => t.Direction == "outbound"
+            && t.Text.Contains("I see we were verifying the 4:00 PM flight to Mumbai on your WhatsApp chat. Let's finish that here.", StringComparison.Ordinal));
+        Assert.Contains(voice, t => t.Direction == "inbound" && t.Text == "yes");
+        foreach (var asked in new[] { "booking reference?", "Where are you flying", "Which day", "Which one suits you" })
+            Assert.DoesNotContain(voice, t => t.Direction == "outbound" && t.Text.Contains(asked, StringComparison.Ordinal));
+
+        var view = await _engine.CustomerAsync(customer);
+        var intent = view.GetProperty("persistentIntent");
+        Assert.Equal(0, intent.GetProperty("switchesWithRepeat").GetInt32());
+        Assert.True(intent.GetProperty("channelSwitches").GetInt32() >= 1);
+        Assert.Contains(intent.GetProperty("history").EnumerateArray(), h => h.GetProperty("intent").GetString() == "rebook" && h.GetProperty("resolution").GetString() == "completed");
+
+        // Recording: consent given with a key, stored with the Call-ID and the time into the call as evidence.
+        var consent = view.GetProperty("consent").EnumerateArray()
+            .Single(c => c.GetProperty("purpose").GetString() == "call-recording" && c.GetProperty("channel").GetString() == "voice");
+        Assert.Equal("granted", consent.GetProperty("status").GetString());
+        var evidence = consent.GetProperty("history").EnumerateArray().Last().GetProperty("evidence").GetString()!;
+        Assert.Contains("sip-call-id", evidence);
+        Assert.Contains("dtmf 1", evidence);
+        var wav = Assert.Single(Directory.GetFiles(_recordings.FullName, "*.wav", SearchOption.AllDirectories));
+        Assert.DoesNotContain(number, Path.GetFileName(wav));
+        var sidecar = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(wav, ".json"))).RootElement;
+        Assert.Equal(customer, sidecar.GetProperty("customerId").GetString());
+        Assert.True(new FileInfo(wav).Length > 44 + 8000 * 4, "the recording holds less than a second");
+    }
+}
