@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 
 scripts/apt-ensure.sh \
   redis-server sip-tester sox \
-  libpocketsphinx3 pocketsphinx-en-us libespeak-ng1 espeak-ng-data flite \
+  libpocketsphinx3 libsphinxbase3 pocketsphinx-en-us libespeak-ng1 espeak-ng espeak-ng-data flite \
   chromium fonts-liberation
 
 dotnet restore orleans.sln
