@@ -82,7 +82,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
     public async Task OnCallStartingAsync(CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(_s.Options.RecordingsPath)) return;
-        var bot = _s.Bots.BotOf(_call.Tenant);
+        var bot = _s.Bots?.BotOf(_call.Tenant);
         var notice = bot?.Definition.Persona.VoiceNotice?.Render(_ => null);
         if (string.IsNullOrWhiteSpace(notice)) return;
         _consentAsked = true;
@@ -119,7 +119,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
             if (_consentAnswer is { } consent) _ = StoreConsentAsync(customer, consent.Granted, consent.Evidence);
             if (_recording is not null) _recording.CustomerId = result.CustomerId;
             // The notice was already read out with the consent question.
-            if (_consentAsked && _s.Bots.BotOf(_call.Tenant)?.Definition.Persona.VoiceNotice?.Render(_ => null) is { Length: > 0 } notice
+            if (_consentAsked && _s.Bots?.BotOf(_call.Tenant)?.Definition.Persona.VoiceNotice?.Render(_ => null) is { Length: > 0 } notice
                 && spoken.StartsWith(notice, StringComparison.Ordinal))
                 spoken = spoken[notice.Length..].TrimStart();
             if (_call.Outbound && _s.Reasons.Take(_call.Tenant, result.CustomerId) is { } reason)
@@ -136,7 +136,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         }
         if (result.Reply.Action?.Kind == ReplyActionKind.HandToAgent) _ = StoreHandoffAsync(customer, result.Reply.Action);
         var listen = result.Reply.Action?.Kind is not (ReplyActionKind.HandToAgent or ReplyActionKind.EndConversation);
-        var grammar = listen ? TurnGrammar.For(result.Reply, _s.Bots.BotOf(_call.Tenant), Today()) : null;
+        var grammar = listen ? TurnGrammar.For(result.Reply, _s.Bots?.BotOf(_call.Tenant), Today()) : null;
         _items.Writer.TryWrite(new Item(null, 0, grammar, spoken) { StopListening = !listen });
         return spoken;
     }
@@ -251,7 +251,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
     {
         if (++_reprompts <= _s.Options.MaxReprompts && _lastSpoken.Length > 0)
         {
-            var bot = _s.Bots.BotOf(_call.Tenant);
+            var bot = _s.Bots?.BotOf(_call.Tenant);
             var sorry = noInput ? _s.Options.NoInputLine : bot?.Definition.Messages.Fallback.Render(_ => null) ?? "Sorry, I didn't catch that.";
             var text = sorry + " " + _lastSpoken;
             if (_call.CustomerId is { } customerId && _consent is not { Task.IsCompleted: false })

@@ -36,7 +36,8 @@ public static class VoiceAgentExtensions
             sp.GetRequiredService<ISpeechToText>(),
             sp.GetRequiredService<IPromptAudio>(),
             sp.GetRequiredService<TurnTakingOptions>(),
-            sp.GetRequiredService<DialogEngineProvider>(),
+            // Absent when the bots are switched off (Bots:Enabled=false): calls then use generic grammars.
+            sp.GetService<DialogEngineProvider>(),
             sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<ProactiveCallReasons>(),
             sp.GetRequiredService<VoiceAgentMetrics>(),

@@ -12,7 +12,7 @@ public sealed record VoiceAgentServices(
     ISpeechToText Recognizer,
     IPromptAudio Prompts,
     TurnTakingOptions TurnTaking,
-    DialogEngineProvider Bots,
+    DialogEngineProvider? Bots,
     IGrainFactory Grains,
     ProactiveCallReasons Reasons,
     VoiceAgentMetrics Metrics,
