@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Http.Resilience;
-using Polly;
 using Switchboard.Channels.Outbox;
 
 namespace Switchboard.Channels.Rcs;
@@ -15,13 +13,8 @@ public static class RcsExtensions
         options.Validate();
         builder.AddOutbox();
         builder.Services.AddSingleton(options);
-        builder.Services.AddHttpClient(RcsApi.HttpClientName)
-            .AddResilienceHandler("rcs-send", pipeline =>
-            {
-                // RBM deduplicates on messageId, so retrying a POST here cannot send twice.
-                pipeline.AddRetry(new HttpRetryStrategyOptions { MaxRetryAttempts = 2, BackoffType = DelayBackoffType.Exponential });
-                pipeline.AddTimeout(options.SendTimeout);
-            });
+        // RBM deduplicates on the messageId we send, so retrying a POST here cannot send twice.
+        builder.Services.AddProviderSendClient(RcsApi.HttpClientName, retries: 2, options.SendTimeout, retryAmbiguous: true);
         builder.Services.AddSingleton<RcsApi>();
         builder.Services.AddSingleton<IOutboundChannel>(sp => sp.GetRequiredService<RcsApi>());
         builder.Services.AddSingleton<RcsWebhook>();

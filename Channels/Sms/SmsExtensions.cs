@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Http.Resilience;
-using Polly;
 using Switchboard.Channels.Outbox;
 
 namespace Switchboard.Channels.Sms;
@@ -15,17 +13,7 @@ public static class SmsExtensions
         options.Validate();
         builder.AddOutbox();
         builder.Services.AddSingleton(options);
-        builder.Services.AddHttpClient(SmsApi.HttpClientName)
-            .AddResilienceHandler("sms-send", pipeline =>
-            {
-                pipeline.AddRetry(new HttpRetryStrategyOptions
-                {
-                    MaxRetryAttempts = 2,
-                    BackoffType = DelayBackoffType.Exponential,
-                    ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { } r && ((int)r.StatusCode == 429 || (int)r.StatusCode >= 500)),
-                });
-                pipeline.AddTimeout(options.SendTimeout);
-            });
+        builder.Services.AddProviderSendClient(SmsApi.HttpClientName, retries: 2, options.SendTimeout);
         builder.Services.AddSingleton<SmsApi>();
         builder.Services.AddSingleton<IOutboundChannel>(sp => sp.GetRequiredService<SmsApi>());
         builder.Services.AddSingleton<SmsWebhook>();

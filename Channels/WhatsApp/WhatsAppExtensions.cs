@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Http.Resilience;
-using Polly;
 using Switchboard.Channels.Outbox;
 
 namespace Switchboard.Channels.WhatsApp;
@@ -16,21 +14,7 @@ public static class WhatsAppExtensions
         options.Validate();
         builder.AddOutbox();
         builder.Services.AddSingleton(options);
-        builder.Services.AddHttpClient(WhatsAppCloudApi.HttpClientName)
-            .AddResilienceHandler("whatsapp-send", pipeline =>
-            {
-                // Only answers that say "not taken" are retried here (429, 5xx): a timeout is ambiguous and left to the outbox.
-                pipeline.AddRetry(new HttpRetryStrategyOptions
-                {
-                    MaxRetryAttempts = Math.Max(1, options.SendRetries),
-                    Delay = options.SendRetryDelay,
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    ShouldHandle = args => ValueTask.FromResult(options.SendRetries > 0 && args.Outcome.Result is { } r
-                        && ((int)r.StatusCode == 429 || (int)r.StatusCode >= 500)),
-                });
-                pipeline.AddTimeout(options.SendTimeout);
-            });
+        builder.Services.AddProviderSendClient(WhatsAppCloudApi.HttpClientName, options.SendRetries, options.SendTimeout, options.SendRetryDelay);
         builder.Services.AddSingleton<WhatsAppCloudApi>();
         builder.Services.AddSingleton<IOutboundChannel>(sp => sp.GetRequiredService<WhatsAppCloudApi>());
         builder.Services.AddSingleton<WhatsAppWebhook>();
