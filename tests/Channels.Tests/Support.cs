@@ -124,12 +124,7 @@ public static partial class Wire
     /// <summary>Polls until <paramref name="condition"/> holds or the deadline passes (then fails with <paramref name="what"/>).</summary>
     public static async Task Eventually(Func<Task<bool>> condition, string what, int seconds = 30)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail("Timed out waiting for: " + what);
-            await Task.Delay(50);
-        }
+        if (!await TestSupport.Eventually.HoldsAsync(condition, TimeSpan.FromSeconds(seconds))) Assert.Fail("Timed out waiting for: " + what);
     }
 }
 

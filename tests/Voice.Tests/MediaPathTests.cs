@@ -141,6 +141,9 @@ public sealed class VoiceEngineWithConfigure : IAsyncDisposable
         var app = await SiloApp.StartAsync(new Dictionary<string, string?>
         {
             ["Sip:Port"] = "0",
+            // Transport tests: recorded prompts and DTMF only, so prompt length never races the keyed digits; speech in calls is VoiceAgent.Tests' job.
+            ["Speech:Recognizer"] = "none",
+            ["Speech:Synthesizer"] = "none",
             ["Sip:RtpPortMin"] = rtp.ToString(),
             ["Sip:RtpPortMax"] = (rtp + 199).ToString(),
         }, configure: configure);

@@ -29,6 +29,9 @@ public sealed class VoiceEngine : IAsyncDisposable
         var settings = new Dictionary<string, string?>
         {
             ["Sip:Port"] = "0",
+            // Transport tests: recorded prompts and DTMF only, so prompt length never races the keyed digits; speech in calls is VoiceAgent.Tests' job.
+            ["Speech:Recognizer"] = "none",
+            ["Speech:Synthesizer"] = "none",
             ["Sip:RtpPortMin"] = rtp.ToString(),
             ["Sip:RtpPortMax"] = (rtp + 199).ToString(),
             ["Sip:InterDigitTimeoutMs"] = "2000",
@@ -56,16 +59,8 @@ public sealed class VoiceEngine : IAsyncDisposable
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds or the deadline passes (the engine works asynchronously to sipp).</summary>
-    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(15));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition()) return true;
-            await Task.Delay(100);
-        }
-        return await condition();
-    }
+    public static Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan? within = null) =>
+        Eventually.HoldsAsync(condition, within ?? TimeSpan.FromSeconds(15));
 
     public ValueTask DisposeAsync() => App.DisposeAsync();
 }

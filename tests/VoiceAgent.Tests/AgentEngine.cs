@@ -70,16 +70,8 @@ public sealed class AgentEngine : IAsyncDisposable
     public Task<JsonElement> CustomerAsync(string customerId) => Http.GetFromJsonAsync<JsonElement>($"api/customers/{customerId}");
 
     /// <summary>Polls until <paramref name="condition"/> holds or the deadline passes (the engine answers asynchronously to sipp).</summary>
-    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition()) return true;
-            await Task.Delay(100);
-        }
-        return await condition();
-    }
+    public static Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan? within = null) =>
+        Eventually.HoldsAsync(condition, within ?? TimeSpan.FromSeconds(20));
 
     /// <summary>The voice and speech log lines, for failure messages.</summary>
     public string VoiceLog => string.Join('\n', App.Logs.Lines.Where(l => l.Contains("Voice", StringComparison.Ordinal) || l.Contains("call", StringComparison.OrdinalIgnoreCase)).TakeLast(40));
