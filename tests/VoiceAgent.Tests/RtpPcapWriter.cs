@@ -1,3 +1,4 @@
+using Switchboard.TestSupport;
 using System.Buffers.Binary;
 
 namespace Switchboard.VoiceAgent.Tests;
@@ -37,7 +38,7 @@ public sealed class RtpPcapWriter
         for (var i = 0; i < pcm.Length; i += 160)
         {
             var n = Math.Min(160, pcm.Length - i);
-            for (var k = 0; k < 160; k++) payload[k] = MuLaw.Encode(k < n ? pcm[i + k] : (short)0);
+            for (var k = 0; k < 160; k++) payload[k] = ReferenceMuLaw.Encode(k < n ? pcm[i + k] : (short)0);
             Packet(PayloadTypeAudio, _marker, _timestamp, payload);
             _marker = false;
             _timestamp += 160;
@@ -119,23 +120,5 @@ public sealed class RtpPcapWriter
         for (var i = 0; i < header.Length; i += 2) sum += BinaryPrimitives.ReadUInt16BigEndian(header[i..]);
         while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
         return (ushort)~sum;
-    }
-}
-
-/// <summary>G.711 µ-law encoding (ITU-T G.711), the test's own so a codec bug in the product cannot hide itself.</summary>
-public static class MuLaw
-{
-    public static byte Encode(short sample)
-    {
-        const int bias = 0x84, clip = 32635;
-        int s = sample;
-        var sign = s < 0 ? 0x80 : 0;
-        if (s < 0) s = -s;
-        if (s > clip) s = clip;
-        s += bias;
-        var exponent = 7;
-        for (var mask = 0x4000; (s & mask) == 0 && exponent > 0; mask >>= 1) exponent--;
-        var mantissa = (s >> (exponent + 3)) & 0x0F;
-        return (byte)~(sign | (exponent << 4) | mantissa);
     }
 }
