@@ -347,9 +347,11 @@ internal sealed class DialogStep
             return new EngineReply(failure, ReplyStyle.QuickReplies, MenuOptions(["agent"]));
         }
         var text = action.Success.Render(Lookup);
+        var written = action.Confirmation?.Render(Lookup) ?? text;
         CloseFlow(flow, "completed");
         var next = action.Next.Count == 0 ? null : MenuOptions(action.Next);
-        return new EngineReply(text, next is null ? ReplyStyle.Text : ReplyStyle.QuickReplies, next);
+        return new EngineReply(text, next is null ? ReplyStyle.Text : ReplyStyle.QuickReplies, next,
+            Completed: new FlowCompletion(flow.Name, flow.Intent, flow.Title, written));
     }
 
     /// <summary>"Escalate to voice" (a call-us action with a session token and call code) or "hand to a human agent" (with a summary).</summary>

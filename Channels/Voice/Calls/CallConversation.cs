@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Outbox;
 using Switchboard.Channels.Voice.Codecs;
 using Switchboard.Channels.Voice.Media;
 using Switchboard.Channels.Voice.Rtp;
@@ -15,7 +16,8 @@ public sealed record CallConversationServices(
     ICallMediaHandlerFactory? MediaHandlers,
     TimeProvider Time,
     TimeSpan InterDigitTimeout,
-    ILogger Logger);
+    ILogger Logger,
+    WrittenConfirmations? Confirmations = null);
 
 /// <summary>
 /// The engine side of one answered call: the greeting turn, keyed digits as turns, replies spoken through
@@ -167,6 +169,11 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
         CustomerId = result.CustomerId;
         _lastReply = result.Reply;
         _services.Logger.LogInformation("Voice turn {MessageId} on call {CallRef} for customer {CustomerId}", CallReference.For(messageId), CallRef, result.CustomerId);
+        // A flow completed on the phone leaves nothing in writing: its confirmation goes to the customer's messaging
+        // channel, queued while the reply is spoken.
+        var confirming = result.Reply.Completed is { } completed && !result.Duplicate && _services.Confirmations is { } confirmations
+            ? ConfirmInWritingAsync(confirmations, result.CustomerId, completed, messageId)
+            : Task.CompletedTask;
         var spoken = _services.Renderer.Render(result.Reply);
         if (_handler is not null) spoken = _handler.OnEngineReply(result, spoken);
         // Type-ahead: when the caller keyed something while this turn ran, its reply is not read out.
@@ -181,7 +188,14 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
                 await _hangUp();
                 break;
         }
+        await confirming;
         return result;
+    }
+
+    private async Task ConfirmInWritingAsync(WrittenConfirmations confirmations, string customerId, FlowCompletion completed, string messageId)
+    {
+        try { await confirmations.SendAsync(Tenant, customerId, completed, messageId); }
+        catch (Exception e) { _services.Logger.LogError(e, "Written confirmation failed for customer {CustomerId} on call {CallRef}", customerId, CallRef); }
     }
 
     /// <summary>Speaks text; when the reply ends the call or hands it over, waits for the prompt to finish first.</summary>

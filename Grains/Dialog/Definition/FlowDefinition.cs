@@ -56,6 +56,11 @@ public sealed class ActionDefinition
     public HttpActionDefinition? Http { get; init; }
     public required Template Success { get; init; }
     public Template? Failure { get; init; }
+    /// <summary>
+    /// The written record of a completed flow, sent to the customer's messaging channel when the flow completes on a
+    /// channel that leaves nothing in writing (a phone call). The success text is used when absent.
+    /// </summary>
+    public Template? Confirmation { get; init; }
     /// <summary>The result used when the bot has no backend configured (out-of-the-box demo), as <c>{result.key}</c> values.</summary>
     public IReadOnlyDictionary<string, string> Demo { get; init; } = new Dictionary<string, string>();
     /// <summary>Quick replies offered with the success message: intent names the customer may pick next.</summary>

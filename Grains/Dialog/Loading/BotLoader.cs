@@ -372,7 +372,7 @@ public static partial class BotLoader
             }
 
             var am = nodes.Map(m.Required("action"), $"flow '{name}' action");
-            am.Allow("builtin", "http", "success", "failure", "demo", "next");
+            am.Allow("builtin", "http", "success", "failure", "confirmation", "demo", "next");
             var builtin = BuiltinAction.None;
             if (am.Str("builtin") is { } b && !BuiltinActionNames.TryParse(b, out builtin))
                 throw nodes.Error(am.Get("builtin")!, $"flow '{name}': unknown built-in action '{b}' (known: hand-to-agent, escalate-to-voice).");
@@ -399,16 +399,24 @@ public static partial class BotLoader
                 Http = http,
                 Success = Template.Parse(am.ReqStr("success")),
                 Failure = am.Str("failure") is { } fl ? Template.Parse(fl) : null,
+                Confirmation = am.Str("confirmation") is { } cf ? Template.Parse(cf) : null,
                 Demo = demo,
                 Next = am.Strings("next"),
             };
             Check(am, "success", action.Success, true);
             Check(am, "failure", action.Failure, true);
+            Check(am, "confirmation", action.Confirmation, true);
+            if (action.Confirmation is not null && builtin != BuiltinAction.None)
+                throw nodes.Error(am.Get("confirmation")!, $"flow '{name}': a written confirmation belongs to a flow that completes something, not to a built-in action.");
             foreach (var next in action.Next)
                 if (!intentNames.Contains(next)) throw nodes.Error(am.Get("next")!, $"flow '{name}': next names unknown intent '{next}'.");
             if (http is null)
+            {
                 foreach (var r in action.Success.References.Where(r => r.StartsWith("result.", StringComparison.Ordinal)))
                     throw nodes.Error(am.Get("success")!, $"flow '{name}': '{{{r}}}' needs an http action to produce a result.");
+                foreach (var r in action.Confirmation?.References.Where(r => r.StartsWith("result.", StringComparison.Ordinal)) ?? [])
+                    throw nodes.Error(am.Get("confirmation")!, $"flow '{name}': '{{{r}}}' needs an http action to produce a result.");
+            }
 
             flows.Add(new FlowDefinition
             {
