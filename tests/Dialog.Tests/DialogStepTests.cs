@@ -40,6 +40,38 @@ public sealed class DialogStepTests
     }
 
     [Fact]
+    public async Task Only_the_turn_that_completes_a_flow_carries_its_written_confirmation()
+    {
+        var h = new EngineHarness(EngineHarness.Airline);
+        await h.Say(Channel.WhatsApp, "I missed my connection");
+        await h.Say(Channel.WhatsApp, "AB12CD");
+        await h.Say(Channel.WhatsApp, "Mumbai");
+        await h.Say(Channel.WhatsApp, "tomorrow");
+        var confirm = await h.Say(Channel.WhatsApp, "4 pm");
+        Assert.Null(confirm.Completed);
+
+        var done = await h.Say(Channel.Voice, "yes");
+
+        var completed = Assert.IsType<FlowCompletion>(done.Completed);
+        Assert.Equal("rebook", completed.Flow);
+        Assert.Equal("Rebook a flight", completed.Title);
+        // The flow's own written form (brand first, result and slots filled in), not the spoken success line.
+        Assert.StartsWith("SkyWays Airlines: your new flight is SW 221, 4:00 PM to Mumbai on ", completed.Confirmation);
+        Assert.EndsWith("Seat 14C. Booking reference AB12CD.", completed.Confirmation);
+        Assert.Null((await h.Say(Channel.Voice, "thanks")).Completed);
+    }
+
+    [Fact]
+    public async Task A_flow_without_a_written_form_confirms_with_its_success_text()
+    {
+        var h = new EngineHarness(EngineHarness.Airline);
+        await h.Say(Channel.Voice, "what's the status of SW 123");
+        var done = await h.Say(Channel.Voice, "today");
+        Assert.Equal(done.Text, done.Completed?.Confirmation);
+        Assert.Equal("flight_status", done.Completed?.Flow);
+    }
+
+    [Fact]
     public async Task Resume_line_names_the_earlier_channel_and_the_pending_step_once()
     {
         var h = new EngineHarness(EngineHarness.Airline);
