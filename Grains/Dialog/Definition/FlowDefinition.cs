@@ -12,6 +12,8 @@ public sealed class FlowDefinition
     public required IReadOnlyList<SlotDefinition> Slots { get; init; }
     public ConfirmDefinition? Confirm { get; init; }
     public required ActionDefinition Action { get; init; }
+    /// <summary>The customer must have passed the bot's identity check (<see cref="BotDefinition.Verification"/>), here or on another channel, before the flow goes on.</summary>
+    public bool Verify { get; init; }
     public string File { get; init; } = "";
     public int Line { get; init; }
 
