@@ -70,6 +70,8 @@ public sealed class CustomerGrain(
         var text = Tokenize(turn.Text ?? "", expectSecret);
         var payload = turn.Payload is null ? null : turn.Payload with
         {
+            // Keyed digits are what a caller types a card number, a PIN or an OTP with.
+            Id = turn.Payload is { Kind: PayloadKind.Dtmf, Id: { } keyed } ? Tokenize(keyed, expectSecret) : turn.Payload.Id,
             Title = turn.Payload.Title is null ? null : Tokenize(turn.Payload.Title, expectSecret),
             Fields = turn.Payload.Fields?.ToDictionary(kv => kv.Key, kv => Tokenize(kv.Value, expectSecret)),
         };

@@ -14,7 +14,7 @@ namespace Switchboard.Dialog.Tests;
 /// <summary>
 /// The identity check: a flow marked <c>verify: true</c> asks the bot's secret code once; a check passed on one channel
 /// is in the system metadata layer and is not repeated on another; wrong codes are refused; the code is tokenized.
-/// The shipped airline bot is copied to a temp folder with a verification section and <c>verify: true</c> on rebooking.
+/// The shipped airline bot (rebooking is <c>verify: true</c>) is copied to a temp folder with the section below instead of its own.
 /// </summary>
 public sealed class VerificationTests
 {
@@ -33,7 +33,7 @@ public sealed class VerificationTests
 
     private static readonly Lazy<BotRuntime> Bot = new(() => BotRuntime.LoadFolder(VerifyingAirline(new TempDirectory(), Section, "")));
 
-    /// <summary>A copy of the shipped bots whose airline rebooking needs the check; <paramref name="http"/> is added to the section.</summary>
+    /// <summary>A copy of the shipped bots with <paramref name="section"/> (+ <paramref name="http"/>) as the airline's verification section.</summary>
     private static string VerifyingAirline(TempDirectory dir, string section, string http)
     {
         foreach (var bot in new[] { "airline", "autoservice" })
@@ -43,9 +43,11 @@ public sealed class VerificationTests
         }
         var flows = Path.Combine(dir.Path, "airline", "flows.yaml");
         var text = File.ReadAllText(flows);
-        var marked = text.Replace("  - name: rebook\n    intent: rebook\n", "  - name: rebook\n    intent: rebook\n    verify: true\n", StringComparison.Ordinal);
-        Assert.NotEqual(text, marked);
-        File.WriteAllText(flows, section + http + marked);
+        var start = text.IndexOf("verification:\n", StringComparison.Ordinal);
+        var end = text.IndexOf("flows:\n", StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, "the shipped airline bot has a verification section before its flows");
+        Assert.Contains("    verify: true\n", text);
+        File.WriteAllText(flows, text[..start] + section + http + "\n" + text[end..]);
         return Path.Combine(dir.Path, "airline");
     }
 
@@ -170,7 +172,7 @@ public sealed class VerificationTests
         var folder = VerifyingAirline(dir, "", "");
         var e = Assert.Throws<BotDefinitionException>(() => BotLoader.LoadFolder(folder));
         Assert.Contains("flow 'rebook' asks for verification but the bot has no 'verification' section", e.Reason);
-        Assert.Equal(File.ReadAllLines(Path.Combine(folder, "flows.yaml")).ToList().FindIndex(l => l.Contains("verify: true", StringComparison.Ordinal)) + 1, e.Line);
+        Assert.Equal(File.ReadAllLines(Path.Combine(folder, "flows.yaml")).ToList().FindIndex(l => l.Trim() == "verify: true") + 1, e.Line);
     }
 
     [Fact]

@@ -29,14 +29,16 @@ public sealed class WhatsAppToVoiceTests : IAsyncLifetime
     public async Task A_whatsapp_rebooking_is_resumed_and_confirmed_on_a_spoken_call_without_asking_again()
     {
         const string number = "919811100002";
-        foreach (var said in new[] { "I missed my connection", "AB12CD", "Mumbai", "tomorrow", "4 pm" })
+        // The rebooking starts with the identity check (the demo PIN), passed here on WhatsApp.
+        foreach (var said in new[] { "I missed my connection", "2468", "AB12CD", "Mumbai", "tomorrow", "4 pm" })
             await _engine.SignedWhatsAppAsync(number, said);
         var customer = await _engine.ResolveAsync("whatsapp", number);
         Assert.NotNull(customer);
         var chat = await _engine.TranscriptAsync(customer);
-        Assert.Equal(5, chat.Count(t => t is { Channel: "whatsapp", Direction: "inbound" }));
+        Assert.Equal(6, chat.Count(t => t is { Channel: "whatsapp", Direction: "inbound" }));
+        Assert.DoesNotContain(chat, t => t.Text.Contains("2468", StringComparison.Ordinal)); // the PIN is tokenized at ingestion
         Assert.Contains("Shall I confirm", chat.Last(t => t is { Channel: "whatsapp", Direction: "outbound" }).Text);
-        Assert.True((await _engine.OutboxAsync("whatsapp")).Count(m => m.GetProperty("customerId").GetString() == customer) >= 5,
+        Assert.True((await _engine.OutboxAsync("whatsapp")).Count(m => m.GetProperty("customerId").GetString() == customer) >= 6,
             "every WhatsApp message is answered through the outbox");
 
         var yes = await CustomerVoice.SayAsync("yes");
@@ -60,10 +62,14 @@ public sealed class WhatsAppToVoiceTests : IAsyncLifetime
         Assert.Contains(voice, t => t.Direction == "outbound"
             && t.Text.Contains("I see we were verifying the 4:00 PM flight to Mumbai on your WhatsApp chat. Let's finish that here.", StringComparison.Ordinal));
         Assert.Contains(voice, t => t.Direction == "inbound" && t.Text == "yes");
-        foreach (var asked in new[] { "booking reference?", "Where are you flying", "Which day", "Which one suits you" })
+        foreach (var asked in new[] { "PIN", "booking reference?", "Where are you flying", "Which day", "Which one suits you" })
             Assert.DoesNotContain(voice, t => t.Direction == "outbound" && t.Text.Contains(asked, StringComparison.Ordinal));
 
         var view = await _engine.CustomerAsync(customer);
+        // The identity check passed on WhatsApp holds on the phone: the system metadata layer says so.
+        var verification = view.GetProperty("systemMetadata").GetProperty("verification");
+        Assert.True(verification.GetProperty("verified").GetBoolean());
+        Assert.Equal("whatsapp", verification.GetProperty("channel").GetString());
         var intent = view.GetProperty("persistentIntent");
         Assert.Equal(0, intent.GetProperty("switchesWithRepeat").GetInt32());
         Assert.True(intent.GetProperty("channelSwitches").GetInt32() >= 1);
