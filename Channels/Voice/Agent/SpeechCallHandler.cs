@@ -355,6 +355,11 @@ public sealed class SpeechCallHandler : ICallMediaHandler
     /// </summary>
     private async Task FinishRecordingAsync(CallRecording recording)
     {
+        if (recording.Discarded)
+        {
+            _s.Logger.LogInformation("Call {CallRef} ended; its recording was deleted during the call (customer {CustomerId} erased)", CallRef, recording.CustomerId);
+            return;
+        }
         if (recording.CustomerId is null && _call.CustomerId is { } known) recording.AssignCustomer(known);
         if (recording.CustomerId is { } customerId)
         {
@@ -374,6 +379,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
             }
         }
         recording.Dispose();
+        _s.Logger.LogInformation("Recording of call {CallRef} finished", CallRef);
     }
 
     private sealed record Item(short[]? Frame, long At, SpeechGrammar? Grammar, string? Spoken)
