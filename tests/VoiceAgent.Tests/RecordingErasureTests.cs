@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Grains.Interfaces;
+using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Tenancy;
 
 namespace Switchboard.VoiceAgent.Tests;
@@ -89,6 +91,37 @@ public sealed class RecordingErasureTests : IAsyncLifetime
             l.Contains("its recording was deleted during the call", StringComparison.Ordinal) && l.Contains(customer, StringComparison.Ordinal)))),
             "the call did not end\nlog:\n" + _engine.VoiceLog);
         // The end of the call wrote nothing back: no WAV, no sidecar, no marker.
+        Assert.Empty(Files("*"));
+    }
+
+    [Fact]
+    public async Task A_call_whose_customer_was_erased_elsewhere_deletes_its_recording_when_it_ends()
+    {
+        const string number = "919811100016";
+        var customer = (await _engine.WhatsAppAsync(number, "hello")).GetProperty("customerId").GetString()!;
+        var call = new SippCall()
+            .Pause(TimeSpan.FromMilliseconds(1500))
+            .Play(new RtpPcapWriter().Silence(TimeSpan.FromMilliseconds(200)).Digits("1").Silence(TimeSpan.FromMilliseconds(200)))
+            .Pause(TimeSpan.FromSeconds(8));
+        var running = call.RunAsync(_engine.SipPort, "+" + number);
+        string partial = "";
+        Assert.True(await AgentEngine.EventuallyAsync(() =>
+        {
+            partial = Files("*.partial").FirstOrDefault(f => OwnerOf(f) == customer) ?? "";
+            return Task.FromResult(partial.Length > 0);
+        }), "no recording started for the call\nlog:\n" + _engine.VoiceLog);
+        Assert.False(running.IsCompleted, "the call ended before the erasure; the test needs it running");
+
+        // What another silo's erasure looks like from here: the customer grain is gone, this node's participant never ran.
+        var grains = _engine.App.App.Services.GetRequiredService<IGrainFactory>();
+        await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(_engine.App.App.Services.GetRequiredService<TenantDirectory>().Default.Id, customer)).Erase();
+        Assert.True(File.Exists(Path.ChangeExtension(partial, ".wav")), "the recording went before the call ended");
+
+        var result = await running;
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(await AgentEngine.EventuallyAsync(() => Task.FromResult(_engine.App.Logs.Lines.Any(l =>
+            l.Contains("deleted at the end of the call", StringComparison.Ordinal) && l.Contains(customer, StringComparison.Ordinal)))),
+            "the recording was not deleted at the end of the call\nlog:\n" + _engine.VoiceLog);
         Assert.Empty(Files("*"));
     }
 
