@@ -47,7 +47,7 @@ public static class CustomerErasure
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Erasure of customer {CustomerId} of {Tenant} stopped: the customer's state could not be erased", customerId, tenant);
-            throw new ErasureIncompleteException("customer state", e);
+            throw new ErasureIncompleteException("state", e);
         }
         return new ErasureReceipt(customerId, tenant, removed);
     }

@@ -366,9 +366,10 @@ public sealed class SpeechCallHandler : ICallMediaHandler
             try
             {
                 var exists = await _s.Grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(_call.Tenant, customerId)).Exists().WaitAsync(TimeSpan.FromSeconds(10));
-                if (!exists && recording.Discard())
+                if (!exists)
                 {
-                    _s.Logger.LogInformation("Recording of call {CallRef} deleted at the end of the call: customer {CustomerId} was erased during it", CallRef, customerId);
+                    if (recording.Discard())
+                        _s.Logger.LogInformation("Recording of call {CallRef} deleted at the end of the call: customer {CustomerId} was erased during it", CallRef, customerId);
                     return;
                 }
             }
