@@ -1,9 +1,6 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Channels.WhatsApp;
 using Switchboard.Grains.Conversation;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.TestSupport;
@@ -70,41 +67,11 @@ public static partial class Wire
     [GeneratedRegex("\"timestamp\": \\d+(?=[,\\s}])")]
     private static partial Regex BareTimestamp();
 
-    public static string Text(string waId, string messageId, string body, DateTimeOffset? at = null) => new JsonObject
-    {
-        ["object"] = "whatsapp_business_account",
-        ["entry"] = new JsonArray(new JsonObject
-        {
-            ["id"] = "102290129340398",
-            ["changes"] = new JsonArray(new JsonObject
-            {
-                ["field"] = "messages",
-                ["value"] = new JsonObject
-                {
-                    ["messaging_product"] = "whatsapp",
-                    ["metadata"] = new JsonObject { ["display_phone_number"] = "15550100000", ["phone_number_id"] = PhoneNumberId },
-                    ["contacts"] = new JsonArray(new JsonObject { ["profile"] = new JsonObject { ["name"] = "Test" }, ["wa_id"] = waId }),
-                    ["messages"] = new JsonArray(new JsonObject
-                    {
-                        ["from"] = waId,
-                        ["id"] = messageId,
-                        ["timestamp"] = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds().ToString(),
-                        ["type"] = "text",
-                        ["text"] = new JsonObject { ["body"] = body },
-                    }),
-                },
-            }),
-        }),
-    }.ToJsonString();
+    public static string Text(string waId, string messageId, string body, DateTimeOffset? at = null) =>
+        WhatsAppWebhookPost.Text(waId, messageId, body, at, PhoneNumberId);
 
-    public static async Task<HttpResponseMessage> PostSigned(HttpClient http, string json, string secret = AppSecret)
-    {
-        var bytes = Encoding.UTF8.GetBytes(json);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/whatsapp") { Content = new ByteArrayContent(bytes) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Add(WhatsAppSignature.Header, WhatsAppSignature.Sign(secret, bytes));
-        return await http.SendAsync(request);
-    }
+    public static Task<HttpResponseMessage> PostSigned(HttpClient http, string json, string secret = AppSecret) =>
+        WhatsAppWebhookPost.PostSignedAsync(http, json, secret);
 
     public static async Task<JsonObject> Json(HttpResponseMessage response) => JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
 

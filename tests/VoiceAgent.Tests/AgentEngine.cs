@@ -1,12 +1,8 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Channels.Voice;
 using Switchboard.Channels.Voice.Agent;
-using Switchboard.Channels.WhatsApp;
 using Switchboard.TestSupport;
 
 namespace Switchboard.VoiceAgent.Tests;
@@ -58,37 +54,8 @@ public sealed class AgentEngine : IAsyncDisposable
     /// </summary>
     public async Task SignedWhatsAppAsync(string number, string text)
     {
-        var json = new JsonObject
-        {
-            ["object"] = "whatsapp_business_account",
-            ["entry"] = new JsonArray(new JsonObject
-            {
-                ["id"] = "102290129340398",
-                ["changes"] = new JsonArray(new JsonObject
-                {
-                    ["field"] = "messages",
-                    ["value"] = new JsonObject
-                    {
-                        ["messaging_product"] = "whatsapp",
-                        ["metadata"] = new JsonObject { ["display_phone_number"] = "15550100000", ["phone_number_id"] = "109876543210" },
-                        ["contacts"] = new JsonArray(new JsonObject { ["profile"] = new JsonObject { ["name"] = "Traveller" }, ["wa_id"] = number }),
-                        ["messages"] = new JsonArray(new JsonObject
-                        {
-                            ["from"] = number,
-                            ["id"] = "wamid." + Guid.NewGuid().ToString("n"),
-                            ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(),
-                            ["type"] = "text",
-                            ["text"] = new JsonObject { ["body"] = text },
-                        }),
-                    },
-                }),
-            }),
-        }.ToJsonString();
-        var bytes = Encoding.UTF8.GetBytes(json);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/whatsapp") { Content = new ByteArrayContent(bytes) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Add(WhatsAppSignature.Header, WhatsAppSignature.Sign(WhatsAppAppSecret, bytes));
-        var response = await Http.SendAsync(request);
+        var json = WhatsAppWebhookPost.Text(number, "wamid." + Guid.NewGuid().ToString("n"), text);
+        var response = await WhatsAppWebhookPost.PostSignedAsync(Http, json, WhatsAppAppSecret);
         Assert.True(response.IsSuccessStatusCode, $"the webhook was refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 

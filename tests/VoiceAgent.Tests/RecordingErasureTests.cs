@@ -60,24 +60,9 @@ public sealed class RecordingErasureTests : IAsyncLifetime
     [Fact]
     public async Task A_recording_still_being_written_is_stopped_and_deleted_when_its_customer_is_erased_during_the_call()
     {
-        const string number = "919811100013";
-        var customer = (await _engine.WhatsAppAsync(number, "hello")).GetProperty("customerId").GetString()!;
-        var call = new SippCall()
-            .Pause(TimeSpan.FromMilliseconds(1500))
-            .Play(new RtpPcapWriter().Silence(TimeSpan.FromMilliseconds(200)).Digits("1").Silence(TimeSpan.FromMilliseconds(200)))
-            .Pause(TimeSpan.FromSeconds(12));
-        var running = call.RunAsync(_engine.SipPort, "+" + number);
-
-        // The call is being recorded and the recording names the customer (the marker of an unfinished recording).
-        string partial = "";
-        Assert.True(await AgentEngine.EventuallyAsync(() =>
-        {
-            partial = Files("*.partial").FirstOrDefault(f => OwnerOf(f) == customer) ?? "";
-            return Task.FromResult(partial.Length > 0);
-        }), "no recording started for the call\nlog:\n" + _engine.VoiceLog);
+        var (customer, running, partial) = await RecordingCallAsync("919811100013", TimeSpan.FromSeconds(12));
         var wav = Path.ChangeExtension(partial, ".wav");
         Assert.True(File.Exists(wav));
-        Assert.False(running.IsCompleted, "the call ended before the erasure; the test needs it running");
 
         var response = await _engine.Http.DeleteAsync($"api/customers/{customer}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -97,20 +82,7 @@ public sealed class RecordingErasureTests : IAsyncLifetime
     [Fact]
     public async Task A_call_whose_customer_was_erased_elsewhere_deletes_its_recording_when_it_ends()
     {
-        const string number = "919811100016";
-        var customer = (await _engine.WhatsAppAsync(number, "hello")).GetProperty("customerId").GetString()!;
-        var call = new SippCall()
-            .Pause(TimeSpan.FromMilliseconds(1500))
-            .Play(new RtpPcapWriter().Silence(TimeSpan.FromMilliseconds(200)).Digits("1").Silence(TimeSpan.FromMilliseconds(200)))
-            .Pause(TimeSpan.FromSeconds(8));
-        var running = call.RunAsync(_engine.SipPort, "+" + number);
-        string partial = "";
-        Assert.True(await AgentEngine.EventuallyAsync(() =>
-        {
-            partial = Files("*.partial").FirstOrDefault(f => OwnerOf(f) == customer) ?? "";
-            return Task.FromResult(partial.Length > 0);
-        }), "no recording started for the call\nlog:\n" + _engine.VoiceLog);
-        Assert.False(running.IsCompleted, "the call ended before the erasure; the test needs it running");
+        var (customer, running, partial) = await RecordingCallAsync("919811100016", TimeSpan.FromSeconds(8));
 
         // What another silo's erasure looks like from here: the customer grain is gone, this node's participant never ran.
         var grains = _engine.App.App.Services.GetRequiredService<IGrainFactory>();
@@ -161,6 +133,29 @@ public sealed class RecordingErasureTests : IAsyncLifetime
         Assert.Equal(1, (await Json(response)).GetProperty("removed").GetProperty("call-recordings").GetInt32());
         Assert.False(File.Exists(sidecar));
         Assert.Equal(HttpStatusCode.NotFound, (await _engine.Http.GetAsync($"api/customers/{customer}")).StatusCode);
+    }
+
+    /// <summary>
+    /// A customer known from WhatsApp calls from the same number and consents with key 1; returns while the call (of
+    /// <paramref name="length"/> after the consent) is still running and its recording names the customer (the marker of
+    /// an unfinished recording).
+    /// </summary>
+    private async Task<(string CustomerId, Task<SippResult> Running, string Partial)> RecordingCallAsync(string number, TimeSpan length)
+    {
+        var customer = (await _engine.WhatsAppAsync(number, "hello")).GetProperty("customerId").GetString()!;
+        var call = new SippCall()
+            .Pause(TimeSpan.FromMilliseconds(1500))
+            .Play(new RtpPcapWriter().Silence(TimeSpan.FromMilliseconds(200)).Digits("1").Silence(TimeSpan.FromMilliseconds(200)))
+            .Pause(length);
+        var running = call.RunAsync(_engine.SipPort, "+" + number);
+        string partial = "";
+        Assert.True(await AgentEngine.EventuallyAsync(() =>
+        {
+            partial = Files("*.partial").FirstOrDefault(f => OwnerOf(f) == customer) ?? "";
+            return Task.FromResult(partial.Length > 0);
+        }), "no recording started for the call\nlog:\n" + _engine.VoiceLog);
+        Assert.False(running.IsCompleted, "the call ended before the erasure; the test needs it running");
+        return (customer, running, partial);
     }
 
     /// <summary>A customer known from WhatsApp calls from the same number, consents with key 1, hears the greeting and hangs up.</summary>
