@@ -18,11 +18,20 @@ public sealed class AgentEngine : IAsyncDisposable
 
     private static int _nextRtpBase = 41_000 + Random.Shared.Next(0, 20) * 200;
 
-    private AgentEngine(SiloApp app, int sipPort)
+    private AgentEngine(SiloApp app, int sipPort, DirectoryInfo? recordings)
     {
         App = app;
         SipPort = sipPort;
+        _recordings = recordings;
     }
+
+    private readonly DirectoryInfo? _recordings;
+
+    /// <summary>The recordings folder (<c>VoiceAgent:RecordingsPath</c>) when started with <c>recordings: true</c>; deleted on dispose.</summary>
+    public string RecordingsPath => _recordings?.FullName ?? throw new InvalidOperationException("This engine was started without recordings.");
+
+    /// <summary>Every file under the recordings folder matching <paramref name="pattern"/>.</summary>
+    public string[] RecordingFiles(string pattern) => Directory.GetFiles(RecordingsPath, pattern, SearchOption.AllDirectories);
 
     public SiloApp App { get; }
     public int SipPort { get; }
@@ -30,8 +39,10 @@ public sealed class AgentEngine : IAsyncDisposable
     public VoiceAgentMetrics Metrics => App.App.Services.GetRequiredService<VoiceAgentMetrics>();
     public SpeechCallHandlerFactory Handlers => App.App.Services.GetRequiredService<SpeechCallHandlerFactory>();
 
-    public static async Task<AgentEngine> StartAsync(IDictionary<string, string?>? extra = null)
+    /// <param name="recordings">Record calls into a fresh temporary folder (consent is asked at the start of every call).</param>
+    public static async Task<AgentEngine> StartAsync(IDictionary<string, string?>? extra = null, bool recordings = false)
     {
+        var folder = recordings ? Directory.CreateTempSubdirectory("recordings-") : null;
         var rtp = Interlocked.Add(ref _nextRtpBase, 200);
         var settings = new Dictionary<string, string?>
         {
@@ -41,11 +52,12 @@ public sealed class AgentEngine : IAsyncDisposable
             ["Sip:InterDigitTimeoutMs"] = "1500",
             ["WhatsApp:AppSecret"] = WhatsAppAppSecret,
         };
+        if (folder is not null) settings["VoiceAgent:RecordingsPath"] = folder.FullName;
         if (extra is not null)
             foreach (var (k, v) in extra) settings[k] = v;
         var app = await SiloApp.StartAsync(settings);
         var bound = await app.App.Services.GetRequiredService<SipListener>().Bound.WaitAsync(TimeSpan.FromSeconds(10));
-        return new AgentEngine(app, bound.Port);
+        return new AgentEngine(app, bound.Port, folder);
     }
 
     /// <summary>
@@ -101,7 +113,11 @@ public sealed class AgentEngine : IAsyncDisposable
     /// <summary>The voice and speech log lines, for failure messages.</summary>
     public string VoiceLog => string.Join('\n', App.Logs.Lines.Where(l => l.Contains("Voice", StringComparison.Ordinal) || l.Contains("call", StringComparison.OrdinalIgnoreCase) || l.Contains("confirmation", StringComparison.OrdinalIgnoreCase)).TakeLast(40));
 
-    public ValueTask DisposeAsync() => App.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        _recordings?.Delete(true);
+    }
 }
 
 public sealed record Turn(string Channel, string Direction, string Text)

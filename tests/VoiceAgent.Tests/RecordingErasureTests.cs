@@ -16,21 +16,13 @@ namespace Switchboard.VoiceAgent.Tests;
 [Collection("sipp")]
 public sealed class RecordingErasureTests : IAsyncLifetime
 {
-    private readonly DirectoryInfo _recordings = Directory.CreateTempSubdirectory("recordings-");
     private AgentEngine _engine = null!;
 
-    public async Task InitializeAsync() => _engine = await AgentEngine.StartAsync(new Dictionary<string, string?>
-    {
-        ["VoiceAgent:RecordingsPath"] = _recordings.FullName,
-    });
+    public async Task InitializeAsync() => _engine = await AgentEngine.StartAsync(recordings: true);
 
-    public async Task DisposeAsync()
-    {
-        await _engine.DisposeAsync();
-        _recordings.Delete(true);
-    }
+    public async Task DisposeAsync() => await _engine.DisposeAsync();
 
-    private string TenantFolder => Path.Combine(_recordings.FullName, _engine.App.App.Services.GetRequiredService<TenantDirectory>().Default.Id);
+    private string TenantFolder => Path.Combine(_engine.RecordingsPath, _engine.App.App.Services.GetRequiredService<TenantDirectory>().Default.Id);
 
     [Fact]
     public async Task Erasing_a_customer_deletes_their_call_recordings_and_keeps_another_customers()

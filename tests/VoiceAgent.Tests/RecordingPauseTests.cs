@@ -11,7 +11,6 @@ namespace Switchboard.VoiceAgent.Tests;
 [Collection("sipp")]
 public sealed class RecordingPauseTests : IAsyncLifetime
 {
-    private readonly DirectoryInfo _recordings = Directory.CreateTempSubdirectory("recordings-");
     private readonly DirectoryInfo _bots = Directory.CreateTempSubdirectory("bots-");
     private AgentEngine _engine = null!;
 
@@ -55,15 +54,13 @@ public sealed class RecordingPauseTests : IAsyncLifetime
             """);
         _engine = await AgentEngine.StartAsync(new Dictionary<string, string?>
         {
-            ["VoiceAgent:RecordingsPath"] = _recordings.FullName,
             ["Bots:Path"] = _bots.FullName,
-        });
+        }, recordings: true);
     }
 
     public async Task DisposeAsync()
     {
         await _engine.DisposeAsync();
-        _recordings.Delete(true);
         _bots.Delete(true);
     }
 
@@ -99,7 +96,7 @@ public sealed class RecordingPauseTests : IAsyncLifetime
         string wav = "";
         Assert.True(await AgentEngine.EventuallyAsync(() =>
         {
-            wav = Directory.GetFiles(_recordings.FullName, "*.wav", SearchOption.AllDirectories).FirstOrDefault() ?? "";
+            wav = _engine.RecordingFiles("*.wav").FirstOrDefault() ?? "";
             return Task.FromResult(wav.Length > 0 && File.Exists(Path.ChangeExtension(wav, ".json")));
         }), "no recording was written");
         var sidecar = JsonDocument.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(wav, ".json"))).RootElement;

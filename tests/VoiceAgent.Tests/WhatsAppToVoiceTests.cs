@@ -11,19 +11,11 @@ namespace Switchboard.VoiceAgent.Tests;
 [Collection("sipp")]
 public sealed class WhatsAppToVoiceTests : IAsyncLifetime
 {
-    private readonly DirectoryInfo _recordings = Directory.CreateTempSubdirectory("recordings-");
     private AgentEngine _engine = null!;
 
-    public async Task InitializeAsync() => _engine = await AgentEngine.StartAsync(new Dictionary<string, string?>
-    {
-        ["VoiceAgent:RecordingsPath"] = _recordings.FullName,
-    });
+    public async Task InitializeAsync() => _engine = await AgentEngine.StartAsync(recordings: true);
 
-    public async Task DisposeAsync()
-    {
-        await _engine.DisposeAsync();
-        _recordings.Delete(true);
-    }
+    public async Task DisposeAsync() => await _engine.DisposeAsync();
 
     [Fact]
     public async Task A_whatsapp_rebooking_is_resumed_and_confirmed_on_a_spoken_call_without_asking_again()
@@ -99,7 +91,7 @@ public sealed class WhatsAppToVoiceTests : IAsyncLifetime
         Assert.EndsWith(number[^4..], confirmation.GetProperty("recipient").GetString());
         Assert.Contains(await _engine.TranscriptAsync(customer), t => t is { Channel: "whatsapp", Direction: "outbound" } && t.Text.Contains("your new flight is SW 221", StringComparison.Ordinal));
 
-        var wav = Assert.Single(Directory.GetFiles(_recordings.FullName, "*.wav", SearchOption.AllDirectories));
+        var wav = Assert.Single(_engine.RecordingFiles("*.wav"));
         Assert.DoesNotContain(number, Path.GetFileName(wav));
         var sidecar = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(wav, ".json"))).RootElement;
         Assert.Equal(customer, sidecar.GetProperty("customerId").GetString());
