@@ -60,6 +60,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     public AudioCodec Codec => _media.Codec;
     public bool IsPlaying => _media.IsPlaying;
     public bool Outbound { get; }
+    public ChannelAddress? Address => _address;
 
     public void TapOutboundAudio(PcmFrameHandler? tap) => _media.AudioSent = tap;
 
