@@ -40,7 +40,7 @@ public sealed class ProactiveCallTests : IAsyncLifetime
         var placed = await _engine.Http.PostAsJsonAsync("api/voice/calls", new { number = "+" + number, reason = Reason });
         Assert.True(placed.StatusCode == HttpStatusCode.OK, await placed.Content.ReadAsStringAsync());
         var call = await placed.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(call.GetProperty("answered").GetBoolean());
+        Assert.True(call.GetProperty("answered").GetBoolean(), call.GetRawText() + (phone.IsCompleted ? "\n" + await phone : ""));
         Assert.Equal(200, call.GetProperty("status").GetInt32());
         Assert.Equal(customer, call.GetProperty("customerId").GetString());
         var callId = call.GetProperty("callId").GetString()!;

@@ -176,6 +176,7 @@ public sealed class SippCall
                 <action>
                   <ereg regexp="&lt;([^>]*)>" search_in="hdr" header="Refer-To:" check_it="true" assign_to="referto,target"/>
                   <log message="refer-to: [$target]"/>
+                  <log message="refer-to header: [$referto]"/>
                 </action>
               </recv>
               <send>

@@ -21,13 +21,16 @@ public sealed class SippCallee
         return this;
     }
 
-    /// <summary>Plays a pcap towards the engine's media address from the INVITE's SDP and waits for it to finish.</summary>
+    /// <summary>
+    /// Starts a pcap towards the engine's media address from the INVITE's SDP. It does not wait for the end: the engine
+    /// may answer and the test hang up while the tail is still playing, and a BYE during a pause would be unexpected.
+    /// </summary>
     public SippCallee Play(RtpPcapWriter pcap)
     {
         var path = Path.Combine(_dir.FullName, $"media{_files++}.pcap");
         pcap.Save(path);
         _steps.Add($"<nop><action><exec play_pcap_audio=\"{path}\"/></action></nop>");
-        return Pause(pcap.Duration + TimeSpan.FromMilliseconds(100));
+        return this;
     }
 
     /// <summary>Runs until the call ends (or <paramref name="timeout"/>); <paramref name="port"/> is the SBC port the engine dials.</summary>
@@ -77,6 +80,7 @@ public sealed class SippCallee
                   <ereg regexp="INVITE ([^ ]*) SIP/2.0" search_in="msg" check_it="true" assign_to="line,ruri"/>
                   <ereg regexp="m=audio [0-9]+ RTP/AVP [0-9 ]+" search_in="body" check_it="true" assign_to="offer"/>
                   <log message="invite: [$ruri]"/>
+                  <log message="request line: [$line]"/>
                   <log message="offer: [$offer]"/>
                 </action>
               </recv>

@@ -6,7 +6,7 @@ namespace Switchboard.VoiceAgent.Tests;
 
 /// <summary>
 /// Handoff to a human on a real call: a WhatsApp chat opens the rebooking flow and fills two slots, the customer calls
-/// from the same number and says "talk to a person". The engine speaks its handoff line, stores the context summary and
+/// from the same number and says "speak to an agent". The engine speaks its handoff line, stores the context summary and
 /// transfers the call with REFER to <c>Sip:AgentUri</c>; sipp plays the transferred caller (202, NOTIFY 200, BYE).
 /// The agent reads the summary through <c>GET /api/voice/handoffs/{customerId}</c>.
 /// </summary>
@@ -34,13 +34,13 @@ public sealed class SpokenHandoffTests : IAsyncLifetime
         var customer = pending.GetProperty("customerId").GetString()!;
         Assert.Contains("Which day", pending.GetProperty("reply").GetProperty("text").GetString());
 
-        var speech = await CustomerVoice.SayAsync("talk to a person");
+        var speech = await CustomerVoice.SayAsync("speak to an agent");
         var call = new SippCall()
             .Pause(TimeSpan.FromSeconds(3))
             .Play(new RtpPcapWriter().Silence(TimeSpan.FromMilliseconds(300)).Audio(speech).Silence(TimeSpan.FromMilliseconds(1200)))
             .ExpectTransfer();
         var result = await call.RunAsync(_engine.SipPort, "+" + number);
-        Assert.True(result.ExitCode == 0, result + "\nlog:\n" + _engine.VoiceLog);
+        Assert.True(result.ExitCode == 0, result + "\ntranscript: " + string.Join(" | ", await _engine.TranscriptAsync(customer)) + "\nlog:\n" + _engine.VoiceLog);
 
         // The REFER named the configured agent, and the transfer completed (NOTIFY 200 → our BYE).
         Assert.Contains($"refer-to: {AgentUri}", result.Logs);
@@ -54,9 +54,9 @@ public sealed class SpokenHandoffTests : IAsyncLifetime
         });
         Assert.True(spoken, "no spoken handoff line; transcript: " + string.Join(" | ", turns));
         var voice = turns.Where(t => t.Channel == "voice").ToList();
-        Assert.Contains(voice, t => t.Direction == "inbound" && t.Text.Equals("talk to a person", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(voice, t => t.Direction == "inbound" && t.Text.Equals("speak to an agent", StringComparison.OrdinalIgnoreCase));
         // The handoff line is the reply to the request, not something said before it.
-        var asked = voice.FindIndex(t => t.Direction == "inbound" && t.Text.Equals("talk to a person", StringComparison.OrdinalIgnoreCase));
+        var asked = voice.FindIndex(t => t.Direction == "inbound" && t.Text.Equals("speak to an agent", StringComparison.OrdinalIgnoreCase));
         var handedOver = voice.FindIndex(t => t.Direction == "outbound" && t.Text.Contains("passing you to a SkyWays colleague", StringComparison.Ordinal));
         Assert.True(handedOver > asked, string.Join(" | ", voice));
 
