@@ -22,7 +22,7 @@ public sealed class SippCall
     private readonly List<string> _steps = [];
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("agent-sipp-");
     private int _files;
-    private bool _transfer;
+    private string _ending = HangUp;
 
     /// <summary>
     /// Instead of hanging up, the caller waits for the engine's REFER (blind transfer), logs its Refer-To URI, accepts
@@ -30,7 +30,17 @@ public sealed class SippCall
     /// </summary>
     public SippCall ExpectTransfer()
     {
-        _transfer = true;
+        _ending = Transfer;
+        return this;
+    }
+
+    /// <summary>
+    /// The caller's side does not do transfers: it logs the REFER's Refer-To URI, answers 603 Decline, and expects the
+    /// engine to end the call with BYE.
+    /// </summary>
+    public SippCall RefuseTransfer()
+    {
+        _ending = RefusedTransfer;
         return this;
     }
 
@@ -144,7 +154,7 @@ public sealed class SippCall
 
             """.Replace("CALLER", caller, StringComparison.Ordinal));
         foreach (var step in _steps) sb.Append("  ").Append(step).Append('\n');
-        sb.Append(_transfer ? Transfer : HangUp);
+        sb.Append(_ending);
         return sb.ToString().Replace("CALLER", caller, StringComparison.Ordinal);
     }
 
@@ -166,6 +176,45 @@ public sealed class SippCall
                 ]]>
               </send>
               <recv response="200" crlf="true" response_txn="bye"/>
+            </scenario>
+
+            """;
+
+    private const string RefusedTransfer = """
+              <recv request="REFER" timeout="60000">
+                <action>
+                  <ereg regexp="&lt;([^>]*)>" search_in="hdr" header="Refer-To:" check_it="true" assign_to="referto,target"/>
+                  <log message="refer-to: [$target]"/>
+                  <log message="refer-to header: [$referto]"/>
+                </action>
+              </recv>
+              <send>
+                <![CDATA[
+
+                  SIP/2.0 603 Decline
+                  [last_Via:]
+                  [last_From:]
+                  [last_To:]
+                  [last_Call-ID:]
+                  [last_CSeq:]
+                  Content-Length: 0
+
+                ]]>
+              </send>
+              <recv request="BYE" timeout="60000"/>
+              <send>
+                <![CDATA[
+
+                  SIP/2.0 200 OK
+                  [last_Via:]
+                  [last_From:]
+                  [last_To:]
+                  [last_Call-ID:]
+                  [last_CSeq:]
+                  Content-Length: 0
+
+                ]]>
+              </send>
             </scenario>
 
             """;

@@ -88,6 +88,36 @@ public sealed class SpokenHandoffTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refused_transfer_is_apologised_for_and_the_call_ends_instead_of_going_silent()
+    {
+        const string caller = "+919811100023";
+        // Key 0 asks for a person at the menu; the caller's side declines the REFER (an SBC without transfers).
+        var call = new SippCall()
+            .Pause(TimeSpan.FromSeconds(2))
+            .Play(new RtpPcapWriter().Silence(TimeSpan.FromMilliseconds(200)).Digits("0").Silence(TimeSpan.FromMilliseconds(200)))
+            .RefuseTransfer();
+        var result = await call.RunAsync(_engine.SipPort, caller);
+        var customer = await _engine.ResolveAsync("phone", caller);
+        Assert.True(result.ExitCode == 0, result + "\nlog:\n" + _engine.VoiceLog);
+        Assert.Contains($"refer-to: {AgentUri}", result.Logs);
+        Assert.Equal(0, _engine.Signaling.Counters.Transfers);
+        Assert.NotNull(customer);
+
+        List<Turn> voice = [];
+        var apologised = await AgentEngine.EventuallyAsync(async () =>
+        {
+            voice = [.. (await _engine.TranscriptAsync(customer)).Where(t => t.Channel == "voice")];
+            return voice.Any(t => t.Direction == "outbound" && t.Text.Contains("can't reach a colleague", StringComparison.Ordinal));
+        });
+        Assert.True(apologised, "no apology after the refused transfer; voice transcript: " + string.Join(" | ", voice));
+        var handedOver = voice.FindIndex(t => t.Direction == "outbound" && t.Text.Contains("passing you to a SkyWays colleague", StringComparison.Ordinal));
+        var sorry = voice.FindIndex(t => t.Direction == "outbound" && t.Text.Contains("can't reach a colleague", StringComparison.Ordinal));
+        Assert.True(handedOver >= 0 && sorry > handedOver, string.Join(" | ", voice));
+        Assert.Contains(voice, t => t.Direction == "inbound" && t.Text.Contains("dtmf 0", StringComparison.Ordinal));
+        Assert.Equal(0, _engine.Signaling.ActiveCalls);
+    }
+
+    [Fact]
     public async Task The_handoff_view_needs_the_admin_key_and_a_known_customer()
     {
         using var anonymous = new HttpClient { BaseAddress = _engine.App.BaseAddress };
