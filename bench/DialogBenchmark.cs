@@ -25,6 +25,14 @@ public sealed class DialogBenchmark : IBenchmark
 {
     private static readonly string[] Script = ["I missed my connection", "AB12CD", "Mumbai", "tomorrow", "4 pm", "yes"];
 
+    /// <summary>A customer's first rebooking passes the identity check (the demo PIN); later ones are not asked again.</summary>
+    private static string Line(int position) => position switch
+    {
+        0 => Script[0],
+        1 => "2468",
+        _ => Script[(position - 1) % Script.Length],
+    };
+
     public string Name => "dialog";
 
     public string Description => "dialog turns/s and p99 turn latency through the customer grain, in memory (targets >= 20,000/s, <= 200 us p99)";
@@ -63,7 +71,7 @@ public sealed class DialogBenchmark : IBenchmark
 
         async Task<long> Turn(int customer)
         {
-            var text = Script[position[customer]++ % Script.Length];
+            var text = Line(position[customer]++);
             var start = Stopwatch.GetTimestamp();
             var result = await ingress.Receive(new InboundTurn("airline", Channel.WhatsApp,
                 new ChannelAddress(AddressKind.WhatsApp, $"91990{customer:D7}"), $"m{Interlocked.Increment(ref ids)}", text, null, default));
@@ -75,7 +83,7 @@ public sealed class DialogBenchmark : IBenchmark
         for (var c = 0; c < customers; c++) await Turn(c);
         for (var i = 0; i < 5000; i++) await Turn(i % customers);
         var check = await ingress.Receive(new InboundTurn("airline", Channel.WhatsApp, new ChannelAddress(AddressKind.WhatsApp, "919909999999"), "check", "I missed my connection", null, default));
-        if (!echo && !check.Reply.Text.Contains("booking reference", StringComparison.Ordinal)) throw new InvalidOperationException("The engine did not answer as the bot: " + check.Reply.Text);
+        if (!echo && !check.Reply.Text.Contains("PIN", StringComparison.Ordinal)) throw new InvalidOperationException("The engine did not answer as the bot: " + check.Reply.Text);
 
         if (!echo) EngineOnly(host.Services.GetRequiredService<DialogEngineProvider>(), seconds);
 
@@ -117,6 +125,11 @@ public sealed class DialogBenchmark : IBenchmark
         var e = new Switchboard.Grains.Interfaces.Customers.EphemeralContext();
         var intent = new Switchboard.Grains.Interfaces.Customers.PersistentIntentContext();
         var data = new Dictionary<string, string>();
+        // This customer passed the identity check earlier: the loop measures the rebooking turns themselves.
+        var verified = new Switchboard.Grains.Interfaces.Customers.SystemMetadata
+        {
+            Verification = new() { Verified = true, Method = "booking-pin", VerifiedAt = DateTimeOffset.UtcNow },
+        };
         var samples = new Percentiles();
         var until = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * Math.Max(1, seconds / 2.0));
         for (var i = 0; Stopwatch.GetTimestamp() < until; i++)
@@ -125,7 +138,7 @@ public sealed class DialogBenchmark : IBenchmark
             var reply = engine.RespondAsync(new Switchboard.Grains.Conversation.TurnContext
             {
                 Tenant = "airline", CustomerId = "c", Channel = Channel.WhatsApp, Text = Script[i % Script.Length], Now = DateTimeOffset.UtcNow,
-                Ephemeral = e, Intent = intent, System = new(), EngineData = data, PreviousChannel = Channel.WhatsApp,
+                Ephemeral = e, Intent = intent, System = verified, EngineData = data, PreviousChannel = Channel.WhatsApp,
                 IssueSessionToken = (_, _) => "t", IssueCallCode = _ => Task.FromResult("000000"),
             }).AsTask().GetAwaiter().GetResult();
             renderer.Render(reply);

@@ -74,7 +74,7 @@ public sealed class VoiceAgentBenchmark : IBenchmark
             var number = $"91982{i:D7}";
             var address = new ChannelAddress(AddressKind.WhatsApp, number);
             TurnResult last = null!;
-            foreach (var text in new[] { "I missed my connection", "AB12CD", "Mumbai", "tomorrow", "4 pm" })
+            foreach (var text in new[] { "I missed my connection", "2468", "AB12CD", "Mumbai", "tomorrow", "4 pm" })
                 last = await ingress.Receive(new InboundTurn("airline", Channel.WhatsApp, address, $"b{i}.{text}", text, null, DateTimeOffset.UtcNow));
             var grammar = TurnGrammar.For(last.Reply, bots.BotOf("airline"), DateOnly.FromDateTime(DateTime.UtcNow));
             var audio = new short[4000 + yes.Length + 16000];

@@ -18,11 +18,15 @@ public static class OutboxExtensions
         var dispatcher = builder.Configuration.GetSection(OutboxPolicy.Section + ":Dispatcher").Get<DispatcherOptions>() ?? new DispatcherOptions();
         if (dispatcher.PollInterval <= TimeSpan.Zero || dispatcher.BatchSize < 1 || dispatcher.Lease <= TimeSpan.Zero)
             throw new InvalidOperationException("Outbox:Dispatcher needs a positive PollInterval, BatchSize and Lease.");
+        var confirmations = builder.Configuration.GetSection(WrittenConfirmationOptions.Section).Get<WrittenConfirmationOptions>() ?? new WrittenConfirmationOptions();
+        confirmations.ParsedChannels();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(policy);
         builder.Services.AddSingleton(dispatcher);
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<OutboxClient>();
+        builder.Services.AddSingleton(confirmations);
+        builder.Services.AddSingleton<WrittenConfirmations>();
         builder.Services.AddHostedService<OutboxDispatcher>();
         return builder;
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Outbox;
 using Switchboard.Channels.Voice.Calls;
 using Switchboard.Channels.Voice.Media;
 using Switchboard.Channels.Voice.Rtp;
@@ -38,7 +39,8 @@ public static class VoiceExtensions
             sp.GetService<ICallMediaHandlerFactory>(),
             sp.GetRequiredService<TimeProvider>(),
             TimeSpan.FromMilliseconds(options.InterDigitTimeoutMs),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Channels.Voice.Calls")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Channels.Voice.Calls"),
+            sp.GetService<WrittenConfirmations>()));
         services.AddSingleton(sp => new VoiceSignaling(options, sp.GetRequiredService<TrunkGuard>(), sp.GetRequiredService<RtpPortPool>(),
             sp.GetRequiredService<MediaPacer>(), sp.GetRequiredService<TenantDirectory>(), sp.GetRequiredService<CallConversationServices>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<VoiceSignaling>>()));

@@ -11,7 +11,8 @@ public sealed record EngineReply(
     [property: Id(2)] IReadOnlyList<ReplyOption>? Options = null,
     [property: Id(3)] ReplyCard? Card = null,
     [property: Id(4)] ReplyAction? Action = null,
-    [property: Id(5)] ReplyExpectation? Expect = null)
+    [property: Id(5)] ReplyExpectation? Expect = null,
+    [property: Id(6)] FlowCompletion? Completed = null)
 {
     public IReadOnlyList<ReplyOption> OptionList => Options ?? [];
 }

@@ -38,4 +38,9 @@ public sealed class TurnContext
     public required Func<string, TimeSpan, string> IssueSessionToken { get; init; }
     /// <summary>Issues a 6-digit single-use call code for this customer (for a withheld caller id on the voice channel).</summary>
     public required Func<TimeSpan, Task<string>> IssueCallCode { get; init; }
+    /// <summary>
+    /// Opens a PII token of this customer's vault for a stated purpose (the identity check reading a PIN the customer gave);
+    /// audited like every resolution, with the engine as the actor. Null when the token is unknown.
+    /// </summary>
+    public Func<string, string, string?> ResolveSecret { get; init; } = (_, _) => null;
 }

@@ -70,6 +70,8 @@ public sealed class CustomerGrain(
         var text = Tokenize(turn.Text ?? "", expectSecret);
         var payload = turn.Payload is null ? null : turn.Payload with
         {
+            // Keyed digits are what a caller types a card number, a PIN or an OTP with.
+            Id = turn.Payload is { Kind: PayloadKind.Dtmf, Id: { } keyed } ? Tokenize(keyed, expectSecret) : turn.Payload.Id,
             Title = turn.Payload.Title is null ? null : Tokenize(turn.Payload.Title, expectSecret),
             Fields = turn.Payload.Fields?.ToDictionary(kv => kv.Key, kv => Tokenize(kv.Value, expectSecret)),
         };
@@ -211,6 +213,15 @@ public sealed class CustomerGrain(
         return found ? _vault!.Open(token, sealedValue!) : null;
     }
 
+    /// <summary>The engine's vault access during a turn (the state is written with the turn).</summary>
+    private string? ResolveForEngine(string token, string purpose)
+    {
+        var found = S.Vault.TryGetValue(token, out var sealedValue) && _vault is not null;
+        S.VaultAudit.Add(new PiiAccessRecord(token, purpose, "dialog-engine", time.GetUtcNow(), found));
+        if (S.VaultAudit.Count > AuditLimit) S.VaultAudit.RemoveRange(0, S.VaultAudit.Count - AuditLimit);
+        return found ? _vault!.Open(token, sealedValue!) : null;
+    }
+
     public Task<IReadOnlyList<PiiAccessRecord>> GetPiiAudit()
     {
         EnsureExists();
@@ -280,6 +291,7 @@ public sealed class CustomerGrain(
             IssueSessionToken = IssueToken,
             // Claimed directly: going through the ingress grain would call back into this (busy, non-reentrant) grain and deadlock.
             IssueCallCode = IssueCallCode,
+            ResolveSecret = ResolveForEngine,
         };
         try
         {

@@ -15,6 +15,8 @@ public static class DialogStepMarkers
     public const string Confirm = "@confirm";
     /// <summary>The customer said no to the confirmation: the flow waits to hear what to change.</summary>
     public const string Change = "@change";
+    /// <summary>The flow waits for the code of the bot's identity check.</summary>
+    public const string Verify = "@verify";
 }
 
 /// <summary>
@@ -99,6 +101,7 @@ internal sealed class DialogStep
 
         if (_e.PendingSlot == ConfirmMarker) return await OnConfirm(flow, entities, global, input, choice, ct);
         if (_e.PendingSlot == ChangeMarker) return await OnChange(flow, entities, global, input, choice, ct);
+        if (_e.PendingSlot == DialogStepMarkers.Verify) return await OnVerify(flow, global, input, ct);
 
         var (filled, invalid) = Fill(flow, entities, text, _e.PendingSlot, overwrite: false, allowFreeText: global is null);
         if (invalid is not null) return await Invalid(flow, invalid, ct);
@@ -161,9 +164,10 @@ internal sealed class DialogStep
         return await Advance(flow, ct);
     }
 
-    /// <summary>Asks the first empty slot, or confirms, or acts when all are filled.</summary>
+    /// <summary>Checks identity when the flow needs it, then asks the first empty slot, or confirms, or acts when all are filled.</summary>
     private async Task<EngineReply> Advance(FlowDefinition flow, CancellationToken ct)
     {
+        if (flow.Verify && !IsVerified()) return AskVerification(reprompt: false);
         var next = flow.Slots.FirstOrDefault(s => !_e.Slots.ContainsKey(s.Name));
         if (next is not null) return Ask(flow, next, reprompt: false);
         if (flow.Confirm is { } confirm)
@@ -203,6 +207,78 @@ internal sealed class DialogStep
         if (input.Intent is not null && input.Intent != flow.Intent) return await OnIntent(flow, input.Intent, entities, input, ct);
         if (input.Text.Length == 0 && (ResumeLine is not null || input.Opening)) return await Advance(flow, ct);
         return await Miss(flow, ct);
+    }
+
+    // ---- identity check ----
+
+    /// <summary>Passed here or on any other channel (the system metadata layer says so), and not older than the bot's lifetime for it.</summary>
+    private bool IsVerified() =>
+        _turn.System.Verification is { Verified: true, VerifiedAt: { } at } && _turn.Now - at < _def.Verification!.Lifetime;
+
+    private EngineReply AskVerification(bool reprompt)
+    {
+        var v = _def.Verification!;
+        SetPending(DialogStepMarkers.Verify, v.Step.Render(Lookup), secret: true);
+        return new EngineReply((reprompt ? v.Reprompt ?? v.Prompt : v.Prompt).Render(Lookup));
+    }
+
+    private async Task<EngineReply> OnVerify(FlowDefinition flow, string? global, Input input, CancellationToken ct)
+    {
+        var v = _def.Verification!;
+        var token = SecretToken(input.Text);
+        if (token is null)
+        {
+            if (global is not null) return await Global(flow, global, ct);
+            if (input.Intent is not null && input.Intent != flow.Intent && _def.FlowForIntent(input.Intent) is not null)
+                return await OnIntent(flow, input.Intent, [], input, ct);
+            if (input.Text.Length == 0 && (ResumeLine is not null || input.Opening)) return AskVerification(reprompt: false);
+        }
+        else
+        {
+            var code = _turn.ResolveSecret(token, "identity-verification");
+            if (code is not null && await CheckCode(v, code, ct))
+            {
+                _turn.System.Verification = new VerificationStatus
+                {
+                    Verified = true, Method = v.Method, Channel = _turn.Channel, VerifiedAt = _turn.Now, MfaPassed = false,
+                };
+                _e.ConsecutiveMisses = 0;
+                _logger.LogInformation("Customer {CustomerId} passed the {Method} check on {Channel}", _turn.CustomerId, v.Method, _turn.Channel.ToWire());
+                return await Advance(flow, ct);
+            }
+            _logger.LogInformation("Customer {CustomerId} failed the {Method} check on {Channel}", _turn.CustomerId, v.Method, _turn.Channel.ToWire());
+        }
+        if (++_e.ConsecutiveMisses >= _def.Settings.MaxMisses) return await TooManyMisses(flow, ct);
+        return Join(v.Failed.Render(Lookup), AskVerification(reprompt: true));
+    }
+
+    /// <summary>The code's digits against the backend's check, or the bot's demo code when it has no backend.</summary>
+    private async Task<bool> CheckCode(VerificationDefinition v, string code, CancellationToken ct)
+    {
+        var digits = new string(code.Where(char.IsAsciiDigit).ToArray());
+        if (digits.Length < v.MinDigits || digits.Length > v.MaxDigits || digits.Length != code.Count(c => !char.IsWhiteSpace(c) && c != '-')) return false;
+        var backend = _settings.Backend ?? (string.IsNullOrEmpty(_def.Settings.Backend) ? null : new Uri(_def.Settings.Backend));
+        if (v.Http is null || backend is null)
+            return v.Demo is not null && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.ASCII.GetBytes(digits), System.Text.Encoding.ASCII.GetBytes(v.Demo));
+        var outcome = await _backend.CallAsync(backend, v.Http, new Dictionary<string, object?>
+        {
+            ["customer"] = _turn.CustomerId,
+            ["method"] = v.Method,
+            ["channel"] = _turn.Channel.ToWire(),
+            ["code"] = digits,
+        }, ct);
+        if (!outcome.Ok && outcome.Failure is { } failure && failure != "backend said no")
+            _logger.LogWarning("The {Method} check of bot {Bot} failed for customer {CustomerId}: {Failure}", v.Method, _def.Name, _turn.CustomerId, failure);
+        return outcome.Ok;
+    }
+
+    private static string? SecretToken(string text)
+    {
+        var start = text.IndexOf("{{otp:", StringComparison.Ordinal);
+        if (start < 0) return null;
+        var end = text.IndexOf("}}", start, StringComparison.Ordinal);
+        return end < 0 ? null : text[start..(end + 2)];
     }
 
     private EngineReply AskWhatToChange(FlowDefinition flow)
@@ -347,9 +423,11 @@ internal sealed class DialogStep
             return new EngineReply(failure, ReplyStyle.QuickReplies, MenuOptions(["agent"]));
         }
         var text = action.Success.Render(Lookup);
+        var written = action.Confirmation?.Render(Lookup) ?? text;
         CloseFlow(flow, "completed");
         var next = action.Next.Count == 0 ? null : MenuOptions(action.Next);
-        return new EngineReply(text, next is null ? ReplyStyle.Text : ReplyStyle.QuickReplies, next);
+        return new EngineReply(text, next is null ? ReplyStyle.Text : ReplyStyle.QuickReplies, next,
+            Completed: new FlowCompletion(flow.Name, flow.Intent, flow.Title, written));
     }
 
     /// <summary>"Escalate to voice" (a call-us action with a session token and call code) or "hand to a human agent" (with a summary).</summary>

@@ -20,6 +20,8 @@ public static class ReplyExpectations
         {
             case DialogStepMarkers.Confirm:
                 return new ReplyExpectation(ReplyExpectation.Confirm);
+            case DialogStepMarkers.Verify:
+                return new ReplyExpectation(BuiltinSlotTypes.Number, "verification", Secret: true);
             case DialogStepMarkers.Change:
                 return new ReplyExpectation(ReplyExpectation.Change, Phrases: flow.Slots.Select(s => s.Name.Replace('_', ' ')).ToList());
         }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc;
 using Switchboard.Channels.Common;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Consent;
@@ -57,11 +58,23 @@ public static partial class AdminApi
     private static Task<IResult> GetTranscript(string id, string? tenant, TenantDirectory tenants, IGrainFactory grains) =>
         WithCustomer(id, tenant, tenants, grains, async c => Results.Ok(Transcript(await c.GetTranscript())));
 
-    private static Task<IResult> Erase(string id, string? tenant, TenantDirectory tenants, IGrainFactory grains) =>
+    /// <summary>Erases the customer everywhere (see <see cref="CustomerErasure"/>) and answers with a receipt of what went.</summary>
+    private static Task<IResult> Erase(string id, string? tenant, TenantDirectory tenants, IGrainFactory grains,
+        [FromServices] IEnumerable<IErasureParticipant> participants, ILoggerFactory logs, CancellationToken cancellationToken) =>
         WithCustomer(id, tenant, tenants, grains, async c =>
         {
-            await c.Erase();
-            return Results.NoContent();
+            try
+            {
+                var receipt = await CustomerErasure.RunAsync(c, tenants.FindOrDefault(tenant)!.Id, id, participants,
+                    logs.CreateLogger(typeof(CustomerErasure).FullName!), cancellationToken);
+                return Results.Ok(receipt);
+            }
+            catch (ErasureIncompleteException e)
+            {
+                return Problems.Make(500, "erasure-incomplete", "The erasure is not complete.",
+                    $"Removing the customer's {e.Part} failed, so the customer was not erased yet (some of it may already be gone). "
+                    + "The log says why; repeat the request once that is fixed.");
+            }
         });
 
     private static async Task<IResult> RecordConsent(string id, string? tenant, HttpRequest request, TenantDirectory tenants, IGrainFactory grains, TimeProvider time)

@@ -90,6 +90,7 @@ public sealed class BotLoaderTests
     [InlineData("flows.yaml", "intent: flight_status", "intent: flight_statuss", "unknown intent 'flight_statuss'")]
     [InlineData("flows.yaml", "builtin: escalate-to-voice", "builtin: teleport", "unknown built-in action 'teleport'")]
     [InlineData("flows.yaml", "timeout: 2s", "timeout: forever", "timeout 'forever'")]
+    [InlineData("flows.yaml", "confirmation: \"{persona.brand}: your new flight", "confirmation: \"{persona.brand}: your new {seat} flight", "unknown slot 'seat' in confirmation")]
     [InlineData("entities.yaml", @"pattern: 'sw\s?\d{2,4}'", "pattern: 'sw(\\d'", "invalid pattern")]
     [InlineData("persona.yaml", "timeZone: Asia/Kolkata", "timeZone: Mars/Olympus", "not a known time zone")]
     [InlineData("persona.yaml", "confidenceThreshold: 0.4", "confidenceThreshold: 4", "between 0 and 1")]
@@ -102,6 +103,19 @@ public sealed class BotLoaderTests
             Assert.Equal($"airline/{file}", e.File);
             Assert.Contains(reason, e.Reason);
             Assert.Equal(LineOf(folder, file, replace), e.Line);
+        }
+    }
+
+    [Fact]
+    public void A_built_in_action_has_no_written_confirmation()
+    {
+        var (dir, folder) = BrokenAirline("flows.yaml", s => s.Replace("      success: \"Happy to talk it through.",
+            "      confirmation: \"Call us.\"\n      success: \"Happy to talk it through.", StringComparison.Ordinal));
+        using (dir)
+        {
+            var e = Assert.Throws<BotDefinitionException>(() => BotLoader.LoadFolder(folder));
+            Assert.Contains("a written confirmation belongs to a flow that completes something", e.Reason);
+            Assert.Equal(LineOf(folder, "flows.yaml", "confirmation: \"Call us.\""), e.Line);
         }
     }
 

@@ -14,6 +14,7 @@ public sealed class DialogStepTests
     private static async Task Rebook(EngineHarness h, Channel channel)
     {
         await h.Say(channel, "I missed my connection");
+        await h.Say(channel, "2468"); // the airline bot's demo PIN: rebooking needs the identity check
         await h.Say(channel, "AB12CD");
         await h.Say(channel, "Mumbai");
         await h.Say(channel, "tomorrow");
@@ -28,7 +29,7 @@ public sealed class DialogStepTests
         {
             var h = new EngineHarness(EngineHarness.Airline);
             var replies = new List<string>();
-            foreach (var text in new[] { "hi", "I missed my connection", "AB12CD", "Mumbai", "tomorrow", "4 pm", "help", "yes" })
+            foreach (var text in new[] { "hi", "I missed my connection", "2468", "AB12CD", "Mumbai", "tomorrow", "4 pm", "help", "yes" })
                 replies.Add((await h.Say(channel, text)).Text);
             transcripts[channel] = replies;
         }
@@ -37,6 +38,39 @@ public sealed class DialogStepTests
         foreach (var (channel, replies) in transcripts)
             Assert.Equal(reference, replies.Select(r => channel == Channel.Voice && r.StartsWith(notice, StringComparison.Ordinal) ? r[notice.Length..] : r));
         Assert.StartsWith(notice, transcripts[Channel.Voice][0]);
+    }
+
+    [Fact]
+    public async Task Only_the_turn_that_completes_a_flow_carries_its_written_confirmation()
+    {
+        var h = new EngineHarness(EngineHarness.Airline);
+        await h.Say(Channel.WhatsApp, "I missed my connection");
+        await h.Say(Channel.WhatsApp, "2468");
+        await h.Say(Channel.WhatsApp, "AB12CD");
+        await h.Say(Channel.WhatsApp, "Mumbai");
+        await h.Say(Channel.WhatsApp, "tomorrow");
+        var confirm = await h.Say(Channel.WhatsApp, "4 pm");
+        Assert.Null(confirm.Completed);
+
+        var done = await h.Say(Channel.Voice, "yes");
+
+        var completed = Assert.IsType<FlowCompletion>(done.Completed);
+        Assert.Equal("rebook", completed.Flow);
+        Assert.Equal("Rebook a flight", completed.Title);
+        // The flow's own written form (brand first, result and slots filled in), not the spoken success line.
+        Assert.StartsWith("SkyWays Airlines: your new flight is SW 221, 4:00 PM to Mumbai on ", completed.Confirmation);
+        Assert.EndsWith("Seat 14C. Booking reference AB12CD.", completed.Confirmation);
+        Assert.Null((await h.Say(Channel.Voice, "thanks")).Completed);
+    }
+
+    [Fact]
+    public async Task A_flow_without_a_written_form_confirms_with_its_success_text()
+    {
+        var h = new EngineHarness(EngineHarness.Airline);
+        await h.Say(Channel.Voice, "what's the status of SW 123");
+        var done = await h.Say(Channel.Voice, "today");
+        Assert.Equal(done.Text, done.Completed?.Confirmation);
+        Assert.Equal("flight_status", done.Completed?.Flow);
     }
 
     [Fact]
@@ -72,6 +106,7 @@ public sealed class DialogStepTests
     {
         var h = new EngineHarness(EngineHarness.Airline);
         await h.Say(Channel.Sms, "I missed my connection");
+        await h.Say(Channel.Sms, "2468");
         var ask = await h.Say(Channel.Sms, "AB12CD");
         var again = await h.Say(Channel.Sms, "repeat");
         Assert.Equal(ask.Text, again.Text);
@@ -199,6 +234,9 @@ public sealed class DialogStepTests
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
+        // The airline bot's identity check goes to the backend once one is configured: the demo PIN passes here too.
+        app.MapPost("/identity/check", async (HttpRequest r) =>
+            Results.Json(new { ok = (await JsonDocument.ParseAsync(r.Body)).RootElement.GetProperty("code").GetString() == "2468" }));
         map(app);
         await app.StartAsync();
         return app;

@@ -35,10 +35,21 @@ public sealed class EngineHarness
     public Dictionary<string, string> Data { get; } = [];
     public DateTimeOffset Now { get; set; } = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
     public List<string> IssuedTokens { get; } = [];
+    /// <summary>The system metadata layer (verification status) kept across turns, as the customer grain keeps it.</summary>
+    public SystemMetadata System { get; } = new();
+    /// <summary>Secrets the harness tokenized (the grain's vault stand-in): token → digits, and every resolution asked for.</summary>
+    public Dictionary<string, string> Vault { get; } = [];
+    public List<(string Token, string Purpose)> Resolved { get; } = [];
 
     public async Task<EngineReply> Say(Channel channel, string text, TurnPayload? payload = null)
     {
         if (_previous is { } p && p != channel) Intent.ChannelSwitches++;
+        // Like the grain's tokenizer: while a secret is expected, a lone run of 4 to 8 digits becomes an OTP token.
+        if (Data.ContainsKey(EngineDataKeys.ExpectSecretDigits) && text.Trim() is { Length: >= 4 and <= 8 } digits && digits.All(char.IsAsciiDigit))
+        {
+            text = $"{{{{otp:h{Vault.Count + 1}}}}}";
+            Vault[text] = digits;
+        }
         var reply = await _engine.RespondAsync(new TurnContext
         {
             Tenant = "t",
@@ -49,7 +60,7 @@ public sealed class EngineHarness
             Now = Now,
             Ephemeral = Ephemeral,
             Intent = Intent,
-            System = new SystemMetadata(),
+            System = System,
             EngineData = Data,
             PreviousChannel = _previous,
             IssueSessionToken = (purpose, _) =>
@@ -59,6 +70,11 @@ public sealed class EngineHarness
                 return token;
             },
             IssueCallCode = _ => Task.FromResult("123456"),
+            ResolveSecret = (token, purpose) =>
+            {
+                Resolved.Add((token, purpose));
+                return Vault.TryGetValue(token, out var v) ? v : null;
+            },
         });
         _previous = channel;
         return reply;

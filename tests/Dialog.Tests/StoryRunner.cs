@@ -93,7 +93,7 @@ public sealed class StoryRunner(SiloApp silo)
         if (x.StartsWith is { } s && !text.StartsWith(s, StringComparison.OrdinalIgnoreCase)) failures.Add($"{where}: reply should start with '{s}': {text}");
         if (x.Asks is { } asks)
         {
-            var pending = e.PendingSlot switch { null => "nothing", DialogStepMarkers.Confirm => "confirm", DialogStepMarkers.Change => "change", var p => p };
+            var pending = e.PendingSlot switch { null => "nothing", DialogStepMarkers.Confirm => "confirm", DialogStepMarkers.Change => "change", DialogStepMarkers.Verify => "verify", var p => p };
             if (pending != asks) failures.Add($"{where}: waits on '{pending}', expected '{asks}' (reply: {text})");
         }
         if (x.Flow is { } f && (e.ActiveFlow ?? "none") != f) failures.Add($"{where}: open flow '{e.ActiveFlow ?? "none"}', expected '{f}'");

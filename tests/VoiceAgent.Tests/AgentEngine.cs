@@ -1,8 +1,12 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Channels.Voice;
 using Switchboard.Channels.Voice.Agent;
+using Switchboard.Channels.WhatsApp;
 using Switchboard.TestSupport;
 
 namespace Switchboard.VoiceAgent.Tests;
@@ -13,6 +17,9 @@ public sealed class SippCollection;
 /// <summary>The real engine (SiloApp) with the SIP listener on a free port, speech on, and admin API helpers.</summary>
 public sealed class AgentEngine : IAsyncDisposable
 {
+    /// <summary>The WhatsApp app secret the engine checks webhook signatures with.</summary>
+    public const string WhatsAppAppSecret = "voice-agent-tests-app-secret";
+
     private static int _nextRtpBase = 41_000 + Random.Shared.Next(0, 20) * 200;
 
     private AgentEngine(SiloApp app, int sipPort)
@@ -37,6 +44,7 @@ public sealed class AgentEngine : IAsyncDisposable
             ["Sip:RtpPortMin"] = rtp.ToString(),
             ["Sip:RtpPortMax"] = (rtp + 199).ToString(),
             ["Sip:InterDigitTimeoutMs"] = "1500",
+            ["WhatsApp:AppSecret"] = WhatsAppAppSecret,
         };
         if (extra is not null)
             foreach (var (k, v) in extra) settings[k] = v;
@@ -45,12 +53,62 @@ public sealed class AgentEngine : IAsyncDisposable
         return new AgentEngine(app, bound.Port);
     }
 
-    /// <summary>A WhatsApp message through the admin turn endpoint (the WhatsApp webhook lives on the messaging branch).</summary>
+    /// <summary>
+    /// A WhatsApp text message as Meta delivers it: a Cloud API webhook POST signed with the app secret. The engine answers
+    /// 200 once the turn ran and its reply is in the outbox.
+    /// </summary>
+    public async Task SignedWhatsAppAsync(string number, string text)
+    {
+        var json = new JsonObject
+        {
+            ["object"] = "whatsapp_business_account",
+            ["entry"] = new JsonArray(new JsonObject
+            {
+                ["id"] = "102290129340398",
+                ["changes"] = new JsonArray(new JsonObject
+                {
+                    ["field"] = "messages",
+                    ["value"] = new JsonObject
+                    {
+                        ["messaging_product"] = "whatsapp",
+                        ["metadata"] = new JsonObject { ["display_phone_number"] = "15550100000", ["phone_number_id"] = "109876543210" },
+                        ["contacts"] = new JsonArray(new JsonObject { ["profile"] = new JsonObject { ["name"] = "Traveller" }, ["wa_id"] = number }),
+                        ["messages"] = new JsonArray(new JsonObject
+                        {
+                            ["from"] = number,
+                            ["id"] = "wamid." + Guid.NewGuid().ToString("n"),
+                            ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(),
+                            ["type"] = "text",
+                            ["text"] = new JsonObject { ["body"] = text },
+                        }),
+                    },
+                }),
+            }),
+        }.ToJsonString();
+        var bytes = Encoding.UTF8.GetBytes(json);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/whatsapp") { Content = new ByteArrayContent(bytes) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add(WhatsAppSignature.Header, WhatsAppSignature.Sign(WhatsAppAppSecret, bytes));
+        var response = await Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, $"the webhook was refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>
+    /// A WhatsApp-channel turn through the admin turn endpoint (<c>POST /api/turns</c>): a quick set-up for tests about
+    /// the call itself. The story test uses <see cref="SignedWhatsAppAsync"/>, the way Meta delivers messages.
+    /// </summary>
     public async Task<JsonElement> WhatsAppAsync(string number, string text)
     {
         var r = await Http.PostAsJsonAsync("api/turns", new { channel = "whatsapp", address = number, messageId = "wamid." + Guid.NewGuid().ToString("n"), text });
         r.EnsureSuccessStatusCode();
         return await r.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>The outbox listing (<c>GET /api/outbox</c>) for one channel.</summary>
+    public async Task<List<JsonElement>> OutboxAsync(string channel)
+    {
+        var json = await Http.GetFromJsonAsync<JsonElement>($"api/outbox?channel={channel}&limit=1000");
+        return [.. json.GetProperty("messages").EnumerateArray()];
     }
 
     public async Task<string?> ResolveAsync(string channel, string address)
@@ -75,7 +133,7 @@ public sealed class AgentEngine : IAsyncDisposable
         Eventually.HoldsAsync(condition, within ?? TimeSpan.FromSeconds(20));
 
     /// <summary>The voice and speech log lines, for failure messages.</summary>
-    public string VoiceLog => string.Join('\n', App.Logs.Lines.Where(l => l.Contains("Voice", StringComparison.Ordinal) || l.Contains("call", StringComparison.OrdinalIgnoreCase)).TakeLast(40));
+    public string VoiceLog => string.Join('\n', App.Logs.Lines.Where(l => l.Contains("Voice", StringComparison.Ordinal) || l.Contains("call", StringComparison.OrdinalIgnoreCase) || l.Contains("confirmation", StringComparison.OrdinalIgnoreCase)).TakeLast(40));
 
     public ValueTask DisposeAsync() => App.DisposeAsync();
 }

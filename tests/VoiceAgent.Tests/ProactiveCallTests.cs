@@ -49,11 +49,12 @@ public sealed class ProactiveCallTests : IAsyncLifetime
         var answered = await AgentEngine.EventuallyAsync(async () =>
         {
             voice = [.. (await _engine.TranscriptAsync(customer)).Where(t => t.Channel == "voice")];
-            return voice.Any(t => t.Direction == "outbound" && t.Text.Contains("booking reference", StringComparison.Ordinal));
+            return voice.Any(t => t.Direction == "outbound" && t.Text.Contains("4-digit PIN", StringComparison.Ordinal));
         });
         Assert.True(answered, "the callee's answer was not heard; voice transcript: " + string.Join(" | ", voice) + "\nlog:\n" + _engine.VoiceLog);
 
-        // What the callee heard, in order: the reason, the engine's greeting, then the reply to what they said.
+        // What the callee heard, in order: the reason, the engine's greeting, then the reply to what they said (the
+        // rebooking's identity check).
         var outbound = voice.Where(t => t.Direction == "outbound").ToList();
         Assert.Equal(Reason, outbound[0].Text);
         Assert.Contains("Maya from SkyWays Airlines", outbound[1].Text);

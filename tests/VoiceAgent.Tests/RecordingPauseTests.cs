@@ -91,6 +91,10 @@ public sealed class RecordingPauseTests : IAsyncLifetime
             turns = await _engine.TranscriptAsync(customer);
             return turns.Any(t => t.Channel == "voice" && t.Direction == "outbound" && t.Text.Contains("fee is paid"));
         }), "the fee was not taken; transcript: " + string.Join(" | ", turns) + "\nlog:\n" + _engine.VoiceLog);
+        // The keyed card number is tokenized at ingestion like a typed one: no transcript line or log line holds it.
+        Assert.DoesNotContain(turns, t => t.Text.Contains("4111111111111111", StringComparison.Ordinal));
+        Assert.Contains(turns, t => t.Direction == "inbound" && t.Text.Contains("{{card:", StringComparison.Ordinal));
+        Assert.DoesNotContain(_engine.App.Logs.Lines, l => l.Contains("4111111111111111", StringComparison.Ordinal));
 
         string wav = "";
         Assert.True(await AgentEngine.EventuallyAsync(() =>

@@ -6,7 +6,7 @@ namespace Switchboard.VoiceAgent.Tests;
 /// Issue 6's end-to-end story: a WhatsApp chat fills the airline rebooking flow up to its confirmation, then the customer
 /// calls from the same number. The call asks for recording consent (answered with a key), speaks the engine's resume
 /// line naming WhatsApp and the pending step, hears the spoken "yes", and completes the flow without asking any slot again.
-/// WhatsApp turns go through the admin turn endpoint (the signed WhatsApp webhook is built on the messaging branch).
+/// The WhatsApp side is signed Cloud API webhooks; the written confirmation of the rebooking follows in the WhatsApp outbox.
 /// </summary>
 [Collection("sipp")]
 public sealed class WhatsAppToVoiceTests : IAsyncLifetime
@@ -29,13 +29,17 @@ public sealed class WhatsAppToVoiceTests : IAsyncLifetime
     public async Task A_whatsapp_rebooking_is_resumed_and_confirmed_on_a_spoken_call_without_asking_again()
     {
         const string number = "919811100002";
-        await _engine.WhatsAppAsync(number, "I missed my connection");
-        await _engine.WhatsAppAsync(number, "AB12CD");
-        await _engine.WhatsAppAsync(number, "Mumbai");
-        await _engine.WhatsAppAsync(number, "tomorrow");
-        var confirm = await _engine.WhatsAppAsync(number, "4 pm");
-        var customer = confirm.GetProperty("customerId").GetString()!;
-        Assert.Contains("Shall I confirm", confirm.GetProperty("reply").GetProperty("text").GetString());
+        // The rebooking starts with the identity check (the demo PIN), passed here on WhatsApp.
+        foreach (var said in new[] { "I missed my connection", "2468", "AB12CD", "Mumbai", "tomorrow", "4 pm" })
+            await _engine.SignedWhatsAppAsync(number, said);
+        var customer = await _engine.ResolveAsync("whatsapp", number);
+        Assert.NotNull(customer);
+        var chat = await _engine.TranscriptAsync(customer);
+        Assert.Equal(6, chat.Count(t => t is { Channel: "whatsapp", Direction: "inbound" }));
+        Assert.DoesNotContain(chat, t => t.Text.Contains("2468", StringComparison.Ordinal)); // the PIN is tokenized at ingestion
+        Assert.Contains("Shall I confirm", chat.Last(t => t is { Channel: "whatsapp", Direction: "outbound" }).Text);
+        Assert.True((await _engine.OutboxAsync("whatsapp")).Count(m => m.GetProperty("customerId").GetString() == customer) >= 6,
+            "every WhatsApp message is answered through the outbox");
 
         var yes = await CustomerVoice.SayAsync("yes");
         var call = new SippCall()
@@ -58,10 +62,14 @@ public sealed class WhatsAppToVoiceTests : IAsyncLifetime
         Assert.Contains(voice, t => t.Direction == "outbound"
             && t.Text.Contains("I see we were verifying the 4:00 PM flight to Mumbai on your WhatsApp chat. Let's finish that here.", StringComparison.Ordinal));
         Assert.Contains(voice, t => t.Direction == "inbound" && t.Text == "yes");
-        foreach (var asked in new[] { "booking reference?", "Where are you flying", "Which day", "Which one suits you" })
+        foreach (var asked in new[] { "PIN", "booking reference?", "Where are you flying", "Which day", "Which one suits you" })
             Assert.DoesNotContain(voice, t => t.Direction == "outbound" && t.Text.Contains(asked, StringComparison.Ordinal));
 
         var view = await _engine.CustomerAsync(customer);
+        // The identity check passed on WhatsApp holds on the phone: the system metadata layer says so.
+        var verification = view.GetProperty("systemMetadata").GetProperty("verification");
+        Assert.True(verification.GetProperty("verified").GetBoolean());
+        Assert.Equal("whatsapp", verification.GetProperty("channel").GetString());
         var intent = view.GetProperty("persistentIntent");
         Assert.Equal(0, intent.GetProperty("switchesWithRepeat").GetInt32());
         Assert.True(intent.GetProperty("channelSwitches").GetInt32() >= 1);
@@ -74,6 +82,23 @@ public sealed class WhatsAppToVoiceTests : IAsyncLifetime
         var evidence = consent.GetProperty("history").EnumerateArray().Last().GetProperty("evidence").GetString()!;
         Assert.Contains("sip-call-id", evidence);
         Assert.Contains("dtmf 1", evidence);
+        // The written confirmation: one WhatsApp message in the outbox after the call (the 24-hour window is open, the
+        // customer wrote on WhatsApp), in the transcript as an outbound WhatsApp line.
+        List<JsonElement> confirmations = [];
+        var queued = await AgentEngine.EventuallyAsync(async () =>
+        {
+            confirmations = [.. (await _engine.OutboxAsync("whatsapp"))
+                .Where(m => m.GetProperty("customerId").GetString() == customer && m.GetProperty("summary").GetString()!.Contains("your new flight is SW 221", StringComparison.Ordinal))];
+            return confirmations.Count > 0;
+        });
+        Assert.True(queued, "no WhatsApp confirmation in the outbox; log:\n" + _engine.VoiceLog);
+        var confirmation = Assert.Single(confirmations);
+        Assert.Equal("free-form", confirmation.GetProperty("kind").GetString());
+        Assert.Contains("SW 221, 4:00 PM to Mumbai", confirmation.GetProperty("summary").GetString());
+        Assert.Contains("AB12CD", confirmation.GetProperty("body").GetString());
+        Assert.EndsWith(number[^4..], confirmation.GetProperty("recipient").GetString());
+        Assert.Contains(await _engine.TranscriptAsync(customer), t => t is { Channel: "whatsapp", Direction: "outbound" } && t.Text.Contains("your new flight is SW 221", StringComparison.Ordinal));
+
         var wav = Assert.Single(Directory.GetFiles(_recordings.FullName, "*.wav", SearchOption.AllDirectories));
         Assert.DoesNotContain(number, Path.GetFileName(wav));
         var sidecar = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(wav, ".json"))).RootElement;

@@ -113,8 +113,8 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         _s.Logger.LogInformation("Recording consent on call {CallRef}: {Answer}", CallRef, answer.Granted ? "granted" : "declined");
         if (answer.Granted)
         {
-            var folder = Path.Combine(_s.Options.RecordingsPath!, _call.Tenant);
-            _recording = new CallRecording(folder, CallRef) { ConsentEvidence = _consentAnswer.Value.Evidence };
+            _recording = _s.Recordings.Start(_call.Tenant, CallRef);
+            _recording.ConsentEvidence = _consentAnswer.Value.Evidence;
         }
         else await SpeakAsync(_s.Options.NotRecordingLine);
     }
@@ -126,7 +126,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         if (first)
         {
             if (_consentAnswer is { } consent) _ = StoreConsentAsync(customer, consent.Granted, consent.Evidence);
-            if (_recording is not null) _recording.CustomerId = result.CustomerId;
+            _recording?.AssignCustomer(result.CustomerId);
             // The notice was already read out with the consent question.
             if (_consentAsked && _s.Bots?.BotOf(_call.Tenant)?.Definition.Persona.VoiceNotice?.Render(_ => null) is { Length: > 0 } notice
                 && spoken.StartsWith(notice, StringComparison.Ordinal))
@@ -367,8 +367,42 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         await _ended.CancelAsync();
         try { await _loop; } catch { /* ended */ }
         if (_listening is not null) await _listening.DisposeAsync();
-        _recording?.Dispose();
+        if (_recording is { } recording) await FinishRecordingAsync(recording);
         _ended.Dispose();
+    }
+
+    /// <summary>
+    /// Writes the recording's sidecar, unless its customer was erased during the call (through another node, or after
+    /// this node's erasure pass): then the recording is deleted instead, so nothing of an erased customer stays.
+    /// </summary>
+    private async Task FinishRecordingAsync(CallRecording recording)
+    {
+        if (recording.Discarded)
+        {
+            _s.Logger.LogInformation("Call {CallRef} ended; its recording was deleted during the call (customer {CustomerId} erased)", CallRef, recording.CustomerId);
+            return;
+        }
+        if (recording.CustomerId is null && _call.CustomerId is { } known) recording.AssignCustomer(known);
+        if (recording.CustomerId is { } customerId)
+        {
+            try
+            {
+                var exists = await _s.Grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(_call.Tenant, customerId)).Exists().WaitAsync(TimeSpan.FromSeconds(10));
+                if (!exists)
+                {
+                    if (recording.Discard())
+                        _s.Logger.LogInformation("Recording of call {CallRef} deleted at the end of the call: customer {CustomerId} was erased during it", CallRef, customerId);
+                    return;
+                }
+            }
+            catch (Exception e)
+            {
+                // Kept: the sidecar names the customer, so a later erasure still finds it.
+                _s.Logger.LogWarning(e, "Could not check whether the customer of call {CallRef} still exists; the recording is kept", CallRef);
+            }
+        }
+        recording.Dispose();
+        _s.Logger.LogInformation("Recording of call {CallRef} finished", CallRef);
     }
 
     private sealed record Item(short[]? Frame, long At, SpeechGrammar? Grammar, string? Spoken)

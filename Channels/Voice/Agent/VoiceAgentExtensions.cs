@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Common;
 using Switchboard.Channels.Voice.Calls;
 using Switchboard.Channels.Voice.Media;
 using Switchboard.Channels.Voice.Speech;
@@ -30,6 +31,9 @@ public static class VoiceAgentExtensions
             services.Replace(ServiceDescriptor.Singleton<IVoiceReplyRenderer, SpokenReplyRenderer>());
         services.AddSingleton<ProactiveCallReasons>();
         services.AddSingleton<VoiceAgentMetrics>();
+        services.AddSingleton<CallRecordings>();
+        // Erasing a customer deletes their call recordings too.
+        services.AddSingleton<IErasureParticipant>(sp => sp.GetRequiredService<CallRecordings>());
         services.AddSingleton<ProactiveCalls>();
         services.AddSingleton(sp => new VoiceAgentServices(
             options,
@@ -42,7 +46,8 @@ public static class VoiceAgentExtensions
             sp.GetRequiredService<ProactiveCallReasons>(),
             sp.GetRequiredService<VoiceAgentMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Channels.Voice.Agent")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Channels.Voice.Agent"),
+            sp.GetRequiredService<CallRecordings>()));
         services.AddSingleton<SpeechCallHandlerFactory>();
         // A media handler factory registered before (a test's, another speech layer) wins.
         services.TryAddSingleton<ICallMediaHandlerFactory>(sp => sp.GetRequiredService<SpeechCallHandlerFactory>());

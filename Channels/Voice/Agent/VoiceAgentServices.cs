@@ -17,4 +17,5 @@ public sealed record VoiceAgentServices(
     ProactiveCallReasons Reasons,
     VoiceAgentMetrics Metrics,
     TimeProvider Time,
-    ILogger Logger);
+    ILogger Logger,
+    CallRecordings Recordings);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Outbox;
 using Switchboard.Channels.Voice.Codecs;
 using Switchboard.Channels.Voice.Media;
 using Switchboard.Channels.Voice.Rtp;
@@ -18,6 +19,7 @@ public sealed record CallConversationServices(
     TimeProvider Time,
     TimeSpan InterDigitTimeout,
     ILogger Logger,
+    WrittenConfirmations? Confirmations = null,
     string TransferFailedLine = "Sorry, I can't reach a colleague right now. Please call us again a little later.");
 
 /// <summary>
@@ -171,6 +173,11 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
         CustomerId = result.CustomerId;
         _lastReply = result.Reply;
         _services.Logger.LogInformation("Voice turn {MessageId} on call {CallRef} for customer {CustomerId}", CallReference.For(messageId), CallRef, result.CustomerId);
+        // A flow completed on the phone leaves nothing in writing: its confirmation goes to the customer's messaging
+        // channel, queued while the reply is spoken.
+        var confirming = result.Reply.Completed is { } completed && !result.Duplicate && _services.Confirmations is { } confirmations
+            ? ConfirmInWritingAsync(confirmations, result.CustomerId, completed, messageId)
+            : Task.CompletedTask;
         var spoken = _services.Renderer.Render(result.Reply);
         if (_handler is not null) spoken = _handler.OnEngineReply(result, spoken);
         // Type-ahead: when the caller keyed something while this turn ran, its reply is not read out.
@@ -185,6 +192,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
                 await _hangUp();
                 break;
         }
+        await confirming;
         return result;
     }
 
@@ -210,6 +218,12 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
         catch (Exception e) { _services.Logger.LogWarning(e, "Could not record a spoken line for call {CallRef}", CallRef); }
         await SpeakAsync(line);
         await _hangUp();
+    }
+
+    private async Task ConfirmInWritingAsync(WrittenConfirmations confirmations, string customerId, FlowCompletion completed, string messageId)
+    {
+        try { await confirmations.SendAsync(Tenant, customerId, completed, messageId); }
+        catch (Exception e) { _services.Logger.LogError(e, "Written confirmation failed for customer {CustomerId} on call {CallRef}", customerId, CallRef); }
     }
 
     /// <summary>Speaks text; when the reply ends the call or hands it over, waits for the prompt to finish first.</summary>

@@ -11,6 +11,8 @@ public sealed class BotDefinition
     public required IReadOnlyList<IntentDefinition> Intents { get; init; }
     public required IReadOnlyDictionary<string, EntityDefinition> Entities { get; init; }
     public required IReadOnlyList<FlowDefinition> Flows { get; init; }
+    /// <summary>The identity check flows marked <c>verify: true</c> need; null when the bot has none.</summary>
+    public VerificationDefinition? Verification { get; init; }
 
     public FlowDefinition? FlowForIntent(string intent) => Flows.FirstOrDefault(f => f.Intent == intent);
 

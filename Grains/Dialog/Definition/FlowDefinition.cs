@@ -12,6 +12,8 @@ public sealed class FlowDefinition
     public required IReadOnlyList<SlotDefinition> Slots { get; init; }
     public ConfirmDefinition? Confirm { get; init; }
     public required ActionDefinition Action { get; init; }
+    /// <summary>The customer must have passed the bot's identity check (<see cref="BotDefinition.Verification"/>), here or on another channel, before the flow goes on.</summary>
+    public bool Verify { get; init; }
     public string File { get; init; } = "";
     public int Line { get; init; }
 
@@ -56,6 +58,11 @@ public sealed class ActionDefinition
     public HttpActionDefinition? Http { get; init; }
     public required Template Success { get; init; }
     public Template? Failure { get; init; }
+    /// <summary>
+    /// The written record of a completed flow, sent to the customer's messaging channel when the flow completes on a
+    /// channel that leaves nothing in writing (a phone call). The success text is used when absent.
+    /// </summary>
+    public Template? Confirmation { get; init; }
     /// <summary>The result used when the bot has no backend configured (out-of-the-box demo), as <c>{result.key}</c> values.</summary>
     public IReadOnlyDictionary<string, string> Demo { get; init; } = new Dictionary<string, string>();
     /// <summary>Quick replies offered with the success message: intent names the customer may pick next.</summary>

@@ -13,7 +13,7 @@ namespace Switchboard.Grains.Dialog.Loading;
 /// </summary>
 public static partial class BotLoader
 {
-    private static readonly string[] Sections = ["persona", "settings", "messages", "intents", "entities", "flows"];
+    private static readonly string[] Sections = ["persona", "settings", "messages", "intents", "entities", "verification", "flows"];
 
     public static BotDefinition LoadFolder(string folder)
     {
@@ -67,7 +67,8 @@ public static partial class BotLoader
         var messages = sections.TryGetValue("messages", out var ms) ? ReadMessages(ms.Nodes, ms.Value) : ReadMessages(null, null);
         var intents = ReadIntents(Need("intents"));
         var entities = sections.TryGetValue("entities", out var es) ? ReadEntities(es.Nodes, es.Value) : new Dictionary<string, EntityDefinition>();
-        var flows = ReadFlows(Need("flows"), intents, entities);
+        var verification = sections.TryGetValue("verification", out var vs) ? ReadVerification(vs.Nodes, vs.Value) : null;
+        var flows = ReadFlows(Need("flows"), intents, entities, verification);
         return new BotDefinition
         {
             Name = name,
@@ -78,7 +79,72 @@ public static partial class BotLoader
             Intents = intents,
             Entities = entities,
             Flows = flows,
+            Verification = verification,
         };
+    }
+
+    private static VerificationDefinition ReadVerification(YamlNodes nodes, YamlNode value)
+    {
+        var m = nodes.Map(value, "verification");
+        m.Allow("method", "prompt", "reprompt", "failed", "step", "digits", "http", "demo", "lifetime");
+        Template Text(string key, bool required)
+        {
+            var text = required ? m.ReqStr(key) : m.Str(key);
+            var t = Template.Parse(text ?? "");
+            foreach (var r in t.References)
+                if (r is not ("persona.name" or "persona.brand"))
+                    throw nodes.Error(m.Get(key)!, $"verification.{key} may only refer to persona.name and persona.brand, not '{r}'.");
+            return t;
+        }
+        var (min, max) = (4, 8);
+        if (m.Str("digits") is { } d)
+        {
+            var parts = d.Split('-', StringSplitOptions.TrimEntries);
+            if (parts.Length is < 1 or > 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out min)
+                || !int.TryParse(parts[^1], NumberStyles.None, CultureInfo.InvariantCulture, out max) || min < 4 || max > 8 || min > max)
+                throw nodes.Error(m.Get("digits")!, $"verification.digits '{d}' must be a length like 4 or a range like 4-6 (4 to 8 digits, what is tokenized as a secret).");
+        }
+        var lifetime = TimeSpan.FromHours(24);
+        if (m.Str("lifetime") is { } l && !TryLifetime(l, out lifetime))
+            throw nodes.Error(m.Get("lifetime")!, $"verification.lifetime '{l}' must look like 30m, 12h or 7d (1 minute to 30 days).");
+        var demo = m.Str("demo");
+        if (demo is not null && (demo.Length < min || demo.Length > max || !demo.All(char.IsAsciiDigit)))
+            throw nodes.Error(m.Get("demo")!, $"verification.demo must be {min} to {max} digits.");
+        return new VerificationDefinition
+        {
+            Method = m.ReqStr("method"),
+            Prompt = Text("prompt", true),
+            Reprompt = m.Str("reprompt") is null ? null : Text("reprompt", false),
+            Failed = m.Str("failed") is null ? Template.Parse("That code doesn't match.") : Text("failed", false),
+            Step = m.Str("step") is null ? Template.Parse("checking it's you") : Text("step", false),
+            MinDigits = min,
+            MaxDigits = max,
+            Http = m.Get("http") is { } hn ? ReadHttp(nodes, hn, "verification.http") is { Method: "POST" } post ? post
+                : throw nodes.Error(hn, "verification.http must POST (the code goes in the body, never in a URL).") : null,
+            Demo = demo,
+            Lifetime = lifetime,
+        };
+    }
+
+    private static bool TryLifetime(string s, out TimeSpan value)
+    {
+        value = default;
+        s = s.Trim();
+        if (s.Length < 2 || !double.TryParse(s[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n)) return false;
+        value = s[^1] switch { 'm' => TimeSpan.FromMinutes(n), 'h' => TimeSpan.FromHours(n), 'd' => TimeSpan.FromDays(n), _ => TimeSpan.Zero };
+        return value >= TimeSpan.FromMinutes(1) && value <= TimeSpan.FromDays(30);
+    }
+
+    private static HttpActionDefinition ReadHttp(YamlNodes nodes, YamlNode node, string where)
+    {
+        var hm = nodes.Map(node, where);
+        hm.Allow("path", "method", "timeout");
+        var method = (hm.Str("method") ?? "POST").ToUpperInvariant();
+        if (method is not ("GET" or "POST")) throw nodes.Error(hm.Get("method")!, $"{where}.method must be GET or POST.");
+        var timeout = TimeSpan.FromSeconds(3);
+        if (hm.Str("timeout") is { } ts && !TryDuration(ts, out timeout))
+            throw nodes.Error(hm.Get("timeout")!, $"{where}.timeout '{ts}' must look like 500ms or 2s (at most 30s).");
+        return new HttpActionDefinition { Path = hm.ReqStr("path"), Method = method, Timeout = timeout };
     }
 
     private static string Clean(string reason) => reason.Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal).Trim();
@@ -288,7 +354,8 @@ public static partial class BotLoader
         return result;
     }
 
-    private static List<FlowDefinition> ReadFlows((YamlNodes Nodes, YamlNode Value) s, List<IntentDefinition> intents, Dictionary<string, EntityDefinition> entities)
+    private static List<FlowDefinition> ReadFlows((YamlNodes Nodes, YamlNode Value) s, List<IntentDefinition> intents, Dictionary<string, EntityDefinition> entities,
+        VerificationDefinition? verification)
     {
         var nodes = s.Nodes;
         var flows = new List<FlowDefinition>();
@@ -296,7 +363,7 @@ public static partial class BotLoader
         foreach (var (item, i) in nodes.Seq(s.Value, "flows").Select((n, i) => (n, i)))
         {
             var m = nodes.Map(item, $"flows[{i}]");
-            m.Allow("name", "intent", "title", "goal", "slots", "confirm", "action");
+            m.Allow("name", "intent", "title", "goal", "slots", "confirm", "action", "verify");
             var name = Name(nodes, m, "flow");
             if (flows.Any(f => f.Name == name)) throw nodes.Error(m.Get("name")!, $"duplicate flow '{name}'.");
             var intent = m.ReqStr("intent");
@@ -371,23 +438,21 @@ public static partial class BotLoader
                 Check(cm, "step", confirm.Step, false);
             }
 
+            var verify = m.Str("verify") switch
+            {
+                null or "false" => false,
+                "true" => true,
+                var bad => throw nodes.Error(m.Get("verify")!, $"flow '{name}': verify must be true or false, not '{bad}'."),
+            };
+            if (verify && verification is null)
+                throw nodes.Error(m.Get("verify")!, $"flow '{name}' asks for verification but the bot has no 'verification' section.");
+
             var am = nodes.Map(m.Required("action"), $"flow '{name}' action");
-            am.Allow("builtin", "http", "success", "failure", "demo", "next");
+            am.Allow("builtin", "http", "success", "failure", "confirmation", "demo", "next");
             var builtin = BuiltinAction.None;
             if (am.Str("builtin") is { } b && !BuiltinActionNames.TryParse(b, out builtin))
                 throw nodes.Error(am.Get("builtin")!, $"flow '{name}': unknown built-in action '{b}' (known: hand-to-agent, escalate-to-voice).");
-            HttpActionDefinition? http = null;
-            if (am.Get("http") is { } hn)
-            {
-                var hm = nodes.Map(hn, $"flow '{name}' action.http");
-                hm.Allow("path", "method", "timeout");
-                var method = (hm.Str("method") ?? "POST").ToUpperInvariant();
-                if (method is not ("GET" or "POST")) throw nodes.Error(hm.Get("method")!, "action.http.method must be GET or POST.");
-                var timeout = TimeSpan.FromSeconds(3);
-                if (hm.Str("timeout") is { } ts && !TryDuration(ts, out timeout))
-                    throw nodes.Error(hm.Get("timeout")!, $"action.http.timeout '{ts}' must look like 500ms or 2s (at most 30s).");
-                http = new HttpActionDefinition { Path = hm.ReqStr("path"), Method = method, Timeout = timeout };
-            }
+            var http = am.Get("http") is { } hn ? ReadHttp(nodes, hn, "action.http") : null;
             if (builtin != BuiltinAction.None && http is not null)
                 throw nodes.Error(am.Node, $"flow '{name}': an action is either built-in or http, not both.");
             var demo = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -399,16 +464,24 @@ public static partial class BotLoader
                 Http = http,
                 Success = Template.Parse(am.ReqStr("success")),
                 Failure = am.Str("failure") is { } fl ? Template.Parse(fl) : null,
+                Confirmation = am.Str("confirmation") is { } cf ? Template.Parse(cf) : null,
                 Demo = demo,
                 Next = am.Strings("next"),
             };
             Check(am, "success", action.Success, true);
             Check(am, "failure", action.Failure, true);
+            Check(am, "confirmation", action.Confirmation, true);
+            if (action.Confirmation is not null && builtin != BuiltinAction.None)
+                throw nodes.Error(am.Get("confirmation")!, $"flow '{name}': a written confirmation belongs to a flow that completes something, not to a built-in action.");
             foreach (var next in action.Next)
                 if (!intentNames.Contains(next)) throw nodes.Error(am.Get("next")!, $"flow '{name}': next names unknown intent '{next}'.");
             if (http is null)
+            {
                 foreach (var r in action.Success.References.Where(r => r.StartsWith("result.", StringComparison.Ordinal)))
                     throw nodes.Error(am.Get("success")!, $"flow '{name}': '{{{r}}}' needs an http action to produce a result.");
+                foreach (var r in action.Confirmation?.References.Where(r => r.StartsWith("result.", StringComparison.Ordinal)) ?? [])
+                    throw nodes.Error(am.Get("confirmation")!, $"flow '{name}': '{{{r}}}' needs an http action to produce a result.");
+            }
 
             flows.Add(new FlowDefinition
             {
@@ -419,6 +492,7 @@ public static partial class BotLoader
                 Slots = slots,
                 Confirm = confirm,
                 Action = action,
+                Verify = verify,
                 File = nodes.File,
                 Line = (int)m.Get("name")!.Start.Line,
             });

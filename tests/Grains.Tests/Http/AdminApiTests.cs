@@ -96,7 +96,12 @@ public sealed class AdminApiTests : IAsyncLifetime
     public async Task Erasure_through_the_api_forgets_the_customer()
     {
         var id = (await Json(await Turn(new { channel = "whatsapp", address = "919800000003", messageId = "wamid.e", text = "erase me" }))).GetProperty("customerId").GetString();
-        Assert.Equal(HttpStatusCode.NoContent, (await Http.DeleteAsync($"api/customers/{id}")).StatusCode);
+        var erased = await Http.DeleteAsync($"api/customers/{id}");
+        Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
+        var receipt = await Json(erased);
+        Assert.Equal(id, receipt.GetProperty("customerId").GetString());
+        // Recording is off here: the voice agent's participant ran and had nothing to remove.
+        Assert.Equal(0, receipt.GetProperty("removed").GetProperty("call-recordings").GetInt32());
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"api/customers/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("api/customers/resolve?channel=whatsapp&address=919800000003")).StatusCode);
     }
