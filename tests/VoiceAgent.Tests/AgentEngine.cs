@@ -38,6 +38,7 @@ public sealed class AgentEngine : IAsyncDisposable
     public HttpClient Http => App.Http;
     public VoiceAgentMetrics Metrics => App.App.Services.GetRequiredService<VoiceAgentMetrics>();
     public SpeechCallHandlerFactory Handlers => App.App.Services.GetRequiredService<SpeechCallHandlerFactory>();
+    public Switchboard.Channels.Voice.Calls.VoiceSignaling Signaling => App.App.Services.GetRequiredService<Switchboard.Channels.Voice.Calls.VoiceSignaling>();
 
     /// <param name="recordings">Record calls into a fresh temporary folder (consent is asked at the start of every call).</param>
     public static async Task<AgentEngine> StartAsync(IDictionary<string, string?>? extra = null, bool recordings = false)

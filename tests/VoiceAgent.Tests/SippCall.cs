@@ -6,7 +6,10 @@ namespace Switchboard.VoiceAgent.Tests;
 /// <summary>The outcome of one sipp run: exit code 0 means the call passed the scenario.</summary>
 public sealed record SippResult(int ExitCode, string Output, string Errors)
 {
-    public override string ToString() => $"sipp exit {ExitCode}\n--- stdout ---\n{Output}\n--- errors ---\n{Errors}";
+    /// <summary>What the scenario's <c>&lt;log&gt;</c> actions wrote (sipp's <c>-trace_logs</c> file).</summary>
+    public string Logs { get; init; } = "";
+
+    public override string ToString() => $"sipp exit {ExitCode}\n--- stdout ---\n{Output}\n--- errors ---\n{Errors}\n--- logs ---\n{Logs}";
 }
 
 /// <summary>
@@ -19,6 +22,27 @@ public sealed class SippCall
     private readonly List<string> _steps = [];
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("agent-sipp-");
     private int _files;
+    private string _ending = HangUp;
+
+    /// <summary>
+    /// Instead of hanging up, the caller waits for the engine's REFER (blind transfer), logs its Refer-To URI, accepts
+    /// it (202), reports the transfer succeeded (NOTIFY with "SIP/2.0 200 OK") and expects the engine's BYE.
+    /// </summary>
+    public SippCall ExpectTransfer()
+    {
+        _ending = Transfer;
+        return this;
+    }
+
+    /// <summary>
+    /// The caller's side does not do transfers: it logs the REFER's Refer-To URI, answers 603 Decline, and expects the
+    /// engine to end the call with BYE.
+    /// </summary>
+    public SippCall RefuseTransfer()
+    {
+        _ending = RefusedTransfer;
+        return this;
+    }
 
     public SippCall Pause(TimeSpan duration)
     {
@@ -44,7 +68,7 @@ public sealed class SippCall
             var mediaPort = Interlocked.Add(ref _nextMediaPort, 8);
             var localPort = Switchboard.TestSupport.FreePort.Udp();
             var args = $"127.0.0.1:{serverPort} -sf call.xml -s 1000 -i 127.0.0.1 -p {localPort} -mp {mediaPort} -m 1 -l 1 "
-                + "-recv_timeout 20000 -timeout 90s -timeout_error -trace_err -nostdin";
+                + "-recv_timeout 20000 -timeout 90s -timeout_error -trace_err -trace_logs -nostdin";
             var psi = new ProcessStartInfo("sipp", args)
             {
                 WorkingDirectory = _dir.FullName,
@@ -63,8 +87,9 @@ public sealed class SippCall
                 await process.WaitForExitAsync();
             }
             var errors = string.Join("\n", Directory.GetFiles(_dir.FullName, "*_errors.log").Select(File.ReadAllText));
+            var logs = string.Join("\n", Directory.GetFiles(_dir.FullName, "*_logs.log").Select(File.ReadAllText));
             var output = await stdout;
-            return new SippResult(process.ExitCode, output.Length > 3000 ? output[^3000..] : output, await stderr + errors);
+            return new SippResult(process.ExitCode, output.Length > 3000 ? output[^3000..] : output, await stderr + errors) { Logs = logs };
         }
         finally
         {
@@ -129,7 +154,11 @@ public sealed class SippCall
 
             """.Replace("CALLER", caller, StringComparison.Ordinal));
         foreach (var step in _steps) sb.Append("  ").Append(step).Append('\n');
-        sb.Append("""
+        sb.Append(_ending);
+        return sb.ToString().Replace("CALLER", caller, StringComparison.Ordinal);
+    }
+
+    private const string HangUp = """
               <send retrans="500" start_txn="bye">
                 <![CDATA[
 
@@ -149,7 +178,104 @@ public sealed class SippCall
               <recv response="200" crlf="true" response_txn="bye"/>
             </scenario>
 
-            """.Replace("CALLER", caller, StringComparison.Ordinal));
-        return sb.ToString();
-    }
+            """;
+
+    private const string RefusedTransfer = """
+              <recv request="REFER" timeout="60000">
+                <action>
+                  <ereg regexp="&lt;([^>]*)>" search_in="hdr" header="Refer-To:" check_it="true" assign_to="referto,target"/>
+                  <log message="refer-to: [$target]"/>
+                  <log message="refer-to header: [$referto]"/>
+                </action>
+              </recv>
+              <send>
+                <![CDATA[
+
+                  SIP/2.0 603 Decline
+                  [last_Via:]
+                  [last_From:]
+                  [last_To:]
+                  [last_Call-ID:]
+                  [last_CSeq:]
+                  Content-Length: 0
+
+                ]]>
+              </send>
+              <recv request="BYE" timeout="60000"/>
+              <send>
+                <![CDATA[
+
+                  SIP/2.0 200 OK
+                  [last_Via:]
+                  [last_From:]
+                  [last_To:]
+                  [last_Call-ID:]
+                  [last_CSeq:]
+                  Content-Length: 0
+
+                ]]>
+              </send>
+            </scenario>
+
+            """;
+
+    // RFC 3515 seen from the transferred caller. The REFER arrives after the handoff line has been spoken.
+    private const string Transfer = """
+              <recv request="REFER" timeout="60000">
+                <action>
+                  <ereg regexp="&lt;([^>]*)>" search_in="hdr" header="Refer-To:" check_it="true" assign_to="referto,target"/>
+                  <log message="refer-to: [$target]"/>
+                  <log message="refer-to header: [$referto]"/>
+                </action>
+              </recv>
+              <send>
+                <![CDATA[
+
+                  SIP/2.0 202 Accepted
+                  [last_Via:]
+                  [last_From:]
+                  [last_To:]
+                  [last_Call-ID:]
+                  [last_CSeq:]
+                  Content-Length: 0
+
+                ]]>
+              </send>
+              <send retrans="500" start_txn="notify">
+                <![CDATA[
+
+                  NOTIFY [next_url] SIP/2.0
+                  Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
+                  [routes]
+                  From: "caller" <sip:CALLER@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+                  To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+                  Call-ID: [call_id]
+                  CSeq: 3 NOTIFY
+                  Event: refer
+                  Subscription-State: terminated;reason=noresource
+                  Max-Forwards: 70
+                  Content-Type: message/sipfrag
+                  Content-Length: [len]
+
+                  SIP/2.0 200 OK
+                ]]>
+              </send>
+              <recv response="200" response_txn="notify"/>
+              <recv request="BYE" timeout="20000"/>
+              <send>
+                <![CDATA[
+
+                  SIP/2.0 200 OK
+                  [last_Via:]
+                  [last_From:]
+                  [last_To:]
+                  [last_Call-ID:]
+                  [last_CSeq:]
+                  Content-Length: 0
+
+                ]]>
+              </send>
+            </scenario>
+
+            """;
 }

@@ -9,6 +9,7 @@ using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
+using Switchboard.Grains.Interfaces.Identity;
 
 namespace Switchboard.Channels.Voice.Agent;
 
@@ -43,6 +44,8 @@ public sealed class SpeechCallHandler : ICallMediaHandler
     private (bool Granted, string Evidence)? _consentAnswer;
     private CallRecording? _recording;
     private bool _secretExpected;
+    // A proactive call's reason: recorded before the first engine turn, said before the first reply (or the consent question).
+    private string? _reason;
 
     public SpeechCallHandler(ICallSession call, VoiceAgentServices services)
     {
@@ -81,6 +84,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
 
     public async Task OnCallStartingAsync(CancellationToken cancellationToken)
     {
+        if (_call.Outbound) await TakeProactiveReasonAsync();
         if (string.IsNullOrWhiteSpace(_s.Options.RecordingsPath)) return;
         var bot = _s.Bots?.BotOf(_call.Tenant);
         var notice = bot?.Definition.Persona.VoiceNotice?.Render(_ => null);
@@ -88,6 +92,11 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         _consentAsked = true;
         _consent = new TaskCompletionSource<(bool, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var question = notice.Trim() + " " + _s.Options.RecordingQuestion;
+        if (_reason is { } reason)
+        {
+            question = reason + " " + question;
+            _reason = null;
+        }
         _items.Writer.TryWrite(new Item(null, 0, new GrammarBuilder().YesNo().Build("recording-consent"), question));
         _ = SpeakAsync(question);
         (bool Granted, string How) answer;
@@ -122,11 +131,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
             if (_consentAsked && _s.Bots?.BotOf(_call.Tenant)?.Definition.Persona.VoiceNotice?.Render(_ => null) is { Length: > 0 } notice
                 && spoken.StartsWith(notice, StringComparison.Ordinal))
                 spoken = spoken[notice.Length..].TrimStart();
-            if (_call.Outbound && _s.Reasons.Take(_call.Tenant, result.CustomerId) is { } reason)
-            {
-                spoken = reason + " " + spoken;
-                _ = RecordOutboundAsync(customer, reason);
-            }
+            if (_reason is { } reason) spoken = reason + " " + spoken;
         }
         _secretExpected = result.Reply.Expect?.Secret == true;
         if (_recording is not null)
@@ -320,6 +325,23 @@ public sealed class SpeechCallHandler : ICallMediaHandler
             _s.Logger.LogInformation("Call {CallRef} handed to a human agent with a context summary", CallRef);
         }
         catch (Exception e) { _s.Logger.LogError(e, "Could not store the handoff summary for call {CallRef}", CallRef); }
+    }
+
+    /// <summary>
+    /// The reason a proactive call was placed, taken for the customer at the dialled number and put in the transcript
+    /// before the first engine turn runs, so the transcript reads in the order the callee hears it.
+    /// </summary>
+    private async Task TakeProactiveReasonAsync()
+    {
+        if (_call.Address is not { Kind: AddressKind.Phone } address) return;
+        try
+        {
+            var customerId = await _s.Grains.GetGrain<IConversationIngressGrain>(0).Resolve(_call.Tenant, address);
+            if (customerId is null || _s.Reasons.Take(_call.Tenant, customerId) is not { } reason) return;
+            _reason = reason;
+            await RecordOutboundAsync(_s.Grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(_call.Tenant, customerId)), reason);
+        }
+        catch (Exception e) { _s.Logger.LogWarning(e, "Could not take the reason of proactive call {CallRef}", CallRef); }
     }
 
     private async Task RecordOutboundAsync(ICustomerGrain customer, string text)

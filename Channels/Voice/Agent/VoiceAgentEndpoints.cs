@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Switchboard.Channels.Common;
 using Switchboard.Grains.Interfaces;
+using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Tenancy;
@@ -21,7 +22,8 @@ public static partial class VoiceAgentEndpoints
     [GeneratedRegex("^c-[0-9a-f]{20}$")]
     private static partial Regex CustomerIdPattern();
 
-    public sealed record ProactiveCallRequest(string? Number, string? Reason);
+    /// <param name="Purpose">transactional (default) or marketing: the voice consent the customer must have given.</param>
+    public sealed record ProactiveCallRequest(string? Number, string? Reason, string? Purpose = null);
 
     public static IEndpointRouteBuilder MapVoiceAgent(this IEndpointRouteBuilder app)
     {
@@ -56,17 +58,22 @@ public static partial class VoiceAgentEndpoints
         });
     }
 
-    private static async Task<IResult> PlaceCall(string? tenant, HttpRequest request, ProactiveCalls calls, CancellationToken ct)
+    private static async Task<IResult> PlaceCall(string? tenant, HttpRequest request, TenantDirectory tenants, ProactiveCalls calls, CancellationToken ct)
     {
+        if (tenants.FindOrDefault(tenant) is null) return Problems.NotFound("unknown-tenant", "No such tenant.");
         var body = await BoundedBody.ReadJsonAsync<ProactiveCallRequest>(request, MaxBodyBytes, ct: ct);
         if (!body.Ok) return body.Problem!;
         var r = body.Value!;
         if (string.IsNullOrWhiteSpace(r.Number)) return Problems.BadRequest("missing-number", "number is required (E.164).");
         if (string.IsNullOrWhiteSpace(r.Reason) || r.Reason.Length > 500) return Problems.BadRequest("missing-reason", "reason is required: the first thing the customer hears (at most 500 characters).");
+        var purpose = ConsentPurpose.Transactional;
+        if (r.Purpose is not null && (!ConsentNames.TryParsePurpose(r.Purpose, out purpose) || purpose == ConsentPurpose.CallRecording))
+            return Problems.BadRequest("unknown-purpose", "purpose must be transactional (the default) or marketing.");
         try
         {
-            var result = await calls.PlaceAsync(r.Number, r.Reason, tenant, ct);
+            var result = await calls.PlaceAsync(r.Number, r.Reason, tenant, purpose, ct);
             if (result is null) return Problems.NotFound("unknown-customer", "No customer has that number.");
+            if (result.RefusedBecause is { } why) return Problems.Forbidden("consent-refused", $"Not called: {why}.");
             return Results.Ok(new { customerId = result.CustomerId, callId = result.CallId, status = result.Status, answered = result.Answered });
         }
         catch (InvalidAddressException e)

@@ -3,7 +3,9 @@ using Switchboard.Channels.Outbox;
 using Switchboard.Channels.Voice.Codecs;
 using Switchboard.Channels.Voice.Media;
 using Switchboard.Channels.Voice.Rtp;
+using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Identity;
 
 namespace Switchboard.Channels.Voice.Calls;
@@ -17,7 +19,8 @@ public sealed record CallConversationServices(
     TimeProvider Time,
     TimeSpan InterDigitTimeout,
     ILogger Logger,
-    WrittenConfirmations? Confirmations = null);
+    WrittenConfirmations? Confirmations = null,
+    string TransferFailedLine = "Sorry, I can't reach a colleague right now. Please call us again a little later.");
 
 /// <summary>
 /// The engine side of one answered call: the greeting turn, keyed digits as turns, replies spoken through
@@ -29,7 +32,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     private readonly CallConversationServices _services;
     private readonly RtpSession _media;
     private readonly Func<Task> _hangUp;
-    private readonly Func<string?, Task> _transfer;
+    private readonly Func<string?, Task<bool>> _transfer;
     private readonly System.Threading.Channels.Channel<Func<Task>> _work = System.Threading.Channels.Channel.CreateUnbounded<Func<Task>>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _ended = new();
     private readonly DigitCollector _digits;
@@ -42,7 +45,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     private int _keyed;
 
     public CallConversation(string callId, string tenant, ChannelAddress caller, TurnPayload startMarker, RtpSession media,
-        CallConversationServices services, Func<Task> hangUp, Func<string?, Task> transfer, bool outbound = false)
+        CallConversationServices services, Func<Task> hangUp, Func<string?, Task<bool>> transfer, bool outbound = false)
     {
         Outbound = outbound;
         CallId = callId;
@@ -62,6 +65,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     public AudioCodec Codec => _media.Codec;
     public bool IsPlaying => _media.IsPlaying;
     public bool Outbound { get; }
+    public ChannelAddress? Address => _address;
 
     public void TapOutboundAudio(PcmFrameHandler? tap) => _media.AudioSent = tap;
 
@@ -182,7 +186,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
         switch (result.Reply.Action?.Kind)
         {
             case ReplyActionKind.HandToAgent when played:
-                await _transfer(result.Reply.Action.Target);
+                if (!await TryTransferAsync(result.Reply.Action.Target)) await TransferFailedAsync(result.CustomerId);
                 break;
             case ReplyActionKind.EndConversation when played:
                 await _hangUp();
@@ -190,6 +194,30 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
         }
         await confirming;
         return result;
+    }
+
+    private async Task<bool> TryTransferAsync(string? target)
+    {
+        try
+        {
+            return await _transfer(target);
+        }
+        catch (InvalidOperationException e)
+        {
+            _services.Logger.LogWarning("Call {CallRef} cannot be handed to an agent: {Problem}", CallRef, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>No transfer target, or the REFER was refused or unanswered: the caller is told so rather than left in silence, and the call ends.</summary>
+    private async Task TransferFailedAsync(string customerId)
+    {
+        _services.Logger.LogWarning("Transfer of call {CallRef} for customer {CustomerId} failed; apologising and hanging up", CallRef, customerId);
+        var line = _services.TransferFailedLine;
+        try { await _services.Grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(Tenant, customerId)).RecordOutbound(Channel.Voice, line, null); }
+        catch (Exception e) { _services.Logger.LogWarning(e, "Could not record a spoken line for call {CallRef}", CallRef); }
+        await SpeakAsync(line);
+        await _hangUp();
     }
 
     private async Task ConfirmInWritingAsync(WrittenConfirmations confirmations, string customerId, FlowCompletion completed, string messageId)

@@ -1,5 +1,6 @@
 using Switchboard.Channels.Voice.Codecs;
 using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Identity;
 
 namespace Switchboard.Channels.Voice.Calls;
 
@@ -32,6 +33,9 @@ public interface ICallSession
 
     /// <summary>True for a call we placed (a proactive call), false for one we answered.</summary>
     bool Outbound { get; }
+
+    /// <summary>The address the engine knows the other party by (the dialled number on a call we placed); null when unknown.</summary>
+    ChannelAddress? Address => null;
 
     /// <summary>Receives each 20 ms frame of 8 kHz PCM as it is sent to the caller (prompts and silence), on the pacer: keep it short. Null removes it.</summary>
     void TapOutboundAudio(Rtp.PcmFrameHandler? tap);

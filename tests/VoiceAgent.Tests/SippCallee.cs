@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Switchboard.VoiceAgent.Tests;
+
+/// <summary>
+/// The customer's phone behind the SBC for a call the engine places: sipp as UAS on <c>Sip:SbcAddress</c> receives the
+/// INVITE (its Request-URI and SDP offer are checked and logged), answers 200 with PCMU, gets the ACK, optionally speaks
+/// (pcap files with pauses between them), and waits for the engine's BYE. sipp runs as root (raw socket for pcap play).
+/// </summary>
+public sealed class SippCallee
+{
+    private static int _nextMediaPort = 38_000 + Random.Shared.Next(0, 50) * 40;
+    private readonly List<string> _steps = [];
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("agent-callee-");
+    private int _files;
+
+    public SippCallee Pause(TimeSpan duration)
+    {
+        _steps.Add($"<pause milliseconds=\"{(int)duration.TotalMilliseconds}\"/>");
+        return this;
+    }
+
+    /// <summary>
+    /// Starts a pcap towards the engine's media address from the INVITE's SDP. It does not wait for the end: the engine
+    /// may answer and the test hang up while the tail is still playing, and a BYE during a pause would be unexpected.
+    /// </summary>
+    public SippCallee Play(RtpPcapWriter pcap)
+    {
+        var path = Path.Combine(_dir.FullName, $"media{_files++}.pcap");
+        pcap.Save(path);
+        _steps.Add($"<nop><action><exec play_pcap_audio=\"{path}\"/></action></nop>");
+        return this;
+    }
+
+    /// <summary>Runs until the call ends (or <paramref name="timeout"/>); <paramref name="port"/> is the SBC port the engine dials.</summary>
+    public async Task<SippResult> RunAsync(int port, TimeSpan? timeout = null)
+    {
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(_dir.FullName, "callee.xml"), Scenario());
+            var mediaPort = Interlocked.Add(ref _nextMediaPort, 8);
+            var args = $"-sf callee.xml -i 127.0.0.1 -p {port} -mp {mediaPort} -m 1 -timeout 90s -timeout_error -trace_err -trace_logs -nostdin";
+            var psi = new ProcessStartInfo("sipp", args)
+            {
+                WorkingDirectory = _dir.FullName,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            using var process = Process.Start(psi)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
+            try { await process.WaitForExitAsync(cts.Token); }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+            var errors = string.Join("\n", Directory.GetFiles(_dir.FullName, "*_errors.log").Select(File.ReadAllText));
+            var logs = string.Join("\n", Directory.GetFiles(_dir.FullName, "*_logs.log").Select(File.ReadAllText));
+            var output = await stdout;
+            return new SippResult(process.ExitCode, output.Length > 3000 ? output[^3000..] : output, await stderr + errors) { Logs = logs };
+        }
+        finally
+        {
+            try { _dir.Delete(true); } catch (IOException) { }
+        }
+    }
+
+    private string Scenario()
+    {
+        var sb = new StringBuilder("""
+            <?xml version="1.0" encoding="ISO-8859-1" ?>
+            <!DOCTYPE scenario SYSTEM "sipp.dtd">
+            <scenario name="proactive call callee">
+              <recv request="INVITE" crlf="true">
+                <action>
+                  <ereg regexp="INVITE ([^ ]*) SIP/2.0" search_in="msg" check_it="true" assign_to="line,ruri"/>
+                  <ereg regexp="m=audio [0-9]+ RTP/AVP [0-9 ]+" search_in="body" check_it="true" assign_to="offer"/>
+                  <log message="invite: [$ruri]"/>
+                  <log message="request line: [$line]"/>
+                  <log message="offer: [$offer]"/>
+                </action>
+              </recv>
+              <send>
+                <![CDATA[
+
+                  SIP/2.0 180 Ringing
+                  [last_Via:]
+                  [last_From:]
+                  [last_To:];tag=[pid]SIPpTag01[call_number]
+                  [last_Call-ID:]
+                  [last_CSeq:]
+                  Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+                  Content-Length: 0
+
+                ]]>
+              </send>
+              <send retrans="500">
+                <![CDATA[
+
+                  SIP/2.0 200 OK
+                  [last_Via:]
+                  [last_From:]
+                  [last_To:];tag=[pid]SIPpTag01[call_number]
+                  [last_Call-ID:]
+                  [last_CSeq:]
+                  Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+                  Content-Type: application/sdp
+                  Content-Length: [len]
+
+                  v=0
+                  o=callee 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+                  s=-
+                  c=IN IP[media_ip_type] [media_ip]
+                  t=0 0
+                  m=audio [media_port] RTP/AVP 0 101
+                  a=rtpmap:0 PCMU/8000
+                  a=rtpmap:101 telephone-event/8000
+                  a=fmtp:101 0-16
+                  a=ptime:20
+
+                ]]>
+              </send>
+              <recv request="ACK" crlf="true"/>
+
+            """);
+        foreach (var step in _steps) sb.Append("  ").Append(step).Append('\n');
+        sb.Append("""
+              <recv request="BYE" timeout="60000"/>
+              <send>
+                <![CDATA[
+
+                  SIP/2.0 200 OK
+                  [last_Via:]
+                  [last_From:]
+                  [last_To:]
+                  [last_Call-ID:]
+                  [last_CSeq:]
+                  Content-Length: 0
+
+                ]]>
+              </send>
+            </scenario>
+
+            """);
+        return sb.ToString();
+    }
+}
