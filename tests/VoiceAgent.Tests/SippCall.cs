@@ -30,7 +30,17 @@ public sealed class SippCall
     /// </summary>
     public SippCall ExpectTransfer()
     {
-        _ending = Transfer;
+        _ending = Transfer("SIP/2.0 200 OK");
+        return this;
+    }
+
+    /// <summary>
+    /// The caller's side accepts the REFER (202) but the agent's line is busy: its NOTIFY reports "SIP/2.0 486 Busy Here"
+    /// and it expects the engine to carry on with the caller (an apology) and end the call with BYE.
+    /// </summary>
+    public SippCall TransferReachesBusyAgent()
+    {
+        _ending = Transfer("SIP/2.0 486 Busy Here");
         return this;
     }
 
@@ -219,8 +229,9 @@ public sealed class SippCall
 
             """;
 
-    // RFC 3515 seen from the transferred caller. The REFER arrives after the handoff line has been spoken.
-    private const string Transfer = """
+    // RFC 3515 seen from the transferred caller. The REFER arrives after the handoff line has been spoken; the NOTIFY's
+    // sipfrag reports how the call to the agent went.
+    private static string Transfer(string sipfrag) => """
               <recv request="REFER" timeout="60000">
                 <action>
                   <ereg regexp="&lt;([^>]*)>" search_in="hdr" header="Refer-To:" check_it="true" assign_to="referto,target"/>
@@ -257,7 +268,7 @@ public sealed class SippCall
                   Content-Type: message/sipfrag
                   Content-Length: [len]
 
-                  SIP/2.0 200 OK
+                  SIPFRAG
                 ]]>
               </send>
               <recv response="200" response_txn="notify"/>
@@ -277,5 +288,5 @@ public sealed class SippCall
               </send>
             </scenario>
 
-            """;
+            """.Replace("SIPFRAG", sipfrag, StringComparison.Ordinal);
 }

@@ -94,15 +94,16 @@ public sealed class SpokenHandoffTests : IAsyncLifetime
         Assert.DoesNotContain(number[2..], handoff.GetRawText());
     }
 
-    [Fact]
-    public async Task A_refused_transfer_is_apologised_for_and_the_call_ends_instead_of_going_silent()
+    [Theory]
+    [InlineData("+919811100023", false)] // the caller's side declines the REFER (an SBC without transfers)
+    [InlineData("+919811100024", true)]  // the REFER is accepted but the agent's line is busy (NOTIFY: 486)
+    public async Task A_failed_transfer_is_apologised_for_and_the_call_ends_instead_of_going_silent(string caller, bool agentBusy)
     {
-        const string caller = "+919811100023";
-        // Key 0 asks for a person at the menu; the caller's side declines the REFER (an SBC without transfers).
+        // Key 0 asks for a person at the menu.
         var call = new SippCall()
             .Pause(TimeSpan.FromSeconds(2))
-            .Play(new RtpPcapWriter().Silence(TimeSpan.FromMilliseconds(200)).Digits("0").Silence(TimeSpan.FromMilliseconds(200)))
-            .RefuseTransfer();
+            .Play(new RtpPcapWriter().Silence(TimeSpan.FromMilliseconds(200)).Digits("0").Silence(TimeSpan.FromMilliseconds(200)));
+        call = agentBusy ? call.TransferReachesBusyAgent() : call.RefuseTransfer();
         var result = await call.RunAsync(_engine.SipPort, caller);
         var customer = await _engine.ResolveAsync("phone", caller);
         Assert.True(result.ExitCode == 0, result + "\nlog:\n" + _engine.VoiceLog);

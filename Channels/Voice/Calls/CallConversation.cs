@@ -209,6 +209,9 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
         }
     }
 
+    /// <summary>The transfer was accepted but the agent's leg failed (a NOTIFY reporting busy, no answer, declined): the caller is told and the call ends.</summary>
+    public void TransferFailed() => _work.Writer.TryWrite(() => CustomerId is { } customer ? TransferFailedAsync(customer) : _hangUp());
+
     /// <summary>No transfer target, or the REFER was refused or unanswered: the caller is told so rather than left in silence, and the call ends.</summary>
     private async Task TransferFailedAsync(string customerId)
     {

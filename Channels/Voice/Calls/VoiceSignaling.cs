@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -418,12 +419,19 @@ public sealed class VoiceSignaling : IVoiceCalls, IAsyncDisposable
         Respond(from, notify, 200, "OK");
         // RFC 3515: the sipfrag reports the transfer's progress; a final 2xx means the caller reached the agent.
         var frag = Encoding.UTF8.GetString(notify.Body.Span);
-        if (call.TransferPending && frag.StartsWith("SIP/2.0 2", StringComparison.Ordinal))
+        if (!call.TransferPending || !frag.StartsWith("SIP/2.0 ", StringComparison.Ordinal) || frag.Length < 11
+            || !int.TryParse(frag.AsSpan(8, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var status) || status < 200)
+            return;
+        call.TransferPending = false;
+        if (status < 300)
         {
-            call.TransferPending = false;
             Counters.Transfers++;
             SendBye(call);
+            return;
         }
+        // The agent's side failed (busy, no answer, declined): the caller is still with us.
+        _logger.LogInformation("Transfer of call {CallRef} failed at the agent's side ({Status})", CallReference.For(call.CallId), status);
+        call.Conversation?.TransferFailed();
     }
 
     private void OnInfo(SipPeer from, SipMessage info)
