@@ -55,6 +55,23 @@ public sealed class TurnGrammarAccuracyTests(ITestOutputHelper output)
     };
 
     [Fact]
+    public void Entity_codes_and_hours_not_offered_are_not_listened_for()
+    {
+        var today = new DateOnly(2026, 11, 24);
+        var city = TurnGrammar.For(ReplyFor("city"), Airline, today);
+        Assert.Null(city.Interpret("bom")); // the code BOM said as a word
+        Assert.Equal("bombay", city.Interpret("bombay"));
+        Assert.Equal("Mumbai", city.Interpret("mumbai"));
+
+        var offered = TurnGrammar.For(ReplyFor("time"), Airline, today);
+        Assert.Equal("4:00 PM", offered.Interpret("the four p m one"));
+        Assert.Null(offered.Interpret("twelve p m"));
+
+        var open = TurnGrammar.For(new EngineReply("What time?", Expect: new ReplyExpectation("time", "time")), Airline, today);
+        Assert.Equal("12:00 PM", open.Interpret("twelve p m"));
+    }
+
+    [Fact]
     public async Task Turn_grammars_recognise_the_callers_answers_over_several_voices()
     {
         using var recognizer = new PocketSphinxSpeechToText(new PocketSphinxOptions { WarmDecoders = 1 }, NullLogger<PocketSphinxSpeechToText>.Instance);
