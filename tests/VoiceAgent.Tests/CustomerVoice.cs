@@ -5,7 +5,8 @@ namespace Switchboard.VoiceAgent.Tests;
 
 /// <summary>
 /// A caller's recorded speech, made the way a test lab would: the espeak-ng command line speaks the phrase to a WAV,
-/// sox turns it into 8 kHz 16-bit mono telephone audio. Independent of the product's own text-to-speech.
+/// sox turns it into 8 kHz 16-bit mono telephone audio, without dither (<c>-D</c>) so every run hears the same samples.
+/// Independent of the product's own text-to-speech.
 /// </summary>
 public static class CustomerVoice
 {
@@ -17,7 +18,7 @@ public static class CustomerVoice
             var wide = Path.Combine(dir.FullName, "wide.wav");
             var narrow = Path.Combine(dir.FullName, "narrow.wav");
             await RunAsync("espeak-ng", ["-v", voice, "-s", wordsPerMinute.ToString(), "-w", wide, text]);
-            await RunAsync("sox", [wide, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", narrow]);
+            await RunAsync("sox", ["-D", wide, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", narrow]);
             return ReadPcm(await File.ReadAllBytesAsync(narrow));
         }
         finally

@@ -8,8 +8,8 @@ namespace Switchboard.Channels.Voice.Agent;
 
 /// <summary>
 /// The speech grammar of one voice turn, from what the reply expects: yes/no for a confirmation, the options read out,
-/// the pending slot's values (an enumeration such as cities, dates, times, digit strings), the global phrases (help,
-/// repeat, a person) and, when no flow is open, the bot's intent examples. Each phrase's value is the text the engine
+/// the pending slot's values (an enumeration such as cities without their codes, dates, times unless times are offered,
+/// digit strings), the global phrases (help, repeat, a person) and, when no flow is open, all the bot's intent examples. Each phrase's value is the text the engine
 /// is sent, in a form its NLU reads ("4:00 PM" for "four p m", "25 November" for "the twenty fifth of november").
 /// </summary>
 public static class TurnGrammar
@@ -39,13 +39,17 @@ public static class TurnGrammar
             g.Choice(option.Title, [spoken, $"option {SpokenText.DigitWords[n]}", $"number {SpokenText.DigitWords[n]}", .. TimeVariants(option.Title)]);
             n++;
         }
-        foreach (var phrase in expect.PhraseList) g.Choice(phrase);
+        var codes = Codes(bot, expect.Type);
+        foreach (var phrase in expect.PhraseList)
+            if (!codes.Contains(phrase)) g.Choice(phrase);
         switch (expect.Type)
         {
             case BuiltinTypes.Date:
                 Dates(g, today);
                 break;
-            case BuiltinTypes.Time:
+            case BuiltinTypes.Time when !reply.OptionList.Any(o => TimeVariants(o.Title).Any()):
+                // Every hour of the day only when no times are offered: with "9:30 AM, 4:00 PM or 9:15 PM" read out,
+                // the 24 others only stood in the way ("four p m" was heard as "twelve p m" with 4 voices of 8).
                 for (var h = 1; h <= 12; h++)
                 {
                     g.Choice($"{h}:00 PM", $"{Words(h)} p m", $"{Words(h)} in the evening", $"{Words(h)} in the afternoon");
@@ -62,6 +66,16 @@ public static class TurnGrammar
                 foreach (var example in intent.Examples) g.Choice(example);
         return g.Build(expect.Slot ?? expect.Type);
     }
+
+    /// <summary>
+    /// An enumeration's codes ("BOM" for Mumbai, also listed as a synonym for typed text): said as a word ("bom") they
+    /// are short, odd-sounding phrases that other answers fall into ("Hyderabad" and "Singapore" were heard as "bom" and
+    /// "del"); a caller says the city's name. Left out of speech grammars only.
+    /// </summary>
+    private static HashSet<string> Codes(BotRuntime? bot, string type) =>
+        bot is not null && bot.Definition.Entities.TryGetValue(type, out var entity)
+            ? entity.Values.Select(v => v.Value).ToHashSet(StringComparer.OrdinalIgnoreCase)
+            : [];
 
     /// <summary>"4:00 PM" is also "four p m", "four o'clock", "four", "the four p m one".</summary>
     private static IEnumerable<string> TimeVariants(string title)
