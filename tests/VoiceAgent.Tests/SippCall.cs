@@ -79,27 +79,7 @@ public sealed class SippCall
             var localPort = Switchboard.TestSupport.FreePort.Udp();
             var args = $"127.0.0.1:{serverPort} -sf call.xml -s 1000 -i 127.0.0.1 -p {localPort} -mp {mediaPort} -m 1 -l 1 "
                 + "-recv_timeout 20000 -timeout 90s -timeout_error -trace_err -trace_logs -nostdin";
-            var psi = new ProcessStartInfo("sipp", args)
-            {
-                WorkingDirectory = _dir.FullName,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            using var process = Process.Start(psi)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
-            try { await process.WaitForExitAsync(cts.Token); }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-            var errors = string.Join("\n", Directory.GetFiles(_dir.FullName, "*_errors.log").Select(File.ReadAllText));
-            var logs = string.Join("\n", Directory.GetFiles(_dir.FullName, "*_logs.log").Select(File.ReadAllText));
-            var output = await stdout;
-            return new SippResult(process.ExitCode, output.Length > 3000 ? output[^3000..] : output, await stderr + errors) { Logs = logs };
+            return await SippProcess.RunAsync(_dir, args, timeout);
         }
         finally
         {
@@ -190,68 +170,11 @@ public sealed class SippCall
 
             """;
 
-    private const string RefusedTransfer = """
-              <recv request="REFER" timeout="60000">
-                <action>
-                  <ereg regexp="&lt;([^>]*)>" search_in="hdr" header="Refer-To:" check_it="true" assign_to="referto,target"/>
-                  <log message="refer-to: [$target]"/>
-                  <log message="refer-to header: [$referto]"/>
-                </action>
-              </recv>
-              <send>
-                <![CDATA[
-
-                  SIP/2.0 603 Decline
-                  [last_Via:]
-                  [last_From:]
-                  [last_To:]
-                  [last_Call-ID:]
-                  [last_CSeq:]
-                  Content-Length: 0
-
-                ]]>
-              </send>
-              <recv request="BYE" timeout="60000"/>
-              <send>
-                <![CDATA[
-
-                  SIP/2.0 200 OK
-                  [last_Via:]
-                  [last_From:]
-                  [last_To:]
-                  [last_Call-ID:]
-                  [last_CSeq:]
-                  Content-Length: 0
-
-                ]]>
-              </send>
-            </scenario>
-
-            """;
+    private static string RefusedTransfer => ReferReceived + Answer("603 Decline") + EndedByEngine;
 
     // RFC 3515 seen from the transferred caller. The REFER arrives after the handoff line has been spoken; the NOTIFY's
     // sipfrag reports how the call to the agent went.
-    private static string Transfer(string sipfrag) => """
-              <recv request="REFER" timeout="60000">
-                <action>
-                  <ereg regexp="&lt;([^>]*)>" search_in="hdr" header="Refer-To:" check_it="true" assign_to="referto,target"/>
-                  <log message="refer-to: [$target]"/>
-                  <log message="refer-to header: [$referto]"/>
-                </action>
-              </recv>
-              <send>
-                <![CDATA[
-
-                  SIP/2.0 202 Accepted
-                  [last_Via:]
-                  [last_From:]
-                  [last_To:]
-                  [last_Call-ID:]
-                  [last_CSeq:]
-                  Content-Length: 0
-
-                ]]>
-              </send>
+    private static string Transfer(string sipfrag) => ReferReceived + Answer("202 Accepted") + $$"""
               <send retrans="500" start_txn="notify">
                 <![CDATA[
 
@@ -268,15 +191,31 @@ public sealed class SippCall
                   Content-Type: message/sipfrag
                   Content-Length: [len]
 
-                  SIPFRAG
+                  {{sipfrag}}
                 ]]>
               </send>
               <recv response="200" response_txn="notify"/>
-              <recv request="BYE" timeout="20000"/>
+
+            """ + EndedByEngine;
+
+    /// <summary>The engine's REFER, its Refer-To URI logged (<c>refer-to: …</c> in <see cref="SippResult.Logs"/>).</summary>
+    private const string ReferReceived = """
+              <recv request="REFER" timeout="60000">
+                <action>
+                  <ereg regexp="&lt;([^>]*)>" search_in="hdr" header="Refer-To:" check_it="true" assign_to="referto,target"/>
+                  <log message="refer-to: [$target]"/>
+                  <log message="refer-to header: [$referto]"/>
+                </action>
+              </recv>
+
+            """;
+
+    /// <summary>A response to the request just received.</summary>
+    private static string Answer(string status) => $$"""
               <send>
                 <![CDATA[
 
-                  SIP/2.0 200 OK
+                  SIP/2.0 {{status}}
                   [last_Via:]
                   [last_From:]
                   [last_To:]
@@ -286,7 +225,44 @@ public sealed class SippCall
 
                 ]]>
               </send>
+
+            """;
+
+    /// <summary>The engine ends the call: its BYE is answered and the scenario is over.</summary>
+    private static string EndedByEngine => """
+              <recv request="BYE" timeout="60000"/>
+
+            """ + Answer("200 OK") + """
             </scenario>
 
-            """.Replace("SIPFRAG", sipfrag, StringComparison.Ordinal);
+            """;
+}
+
+/// <summary>One sipp run in a scenario folder: its exit code, the end of its screen, its error and <c>&lt;log&gt;</c> files.</summary>
+public static class SippProcess
+{
+    public static async Task<SippResult> RunAsync(DirectoryInfo dir, string args, TimeSpan? timeout)
+    {
+        var psi = new ProcessStartInfo("sipp", args)
+        {
+            WorkingDirectory = dir.FullName,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
+        try { await process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        var errors = string.Join("\n", Directory.GetFiles(dir.FullName, "*_errors.log").Select(File.ReadAllText));
+        var logs = string.Join("\n", Directory.GetFiles(dir.FullName, "*_logs.log").Select(File.ReadAllText));
+        var output = await stdout;
+        return new SippResult(process.ExitCode, output.Length > 3000 ? output[^3000..] : output, await stderr + errors) { Logs = logs };
+    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 
 namespace Switchboard.VoiceAgent.Tests;
@@ -41,27 +40,7 @@ public sealed class SippCallee
             await File.WriteAllTextAsync(Path.Combine(_dir.FullName, "callee.xml"), Scenario());
             var mediaPort = Interlocked.Add(ref _nextMediaPort, 8);
             var args = $"-sf callee.xml -i 127.0.0.1 -p {port} -mp {mediaPort} -m 1 -timeout 90s -timeout_error -trace_err -trace_logs -nostdin";
-            var psi = new ProcessStartInfo("sipp", args)
-            {
-                WorkingDirectory = _dir.FullName,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            using var process = Process.Start(psi)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
-            try { await process.WaitForExitAsync(cts.Token); }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-            var errors = string.Join("\n", Directory.GetFiles(_dir.FullName, "*_errors.log").Select(File.ReadAllText));
-            var logs = string.Join("\n", Directory.GetFiles(_dir.FullName, "*_logs.log").Select(File.ReadAllText));
-            var output = await stdout;
-            return new SippResult(process.ExitCode, output.Length > 3000 ? output[^3000..] : output, await stderr + errors) { Logs = logs };
+            return await SippProcess.RunAsync(_dir, args, timeout);
         }
         finally
         {
