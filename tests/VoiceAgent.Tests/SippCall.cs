@@ -18,10 +18,7 @@ public sealed record SippResult(int ExitCode, string Output, string Errors)
 /// </summary>
 public sealed class SippCall
 {
-    private static int _nextMediaPort = 36_000 + Random.Shared.Next(0, 50) * 40;
-    private readonly List<string> _steps = [];
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("agent-sipp-");
-    private int _files;
+    private readonly SippScript _script = new("agent-sipp-");
     private string _ending = HangUp;
 
     /// <summary>
@@ -56,35 +53,22 @@ public sealed class SippCall
 
     public SippCall Pause(TimeSpan duration)
     {
-        _steps.Add($"<pause milliseconds=\"{(int)duration.TotalMilliseconds}\"/>");
+        _script.Pause(duration);
         return this;
     }
 
     /// <summary>Plays a pcap and waits for it to finish (play_pcap_audio itself does not block).</summary>
     public SippCall Play(RtpPcapWriter pcap)
     {
-        var path = Path.Combine(_dir.FullName, $"media{_files++}.pcap");
-        pcap.Save(path);
-        _steps.Add($"<nop><action><exec play_pcap_audio=\"{path}\"/></action></nop>");
+        _script.Play(pcap);
         return Pause(pcap.Duration + TimeSpan.FromMilliseconds(100));
     }
 
-    public async Task<SippResult> RunAsync(int serverPort, string caller, TimeSpan? timeout = null)
+    public Task<SippResult> RunAsync(int serverPort, string caller, TimeSpan? timeout = null)
     {
-        try
-        {
-            var scenario = Path.Combine(_dir.FullName, "call.xml");
-            await File.WriteAllTextAsync(scenario, Scenario(caller));
-            var mediaPort = Interlocked.Add(ref _nextMediaPort, 8);
-            var localPort = Switchboard.TestSupport.FreePort.Udp();
-            var args = $"127.0.0.1:{serverPort} -sf call.xml -s 1000 -i 127.0.0.1 -p {localPort} -mp {mediaPort} -m 1 -l 1 "
-                + "-recv_timeout 20000 -timeout 90s -timeout_error -trace_err -trace_logs -nostdin";
-            return await SippProcess.RunAsync(_dir, args, timeout);
-        }
-        finally
-        {
-            try { _dir.Delete(true); } catch (IOException) { }
-        }
+        var localPort = Switchboard.TestSupport.FreePort.Udp();
+        return _script.RunAsync(Scenario(caller),
+            mediaPort => $"127.0.0.1:{serverPort} -s 1000 -i 127.0.0.1 -p {localPort} -mp {mediaPort} -m 1 -l 1 -recv_timeout 20000", timeout);
     }
 
     private string Scenario(string caller)
@@ -143,7 +127,7 @@ public sealed class SippCall
               </send>
 
             """.Replace("CALLER", caller, StringComparison.Ordinal));
-        foreach (var step in _steps) sb.Append("  ").Append(step).Append('\n');
+        _script.AppendSteps(sb);
         sb.Append(_ending);
         return sb.ToString().Replace("CALLER", caller, StringComparison.Ordinal);
     }
@@ -170,11 +154,11 @@ public sealed class SippCall
 
             """;
 
-    private static string RefusedTransfer => ReferReceived + Answer("603 Decline") + EndedByEngine;
+    private static string RefusedTransfer => ReferReceived + SippScript.Answer("603 Decline") + SippScript.EndedByEngine;
 
     // RFC 3515 seen from the transferred caller. The REFER arrives after the handoff line has been spoken; the NOTIFY's
     // sipfrag reports how the call to the agent went.
-    private static string Transfer(string sipfrag) => ReferReceived + Answer("202 Accepted") + $$"""
+    private static string Transfer(string sipfrag) => ReferReceived + SippScript.Answer("202 Accepted") + $$"""
               <send retrans="500" start_txn="notify">
                 <![CDATA[
 
@@ -196,7 +180,7 @@ public sealed class SippCall
               </send>
               <recv response="200" response_txn="notify"/>
 
-            """ + EndedByEngine;
+            """ + SippScript.EndedByEngine;
 
     /// <summary>The engine's REFER, its Refer-To URI logged (<c>refer-to: …</c> in <see cref="SippResult.Logs"/>).</summary>
     private const string ReferReceived = """
@@ -209,9 +193,71 @@ public sealed class SippCall
               </recv>
 
             """;
+}
+
+/// <summary>
+/// What the sipp caller and callee share: the scenario's steps (pauses, pcap plays) and its folder, a media port per
+/// run, the run itself (exit code, the end of its screen, its error and <c>&lt;log&gt;</c> files), and XML pieces.
+/// </summary>
+public sealed class SippScript(string folderPrefix)
+{
+    private static int _nextMediaPort = 36_000 + Random.Shared.Next(0, 100) * 40;
+    private readonly List<string> _steps = [];
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory(folderPrefix);
+    private int _files;
+
+    public void Pause(TimeSpan duration) => _steps.Add($"<pause milliseconds=\"{(int)duration.TotalMilliseconds}\"/>");
+
+    /// <summary>Starts a pcap (play_pcap_audio does not block: add a pause to wait for it).</summary>
+    public void Play(RtpPcapWriter pcap)
+    {
+        var path = Path.Combine(_dir.FullName, $"media{_files++}.pcap");
+        pcap.Save(path);
+        _steps.Add($"<nop><action><exec play_pcap_audio=\"{path}\"/></action></nop>");
+    }
+
+    public void AppendSteps(StringBuilder scenario)
+    {
+        foreach (var step in _steps) scenario.Append("  ").Append(step).Append('\n');
+    }
+
+    /// <summary>Writes the scenario as <c>scenario.xml</c>, runs sipp with <paramref name="args"/> (given the media port) and deletes the folder.</summary>
+    public async Task<SippResult> RunAsync(string scenario, Func<int, string> args, TimeSpan? timeout)
+    {
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(_dir.FullName, "scenario.xml"), scenario);
+            var mediaPort = Interlocked.Add(ref _nextMediaPort, 8);
+            var psi = new ProcessStartInfo("sipp", "-sf scenario.xml " + args(mediaPort) + " -timeout 90s -timeout_error -trace_err -trace_logs -nostdin")
+            {
+                WorkingDirectory = _dir.FullName,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            using var process = Process.Start(psi)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
+            try { await process.WaitForExitAsync(cts.Token); }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+            var errors = string.Join("\n", Directory.GetFiles(_dir.FullName, "*_errors.log").Select(File.ReadAllText));
+            var logs = string.Join("\n", Directory.GetFiles(_dir.FullName, "*_logs.log").Select(File.ReadAllText));
+            var output = await stdout;
+            return new SippResult(process.ExitCode, output.Length > 3000 ? output[^3000..] : output, await stderr + errors) { Logs = logs };
+        }
+        finally
+        {
+            try { _dir.Delete(true); } catch (IOException) { }
+        }
+    }
 
     /// <summary>A response to the request just received.</summary>
-    private static string Answer(string status) => $$"""
+    public static string Answer(string status) => $$"""
               <send>
                 <![CDATA[
 
@@ -229,40 +275,11 @@ public sealed class SippCall
             """;
 
     /// <summary>The engine ends the call: its BYE is answered and the scenario is over.</summary>
-    private static string EndedByEngine => """
+    public static string EndedByEngine => """
               <recv request="BYE" timeout="60000"/>
 
             """ + Answer("200 OK") + """
             </scenario>
 
             """;
-}
-
-/// <summary>One sipp run in a scenario folder: its exit code, the end of its screen, its error and <c>&lt;log&gt;</c> files.</summary>
-public static class SippProcess
-{
-    public static async Task<SippResult> RunAsync(DirectoryInfo dir, string args, TimeSpan? timeout)
-    {
-        var psi = new ProcessStartInfo("sipp", args)
-        {
-            WorkingDirectory = dir.FullName,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
-        try { await process.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-        var errors = string.Join("\n", Directory.GetFiles(dir.FullName, "*_errors.log").Select(File.ReadAllText));
-        var logs = string.Join("\n", Directory.GetFiles(dir.FullName, "*_logs.log").Select(File.ReadAllText));
-        var output = await stdout;
-        return new SippResult(process.ExitCode, output.Length > 3000 ? output[^3000..] : output, await stderr + errors) { Logs = logs };
-    }
 }

@@ -9,14 +9,11 @@ namespace Switchboard.VoiceAgent.Tests;
 /// </summary>
 public sealed class SippCallee
 {
-    private static int _nextMediaPort = 38_000 + Random.Shared.Next(0, 50) * 40;
-    private readonly List<string> _steps = [];
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("agent-callee-");
-    private int _files;
+    private readonly SippScript _script = new("agent-callee-");
 
     public SippCallee Pause(TimeSpan duration)
     {
-        _steps.Add($"<pause milliseconds=\"{(int)duration.TotalMilliseconds}\"/>");
+        _script.Pause(duration);
         return this;
     }
 
@@ -26,27 +23,13 @@ public sealed class SippCallee
     /// </summary>
     public SippCallee Play(RtpPcapWriter pcap)
     {
-        var path = Path.Combine(_dir.FullName, $"media{_files++}.pcap");
-        pcap.Save(path);
-        _steps.Add($"<nop><action><exec play_pcap_audio=\"{path}\"/></action></nop>");
+        _script.Play(pcap);
         return this;
     }
 
     /// <summary>Runs until the call ends (or <paramref name="timeout"/>); <paramref name="port"/> is the SBC port the engine dials.</summary>
-    public async Task<SippResult> RunAsync(int port, TimeSpan? timeout = null)
-    {
-        try
-        {
-            await File.WriteAllTextAsync(Path.Combine(_dir.FullName, "callee.xml"), Scenario());
-            var mediaPort = Interlocked.Add(ref _nextMediaPort, 8);
-            var args = $"-sf callee.xml -i 127.0.0.1 -p {port} -mp {mediaPort} -m 1 -timeout 90s -timeout_error -trace_err -trace_logs -nostdin";
-            return await SippProcess.RunAsync(_dir, args, timeout);
-        }
-        finally
-        {
-            try { _dir.Delete(true); } catch (IOException) { }
-        }
-    }
+    public Task<SippResult> RunAsync(int port, TimeSpan? timeout = null) =>
+        _script.RunAsync(Scenario(), mediaPort => $"-i 127.0.0.1 -p {port} -mp {mediaPort} -m 1", timeout);
 
     private string Scenario()
     {
@@ -106,25 +89,8 @@ public sealed class SippCallee
               <recv request="ACK" crlf="true"/>
 
             """);
-        foreach (var step in _steps) sb.Append("  ").Append(step).Append('\n');
-        sb.Append("""
-              <recv request="BYE" timeout="60000"/>
-              <send>
-                <![CDATA[
-
-                  SIP/2.0 200 OK
-                  [last_Via:]
-                  [last_From:]
-                  [last_To:]
-                  [last_Call-ID:]
-                  [last_CSeq:]
-                  Content-Length: 0
-
-                ]]>
-              </send>
-            </scenario>
-
-            """);
+        _script.AppendSteps(sb);
+        sb.Append(SippScript.EndedByEngine);
         return sb.ToString();
     }
 }
