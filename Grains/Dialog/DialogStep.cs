@@ -255,24 +255,28 @@ internal sealed class DialogStep
     /// <summary>The code's digits against the backend's check, or the bot's demo code when it has no backend.</summary>
     private async Task<bool> CheckCode(VerificationDefinition v, string code, CancellationToken ct)
     {
-        var digits = new string(code.Where(char.IsAsciiDigit).ToArray());
-        if (digits.Length < v.MinDigits || digits.Length > v.MaxDigits || digits.Length != code.Count(c => !char.IsWhiteSpace(c) && c != '-')) return false;
-        var backend = _settings.Backend ?? (string.IsNullOrEmpty(_def.Settings.Backend) ? null : new Uri(_def.Settings.Backend));
+        // The vault holds what the tokenizer took as the secret: a run of digits.
+        if (code.Length < v.MinDigits || code.Length > v.MaxDigits || !code.All(char.IsAsciiDigit)) return false;
+        var backend = Backend();
         if (v.Http is null || backend is null)
             return v.Demo is not null && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                System.Text.Encoding.ASCII.GetBytes(digits), System.Text.Encoding.ASCII.GetBytes(v.Demo));
+                System.Text.Encoding.ASCII.GetBytes(code), System.Text.Encoding.ASCII.GetBytes(v.Demo));
         var outcome = await _backend.CallAsync(backend, v.Http, new Dictionary<string, object?>
         {
             ["customer"] = _turn.CustomerId,
             ["method"] = v.Method,
             ["channel"] = _turn.Channel.ToWire(),
-            ["code"] = digits,
+            ["code"] = code,
         }, ct);
         if (!outcome.Ok && outcome.Failure is { } failure && failure != "backend said no")
             _logger.LogWarning("The {Method} check of bot {Bot} failed for customer {CustomerId}: {Failure}", v.Method, _def.Name, _turn.CustomerId, failure);
         return outcome.Ok;
     }
 
+    /// <summary>The bot's backend: the host's setting, else the bot's own; null = actions answer from their demo values.</summary>
+    private Uri? Backend() => _settings.Backend ?? (string.IsNullOrEmpty(_def.Settings.Backend) ? null : new Uri(_def.Settings.Backend));
+
+    /// <summary>The first secret token (<c>{{otp:…}}</c>) the grain's tokenizer put in the text, if any.</summary>
     private static string? SecretToken(string text)
     {
         var start = text.IndexOf("{{otp:", StringComparison.Ordinal);
@@ -340,12 +344,8 @@ internal sealed class DialogStep
 
     private EntityMatch? Candidate(SlotDefinition slot, List<EntityMatch> entities, List<EntityMatch> used, string text, bool isPending, bool allowFreeText)
     {
-        if (slot.Secret && isPending)
-        {
-            var start = text.IndexOf("{{otp:", StringComparison.Ordinal);
-            if (start >= 0 && text.IndexOf("}}", start, StringComparison.Ordinal) is var end and > 0)
-                return new EntityMatch(slot.Type, text[start..(end + 2)], "the code", start, end + 2 - start);
-        }
+        if (slot.Secret && isPending && SecretToken(text) is { } token)
+            return new EntityMatch(slot.Type, token, "the code", text.IndexOf(token, StringComparison.Ordinal), token.Length);
         var match = entities.FirstOrDefault(m => m.Type == slot.Type && !used.Any(u => u.Overlaps(m)));
         if (match is not null) return match;
         if (!isPending) return null;
@@ -394,7 +394,7 @@ internal sealed class DialogStep
         if (action.Builtin != BuiltinAction.None) return await RunBuiltin(flow, flow, action.Builtin, action.Success.Render(Lookup), ct);
 
         ActionOutcome outcome;
-        var backend = _settings.Backend ?? (string.IsNullOrEmpty(_def.Settings.Backend) ? null : new Uri(_def.Settings.Backend));
+        var backend = Backend();
         if (action.Http is null) outcome = new ActionOutcome(true, action.Demo, null);
         else if (backend is null)
         {
