@@ -3,6 +3,7 @@ using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
+using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Interfaces.Outbox;
 using Switchboard.Grains.Outbox;
 
@@ -35,6 +36,10 @@ public sealed class OutboxClient(IGrainFactory grains, OutboxPolicy policy, Outb
         if (result is { Accepted: true, Duplicate: false } && message.Delivery == OutboundDelivery.Dispatch) signal.Wake(shardKey);
         return result;
     }
+
+    /// <summary>The customer's phone number (E.164) for the phone-based channels (WhatsApp, SMS, RCS), or null when none is known.</summary>
+    public async Task<string?> PhoneOfAsync(string tenant, string customerId) =>
+        (await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant, customerId)).GetView()).Addresses.LastOrDefault(a => a.Kind == AddressKind.Phone)?.Value;
 
     /// <summary>Every shard of every channel, newest first within each shard.</summary>
     public async Task<List<OutboxEntry>> ListAsync(int perShard)

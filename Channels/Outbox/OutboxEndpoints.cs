@@ -6,7 +6,6 @@ using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
-using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Interfaces.Outbox;
 using Switchboard.Grains.Tenancy;
 
@@ -114,10 +113,10 @@ public static class OutboxEndpoints
 
         var customer = grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant.Id, req.CustomerId));
         if (!await customer.Exists()) return Problems.NotFound("unknown-customer", "No customer has that id.");
-        var phone = (await customer.GetView()).Addresses.LastOrDefault(a => a.Kind == AddressKind.Phone);
+        var phone = await outbox.PhoneOfAsync(tenant.Id, req.CustomerId);
         if (phone is null) return Problems.Conflict("no-address", $"The customer has no phone number to reach on {channelKind.ToWire()}.");
 
-        var message = new OutboundMessage(tenant.Id, req.CustomerId, channelKind, channel.RecipientFor(phone.Value), kind, wire, summary,
+        var message = new OutboundMessage(tenant.Id, req.CustomerId, channelKind, channel.RecipientFor(phone), kind, wire, summary,
             "api:" + (string.IsNullOrWhiteSpace(req.IdempotencyKey) ? Guid.NewGuid().ToString("n") : req.IdempotencyKey), channel.Delivery);
         var result = await outbox.EnqueueAsync(message, purpose);
         if (!result.Accepted)

@@ -3,7 +3,6 @@ using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
-using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Interfaces.Outbox;
 
 namespace Switchboard.Channels.Outbox;
@@ -31,7 +30,7 @@ public sealed class WrittenConfirmations(
         var refusals = new List<string>();
         if (!options.Enabled) return new ConfirmationResult(null, null, false, ["disabled"]);
         var customer = grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant, customerId));
-        var phone = (await customer.GetView()).Addresses.LastOrDefault(a => a.Kind == AddressKind.Phone);
+        var phone = await outbox.PhoneOfAsync(tenant, customerId);
         if (phone is null) refusals.Add("no phone number known");
         else
         {
@@ -40,7 +39,7 @@ public sealed class WrittenConfirmations(
                 var channel = channels.LastOrDefault(c => c.Channel == kind);
                 if (channel is null) { refusals.Add($"{kind.ToWire()}: no outbound channel"); continue; }
                 var key = $"confirm:{customerId}:{turnMessageId}";
-                var message = new OutboundMessage(tenant, customerId, kind, channel.RecipientFor(phone.Value), OutboundKind.FreeForm,
+                var message = new OutboundMessage(tenant, customerId, kind, channel.RecipientFor(phone), OutboundKind.FreeForm,
                     channel.ComposeText(completion.Confirmation), completion.Confirmation, key, channel.Delivery);
                 var result = await outbox.EnqueueAsync(message, ConsentPurpose.Transactional);
                 if (!result.Accepted && result.RefusalKind == "outside-service-window" && kind == Channel.WhatsApp
