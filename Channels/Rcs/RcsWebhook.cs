@@ -65,7 +65,7 @@ public sealed class RcsWebhook(IGrainFactory grains, TenantDirectory tenants, Rc
         try
         {
             result = await grains.GetGrain<IConversationIngressGrain>(0).Receive(
-                new InboundTurn(tenant.Id, Channel.Rcs, new ChannelAddress(AddressKind.Phone, sender), messageId, text, payload, time.GetUtcNow()));
+                new InboundTurn(tenant.Id, Channel.Rcs, new ChannelAddress(AddressKind.Phone, sender), messageId, text, payload, time.GetUtcNow(), Rules));
         }
         catch (Exception e) when (e is InvalidAddressException or ArgumentException)
         {
@@ -73,15 +73,15 @@ public sealed class RcsWebhook(IGrainFactory grains, TenantDirectory tenants, Rc
             return "rejected";
         }
         if (result.Duplicate && EngineReplies.IsEmpty(result.Reply)) return "duplicate";
-        string? code = null;
-        if (result.Reply.Action?.Kind == ReplyActionKind.CallUs)
-            code = await grains.GetGrain<IConversationIngressGrain>(0).IssueCallCode(tenant.Id, result.CustomerId, TimeSpan.FromMinutes(15));
+        var code = result.Reply.Action?.Kind == ReplyActionKind.CallUs ? result.Reply.Action.CallCode : null;
         var content = RcsRenderer.Render(result.Reply, tenant.VoiceNumber, code);
-        var queued = await outbox.EnqueueAsync(new OutboundMessage(tenant.Id, result.CustomerId, Channel.Rcs, api.RecipientFor(sender), OutboundKind.FreeForm,
+        var queued = await outbox.EnqueueDecidedAsync(new OutboundMessage(tenant.Id, result.CustomerId, Channel.Rcs, api.RecipientFor(sender), OutboundKind.FreeForm,
             content.ToJsonString(), result.Reply.Text.Length > 120 ? result.Reply.Text[..117] + "..." : result.Reply.Text,
-            $"rcs-reply:{result.CustomerId}:{messageId}", api.Delivery), Grains.Interfaces.Consent.ConsentPurpose.Transactional);
+            $"rcs-reply:{result.CustomerId}:{messageId}", api.Delivery), result.ReplyConsent);
         return queued.Accepted ? "answered" : "refused";
     }
+
+    private static readonly TurnRules Rules = TurnRules.Plain(TimeSpan.FromMinutes(15), TimeSpan.Zero);
 
     private static string? Str(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

@@ -33,7 +33,7 @@ public sealed class SmsWebhook(IGrainFactory grains, TenantDirectory tenants, Sm
         try
         {
             result = await grains.GetGrain<IConversationIngressGrain>(0).Receive(
-                new InboundTurn(tenant.Id, Channel.Sms, new ChannelAddress(AddressKind.Phone, from), sid, body, null, time.GetUtcNow()));
+                new InboundTurn(tenant.Id, Channel.Sms, new ChannelAddress(AddressKind.Phone, from), sid, body, null, time.GetUtcNow(), RulesFor(tenant)));
         }
         catch (Exception e) when (e is InvalidAddressException or ArgumentException)
         {
@@ -43,38 +43,25 @@ public sealed class SmsWebhook(IGrainFactory grains, TenantDirectory tenants, Sm
 
         var reply = result.Reply;
         if (result.Duplicate && EngineReplies.IsEmpty(reply)) return "duplicate";
-        ConsentPurpose? purpose = ConsentPurpose.Transactional;
-        var keyword = ConsentKeywords.Match(body, options.OptOutKeywords, options.OptInKeywords);
-        var customer = grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant.Id, result.CustomerId));
-        if (keyword != KeywordIntent.None)
-        {
-            // On SMS, STOP means every message (carrier rules), not only marketing.
-            var newStatus = keyword == KeywordIntent.OptOut ? ConsentStatus.Revoked : ConsentStatus.Granted;
-            foreach (var p in new[] { ConsentPurpose.Transactional, ConsentPurpose.Marketing })
-                if ((await customer.CanContact(Channel.Sms, p)).Status != newStatus)
-                    await customer.RecordConsent(new ConsentChange(Channel.Sms, p, newStatus, "sms-keyword", $"message {sid}", time.GetUtcNow()));
-            reply = new EngineReply(keyword == KeywordIntent.OptOut ? OptOutReply : OptInReply);
-            purpose = null;
-        }
-        else if (ConsentKeywords.Match(body, options.HelpKeywords, []) == KeywordIntent.OptOut)
-        {
-            reply = new EngineReply($"{(string.IsNullOrEmpty(tenant.DisplayName) ? "We" : tenant.DisplayName)} can help here" +
-                (tenant.VoiceNumber is null ? "." : $" or on {tenant.VoiceNumber}.") + " Reply STOP to unsubscribe.");
-            purpose = null;
-        }
-
-        string? code = null;
-        if (reply.Action?.Kind == ReplyActionKind.CallUs)
-            code = await grains.GetGrain<IConversationIngressGrain>(0).IssueCallCode(tenant.Id, result.CustomerId, TimeSpan.FromMinutes(15));
+        var code = reply.Action?.Kind == ReplyActionKind.CallUs ? reply.Action.CallCode : null;
         var rendering = SmsRenderer.Render(reply, options.MaxSegments, tenant.VoiceNumber, code);
         var message = new OutboundMessage(tenant.Id, result.CustomerId, Channel.Sms, api.RecipientFor(ToE164(from)), OutboundKind.FreeForm,
             new System.Text.Json.Nodes.JsonObject { ["body"] = rendering.Text }.ToJsonString(),
             $"{(rendering.Text.Length > 100 ? rendering.Text[..97] + "..." : rendering.Text)} [{rendering.Segments} {rendering.Alphabet}]",
             $"sms-reply:{result.CustomerId}:{sid}", api.Delivery, Sender: to);
-        var queued = await outbox.EnqueueAsync(message, purpose);
+        var queued = await outbox.EnqueueDecidedAsync(message, result.ReplyConsent);
         if (!queued.Accepted) logger.LogInformation("Reply to SMS {MessageId} refused: {Kind}", sid, queued.RefusalKind);
         return queued.Accepted ? "answered" : "refused";
     }
+
+    /// <summary>On SMS, STOP means every message (carrier rules), not only marketing; HELP answers with how to reach us.</summary>
+    private TurnRules RulesFor(TenantOptions tenant) => new(options.OptOutKeywords, options.OptInKeywords,
+        [ConsentPurpose.Transactional, ConsentPurpose.Marketing], OptOutReply, OptInReply, CallCodeLifetime, TimeSpan.Zero,
+        HelpWords: options.HelpKeywords,
+        HelpReply: $"{(string.IsNullOrEmpty(tenant.DisplayName) ? "We" : tenant.DisplayName)} can help here" +
+            (tenant.VoiceNumber is null ? "." : $" or on {tenant.VoiceNumber}.") + " Reply STOP to unsubscribe.");
+
+    private static readonly TimeSpan CallCodeLifetime = TimeSpan.FromMinutes(15);
 
     private async Task<string> Receipt(string sid, string status, string? to, string? errorCode)
     {

@@ -108,16 +108,15 @@ public sealed class WebChatSession(WebSocket socket, TenantOptions tenant, strin
     {
         await Send(new JsonObject { ["type"] = "typing", ["on"] = true }, ct);
         var messageId = $"web:{visitorId}:{frameId}";
-        var result = await Ingress.Receive(new InboundTurn(tenant.Id, Channel.WebChat, _address, messageId, text, payload, time.GetUtcNow()));
+        var result = await Ingress.Receive(new InboundTurn(tenant.Id, Channel.WebChat, _address, messageId, text, payload, time.GetUtcNow(),
+            TurnRules.Plain(options.CallCodeLifetime, TimeSpan.Zero)));
         if (result.Duplicate && EngineReplies.IsEmpty(result.Reply))
         {
             await Send(new JsonObject { ["type"] = "typing", ["on"] = false }, ct);
             await Send(new JsonObject { ["type"] = "ack", ["replyTo"] = frameId }, ct);
             return;
         }
-        string? code = null;
-        if (result.Reply.Action?.Kind == ReplyActionKind.CallUs)
-            code = await Ingress.IssueCallCode(tenant.Id, result.CustomerId, options.CallCodeLifetime);
+        var code = result.Reply.Action?.Kind == ReplyActionKind.CallUs ? result.Reply.Action.CallCode : null;
         var frame = WebChatRenderer.Render(result.Reply, frameId, tenant.VoiceNumber, code);
         await outbox.EnqueueAsync(new OutboundMessage(tenant.Id, result.CustomerId, Channel.WebChat, visitorId, OutboundKind.FreeForm,
             frame.ToJsonString(), result.Reply.Text.Length > 120 ? result.Reply.Text[..117] + "..." : result.Reply.Text,

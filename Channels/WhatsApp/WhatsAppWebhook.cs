@@ -24,6 +24,10 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
     public const string OptOutReply = "You will no longer receive marketing messages from us on WhatsApp. Send START to subscribe again.";
     public const string OptInReply = "You are subscribed to our WhatsApp updates again. Send STOP to unsubscribe.";
 
+    // STOP / START change WhatsApp marketing consent inside the turn; the reply then needs transactional consent.
+    private readonly TurnRules _rules = new(options.OptOutKeywords, options.OptInKeywords, [ConsentPurpose.Marketing],
+        OptOutReply, OptInReply, options.CallCodeLifetime, options.WebLinkLifetime);
+
     private sealed class Counters
     {
         public int Messages, Duplicates, Ignored, Rejected, Statuses, Preferences, Queued, Refused;
@@ -76,7 +80,7 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
             logger.LogWarning("WhatsApp message without a usable id or sender skipped");
             return;
         }
-        var turn = WhatsAppInbound.ToTurn(tenant.Id, m);
+        var turn = WhatsAppInbound.ToTurn(tenant.Id, m) is { } t ? t with { Rules = _rules } : null;
         if (turn is null)
         {
             Interlocked.Increment(ref counters.Ignored);
@@ -105,14 +109,6 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
         var reply = result.Reply;
         // A redelivery older than the engine's reply window carries no reply: it was answered back then.
         if (result.Duplicate && EngineReplies.IsEmpty(reply)) return;
-        ConsentPurpose? purpose = ConsentPurpose.Transactional;
-        var keyword = ConsentKeywords.Match(turn.Text, options.OptOutKeywords, options.OptInKeywords);
-        if (keyword != KeywordIntent.None)
-        {
-            await RecordKeywordConsent(tenant.Id, result.CustomerId, keyword, m.Id, turn.Time);
-            reply = new EngineReply(keyword == KeywordIntent.OptOut ? OptOutReply : OptInReply);
-            purpose = null;
-        }
 
         var shard = outbox.ShardFor(Channel.WhatsApp, m.From);
         if (turn.Payload?.Kind == PayloadKind.Reaction)
@@ -122,7 +118,7 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
             return;
         }
 
-        var context = await RenderContext(tenant, result.CustomerId, reply, publicBaseUrl);
+        var context = RenderContext(tenant, reply, publicBaseUrl);
         var rendering = WhatsAppRenderer.Render(reply, context);
         for (var i = 0; i < rendering.Messages.Count; i++)
         {
@@ -130,7 +126,7 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
                 rendering.Messages[i].ToJsonString(), i == 0 ? rendering.Summary : $"(part {i + 1}) {rendering.Summary}",
                 $"wa-reply:{result.CustomerId}:{m.Id}:{i}", api.Delivery, turn.Time, numberId);
             var started = time.GetTimestamp();
-            var queued = await outbox.EnqueueAsync(message, purpose);
+            var queued = await outbox.EnqueueDecidedAsync(message, result.ReplyConsent);
             WhatsAppMetrics.OutboxEnqueue.Record(time.GetElapsedTime(started).TotalMilliseconds);
             if (queued.Accepted) Interlocked.Increment(ref counters.Queued);
             else
@@ -141,16 +137,14 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
         }
     }
 
-    private async Task<WhatsAppRenderContext> RenderContext(TenantOptions tenant, string customerId, EngineReply reply, string publicBaseUrl)
+    /// <summary>The call code and the web link came with the reply: the turn issued them.</summary>
+    private WhatsAppRenderContext RenderContext(TenantOptions tenant, EngineReply reply, string publicBaseUrl)
     {
         switch (reply.Action?.Kind)
         {
             case ReplyActionKind.CallUs:
-                var code = await grains.GetGrain<IConversationIngressGrain>(0).IssueCallCode(tenant.Id, customerId, options.CallCodeLifetime);
-                return new WhatsAppRenderContext(tenant.VoiceNumber, code);
-            case ReplyActionKind.ContinueOnWeb:
-                var token = reply.Action.SessionToken
-                    ?? await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant.Id, customerId)).IssueSessionToken("continue-on-web", options.WebLinkLifetime);
+                return new WhatsAppRenderContext(tenant.VoiceNumber, reply.Action.CallCode);
+            case ReplyActionKind.ContinueOnWeb when reply.Action.SessionToken is { } token:
                 var baseUrl = (options.PublicBaseUrl ?? publicBaseUrl).TrimEnd('/');
                 var site = tenant.WebChatSiteKeys.FirstOrDefault();
                 var link = $"{baseUrl}/chat?token={Uri.EscapeDataString(token)}" + (site is null ? "" : $"&site={Uri.EscapeDataString(site)}");
@@ -158,16 +152,6 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
             default:
                 return new WhatsAppRenderContext(tenant.VoiceNumber);
         }
-    }
-
-    private async Task RecordKeywordConsent(string tenant, string customerId, KeywordIntent keyword, string messageId, DateTimeOffset at)
-    {
-        var customer = grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant, customerId));
-        var status = keyword == KeywordIntent.OptOut ? ConsentStatus.Revoked : ConsentStatus.Granted;
-        var current = await customer.CanContact(Channel.WhatsApp, ConsentPurpose.Marketing);
-        // A redelivered STOP must not pile up history; the evidence names the message, never its text.
-        if (current.Status == status) return;
-        await customer.RecordConsent(new ConsentChange(Channel.WhatsApp, ConsentPurpose.Marketing, status, "whatsapp-keyword", $"message {messageId}", at));
     }
 
     private async Task HandleStatus(WaStatus s, Counters counters)

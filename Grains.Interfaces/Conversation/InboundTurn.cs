@@ -15,7 +15,8 @@ public sealed record InboundTurn(
     [property: Id(3)] string MessageId,
     [property: Id(4)] string? Text,
     [property: Id(5)] TurnPayload? Payload,
-    [property: Id(6)] DateTimeOffset Time);
+    [property: Id(6)] DateTimeOffset Time,
+    [property: Id(7)] TurnRules? Rules = null);
 
 /// <summary>Structured input beside or instead of text: a button or list choice, DTMF digits, a location, media, a reaction.</summary>
 [GenerateSerializer, Immutable, Alias("turn-payload")]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Orleans.Serialization;
 using Switchboard.Grains.Consent;
 using Switchboard.Grains.Conversation;
 using Switchboard.Grains.Interfaces;
@@ -8,14 +9,16 @@ using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Interfaces.Pii;
+using Switchboard.Grains.Journaling;
 using Switchboard.Grains.Pii;
 using Switchboard.Grains.Tenancy;
 
 namespace Switchboard.Grains.Customers;
 
 public sealed class CustomerGrain(
-    [PersistentState("customer", StorageNames.Main)] IPersistentState<CustomerState> state,
     [PersistentState("keys", StorageNames.Main)] IPersistentState<CustomerKeyState> keys,
+    IJournalStore journalStore,
+    Serializer serializer,
     CustomerKeys customerKeys,
     TenantDirectory tenants,
     IConversationEngineProvider engines,
@@ -25,27 +28,32 @@ public sealed class CustomerGrain(
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
     public const int MaxTextLength = 16 * 1024;
-    public const int TranscriptLimit = 200;
-    /// <summary>Message ids remembered for deduplication (channels redeliver for days: WhatsApp up to 7).</summary>
-    public const int ProcessedLimit = 1000;
-    /// <summary>Of those, how many keep the reply they got (a redelivery is answered with it).</summary>
-    public const int RepliesKept = 16;
+    public const int TranscriptLimit = CustomerState.TranscriptLimit;
+    public const int ProcessedLimit = CustomerState.ProcessedLimit;
+    public const int RepliesKept = CustomerState.RepliesKept;
     public const int LastInputsLimit = 5;
-    public const int AuditLimit = 200;
-    public const int CallIdsKept = 5;
     public const string ExpectSecretDigitsKey = "expect-secret-digits";
+    /// <summary>Journal records between snapshots: loading replays at most this many.</summary>
+    public const int SnapshotEvery = 32;
 
     private string _tenant = "";
     private string _customerId = "";
     private PiiTokenizer? _tokenizer;
     private PiiVault? _vault;
+    private GrainJournal<CustomerState, CustomerChange> _journal = null!;
+    /// <summary>What the call under way changed; appended to the journal when it ends.</summary>
+    private CustomerChange? _change;
 
-    private CustomerState S => state.State;
+    private CustomerState S => _journal.State;
+
+    public static string StreamOf(string tenant, string customerId) => $"customer/{tenant}/{customerId}";
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _customerId) = GrainKeys.ParseCustomer(this.GetPrimaryKeyString());
-        return Task.CompletedTask;
+        _journal = new GrainJournal<CustomerState, CustomerChange>(journalStore, serializer, StreamOf(_tenant, _customerId),
+            static (state, change) => state.Apply(change), SnapshotEvery);
+        return _journal.LoadAsync();
     }
 
     public async Task<TurnResult> HandleTurn(InboundTurn turn)
@@ -54,16 +62,24 @@ public sealed class CustomerGrain(
         if (turn.Tenant != _tenant) throw new ArgumentException("The turn names another tenant than this customer's.");
 
         var seen = S.Processed.FindLast(p => p.MessageId == turn.MessageId);
-        if (seen is not null || S.ProcessedIdHashes.Contains(IdHash(turn.MessageId)))
+        if (seen is not null || S.ProcessedIdHashes.Contains(CustomerState.IdHash(turn.MessageId)))
         {
             logger.LogInformation("Duplicate message {MessageId} for customer {CustomerId} ignored", turn.MessageId, _customerId);
+            // The first delivery may still be on its way to disk: answer only once it is there.
+            await _journal.LastWrite;
             // An old duplicate's reply is no longer kept; it was delivered (or queued) the first time.
-            return new TurnResult(_customerId, true, seen?.Reply ?? new EngineReply(""), seen?.TokenizedText ?? "");
+            return new TurnResult(_customerId, true, seen?.Reply ?? new EngineReply(""), seen?.TokenizedText ?? "",
+                seen is null ? null : ReplyConsentFor(turn, seen.Reply, Keyword(turn)));
         }
 
         await EnsureKeys();
+        var change = Begin();
         var now = turn.Time == default ? time.GetUtcNow() : turn.Time;
-        if (!S.Created) Create(now);
+        if (!S.Created)
+        {
+            S.Create(now);
+            change.CreatedAt = now;
+        }
         AddAddress(turn.From);
 
         var expectSecret = S.EngineData.TryGetValue(ExpectSecretDigitsKey, out var flag) && flag == "1";
@@ -81,28 +97,28 @@ public sealed class CustomerGrain(
         if (previous is { } p && p != turn.Channel) S.Intent.ChannelSwitches++;
         S.Ephemeral.LastChannel = turn.Channel;
         S.InboundChannels.Add(turn.Channel);
+        change.InboundChannel = turn.Channel;
         S.Intent.TurnsByChannel[turn.Channel] = S.Intent.TurnsByChannel.GetValueOrDefault(turn.Channel) + 1;
         S.Ephemeral.LastInputs.Add(transcriptText);
         if (S.Ephemeral.LastInputs.Count > LastInputsLimit) S.Ephemeral.LastInputs.RemoveAt(0);
         S.Ephemeral.UpdatedAt = now;
         AppendTranscript(new TranscriptTurn(turn.Channel, Direction.Inbound, now, transcriptText, turn.MessageId));
 
-        var reply = await RunEngine(turn.Channel, text, payload, now, previous);
-        reply = reply with { Text = Tokenize(reply.Text, false) };
+        var keyword = Keyword(turn);
+        var reply = keyword == ConsentKeyword.None
+            ? await RunEngine(turn.Channel, text, payload, now, previous)
+            : KeywordReply(turn, keyword, now);
+        reply = await CompleteAction(reply with { Text = Tokenize(reply.Text, false) }, turn.Rules);
         AppendTranscript(new TranscriptTurn(turn.Channel, Direction.Outbound, time.GetUtcNow(), reply.Text));
 
-        S.Processed.Add(new ProcessedMessage(turn.MessageId, reply, transcriptText));
-        if (S.Processed.Count > RepliesKept)
-        {
-            S.ProcessedIdHashes.Add(IdHash(S.Processed[0].MessageId));
-            S.Processed.RemoveAt(0);
-            if (S.ProcessedIdHashes.Count > ProcessedLimit - RepliesKept) S.ProcessedIdHashes.RemoveAt(0);
-        }
+        var processed = new ProcessedMessage(turn.MessageId, reply, transcriptText);
+        S.AddProcessed(processed);
+        change.Processed = processed;
 
-        await state.WriteStateAsync();
+        await Commit();
         logger.LogInformation("Turn {MessageId} on {Channel} handled for customer {CustomerId} ({Length} chars in)",
             turn.MessageId, turn.Channel.ToWire(), _customerId, transcriptText.Length);
-        return new TurnResult(_customerId, false, reply, transcriptText);
+        return new TurnResult(_customerId, false, reply, transcriptText, ReplyConsentFor(turn, reply, keyword), keyword);
     }
 
     /// <summary>The checks a turn must pass before anything is bound or stored.</summary>
@@ -115,17 +131,66 @@ public sealed class CustomerGrain(
             throw new ArgumentException($"The message text is longer than {MaxTextLength} characters.");
         if (turn.Payload?.Title is { Length: > 1024 } || turn.Payload?.Id is { Length: > 256 } || turn.Payload?.Fields is { Count: > 32 })
             throw new ArgumentException("The structured payload is too large.");
+        if (turn.Rules is { } r && (r.OptOutWords.Count + r.OptInWords.Count + (r.HelpWords?.Count ?? 0) > 64
+            || r.OptOutReply.Length > 1024 || r.OptInReply.Length > 1024 || r.HelpReply?.Length > 1024))
+            throw new ArgumentException("The turn's channel rules are too large.");
+    }
+
+    private static ConsentKeyword Keyword(InboundTurn turn) =>
+        turn.Rules is { } rules && turn.Payload is null ? ConsentKeywords.Match(turn.Text, rules) : ConsentKeyword.None;
+
+    /// <summary>STOP / START change consent for the channel's keyword purposes (once: a repeat adds no history); HELP only answers.</summary>
+    private EngineReply KeywordReply(InboundTurn turn, ConsentKeyword keyword, DateTimeOffset now)
+    {
+        var rules = turn.Rules!;
+        if (keyword == ConsentKeyword.Help) return new EngineReply(rules.HelpReply ?? "");
+        var status = keyword == ConsentKeyword.OptOut ? ConsentStatus.Revoked : ConsentStatus.Granted;
+        var registry = new ConsentRegistry(S.Consent);
+        foreach (var purpose in rules.KeywordPurposes)
+        {
+            if (registry.StatusOf(turn.Channel, purpose) == status) continue;
+            var consent = new ConsentChange(turn.Channel, purpose, status, $"{turn.Channel.ToWire()}-keyword", $"message {turn.MessageId}", now);
+            registry.Record(consent);
+            _change!.Consent.Add(consent);
+            logger.LogInformation("Consent {Purpose} on {Channel} set to {Status} by keyword for customer {CustomerId}",
+                purpose.ToWire(), turn.Channel.ToWire(), status.ToWire(), _customerId);
+        }
+        return new EngineReply(keyword == ConsentKeyword.OptOut ? rules.OptOutReply : rules.OptInReply);
+    }
+
+    /// <summary>Whether the reply may go out on the turn's channel: keyword answers are compliance notices and always may.</summary>
+    private ConsentDecision? ReplyConsentFor(InboundTurn turn, EngineReply reply, ConsentKeyword keyword)
+    {
+        if (turn.Rules is not { } rules || keyword != ConsentKeyword.None) return null;
+        return Decide(turn.Channel, rules.ReplyPurpose);
+    }
+
+    /// <summary>Gives a call-us reply its call code and a continue-on-web reply its session token, inside the turn.</summary>
+    private async Task<EngineReply> CompleteAction(EngineReply reply, TurnRules? rules)
+    {
+        if (rules is null || reply.Action is not { } action) return reply;
+        if (action.Kind == ReplyActionKind.CallUs && action.CallCode is null && rules.CallCodeLifetime > TimeSpan.Zero)
+            return reply with { Action = action with { CallCode = await IssueCallCode(rules.CallCodeLifetime) } };
+        if (action.Kind == ReplyActionKind.ContinueOnWeb && action.SessionToken is null && rules.WebLinkLifetime > TimeSpan.Zero)
+            return reply with { Action = action with { SessionToken = IssueToken("continue-on-web", rules.WebLinkLifetime) } };
+        return reply;
     }
 
     public async Task RecordOutbound(Channel channel, string text, string? messageId)
     {
         EnsureExists();
         await EnsureKeys();
+        Begin();
         AppendTranscript(new TranscriptTurn(channel, Direction.Outbound, time.GetUtcNow(), Tokenize(text, false), messageId));
-        await state.WriteStateAsync();
+        await Commit();
     }
 
-    public Task<bool> Exists() => Task.FromResult(S.Created);
+    public async Task<bool> Exists()
+    {
+        // A customer whose first turn is still being written does not exist yet for anyone else.
+        await _journal.LastWrite;
+        return S.Created;
+    }
 
     public Task<CustomerView> GetView()
     {
@@ -148,14 +213,18 @@ public sealed class CustomerGrain(
     public async Task LinkAddress(ChannelAddress address)
     {
         EnsureExists();
-        if (AddAddress(address)) await state.WriteStateAsync();
+        Begin();
+        AddAddress(address);
+        await Commit();
     }
 
-    public Task<ConsentDecision> CanContact(Channel channel, ConsentPurpose purpose)
+    public Task<ConsentDecision> CanContact(Channel channel, ConsentPurpose purpose) =>
+        Task.FromResult(S.Created ? Decide(channel, purpose) : new ConsentDecision(false, ConsentStatus.Unknown, "unknown customer"));
+
+    private ConsentDecision Decide(Channel channel, ConsentPurpose purpose)
     {
-        if (!S.Created) return Task.FromResult(new ConsentDecision(false, ConsentStatus.Unknown, "unknown customer"));
         var policy = tenants.Find(_tenant)?.Consent ?? new ConsentPolicy();
-        return Task.FromResult(new ConsentRegistry(S.Consent).CanContact(channel, purpose, policy, S.InboundChannels.Contains(channel)));
+        return new ConsentRegistry(S.Consent).CanContact(channel, purpose, policy, S.InboundChannels.Contains(channel));
     }
 
     public async Task RecordConsent(ConsentChange change)
@@ -167,9 +236,12 @@ public sealed class CustomerGrain(
         if (string.IsNullOrWhiteSpace(change.Evidence) || change.Evidence.Length > 1024)
             throw new ArgumentException("Consent needs evidence of 1 to 1024 characters.");
         await EnsureKeys();
+        var recorded = Begin();
         var evidence = Tokenize(change.Evidence, false);
-        new ConsentRegistry(S.Consent).Record(change with { Evidence = evidence, At = change.At == default ? time.GetUtcNow() : change.At });
-        await state.WriteStateAsync();
+        var consent = change with { Evidence = evidence, At = change.At == default ? time.GetUtcNow() : change.At };
+        new ConsentRegistry(S.Consent).Record(consent);
+        recorded.Consent.Add(consent);
+        await Commit();
         logger.LogInformation("Consent {Purpose} on {Channel} set to {Status} for customer {CustomerId}",
             change.Purpose.ToWire(), change.Channel.ToWire(), change.Status.ToWire(), _customerId);
     }
@@ -177,8 +249,9 @@ public sealed class CustomerGrain(
     public async Task MarkVerified(Channel channel, string method, bool mfa)
     {
         EnsureExists();
+        Begin();
         S.System.Verification = new VerificationStatus { Verified = true, Method = method, Channel = channel, VerifiedAt = time.GetUtcNow(), MfaPassed = mfa };
-        await state.WriteStateAsync();
+        await Commit();
     }
 
     public async Task SetCrmField(string field, string value)
@@ -187,15 +260,17 @@ public sealed class CustomerGrain(
         if (string.IsNullOrWhiteSpace(field) || field.Length > 64) throw new ArgumentException("A CRM field name is 1 to 64 characters.");
         if (value is null || value.Length > 1024) throw new ArgumentException("A CRM field value is at most 1024 characters.");
         await EnsureKeys();
+        Begin();
         S.System.CrmProfile[field] = Tokenize(value, false);
-        await state.WriteStateAsync();
+        await Commit();
     }
 
     public async Task<string> IssueSessionToken(string purpose, TimeSpan lifetime)
     {
         EnsureExists();
+        Begin();
         var token = IssueToken(purpose, lifetime);
-        await state.WriteStateAsync();
+        await Commit();
         return token;
     }
 
@@ -205,20 +280,19 @@ public sealed class CustomerGrain(
         if (string.IsNullOrWhiteSpace(purpose) || string.IsNullOrWhiteSpace(actor))
             throw new ArgumentException("Resolving a PII token needs a stated purpose and an actor.");
         await EnsureKeys();
+        Begin();
         var found = S.Vault.TryGetValue(token, out var sealedValue);
-        S.VaultAudit.Add(new PiiAccessRecord(token, purpose, actor, time.GetUtcNow(), found));
-        if (S.VaultAudit.Count > AuditLimit) S.VaultAudit.RemoveRange(0, S.VaultAudit.Count - AuditLimit);
-        await state.WriteStateAsync();
+        AddAudit(new PiiAccessRecord(token, purpose, actor, time.GetUtcNow(), found));
+        await Commit();
         logger.LogWarning("PII token resolved for customer {CustomerId} by {Actor} for {Purpose} (found: {Found})", _customerId, actor, purpose, found);
         return found ? _vault!.Open(token, sealedValue!) : null;
     }
 
-    /// <summary>The engine's vault access during a turn (the state is written with the turn).</summary>
+    /// <summary>The engine's vault access during a turn (recorded with the turn).</summary>
     private string? ResolveForEngine(string token, string purpose)
     {
         var found = S.Vault.TryGetValue(token, out var sealedValue) && _vault is not null;
-        S.VaultAudit.Add(new PiiAccessRecord(token, purpose, "dialog-engine", time.GetUtcNow(), found));
-        if (S.VaultAudit.Count > AuditLimit) S.VaultAudit.RemoveRange(0, S.VaultAudit.Count - AuditLimit);
+        AddAudit(new PiiAccessRecord(token, purpose, "dialog-engine", time.GetUtcNow(), found));
         return found ? _vault!.Open(token, sealedValue!) : null;
     }
 
@@ -232,19 +306,39 @@ public sealed class CustomerGrain(
     {
         foreach (var address in S.Addresses)
             await GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(_tenant, address)).Unbind(_customerId);
+        // The key goes first: from then on every sealed value in the journal is unreadable, wherever its bytes still are.
         await keys.ClearStateAsync();
-        await state.ClearStateAsync();
+        await _journal.DeleteAsync();
         _tokenizer = null;
         _vault = null;
         logger.LogInformation("Customer {CustomerId} of {Tenant} erased", _customerId, _tenant);
         DeactivateOnIdle();
     }
 
-    private void Create(DateTimeOffset now)
+    /// <summary>Starts collecting what this call changes.</summary>
+    private CustomerChange Begin() => _change = new CustomerChange();
+
+    /// <summary>
+    /// Appends what the call changed (the layers as they now are, plus the appends) and waits until it is durable.
+    /// A failed write leaves memory ahead of the store, so the activation is dropped and the next call reloads.
+    /// </summary>
+    private async Task Commit()
     {
-        S.Created = true;
-        S.System.CreatedAt = now;
-        S.Summary.FirstTurnAt ??= now;
+        var change = _change!;
+        _change = null;
+        change.Ephemeral = S.Ephemeral;
+        change.Intent = S.Intent;
+        change.System = S.System;
+        change.EngineData = S.EngineData;
+        try
+        {
+            await _journal.AppendAsync(change);
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     private void EnsureExists()
@@ -269,8 +363,29 @@ public sealed class CustomerGrain(
         var (tokenized, findings) = _tokenizer!.Tokenize(text, expectSecretDigits);
         foreach (var f in findings)
             if (!S.Vault.ContainsKey(f.Token))
-                S.Vault[f.Token] = _vault!.Seal(f.Token, f.Raw);
+            {
+                var sealedValue = _vault!.Seal(f.Token, f.Raw);
+                S.Vault[f.Token] = sealedValue;
+                _change?.Vault.Add(f.Token, sealedValue);
+            }
         return tokenized;
+    }
+
+    private void AddAddress(ChannelAddress address)
+    {
+        if (S.AddAddress(address)) _change!.Addresses.Add(address);
+    }
+
+    private void AppendTranscript(TranscriptTurn turn)
+    {
+        S.AppendTranscript(turn);
+        _change!.Transcript.Add(turn);
+    }
+
+    private void AddAudit(PiiAccessRecord record)
+    {
+        S.AddAudit(record);
+        _change?.Audit.Add(record);
     }
 
     private async Task<EngineReply> RunEngine(Channel channel, string text, TurnPayload? payload, DateTimeOffset now, Channel? previous)
@@ -315,39 +430,6 @@ public sealed class CustomerGrain(
         S.System.SessionTokens.RemoveAll(t => t.ExpiresAt < time.GetUtcNow());
         if (S.System.SessionTokens.Count > 20) S.System.SessionTokens.RemoveRange(0, S.System.SessionTokens.Count - 20);
         return token;
-    }
-
-    private bool AddAddress(ChannelAddress address)
-    {
-        if (S.Addresses.Contains(address)) return false;
-        S.Addresses.Add(address);
-        if (address.Kind == AddressKind.SipCallId)
-        {
-            var callIds = S.Addresses.Where(a => a.Kind == AddressKind.SipCallId).ToList();
-            foreach (var old in callIds.Take(Math.Max(0, callIds.Count - CallIdsKept))) S.Addresses.Remove(old);
-        }
-        return true;
-    }
-
-    private void AppendTranscript(TranscriptTurn turn)
-    {
-        S.Transcript.Add(turn);
-        if (S.Transcript.Count <= TranscriptLimit) return;
-        var fold = S.Transcript.Count - TranscriptLimit;
-        foreach (var old in S.Transcript.Take(fold))
-        {
-            S.Summary.FoldedTurns++;
-            S.Summary.TurnsByChannel[old.Channel] = S.Summary.TurnsByChannel.GetValueOrDefault(old.Channel) + 1;
-            S.Summary.LastFoldedAt = old.Time;
-        }
-        S.Transcript.RemoveRange(0, fold);
-    }
-
-    private static ulong IdHash(string messageId)
-    {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(messageId), hash);
-        return BitConverter.ToUInt64(hash);
     }
 
     private static string DescribePayload(TurnPayload? payload) => payload switch

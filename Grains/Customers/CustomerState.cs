@@ -1,3 +1,4 @@
+using Switchboard.Grains.Consent;
 using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
@@ -29,6 +30,109 @@ public sealed class CustomerState
     [Id(12)] public Dictionary<string, string> EngineData { get; set; } = [];
     /// <summary>64-bit hashes of older processed message ids (the idempotency window beyond <see cref="Processed"/>).</summary>
     [Id(13)] public List<ulong> ProcessedIdHashes { get; set; } = [];
+
+    public const int TranscriptLimit = 200;
+    /// <summary>Message ids remembered for deduplication (channels redeliver for days: WhatsApp up to 7).</summary>
+    public const int ProcessedLimit = 1000;
+    /// <summary>Of those, how many keep the reply they got (a redelivery is answered with it).</summary>
+    public const int RepliesKept = 16;
+    public const int AuditLimit = 200;
+    public const int CallIdsKept = 5;
+
+    // Every change below is made the same way live and when a journal is replayed, so replay rebuilds exactly this state.
+
+    /// <summary>Replays one journal record.</summary>
+    public void Apply(CustomerChange c)
+    {
+        if (c.CreatedAt is { } created) Create(created);
+        foreach (var a in c.Addresses) AddAddress(a);
+        foreach (var (token, sealedValue) in c.Vault) Vault[token] = sealedValue;
+        if (c.InboundChannel is { } channel) InboundChannels.Add(channel);
+        foreach (var t in c.Transcript) AppendTranscript(t);
+        if (c.Processed is { } p) AddProcessed(p);
+        foreach (var a in c.Audit) AddAudit(a);
+        foreach (var consent in c.Consent) new ConsentRegistry(Consent).Record(consent);
+        if (c.Ephemeral is not null) Ephemeral = c.Ephemeral;
+        if (c.Intent is not null) Intent = c.Intent;
+        if (c.System is not null) System = c.System;
+        if (c.EngineData is not null) EngineData = c.EngineData;
+    }
+
+    public void Create(DateTimeOffset now)
+    {
+        Created = true;
+        System.CreatedAt = now;
+        Summary.FirstTurnAt ??= now;
+    }
+
+    public bool AddAddress(ChannelAddress address)
+    {
+        if (Addresses.Contains(address)) return false;
+        Addresses.Add(address);
+        if (address.Kind == AddressKind.SipCallId)
+        {
+            var callIds = Addresses.Where(a => a.Kind == AddressKind.SipCallId).ToList();
+            foreach (var old in callIds.Take(Math.Max(0, callIds.Count - CallIdsKept))) Addresses.Remove(old);
+        }
+        return true;
+    }
+
+    public void AppendTranscript(TranscriptTurn turn)
+    {
+        Transcript.Add(turn);
+        if (Transcript.Count <= TranscriptLimit) return;
+        var fold = Transcript.Count - TranscriptLimit;
+        foreach (var old in Transcript.Take(fold))
+        {
+            Summary.FoldedTurns++;
+            Summary.TurnsByChannel[old.Channel] = Summary.TurnsByChannel.GetValueOrDefault(old.Channel) + 1;
+            Summary.LastFoldedAt = old.Time;
+        }
+        Transcript.RemoveRange(0, fold);
+    }
+
+    public void AddProcessed(ProcessedMessage message)
+    {
+        Processed.Add(message);
+        if (Processed.Count <= RepliesKept) return;
+        ProcessedIdHashes.Add(IdHash(Processed[0].MessageId));
+        Processed.RemoveAt(0);
+        if (ProcessedIdHashes.Count > ProcessedLimit - RepliesKept) ProcessedIdHashes.RemoveAt(0);
+    }
+
+    public void AddAudit(PiiAccessRecord record)
+    {
+        VaultAudit.Add(record);
+        if (VaultAudit.Count > AuditLimit) VaultAudit.RemoveRange(0, VaultAudit.Count - AuditLimit);
+    }
+
+    public static ulong IdHash(string messageId)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        global::System.Security.Cryptography.SHA256.HashData(global::System.Text.Encoding.UTF8.GetBytes(messageId), hash);
+        return BitConverter.ToUInt64(hash);
+    }
+}
+
+/// <summary>
+/// What one turn (or outbound record) changed, as the journal stores it: appends to the growing parts (transcript,
+/// vault, audit, consent history, addresses, processed ids) and the small context layers as they are after the turn.
+/// </summary>
+[GenerateSerializer, Alias("customer-change")]
+public sealed class CustomerChange
+{
+    [Id(0)] public DateTimeOffset? CreatedAt { get; set; }
+    [Id(1)] public List<ChannelAddress> Addresses { get; set; } = [];
+    [Id(2)] public Dictionary<string, byte[]> Vault { get; set; } = [];
+    [Id(3)] public Channel? InboundChannel { get; set; }
+    [Id(4)] public List<TranscriptTurn> Transcript { get; set; } = [];
+    [Id(5)] public ProcessedMessage? Processed { get; set; }
+    [Id(6)] public List<PiiAccessRecord> Audit { get; set; } = [];
+    [Id(7)] public List<ConsentChange> Consent { get; set; } = [];
+    [Id(8)] public EphemeralContext? Ephemeral { get; set; }
+    [Id(9)] public PersistentIntentContext? Intent { get; set; }
+    [Id(10)] public SystemMetadata? System { get; set; }
+    [Id(11)] public Dictionary<string, string>? EngineData { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("processed-message")]

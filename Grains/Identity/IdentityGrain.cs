@@ -1,4 +1,6 @@
+using Orleans.Serialization;
 using Switchboard.Grains.Interfaces.Identity;
+using Switchboard.Grains.Journaling;
 
 namespace Switchboard.Grains.Identity;
 
@@ -8,30 +10,51 @@ public sealed class IdentityState
     [Id(0)] public string? CustomerId { get; set; }
 }
 
-public sealed class IdentityGrain(
-    [PersistentState("identity", StorageNames.Main)] IPersistentState<IdentityState> state) : Grain, IIdentityGrain
+/// <summary>One address (keyed by its pseudonym) and the customer it belongs to; kept in the journal as one tiny snapshot per change.</summary>
+public sealed class IdentityGrain(IJournalStore journalStore, Serializer serializer) : Grain, IIdentityGrain
 {
-    public Task<string?> GetCustomerId() => Task.FromResult(state.State.CustomerId);
+    private GrainJournal<IdentityState, IdentityState> _journal = null!;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _journal = new GrainJournal<IdentityState, IdentityState>(journalStore, serializer, "identity/" + this.GetPrimaryKeyString(),
+            static (state, change) => state.CustomerId = change.CustomerId, snapshotEvery: 1);
+        return _journal.LoadAsync();
+    }
+
+    public Task<string?> GetCustomerId() => Task.FromResult(_journal.State.CustomerId);
 
     public async Task<string> GetOrBind(string candidateCustomerId)
     {
-        if (state.State.CustomerId is { } existing) return existing;
-        state.State.CustomerId = candidateCustomerId;
-        await state.WriteStateAsync();
+        if (_journal.State.CustomerId is { } existing) return existing;
+        await Set(candidateCustomerId);
         return candidateCustomerId;
     }
 
     public async Task Bind(string customerId)
     {
-        if (state.State.CustomerId == customerId) return;
-        state.State.CustomerId = customerId;
-        await state.WriteStateAsync();
+        if (_journal.State.CustomerId == customerId) return;
+        await Set(customerId);
     }
 
     public async Task Unbind(string customerId)
     {
-        if (state.State.CustomerId != customerId) return;
-        await state.ClearStateAsync();
+        if (_journal.State.CustomerId != customerId) return;
+        await _journal.DeleteAsync();
         DeactivateOnIdle();
+    }
+
+    private async Task Set(string customerId)
+    {
+        _journal.State.CustomerId = customerId;
+        try
+        {
+            await _journal.SnapshotAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
     }
 }

@@ -1,17 +1,21 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Orleans.Serialization;
+using Switchboard.Grains.Journaling;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Outbox;
 
 namespace Switchboard.Grains.Outbox;
 
 /// <summary>
-/// Reentrant so concurrent calls share one storage write (group commit): state changes happen synchronously between
-/// awaits, and every caller returns only after a write that includes its change has completed.
+/// Reentrant so concurrent calls do not wait for each other's disk writes: state changes happen synchronously between
+/// awaits, each call appends the entry it changed to the journal (the store batches the appends of every grain into
+/// one flush), and returns once that append is durable.
 /// </summary>
 [Reentrant]
 public sealed class OutboxGrain(
-    [PersistentState("outbox", StorageNames.Main)] IPersistentState<OutboxState> state,
+    IJournalStore journalStore,
+    Serializer serializer,
     OutboxPolicy policy,
     TimeProvider time,
     ILogger<OutboxGrain> logger) : Grain, IOutboxGrain
@@ -20,12 +24,19 @@ public sealed class OutboxGrain(
     private readonly Dictionary<string, OutboxEntry> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OutboxEntry> _byProviderId = new(StringComparer.Ordinal);
 
-    private OutboxState S => state.State;
+    /// <summary>Journal records between snapshots of the shard (a snapshot holds every kept entry).</summary>
+    public const int SnapshotEvery = 256;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private GrainJournal<OutboxState, OutboxChange> _journal = null!;
+
+    private OutboxState S => _journal.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _journal = new GrainJournal<OutboxState, OutboxChange>(journalStore, serializer, "outbox/" + this.GetPrimaryKeyString(),
+            (state, change) => state.Apply(change, policy), SnapshotEvery);
+        await _journal.LoadAsync();
         foreach (var e in S.Entries) Index(e);
-        return Task.CompletedTask;
     }
 
     public async Task<EnqueueResult> Enqueue(OutboundMessage message)
@@ -36,18 +47,21 @@ public sealed class OutboxGrain(
         if (_byKey.TryGetValue(message.IdempotencyKey, out var existing))
         {
             // The first copy may still be on its way to storage: answer only once it is there.
-            if (_writing) await PersistAsync();
+            await _journal.LastWrite;
             return new EnqueueResult(true, existing.Id, true);
         }
 
         var now = time.GetUtcNow();
-        if (message.CustomerMessageAt is { } at) NoteInboundCore(message.CustomerId, at, now);
+        var change = new OutboxChange { At = now };
+        if (message.CustomerMessageAt is { } at && S.NoteInbound(message.CustomerId, at, now))
+            (change.InboundCustomer, change.InboundAt) = (message.CustomerId, at);
         if (message.Channel == Channel.WhatsApp && message.Kind == OutboundKind.FreeForm)
         {
             var last = S.LastInbound.TryGetValue(message.CustomerId, out var l) ? l : (DateTimeOffset?)null;
             if (!ServiceWindow.IsOpen(last, now))
             {
                 logger.LogInformation("Free-form WhatsApp message to customer {CustomerId} refused: outside the 24 h window", message.CustomerId);
+                if (change.InboundCustomer is not null) await Persist(change);
                 return EnqueueResult.Refused("outside-service-window", ServiceWindow.Explain(last, now));
             }
         }
@@ -70,7 +84,9 @@ public sealed class OutboxGrain(
         S.Entries.Add(entry);
         Index(entry);
         Prune();
-        await PersistAsync();
+        change.Entry = entry;
+        change.NextSequence = S.NextSequence;
+        await Persist(change);
         return new EnqueueResult(true, entry.Id, false);
     }
 
@@ -123,7 +139,7 @@ public sealed class OutboxGrain(
                 break;
         }
         Prune();
-        await PersistAsync();
+        await Persist(new OutboxChange { Entry = e, At = now });
     }
 
     public async Task<bool> RecordStatus(DeliveryReceipt receipt)
@@ -139,62 +155,31 @@ public sealed class OutboxGrain(
             if (receipt.Status == OutboxStatus.Failed) e.LastError = receipt.Detail;
         }
         e.UpdatedAt = time.GetUtcNow();
-        await PersistAsync();
+        await Persist(new OutboxChange { Entry = e, At = e.UpdatedAt });
         return true;
     }
 
     public async Task NoteInbound(string customerId, DateTimeOffset at)
     {
-        if (NoteInboundCore(customerId, at, time.GetUtcNow())) await PersistAsync();
+        var now = time.GetUtcNow();
+        if (S.NoteInbound(customerId, at, now)) await Persist(new OutboxChange { InboundCustomer = customerId, InboundAt = at, At = now });
     }
 
     public Task<IReadOnlyList<OutboxEntry>> List(int limit) =>
         Task.FromResult<IReadOnlyList<OutboxEntry>>(S.Entries.AsEnumerable().Reverse().Take(Math.Max(0, limit)).ToList());
 
-    private bool _writing;
-    private TaskCompletionSource? _nextWrite;
-
-    private async Task PersistAsync()
+    /// <summary>Appends the change (serialised now, so later changes to the entry are not in it) and waits until it is durable.</summary>
+    private async Task Persist(OutboxChange change)
     {
-        if (_writing)
-        {
-            // A write is under way and may have serialised the state before this change: wait for the next one.
-            _nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await _nextWrite.Task;
-            return;
-        }
-        _writing = true;
         try
         {
-            await state.WriteStateAsync();
+            await _journal.AppendAsync(change);
         }
-        finally
+        catch
         {
-            while (_nextWrite is { } waiting)
-            {
-                _nextWrite = null;
-                try
-                {
-                    await state.WriteStateAsync();
-                    waiting.SetResult();
-                }
-                catch (Exception e)
-                {
-                    waiting.SetException(e);
-                }
-            }
-            _writing = false;
+            DeactivateOnIdle();
+            throw;
         }
-    }
-
-    private bool NoteInboundCore(string customerId, DateTimeOffset at, DateTimeOffset now)
-    {
-        if (S.LastInbound.TryGetValue(customerId, out var old) && old >= at) return false;
-        S.LastInbound[customerId] = at;
-        // Customers silent for longer than the window no longer open it: drop them so the map stays bounded.
-        foreach (var stale in S.LastInbound.Where(kv => now - kv.Value >= ServiceWindow.Length).Select(kv => kv.Key).ToList())
-            S.LastInbound.Remove(stale);
-        return true;
     }
 
     private static int Rank(OutboxStatus s) => s switch
@@ -215,21 +200,11 @@ public sealed class OutboxGrain(
 
     private void Prune()
     {
-        var finished = S.Entries.Count(e => e.IsFinal);
-        var sent = S.Entries.Count(e => e.Status == OutboxStatus.Sent);
-        if (finished <= policy.KeepFinishedPerShard && sent <= policy.KeepSentPerShard) return;
-        var dropFinished = Math.Max(0, finished - policy.KeepFinishedPerShard);
-        var dropSent = Math.Max(0, sent - policy.KeepSentPerShard);
-        S.Entries.RemoveAll(e =>
+        foreach (var e in S.Prune(policy))
         {
-            var drop = (e.IsFinal && dropFinished-- > 0) || (e.Status == OutboxStatus.Sent && dropSent-- > 0);
-            if (drop)
-            {
-                _byKey.Remove(e.Message.IdempotencyKey);
-                _byId.Remove(e.Id);
-                if (e.ProviderMessageId is { } pid) _byProviderId.Remove(pid);
-            }
-            return drop;
-        });
+            _byKey.Remove(e.Message.IdempotencyKey);
+            _byId.Remove(e.Id);
+            if (e.ProviderMessageId is { } pid) _byProviderId.Remove(pid);
+        }
     }
 }

@@ -3,7 +3,9 @@ using Orleans.Dashboard;
 using Orleans.Storage;
 using StackExchange.Redis;
 using Switchboard.Grains;
+using Switchboard.Grains.Journaling;
 using Switchboard.Silo.Storage;
+using Switchboard.Silo.Storage.Journal;
 
 namespace Switchboard.Silo.Hosting;
 
@@ -52,6 +54,8 @@ public static class SiloHosting
                 o.DeleteStateOnClear = true;
             });
             silo.UseRedisReminderService(o => o.ConfigurationOptions = redisOptions.Clone());
+            var prefix = config["Orleans:ServiceId"] ?? ServiceId;
+            silo.Services.AddSingleton<IJournalStore>(_ => new RedisJournalStore(ConnectionMultiplexer.Connect(redisOptions.Clone()), prefix));
             if (config.GetValue("Orleans:Kubernetes", false)) silo.UseKubernetesHosting();
         }
         else
@@ -64,12 +68,33 @@ public static class SiloHosting
                     clusterId: config["Orleans:ClusterId"] ?? "dev");
             // Storage:Provider=memory keeps state in memory only (benchmarks, throwaway demos): nothing survives a restart.
             if (string.Equals(config["Storage:Provider"], "memory", StringComparison.OrdinalIgnoreCase))
+            {
                 silo.AddMemoryGrainStorage(StorageNames.Main);
+                silo.Services.AddSingleton<IJournalStore, MemoryJournalStore>();
+            }
             else
+            {
                 silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Main, (sp, _) =>
                     new FileGrainStorage(StorageNames.Main, storePath, sp.GetRequiredKeyedService<IGrainStorageSerializer>(StorageNames.Main)));
+                var wal = config.GetSection(WalOptions.Section).Get<WalOptions>() ?? new WalOptions();
+                silo.Services.AddSingleton<IJournalStore>(sp =>
+                {
+                    var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Journal");
+                    var store = new WriteAheadLogStore(Path.Combine(storePath, "journal"), wal, logger);
+                    var r = store.Recovery;
+                    logger.LogInformation("Journal recovered {Streams} streams ({Records} records in {Segments} segments) in {Elapsed} ms",
+                        r.Streams, r.Records, r.Segments, (long)r.Elapsed.TotalMilliseconds);
+                    return store;
+                });
+            }
             silo.UseInMemoryReminderService();
         }
+        // Recovery runs before the silo takes traffic, not on the first turn.
+        silo.AddStartupTask((sp, _) =>
+        {
+            sp.GetRequiredService<IJournalStore>();
+            return Task.CompletedTask;
+        });
         silo.AddMemoryGrainStorage("PubSubStore");
         if (config.GetValue("Dashboard:Enabled", true)) silo.AddDashboard();
     }

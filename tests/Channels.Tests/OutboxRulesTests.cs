@@ -1,3 +1,4 @@
+using Switchboard.Grains.Consent;
 using Switchboard.Channels.Outbox;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Outbox;
@@ -36,11 +37,11 @@ public sealed class OutboxRulesTests
     }
 
     [Theory]
-    [InlineData("STOP", KeywordIntent.OptOut)]
-    [InlineData(" unsubscribe! ", KeywordIntent.OptOut)]
-    [InlineData("Start", KeywordIntent.OptIn)]
-    [InlineData("please stop sending me offers", KeywordIntent.None)]
-    [InlineData("", KeywordIntent.None)]
-    public void Consent_keywords_match_only_a_whole_message(string text, KeywordIntent expected) =>
+    [InlineData("STOP", ConsentKeyword.OptOut)]
+    [InlineData(" unsubscribe! ", ConsentKeyword.OptOut)]
+    [InlineData("Start", ConsentKeyword.OptIn)]
+    [InlineData("please stop sending me offers", ConsentKeyword.None)]
+    [InlineData("", ConsentKeyword.None)]
+    public void Consent_keywords_match_only_a_whole_message(string text, ConsentKeyword expected) =>
         Assert.Equal(expected, ConsentKeywords.Match(text, ["STOP", "UNSUBSCRIBE"], ["START"]));
 }

@@ -1,0 +1,39 @@
+namespace Switchboard.Grains.Journaling;
+
+/// <summary>
+/// Durable append-only logs, one stream per grain, each starting at its latest snapshot. A grain appends what a call
+/// changed instead of rewriting its whole state; every few records it appends a snapshot that supersedes the records
+/// before it, so a stream stays short however long the history is. Appends complete only once durable.
+/// </summary>
+public interface IJournalStore
+{
+    /// <summary>The stream's latest snapshot and the records after it, in order; <see cref="JournalContents.Version"/> is the last sequence number written.</summary>
+    Task<JournalContents> ReadAsync(string stream);
+
+    /// <summary>
+    /// Appends one record as sequence number <paramref name="expectedVersion"/> + 1 and completes once it is durable.
+    /// Fails with <see cref="JournalConflictException"/> when another writer appended in between (one writer per stream).
+    /// The record is queued before this method returns, so a caller's appends keep their order without awaiting each.
+    /// </summary>
+    Task AppendAsync(string stream, long expectedVersion, JournalRecordKind kind, ReadOnlyMemory<byte> payload);
+
+    /// <summary>Removes the stream (erasure): nothing of it is returned again, and the bytes leave the disk at the latest with compaction.</summary>
+    Task DeleteAsync(string stream);
+}
+
+public enum JournalRecordKind : byte
+{
+    Event = 1,
+    /// <summary>The whole state: supersedes every earlier record of the stream.</summary>
+    Snapshot = 2,
+    /// <summary>Written by <see cref="IJournalStore.DeleteAsync"/>: supersedes every earlier record of the stream.</summary>
+    Tombstone = 3,
+}
+
+public sealed record JournalContents(ReadOnlyMemory<byte>? Snapshot, IReadOnlyList<ReadOnlyMemory<byte>> Events, long Version)
+{
+    public static JournalContents Empty { get; } = new(null, [], 0);
+}
+
+public sealed class JournalConflictException(string stream, long expected, long actual)
+    : Exception($"Journal stream '{stream}' is at version {actual}, not {expected}: another writer appended to it.");

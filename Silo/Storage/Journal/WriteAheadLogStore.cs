@@ -1,0 +1,335 @@
+using System.Threading.Channels;
+using Microsoft.Win32.SafeHandles;
+using Switchboard.Grains.Journaling;
+
+namespace Switchboard.Silo.Storage.Journal;
+
+/// <summary>
+/// The embedded journal store: one write-ahead log per silo in numbered segment files. Appends from every grain go
+/// through one writer that batches whatever is queued into one write and one fsync (group commit), so a thousand
+/// concurrent turns cost one disk flush, not a thousand; each append completes only once its batch is on disk.
+/// An in-memory index maps each stream to its live records (latest snapshot and the events after it); recovery
+/// rebuilds it by scanning the segments, truncating a torn tail. Compaction copies the live records of the oldest
+/// segment forward and deletes it, so disk use stays within <see cref="WalOptions.MaxGarbageRatio"/> of the live data.
+/// </summary>
+public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
+{
+    private readonly record struct RecordRef(int Segment, long Offset, int Length, long Sequence, JournalRecordKind Kind);
+
+    private sealed class StreamEntry
+    {
+        public long LastSequence;   // durable
+        public long NextSequence;   // assigned to queued appends
+        public readonly List<RecordRef> Live = [];
+    }
+
+    private sealed class Segment(int id, string path, FileStream file)
+    {
+        public int Id { get; } = id;
+        public string Path { get; } = path;
+        public FileStream File { get; } = file;
+        public long Length;
+        public long LiveBytes;
+    }
+
+    private sealed class Operation(string stream, UInt128 key, long expected, JournalRecordKind kind, ReadOnlyMemory<byte> payload)
+    {
+        public string Stream { get; } = stream;
+        public UInt128 Key { get; } = key;
+        public long Expected { get; } = expected;
+        public JournalRecordKind Kind { get; } = kind;
+        public ReadOnlyMemory<byte> Payload { get; } = payload;
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public RecordRef Written;
+    }
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<UInt128, StreamEntry> _streams = [];
+    private readonly SortedDictionary<int, Segment> _segments = [];
+    private readonly Channel<Operation> _queue = Channel.CreateUnbounded<Operation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly string _folder;
+    private readonly WalOptions _options;
+    private readonly ILogger _logger;
+    private readonly Task _writer;
+    private Segment _head = null!;
+    private long _liveBytes;
+    private long _totalBytes;
+
+    /// <summary>Figures of the last recovery, for the start-up log line and the restart benchmark.</summary>
+    public WalRecoveryReport Recovery { get; }
+
+    public WriteAheadLogStore(string folder, WalOptions options, ILogger logger)
+    {
+        _folder = Directory.CreateDirectory(folder).FullName;
+        _options = options;
+        _logger = logger;
+        Recovery = Recover();
+        _head = OpenSegment(_segments.Count == 0 ? 1 : _segments.Keys.Max() + 1);
+        _writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    public long TotalBytes { get { lock (_lock) return _totalBytes; } }
+
+    public long LiveBytes { get { lock (_lock) return _liveBytes; } }
+
+    public int SegmentCount { get { lock (_lock) return _segments.Count; } }
+
+    public Task<JournalContents> ReadAsync(string stream)
+    {
+        var key = WalRecord.KeyOf(stream);
+        lock (_lock)
+        {
+            if (!_streams.TryGetValue(key, out var entry)) return Task.FromResult(JournalContents.Empty);
+            ReadOnlyMemory<byte>? snapshot = null;
+            var events = new List<ReadOnlyMemory<byte>>(entry.Live.Count);
+            foreach (var r in entry.Live)
+            {
+                var bytes = new byte[r.Length];
+                RandomAccess.Read(_segments[r.Segment].File.SafeFileHandle, bytes, r.Offset);
+                var payload = bytes.AsMemory(WalRecord.HeaderSize);
+                if (r.Kind == JournalRecordKind.Snapshot) snapshot = payload;
+                else events.Add(payload);
+            }
+            return Task.FromResult(new JournalContents(snapshot, events, entry.LastSequence));
+        }
+    }
+
+    public Task AppendAsync(string stream, long expectedVersion, JournalRecordKind kind, ReadOnlyMemory<byte> payload)
+    {
+        if (kind is not (JournalRecordKind.Event or JournalRecordKind.Snapshot)) throw new ArgumentOutOfRangeException(nameof(kind));
+        if (payload.Length > WalRecord.MaxPayload) throw new ArgumentException("A journal record is at most 64 MiB.", nameof(payload));
+        return Enqueue(new Operation(stream, WalRecord.KeyOf(stream), expectedVersion, kind, payload));
+    }
+
+    public Task DeleteAsync(string stream) =>
+        Enqueue(new Operation(stream, WalRecord.KeyOf(stream), -1, JournalRecordKind.Tombstone, ReadOnlyMemory<byte>.Empty));
+
+    private Task Enqueue(Operation op)
+    {
+        if (!_queue.Writer.TryWrite(op)) throw new ObjectDisposedException(nameof(WriteAheadLogStore));
+        return op.Done.Task;
+    }
+
+    private async Task WriteLoop()
+    {
+        var buffer = new byte[Math.Max(_options.MaxBatchBytes, 1 << 20)];
+        var batch = new List<Operation>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            var used = 0;
+            while (used < _options.MaxBatchBytes && _queue.Reader.TryRead(out var op))
+            {
+                var size = WalRecord.HeaderSize + op.Payload.Length;
+                if (used + size > buffer.Length)
+                {
+                    if (used > 0) { Flush(batch, buffer, used); batch.Clear(); used = 0; }
+                    if (size > buffer.Length) buffer = new byte[size];
+                }
+                if (!Assign(op)) continue;
+                var length = WalRecord.Write(buffer.AsSpan(used), op.Kind, op.Key, op.Written.Sequence, op.Payload.Span);
+                op.Written = op.Written with { Offset = _head.Length + used, Length = length };
+                used += length;
+                batch.Add(op);
+            }
+            if (batch.Count > 0) Flush(batch, buffer, used);
+            if (_head.Length >= _options.SegmentBytes) Roll();
+            CompactIfWasteful();
+        }
+    }
+
+    /// <summary>Checks the writer's expected version and gives the record its sequence number; false when refused.</summary>
+    private bool Assign(Operation op)
+    {
+        lock (_lock)
+        {
+            if (!_streams.TryGetValue(op.Key, out var entry)) _streams[op.Key] = entry = new StreamEntry();
+            if (op.Kind != JournalRecordKind.Tombstone && entry.NextSequence != op.Expected)
+            {
+                op.Done.TrySetException(new JournalConflictException(op.Stream, op.Expected, entry.NextSequence));
+                return false;
+            }
+            entry.NextSequence++;
+            op.Written = new RecordRef(_head.Id, 0, 0, entry.NextSequence, op.Kind);
+            return true;
+        }
+    }
+
+    private void Flush(List<Operation> batch, byte[] buffer, int used)
+    {
+        try
+        {
+            RandomAccess.Write(_head.File.SafeFileHandle, buffer.AsSpan(0, used), _head.Length);
+            if (_options.Fsync) _head.File.Flush(flushToDisk: true);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError("Journal write of {Count} records failed: {Error}", batch.Count, e.Message);
+            lock (_lock)
+                foreach (var op in batch)
+                    _streams[op.Key].NextSequence = _streams[op.Key].LastSequence;
+            foreach (var op in batch) op.Done.TrySetException(e);
+            return;
+        }
+        lock (_lock)
+        {
+            _head.Length += used;
+            _totalBytes += used;
+            foreach (var op in batch) Index(_streams[op.Key], op.Written);
+        }
+        foreach (var op in batch) op.Done.TrySetResult();
+    }
+
+    /// <summary>Makes a durable record part of its stream: a snapshot or tombstone retires everything before it.</summary>
+    private void Index(StreamEntry entry, RecordRef r)
+    {
+        entry.LastSequence = Math.Max(entry.LastSequence, r.Sequence);
+        if (r.Kind != JournalRecordKind.Event)
+        {
+            foreach (var old in entry.Live) Retire(old);
+            entry.Live.Clear();
+        }
+        // A tombstone stays live bytes of its segment (it must outlive older records) but is no part of the stream.
+        if (r.Kind != JournalRecordKind.Tombstone) entry.Live.Add(r);
+        var segment = _segments[r.Segment];
+        segment.LiveBytes += r.Length;
+        _liveBytes += r.Length;
+    }
+
+    private void Retire(RecordRef r)
+    {
+        if (!_segments.TryGetValue(r.Segment, out var segment)) return;
+        segment.LiveBytes -= r.Length;
+        _liveBytes -= r.Length;
+    }
+
+    private void Roll()
+    {
+        lock (_lock) _head = OpenSegment(_head.Id + 1);
+    }
+
+    private void CompactIfWasteful()
+    {
+        Segment oldest;
+        lock (_lock)
+        {
+            if (_segments.Count < 2 || _totalBytes <= _options.MaxGarbageRatio * _liveBytes + 2 * _options.SegmentBytes) return;
+            oldest = _segments.First().Value;
+            if (oldest == _head) return;
+        }
+        Compact(oldest);
+    }
+
+    /// <summary>
+    /// Copies the live records of <paramref name="segment"/> (the oldest) to the head with their sequence numbers, flushes,
+    /// then deletes the segment. Tombstones in the oldest segment have nothing older left to hide and are dropped.
+    /// A crash in between leaves two copies of a record, which recovery treats as one.
+    /// </summary>
+    private void Compact(Segment segment)
+    {
+        var moves = new List<(StreamEntry Entry, int Index, RecordRef Ref)>();
+        byte[] copy;
+        int used = 0;
+        lock (_lock)
+        {
+            foreach (var entry in _streams.Values)
+                for (var i = 0; i < entry.Live.Count; i++)
+                    if (entry.Live[i].Segment == segment.Id) moves.Add((entry, i, entry.Live[i]));
+            copy = new byte[moves.Sum(m => (long)m.Ref.Length)];
+            for (var i = 0; i < moves.Count; i++)
+            {
+                var m = moves[i];
+                RandomAccess.Read(segment.File.SafeFileHandle, copy.AsSpan(used, m.Ref.Length), m.Ref.Offset);
+                moves[i] = (m.Entry, m.Index, m.Ref with { Segment = _head.Id, Offset = _head.Length + used });
+                used += m.Ref.Length;
+            }
+        }
+        if (used > 0)
+        {
+            RandomAccess.Write(_head.File.SafeFileHandle, copy.AsSpan(0, used), _head.Length);
+            if (_options.Fsync) _head.File.Flush(flushToDisk: true);
+        }
+        lock (_lock)
+        {
+            _head.Length += used;
+            _totalBytes += used;
+            _head.LiveBytes += used;
+            _liveBytes += used;
+            foreach (var (entry, index, moved) in moves) entry.Live[index] = moved;
+            _segments.Remove(segment.Id);
+            _totalBytes -= segment.Length;
+            _liveBytes -= segment.LiveBytes;
+        }
+        segment.File.Dispose();
+        File.Delete(segment.Path);
+        _logger.LogDebug("Journal segment {Segment} compacted: {Moved} live records ({Bytes} bytes) moved", segment.Id, moves.Count, used);
+        if (_head.Length >= _options.SegmentBytes) Roll();
+    }
+
+    private Segment OpenSegment(int id)
+    {
+        var path = Path.Combine(_folder, $"{id:D8}.wal");
+        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.None);
+        var segment = new Segment(id, path, file) { Length = file.Length };
+        _segments[id] = segment;
+        _totalBytes += segment.Length;
+        return segment;
+    }
+
+    private WalRecoveryReport Recover()
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var files = Directory.GetFiles(_folder, "*.wal")
+            .Select(p => (Path: p, Id: int.TryParse(Path.GetFileNameWithoutExtension(p), out var n) ? n : -1))
+            .Where(f => f.Id > 0).OrderBy(f => f.Id).ToList();
+        var all = new Dictionary<UInt128, List<RecordRef>>();
+        long records = 0, truncated = 0;
+        for (var i = 0; i < files.Count; i++)
+        {
+            var bytes = File.ReadAllBytes(files[i].Path);
+            long offset = 0;
+            while (offset < bytes.Length)
+            {
+                if (!WalRecord.TryRead(bytes.AsSpan((int)offset), out var kind, out var key, out var sequence, out var length))
+                {
+                    truncated += bytes.Length - offset;
+                    _logger.LogWarning("Journal segment {Segment}: {Bytes} bytes after offset {Offset} are torn or corrupt and were dropped",
+                        files[i].Id, bytes.Length - offset, offset);
+                    break;
+                }
+                if (!all.TryGetValue(key, out var list)) all[key] = list = [];
+                list.Add(new RecordRef(files[i].Id, offset, length, sequence, kind));
+                records++;
+                offset += length;
+            }
+            if (offset < bytes.Length)
+                using (var f = new FileStream(files[i].Path, FileMode.Open, FileAccess.Write)) f.SetLength(offset);
+            OpenSegment(files[i].Id);
+        }
+        foreach (var (key, list) in all)
+        {
+            list.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+            var entry = new StreamEntry();
+            long previous = -1;
+            foreach (var r in list)
+            {
+                if (r.Sequence == previous) continue; // a copy left by a compaction interrupted by a crash
+                previous = r.Sequence;
+                Index(entry, r);
+            }
+            entry.NextSequence = entry.LastSequence;
+            _streams[key] = entry;
+        }
+        return new WalRecoveryReport(files.Count, records, _streams.Count, truncated, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+        lock (_lock)
+            foreach (var s in _segments.Values) s.File.Dispose();
+    }
+}
+
+public sealed record WalRecoveryReport(int Segments, long Records, int Streams, long TruncatedBytes, TimeSpan Elapsed);
