@@ -74,6 +74,11 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
 
     public int SegmentCount { get { lock (_lock) return _segments.Count; } }
 
+    /// <summary>Group commits so far (one write and one fsync each).</summary>
+    public long Flushes => Interlocked.Read(ref _flushes);
+
+    private long _flushes;
+
     public Task<JournalContents> ReadAsync(string stream)
     {
         var key = WalRecord.KeyOf(stream);
@@ -161,6 +166,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         {
             RandomAccess.Write(_head.File.SafeFileHandle, buffer.AsSpan(0, used), _head.Length);
             if (_options.Fsync) _head.File.Flush(flushToDisk: true);
+            Interlocked.Increment(ref _flushes);
         }
         catch (Exception e)
         {
