@@ -4,8 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orleans.Storage;
 using Switchboard.Grains;
+using Switchboard.Silo.Hosting;
 using Switchboard.Grains.Dialog;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Identity;
@@ -16,10 +16,12 @@ using Switchboard.TestSupport;
 namespace Switchboard.Bench;
 
 /// <summary>
-/// Dialog turns through the real grains in one in-process silo (ingress → identity → customer grain → tokenizer → NLU →
-/// dialog step, then the voice renderer), storage excluded (a no-op grain storage). Each customer plays the airline
-/// rebooking conversation in a loop. First one caller (turn latency), then many callers (throughput).
-/// Options: <c>--seconds 5 --callers 32 --customers 200 [--echo]</c>.
+/// Durable dialog turns through the real grains in one in-process silo (ingress → identity → customer grain → tokenizer →
+/// NLU → dialog step → journal append, then the voice renderer) on the store the silo would use: <c>--store file</c>
+/// (the embedded write-ahead log, fsync per group commit; default), <c>redis</c> (a redis-server started here) or
+/// <c>memory</c> (storage excluded). Each customer plays the airline rebooking conversation in a loop. First one caller
+/// (turn latency), then many callers (throughput).
+/// Options: <c>--seconds 5 --callers 32 --customers 200 [--store file|redis|memory] [--echo]</c>.
 /// </summary>
 public sealed class DialogBenchmark : IBenchmark
 {
@@ -44,6 +46,10 @@ public sealed class DialogBenchmark : IBenchmark
         var customers = Math.Max(callers, Options.Int(args, "--customers", 200));
         // --echo: the same loop with the echo engine, to tell the grain's own cost from the dialog engine's.
         var echo = Options.Flag(args, "--echo");
+        var store = Options.String(args, "--store", "file");
+        if (store is not ("file" or "redis" or "memory")) throw new ArgumentException("--store is file, redis or memory");
+        await using var redis = store == "redis" ? await RedisServer.StartAsync() : null;
+        using var folder = new TempDirectory();
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -53,15 +59,15 @@ public sealed class DialogBenchmark : IBenchmark
             ["Tenants:airline:Default"] = "true",
             ["Tenants:airline:VoiceNumber"] = "+15550100000",
             ["Bots:Enabled"] = echo ? "false" : "true",
+            ["Storage:Provider"] = store == "memory" ? "memory" : "file",
+            ["Orleans:SiloPort"] = FreePort.Tcp().ToString(),
+            ["Orleans:GatewayPort"] = FreePort.Tcp().ToString(),
+            ["Dashboard:Enabled"] = "false",
         });
         builder.Services.AddSwitchboardCore(builder.Configuration, new CustomerKeys(RandomNumberGenerator.GetBytes(32)));
         builder.Services.AddDialogEngine(builder.Configuration);
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(FreePort.Tcp(), FreePort.Tcp());
-            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Main, (_, _) => new NoStorage());
-            silo.AddMemoryGrainStorage("PubSubStore");
-        });
+        builder.UseOrleans(silo => SiloHosting.ConfigureSilo(silo, builder.Configuration, redis?.ConnectionString, folder.Path));
+        Console.WriteLine($"dialog: store {store}, {callers} callers, {customers} customers");
         using var host = builder.Build();
         await host.StartAsync();
         var ingress = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IConversationIngressGrain>(0);
@@ -162,26 +168,6 @@ public sealed class DialogBenchmark : IBenchmark
                 p.Add(Stopwatch.GetTimestamp() - start);
             }
             Console.WriteLine($"{name,-20} {p.Summary()}");
-        }
-    }
-
-    /// <summary>Storage excluded from the measurement: state lives in the activation only.</summary>
-    private sealed class NoStorage : IGrainStorage
-    {
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Task.CompletedTask;
-
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        {
-            grainState.ETag = "1";
-            grainState.RecordExists = true;
-            return Task.CompletedTask;
-        }
-
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        {
-            grainState.ETag = null;
-            grainState.RecordExists = false;
-            return Task.CompletedTask;
         }
     }
 }

@@ -66,6 +66,8 @@ public static class OutboxEndpoints
         customerId = e.Message.CustomerId,
         recipient = Mask(e.Message.Recipient),
         kind = e.Message.Kind == OutboundKind.Template ? "template" : "free-form",
+        // What makes the message unique (a reply names the customer and the message it answers): lets an operator check "answered once".
+        idempotencyKey = e.Message.IdempotencyKey,
         status = e.Status.ToWire(),
         attempts = e.Attempts,
         providerMessageId = e.ProviderMessageId,

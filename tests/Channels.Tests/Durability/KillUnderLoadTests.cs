@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Switchboard.TestSupport;
+
+namespace Switchboard.Channels.Tests.Durability;
+
+/// <summary>
+/// A real engine process takes signed WhatsApp webhooks from concurrent senders and is SIGKILLed in the middle of the
+/// load. After a restart on the same data, every message that got a 200 is in its customer's transcript once, and has
+/// exactly one reply in the outbox; a redelivery of an acknowledged message changes nothing.
+/// </summary>
+public sealed class KillUnderLoadTests
+{
+    private const string Secret = "kill-test-app-secret";
+    private const int Senders = 8;
+
+    private static Dictionary<string, string?> Settings() => new()
+    {
+        ["WhatsApp:AppSecret"] = Secret,
+        ["WhatsApp:VerifyToken"] = "kill-verify",
+    };
+
+    [Fact]
+    public async Task Every_acknowledged_webhook_survives_a_sigkill_with_exactly_one_reply()
+    {
+        using var data = new TempDirectory();
+        var acknowledged = new ConcurrentDictionary<string, (string WaId, string Text)>();
+        var engine = await EngineProcess.StartAsync(data.Path, Settings());
+        using var stop = new CancellationTokenSource();
+        var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var senders = Enumerable.Range(0, Senders).Select(s => Task.Run(async () =>
+        {
+            var waId = $"9198700{s:D5}";
+            for (var n = 0; n < 10_000 && !stop.IsCancellationRequested; n++)
+            {
+                var wamid = $"wamid.kill.{s}.{n}";
+                var text = $"status of my booking please, message {n} from sender {s}";
+                try
+                {
+                    using var response = await WhatsAppWebhookPost.PostSignedAsync(engine.Http, WhatsAppWebhookPost.Text(waId, wamid, text), Secret);
+                    if (!response.IsSuccessStatusCode) continue;
+                    acknowledged[wamid] = (waId, text);
+                    if (acknowledged.Count >= 240) enough.TrySetResult();
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    return; // the engine is gone: this message was never acknowledged
+                }
+            }
+        })).ToList();
+
+        Assert.True(await Task.WhenAny(enough.Task, Task.Delay(TimeSpan.FromMinutes(3))) == enough.Task, "the load never reached 240 acknowledged webhooks");
+        engine.Kill();
+        stop.Cancel();
+        await Task.WhenAll(senders);
+        await engine.DisposeAsync();
+
+        await using var restarted = await EngineProcess.StartAsync(data.Path, Settings());
+        var replies = await ReplyKeys(restarted);
+        foreach (var group in acknowledged.GroupBy(a => a.Value.WaId))
+        {
+            var customerId = (await restarted.Http.GetFromJsonAsync<JsonElement>($"api/customers/resolve?channel=whatsapp&address={group.Key}")).GetProperty("customerId").GetString();
+            var transcript = await restarted.Http.GetFromJsonAsync<JsonElement>($"api/customers/{customerId}/transcript");
+            var inbound = transcript.GetProperty("turns").EnumerateArray()
+                .Where(t => t.GetProperty("direction").GetString() == "inbound").Select(t => t.GetProperty("text").GetString()).ToList();
+            foreach (var (wamid, message) in group)
+            {
+                Assert.Equal(1, inbound.Count(t => t == message.Text));
+                Assert.Equal(1, replies.Count(k => k == $"wa-reply:{customerId}:{wamid}:0"));
+            }
+        }
+
+        // Meta redelivers what it thinks failed: an acknowledged message redelivered has no second effect.
+        var (again, first) = acknowledged.First();
+        using (var redelivered = await WhatsAppWebhookPost.PostSignedAsync(restarted.Http, WhatsAppWebhookPost.Text(first.WaId, again, first.Text), Secret))
+            Assert.True(redelivered.IsSuccessStatusCode);
+        Assert.Equal(replies.Count, (await ReplyKeys(restarted)).Count);
+    }
+
+    private static async Task<List<string>> ReplyKeys(EngineProcess engine)
+    {
+        var listing = await engine.Http.GetFromJsonAsync<JsonElement>("api/outbox?channel=whatsapp&limit=1000");
+        return listing.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("idempotencyKey").GetString()!).ToList();
+    }
+}

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+
+namespace Switchboard.TestSupport;
+
+/// <summary>
+/// The engine as its own operating-system process (the built <c>Switchboard.Silo.dll</c> beside the tests), on a free
+/// loopback port, so a test can SIGKILL it the way a crash or an OOM kill would and start it again on the same data.
+/// </summary>
+public sealed class EngineProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    public Uri BaseAddress { get; }
+    public HttpClient Http { get; }
+
+    private EngineProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", SiloApp.AdminKey);
+    }
+
+    /// <summary>Starts the engine on <paramref name="storePath"/> with the test defaults plus <paramref name="settings"/>, and waits until <c>/healthz</c> answers.</summary>
+    public static async Task<EngineProcess> StartAsync(string storePath, IDictionary<string, string?> settings, TimeSpan? within = null)
+    {
+        var port = FreePort.Tcp();
+        var values = new Dictionary<string, string?>
+        {
+            ["Admin:ApiKey"] = SiloApp.AdminKey,
+            ["Storage:Path"] = storePath,
+            ["Orleans:SiloPort"] = FreePort.Tcp().ToString(),
+            ["Orleans:GatewayPort"] = FreePort.Tcp().ToString(),
+            ["Dashboard:Enabled"] = "false",
+            ["Sip:Port"] = "0",
+            ["Pii:MasterKey"] = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in settings) values[k] = v;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Switchboard.Silo.dll"));
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        foreach (var (k, v) in values) start.ArgumentList.Add($"--{k}={v}");
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The engine process did not start.");
+        // Drain the pipes so a chatty engine never blocks on a full one.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var engine = new EngineProcess(process, new Uri($"http://127.0.0.1:{port}/"));
+        var ready = await Eventually.HoldsAsync(async () =>
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The engine exited with code {process.ExitCode} before it was ready.");
+            try { return (await engine.Http.GetAsync("healthz")).IsSuccessStatusCode; }
+            catch (HttpRequestException) { return false; }
+        }, within ?? TimeSpan.FromSeconds(90));
+        if (!ready) throw new TimeoutException("The engine did not answer /healthz in time.");
+        return engine;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushes, like a power cut to the process.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        Http.Dispose();
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
