@@ -16,7 +16,6 @@ using Switchboard.Grains.Tenancy;
 namespace Switchboard.Grains.Customers;
 
 public sealed class CustomerGrain(
-    [PersistentState("keys", StorageNames.Main)] IPersistentState<CustomerKeyState> keys,
     IJournalStore journalStore,
     Serializer serializer,
     CustomerKeys customerKeys,
@@ -41,6 +40,8 @@ public sealed class CustomerGrain(
     private PiiTokenizer? _tokenizer;
     private PiiVault? _vault;
     private GrainJournal<CustomerState, CustomerChange> _journal = null!;
+    /// <summary>The vault's salt, in a stream of its own: erasure scrubs it from the disk, which crypto-shreds every sealed value.</summary>
+    private GrainJournal<CustomerKeyState, CustomerKeyState> _keys = null!;
     /// <summary>What the call under way changed; appended to the journal when it ends.</summary>
     private CustomerChange? _change;
 
@@ -48,12 +49,16 @@ public sealed class CustomerGrain(
 
     public static string StreamOf(string tenant, string customerId) => $"customer/{tenant}/{customerId}";
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public static string KeyStreamOf(string tenant, string customerId) => $"keys/{tenant}/{customerId}";
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _customerId) = GrainKeys.ParseCustomer(this.GetPrimaryKeyString());
         _journal = new GrainJournal<CustomerState, CustomerChange>(journalStore, serializer, StreamOf(_tenant, _customerId),
             static (state, change) => state.Apply(change), SnapshotEvery);
-        return _journal.LoadAsync();
+        _keys = new GrainJournal<CustomerKeyState, CustomerKeyState>(journalStore, serializer, KeyStreamOf(_tenant, _customerId),
+            static (state, change) => state.Salt = change.Salt, snapshotEvery: 1);
+        await Task.WhenAll(_journal.LoadAsync(), _keys.LoadAsync());
     }
 
     public async Task<TurnResult> HandleTurn(InboundTurn turn)
@@ -307,7 +312,7 @@ public sealed class CustomerGrain(
         foreach (var address in S.Addresses)
             await GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(_tenant, address)).Unbind(_customerId);
         // The key goes first: from then on every sealed value in the journal is unreadable, wherever its bytes still are.
-        await keys.ClearStateAsync();
+        await _keys.DeleteAsync();
         await _journal.DeleteAsync();
         _tokenizer = null;
         _vault = null;
@@ -332,7 +337,8 @@ public sealed class CustomerGrain(
         change.EngineData = S.EngineData;
         try
         {
-            await _journal.AppendAsync(change);
+            // A new customer's salt was queued before this record: the store makes appends durable in order.
+            await Task.WhenAll(_keys.LastWrite, _journal.AppendAsync(change));
         }
         catch
         {
@@ -346,16 +352,19 @@ public sealed class CustomerGrain(
         if (!S.Created) throw new UnknownCustomerException(_tenant, _customerId);
     }
 
-    private async Task EnsureKeys()
+    private async ValueTask EnsureKeys()
     {
         if (_tokenizer is not null) return;
-        if (keys.State.Salt is null)
+        var salt = _keys.State.Salt;
+        if (salt is null)
         {
-            keys.State.Salt = RandomNumberGenerator.GetBytes(32);
-            await keys.WriteStateAsync();
+            // Not awaited here: the turn's own record waits for it (Commit), so both share one flush.
+            _keys.State.Salt = salt = RandomNumberGenerator.GetBytes(32);
+            _ = _keys.SnapshotAsync();
+            if (_keys.LastWrite.IsFaulted) await _keys.LastWrite;
         }
-        _tokenizer = new PiiTokenizer(customerKeys.TokenKey(_tenant, _customerId, keys.State.Salt));
-        _vault = new PiiVault(customerKeys.VaultKey(_tenant, _customerId, keys.State.Salt));
+        _tokenizer = new PiiTokenizer(customerKeys.TokenKey(_tenant, _customerId, salt));
+        _vault = new PiiVault(customerKeys.VaultKey(_tenant, _customerId, salt));
     }
 
     private string Tokenize(string text, bool expectSecretDigits)

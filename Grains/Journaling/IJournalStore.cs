@@ -17,7 +17,10 @@ public interface IJournalStore
     /// </summary>
     Task AppendAsync(string stream, long expectedVersion, JournalRecordKind kind, ReadOnlyMemory<byte> payload);
 
-    /// <summary>Removes the stream (erasure): nothing of it is returned again, and the bytes leave the disk at the latest with compaction.</summary>
+    /// <summary>
+    /// Removes the stream (erasure): nothing of it is returned again, and its live records are overwritten where they lie
+    /// (the embedded log scrubs them in place), so a key kept in a stream is gone from the disk when this completes.
+    /// </summary>
     Task DeleteAsync(string stream);
 }
 
@@ -28,6 +31,8 @@ public enum JournalRecordKind : byte
     Snapshot = 2,
     /// <summary>Written by <see cref="IJournalStore.DeleteAsync"/>: supersedes every earlier record of the stream.</summary>
     Tombstone = 3,
+    /// <summary>A record whose payload an erasure overwrote with zeros: kept only so the log still parses.</summary>
+    Scrubbed = 4,
 }
 
 public sealed record JournalContents(ReadOnlyMemory<byte>? Snapshot, IReadOnlyList<ReadOnlyMemory<byte>> Events, long Version)

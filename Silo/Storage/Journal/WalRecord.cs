@@ -35,6 +35,14 @@ public static class WalRecord
         return length;
     }
 
+    /// <summary>Turns a record read from disk into its scrubbed form: same length, key and sequence, payload zeroed, CRC redone.</summary>
+    public static void Scrub(Span<byte> record)
+    {
+        record[8] = (byte)JournalRecordKind.Scrubbed;
+        record[HeaderSize..].Clear();
+        BinaryPrimitives.WriteUInt32LittleEndian(record[4..], Crc32.HashToUInt32(record[8..]));
+    }
+
     /// <summary>Reads the header at the start of <paramref name="source"/>; false for a torn or corrupt record.</summary>
     public static bool TryRead(ReadOnlySpan<byte> source, out JournalRecordKind kind, out UInt128 key, out long sequence, out int length)
     {
@@ -47,7 +55,7 @@ public static class WalRecord
         if (length < HeaderSize || length > HeaderSize + MaxPayload || length > source.Length) return false;
         if (BinaryPrimitives.ReadUInt32LittleEndian(source[4..]) != Crc32.HashToUInt32(source[8..length])) return false;
         kind = (JournalRecordKind)source[8];
-        if (kind is not (JournalRecordKind.Event or JournalRecordKind.Snapshot or JournalRecordKind.Tombstone)) return false;
+        if (kind is not (JournalRecordKind.Event or JournalRecordKind.Snapshot or JournalRecordKind.Tombstone or JournalRecordKind.Scrubbed)) return false;
         key = BinaryPrimitives.ReadUInt128LittleEndian(source[9..]);
         sequence = BinaryPrimitives.ReadInt64LittleEndian(source[25..]);
         return true;

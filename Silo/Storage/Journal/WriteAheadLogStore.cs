@@ -132,6 +132,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
                     if (size > buffer.Length) buffer = new byte[size];
                 }
                 if (!Assign(op)) continue;
+                if (op.Kind == JournalRecordKind.Tombstone) ScrubLive(op.Key);
                 var length = WalRecord.Write(buffer.AsSpan(used), op.Kind, op.Key, op.Written.Sequence, op.Payload.Span);
                 op.Written = op.Written with { Offset = _head.Length + used, Length = length };
                 used += length;
@@ -158,6 +159,29 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             op.Written = new RecordRef(_head.Id, 0, 0, entry.NextSequence, op.Kind);
             return true;
         }
+    }
+
+    /// <summary>
+    /// Erasure: overwrites the stream's live records where they lie and flushes those segments before the tombstone is
+    /// written, so what the stream held (a customer's key) is off the disk once the delete is acknowledged.
+    /// </summary>
+    private void ScrubLive(UInt128 key)
+    {
+        var touched = new HashSet<Segment>();
+        lock (_lock)
+        {
+            if (!_streams.TryGetValue(key, out var entry)) return;
+            foreach (var r in entry.Live)
+            {
+                var segment = _segments[r.Segment];
+                var bytes = new byte[r.Length];
+                RandomAccess.Read(segment.File.SafeFileHandle, bytes, r.Offset);
+                WalRecord.Scrub(bytes);
+                RandomAccess.Write(segment.File.SafeFileHandle, bytes, r.Offset);
+                touched.Add(segment);
+            }
+        }
+        foreach (var segment in touched) segment.File.Flush(flushToDisk: true);
     }
 
     private void Flush(List<Operation> batch, byte[] buffer, int used)
@@ -321,6 +345,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             {
                 if (r.Sequence == previous) continue; // a copy left by a compaction interrupted by a crash
                 previous = r.Sequence;
+                if (r.Kind == JournalRecordKind.Scrubbed) continue;
                 Index(entry, r);
             }
             entry.NextSequence = entry.LastSequence;

@@ -53,6 +53,34 @@ public sealed class WriteAheadLogTests : JournalStoreContract, IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_deleted_stream_leaves_none_of_its_bytes_on_disk()
+    {
+        var s = Stream();
+        var secret = Bytes("key-material-7f3a9c0e5d2b4a61");
+        await _store.AppendAsync(s, 0, JournalRecordKind.Snapshot, secret);
+        await _store.AppendAsync(s, 1, JournalRecordKind.Event, secret);
+        Assert.True(DiskContains(secret.Span));
+
+        await _store.DeleteAsync(s);
+
+        Assert.False(DiskContains(secret.Span));
+        await Reopen();
+        Assert.Empty((await _store.ReadAsync(s)).Events);
+    }
+
+    private bool DiskContains(ReadOnlySpan<byte> needle)
+    {
+        foreach (var f in Directory.GetFiles(_folder.Path, "*.wal"))
+        {
+            using var file = new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var bytes = new byte[file.Length];
+            file.ReadExactly(bytes);
+            if (bytes.AsSpan().IndexOf(needle) >= 0) return true;
+        }
+        return false;
+    }
+
+    [Fact]
     public async Task A_torn_tail_is_dropped_and_everything_before_it_recovers()
     {
         var s = Stream();
