@@ -30,6 +30,9 @@ public sealed class OutboxClient(IGrainFactory grains, OutboxPolicy policy, Outb
                     p.ToWire(), message.Channel.ToWire(), message.CustomerId);
                 return EnqueueResult.Refused("consent", decision.Reason);
             }
+            // The customer grain knows when they last wrote here: the shard's window starts from that.
+            if (decision.CustomerWroteAt is { } wrote && (message.CustomerMessageAt is null || message.CustomerMessageAt < wrote))
+                message = message with { CustomerMessageAt = wrote };
         }
         var shardKey = OutboxKeys.Shard(message.Channel, message.Recipient, policy.Shards);
         var result = await grains.GetGrain<IOutboxGrain>(shardKey).Enqueue(message);

@@ -28,6 +28,8 @@ public static class OutboxExtensions
         builder.Services.AddSingleton(confirmations);
         builder.Services.AddSingleton<WrittenConfirmations>();
         builder.Services.AddHostedService<OutboxDispatcher>();
+        builder.Services.AddSingleton<ReplyDispatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ReplyDispatcher>());
         return builder;
     }
 }

@@ -17,6 +17,7 @@ public static class RcsExtensions
         builder.Services.AddProviderSendClient(RcsApi.HttpClientName, retries: 2, options.SendTimeout, retryAmbiguous: true);
         builder.Services.AddSingleton<RcsApi>();
         builder.Services.AddSingleton<IOutboundChannel>(sp => sp.GetRequiredService<RcsApi>());
+        builder.Services.AddSingleton<IReplyRenderer, RcsReplyRenderer>();
         builder.Services.AddSingleton<RcsWebhook>();
         return builder;
     }

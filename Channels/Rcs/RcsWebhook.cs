@@ -16,7 +16,8 @@ namespace Switchboard.Channels.Rcs;
 /// <c>X-Goog-Signature</c> = base64(HMAC-SHA512(client token, decoded data)). A UserMessage is a turn; a UserEvent
 /// (DELIVERED, READ) is a receipt; IS_TYPING is ignored.
 /// </summary>
-public sealed class RcsWebhook(IGrainFactory grains, TenantDirectory tenants, RcsApi api, OutboxClient outbox, TimeProvider time, ILogger<RcsWebhook> logger)
+public sealed class RcsWebhook(IGrainFactory grains, TenantDirectory tenants, RcsApi api, OutboxClient outbox, ReplyDispatcher replies,
+    TimeProvider time, ILogger<RcsWebhook> logger)
 {
     public const string SignatureHeader = "X-Goog-Signature";
 
@@ -65,20 +66,20 @@ public sealed class RcsWebhook(IGrainFactory grains, TenantDirectory tenants, Rc
         try
         {
             result = await grains.GetGrain<IConversationIngressGrain>(0).Receive(
-                new InboundTurn(tenant.Id, Channel.Rcs, new ChannelAddress(AddressKind.Phone, sender), messageId, text, payload, time.GetUtcNow(), Rules));
+                new InboundTurn(tenant.Id, Channel.Rcs, new ChannelAddress(AddressKind.Phone, sender), messageId, text, payload, time.GetUtcNow(),
+                    Rules with { Route = new ReplyRoute(api.RecipientFor(sender), api.Delivery) }));
         }
         catch (Exception e) when (e is InvalidAddressException or ArgumentException)
         {
             logger.LogWarning("RCS message {MessageId} rejected: {Reason}", messageId, e.GetType().Name);
             return "rejected";
         }
-        if (result.Duplicate && EngineReplies.IsEmpty(result.Reply)) return "duplicate";
-        var code = result.Reply.Action?.Kind == ReplyActionKind.CallUs ? result.Reply.Action.CallCode : null;
-        var content = RcsRenderer.Render(result.Reply, tenant.VoiceNumber, code);
-        var queued = await outbox.EnqueueDecidedAsync(new OutboundMessage(tenant.Id, result.CustomerId, Channel.Rcs, api.RecipientFor(sender), OutboundKind.FreeForm,
-            content.ToJsonString(), result.Reply.Text.Length > 120 ? result.Reply.Text[..117] + "..." : result.Reply.Text,
-            $"rcs-reply:{result.CustomerId}:{messageId}", api.Delivery), result.ReplyConsent);
-        return queued.Accepted ? "answered" : "refused";
+        if (result.Outbound is { } reply)
+        {
+            await ChannelReplies.HandOffAsync(replies, reply);
+            return "answered";
+        }
+        return result.Duplicate ? "duplicate" : "refused";
     }
 
     private static readonly TurnRules Rules = TurnRules.Plain(TimeSpan.FromMinutes(15), TimeSpan.Zero);

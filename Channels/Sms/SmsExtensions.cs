@@ -16,6 +16,7 @@ public static class SmsExtensions
         builder.Services.AddProviderSendClient(SmsApi.HttpClientName, retries: 2, options.SendTimeout);
         builder.Services.AddSingleton<SmsApi>();
         builder.Services.AddSingleton<IOutboundChannel>(sp => sp.GetRequiredService<SmsApi>());
+        builder.Services.AddSingleton<IReplyRenderer, SmsReplyRenderer>();
         builder.Services.AddSingleton<SmsWebhook>();
         return builder;
     }

@@ -11,7 +11,8 @@ using Switchboard.Grains.Tenancy;
 namespace Switchboard.Channels.Sms;
 
 /// <summary>One inbound SMS or delivery receipt, processed before the provider is answered (as for WhatsApp: nothing acknowledged is lost).</summary>
-public sealed class SmsWebhook(IGrainFactory grains, TenantDirectory tenants, SmsOptions options, SmsApi api, OutboxClient outbox, TimeProvider time, ILogger<SmsWebhook> logger)
+public sealed class SmsWebhook(IGrainFactory grains, TenantDirectory tenants, SmsOptions options, SmsApi api, OutboxClient outbox,
+    ReplyDispatcher replies, TimeProvider time, ILogger<SmsWebhook> logger)
 {
     public const string OptOutReply = "You have been unsubscribed and will get no more messages. Reply START to subscribe again.";
     public const string OptInReply = "You are subscribed again. Reply STOP to unsubscribe, HELP for help.";
@@ -33,7 +34,8 @@ public sealed class SmsWebhook(IGrainFactory grains, TenantDirectory tenants, Sm
         try
         {
             result = await grains.GetGrain<IConversationIngressGrain>(0).Receive(
-                new InboundTurn(tenant.Id, Channel.Sms, new ChannelAddress(AddressKind.Phone, from), sid, body, null, time.GetUtcNow(), RulesFor(tenant)));
+                new InboundTurn(tenant.Id, Channel.Sms, new ChannelAddress(AddressKind.Phone, from), sid, body, null, time.GetUtcNow(),
+                    RulesFor(tenant) with { Route = new ReplyRoute(api.RecipientFor(ToE164(from)), api.Delivery, to) }));
         }
         catch (Exception e) when (e is InvalidAddressException or ArgumentException)
         {
@@ -41,17 +43,14 @@ public sealed class SmsWebhook(IGrainFactory grains, TenantDirectory tenants, Sm
             return "rejected";
         }
 
-        var reply = result.Reply;
-        if (result.Duplicate && EngineReplies.IsEmpty(reply)) return "duplicate";
-        var code = reply.Action?.Kind == ReplyActionKind.CallUs ? reply.Action.CallCode : null;
-        var rendering = SmsRenderer.Render(reply, options.MaxSegments, tenant.VoiceNumber, code);
-        var message = new OutboundMessage(tenant.Id, result.CustomerId, Channel.Sms, api.RecipientFor(ToE164(from)), OutboundKind.FreeForm,
-            new System.Text.Json.Nodes.JsonObject { ["body"] = rendering.Text }.ToJsonString(),
-            $"{(rendering.Text.Length > 100 ? rendering.Text[..97] + "..." : rendering.Text)} [{rendering.Segments} {rendering.Alphabet}]",
-            $"sms-reply:{result.CustomerId}:{sid}", api.Delivery, Sender: to);
-        var queued = await outbox.EnqueueDecidedAsync(message, result.ReplyConsent);
-        if (!queued.Accepted) logger.LogInformation("Reply to SMS {MessageId} refused: {Kind}", sid, queued.RefusalKind);
-        return queued.Accepted ? "answered" : "refused";
+        if (result.Outbound is { } reply)
+        {
+            await ChannelReplies.HandOffAsync(replies, reply);
+            return "answered";
+        }
+        if (result.Duplicate) return "duplicate";
+        if (result.ReplyRefused is { } refusal) logger.LogInformation("Reply to SMS {MessageId} refused: {Kind}", sid, refusal);
+        return "refused";
     }
 
     /// <summary>On SMS, STOP means every message (carrier rules), not only marketing; HELP answers with how to reach us.</summary>

@@ -17,6 +17,7 @@ public static class WhatsAppExtensions
         builder.Services.AddProviderSendClient(WhatsAppCloudApi.HttpClientName, options.SendRetries, options.SendTimeout, options.SendRetryDelay);
         builder.Services.AddSingleton<WhatsAppCloudApi>();
         builder.Services.AddSingleton<IOutboundChannel>(sp => sp.GetRequiredService<WhatsAppCloudApi>());
+        builder.Services.AddSingleton<IReplyRenderer, WhatsAppReplyRenderer>();
         builder.Services.AddSingleton<WhatsAppWebhook>();
         return builder;
     }

@@ -19,7 +19,8 @@ public sealed record WebhookReport(int Messages, int Duplicates, int Ignored, in
 /// recorded. Only then does the caller answer 200, so nothing acknowledged is lost; a failure answers 500 and Meta
 /// redelivers, which the wamid makes harmless. One sender's messages run in order; different senders in parallel.
 /// </summary>
-public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenants, WhatsAppOptions options, WhatsAppCloudApi api, OutboxClient outbox, TimeProvider time, ILogger<WhatsAppWebhook> logger)
+public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenants, WhatsAppOptions options, WhatsAppCloudApi api, OutboxClient outbox,
+    ReplyDispatcher replies, TimeProvider time, ILogger<WhatsAppWebhook> logger)
 {
     public const string OptOutReply = "You will no longer receive marketing messages from us on WhatsApp. Send START to subscribe again.";
     public const string OptInReply = "You are subscribed to our WhatsApp updates again. Send STOP to unsubscribe.";
@@ -80,7 +81,9 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
             logger.LogWarning("WhatsApp message without a usable id or sender skipped");
             return;
         }
-        var turn = WhatsAppInbound.ToTurn(tenant.Id, m) is { } t ? t with { Rules = _rules } : null;
+        var turn = WhatsAppInbound.ToTurn(tenant.Id, m) is { } t
+            ? t with { Rules = _rules with { Route = new ReplyRoute(m.From, api.Delivery, numberId, publicBaseUrl), ReplyNeedsWindow = true } }
+            : null;
         if (turn is null)
         {
             Interlocked.Increment(ref counters.Ignored);
@@ -106,51 +109,22 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
         Interlocked.Increment(ref counters.Messages);
         if (result.Duplicate) Interlocked.Increment(ref counters.Duplicates);
 
-        var reply = result.Reply;
-        // A redelivery older than the engine's reply window carries no reply: it was answered back then.
-        if (result.Duplicate && EngineReplies.IsEmpty(reply)) return;
-
-        var shard = outbox.ShardFor(Channel.WhatsApp, m.From);
         if (turn.Payload?.Kind == PayloadKind.Reaction)
         {
             // A reaction opens the window but asks for no answer.
-            await shard.NoteInbound(result.CustomerId, turn.Time);
+            await outbox.ShardFor(Channel.WhatsApp, m.From).NoteInbound(result.CustomerId, turn.Time);
             return;
         }
-
-        var context = RenderContext(tenant, reply, publicBaseUrl);
-        var rendering = WhatsAppRenderer.Render(reply, context);
-        for (var i = 0; i < rendering.Messages.Count; i++)
+        // The reply was recorded with the turn: it leaves from memory now.
+        if (result.Outbound is { } reply)
         {
-            var message = new OutboundMessage(tenant.Id, result.CustomerId, Channel.WhatsApp, m.From, OutboundKind.FreeForm,
-                rendering.Messages[i].ToJsonString(), i == 0 ? rendering.Summary : $"(part {i + 1}) {rendering.Summary}",
-                $"wa-reply:{result.CustomerId}:{m.Id}:{i}", api.Delivery, turn.Time, numberId);
-            var started = time.GetTimestamp();
-            var queued = await outbox.EnqueueDecidedAsync(message, result.ReplyConsent);
-            WhatsAppMetrics.OutboxEnqueue.Record(time.GetElapsedTime(started).TotalMilliseconds);
-            if (queued.Accepted) Interlocked.Increment(ref counters.Queued);
-            else
-            {
-                Interlocked.Increment(ref counters.Refused);
-                logger.LogInformation("Reply to WhatsApp message {MessageId} refused: {Kind}", m.Id, queued.RefusalKind);
-            }
+            await ChannelReplies.HandOffAsync(replies, reply);
+            Interlocked.Increment(ref counters.Queued);
         }
-    }
-
-    /// <summary>The call code and the web link came with the reply: the turn issued them.</summary>
-    private WhatsAppRenderContext RenderContext(TenantOptions tenant, EngineReply reply, string publicBaseUrl)
-    {
-        switch (reply.Action?.Kind)
+        else if (result.ReplyRefused is { } refusal)
         {
-            case ReplyActionKind.CallUs:
-                return new WhatsAppRenderContext(tenant.VoiceNumber, reply.Action.CallCode);
-            case ReplyActionKind.ContinueOnWeb when reply.Action.SessionToken is { } token:
-                var baseUrl = (options.PublicBaseUrl ?? publicBaseUrl).TrimEnd('/');
-                var site = tenant.WebChatSiteKeys.FirstOrDefault();
-                var link = $"{baseUrl}/chat?token={Uri.EscapeDataString(token)}" + (site is null ? "" : $"&site={Uri.EscapeDataString(site)}");
-                return new WhatsAppRenderContext(tenant.VoiceNumber, null, link);
-            default:
-                return new WhatsAppRenderContext(tenant.VoiceNumber);
+            Interlocked.Increment(ref counters.Refused);
+            logger.LogInformation("Reply to WhatsApp message {MessageId} refused: {Kind}", m.Id, refusal);
         }
     }
 

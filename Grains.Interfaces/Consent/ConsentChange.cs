@@ -12,9 +12,13 @@ public sealed record ConsentChange(
     [property: Id(4)] string Evidence,
     [property: Id(5)] DateTimeOffset At);
 
-/// <summary>The answer to "may we contact this customer on this channel for this purpose?", with the reason.</summary>
+/// <summary>
+/// The answer to "may we contact this customer on this channel for this purpose?", with the reason; and when the
+/// customer last wrote on that channel (what opens WhatsApp's 24-hour window), when the customer grain knows it.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("consent-decision")]
 public sealed record ConsentDecision(
     [property: Id(0)] bool Allowed,
     [property: Id(1)] ConsentStatus Status,
-    [property: Id(2)] string Reason);
+    [property: Id(2)] string Reason,
+    [property: Id(3)] DateTimeOffset? CustomerWroteAt = null);

@@ -17,6 +17,14 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<TurnResult> HandleTurn(InboundTurn turn);
 
     /// <summary>Records a message the engine sent on a channel outside a turn (a journey, a confirmation). Text is tokenized.</summary>
+    /// <summary>Replies recorded with their turns and not yet handed to their channel's outbox (resumed after a restart).</summary>
+    [Alias("pending-replies")]
+    Task<IReadOnlyList<Outbox.OutboxEntry>> PendingReplies();
+
+    /// <summary>The channel has sent (or given up on) the reply and recorded it in its outbox: it is no longer pending here.</summary>
+    [Alias("reply-handed-off")]
+    Task ReplyHandedOff(string entryId);
+
     [Alias("record-outbound")]
     Task RecordOutbound(Channel channel, string text, string? messageId);
 

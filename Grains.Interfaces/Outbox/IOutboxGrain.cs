@@ -29,6 +29,14 @@ public interface IOutboxGrain : IGrainWithStringKey
     [Alias("note-inbound")]
     Task NoteInbound(string customerId, DateTimeOffset at);
 
+    /// <summary>Keeps an entry a channel already sent (or kept locally) for the listing and its delivery receipts; once per idempotency key.</summary>
+    [Alias("record")]
+    Task Record(OutboxEntry entry);
+
+    /// <summary>Whether a message with this idempotency key is here (a resumed reply that was sent before a crash is not sent again).</summary>
+    [Alias("has")]
+    Task<bool> Has(string idempotencyKey);
+
     [Alias("list")]
     Task<IReadOnlyList<OutboxEntry>> List(int limit);
 }

@@ -19,7 +19,21 @@ public sealed record OutboundMessage(
     [property: Id(7)] string IdempotencyKey,
     [property: Id(8)] OutboundDelivery Delivery = OutboundDelivery.Dispatch,
     [property: Id(9)] DateTimeOffset? CustomerMessageAt = null,
-    [property: Id(10)] string? Sender = null);
+    [property: Id(10)] string? Sender = null,
+    [property: Id(11)] EngineReply? Reply = null,
+    [property: Id(12)] string? PublicBaseUrl = null);
+
+/// <summary>
+/// Where the reply to a turn goes, given by the channel with the turn: the customer grain records the reply as an
+/// outbound message in the same write as the turn (<see cref="OutboundMessage.Reply"/>: rendered by the channel when it
+/// is sent), so an acknowledged message's reply survives a crash without a second write on the reply path.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("reply-route")]
+public sealed record ReplyRoute(
+    [property: Id(0)] string Recipient,
+    [property: Id(1)] OutboundDelivery Delivery,
+    [property: Id(2)] string? Sender = null,
+    [property: Id(3)] string? PublicBaseUrl = null);
 
 [GenerateSerializer, Alias("outbound-kind")]
 public enum OutboundKind

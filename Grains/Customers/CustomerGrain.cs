@@ -8,6 +8,7 @@ using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Identity;
+using Switchboard.Grains.Interfaces.Outbox;
 using Switchboard.Grains.Interfaces.Pii;
 using Switchboard.Grains.Journaling;
 using Switchboard.Grains.Pii;
@@ -55,7 +56,7 @@ public sealed class CustomerGrain(
     {
         (_tenant, _customerId) = GrainKeys.ParseCustomer(this.GetPrimaryKeyString());
         _journal = new GrainJournal<CustomerState, CustomerChange>(journalStore, serializer, StreamOf(_tenant, _customerId),
-            static (state, change) => state.Apply(change), SnapshotEvery);
+            static (state, change) => state.Apply(change), SnapshotEvery, static state => state.PendingReplies.Count > 0);
         _keys = new GrainJournal<CustomerKeyState, CustomerKeyState>(journalStore, serializer, KeyStreamOf(_tenant, _customerId),
             static (state, change) => state.Salt = change.Salt, snapshotEvery: 1);
         await Task.WhenAll(_journal.LoadAsync(), _keys.LoadAsync());
@@ -73,8 +74,10 @@ public sealed class CustomerGrain(
             // The first delivery may still be on its way to disk: answer only once it is there.
             await _journal.LastWrite;
             // An old duplicate's reply is no longer kept; it was delivered (or queued) the first time.
+            // A reply still waiting for its channel is handed back, so a redelivery after a lost hand-off resumes it.
+            var pending = S.PendingReplies.Find(e => e.Id == ReplyIdOf(turn.MessageId));
             return new TurnResult(_customerId, true, seen?.Reply ?? new EngineReply(""), seen?.TokenizedText ?? "",
-                seen is null ? null : ReplyConsentFor(turn, seen.Reply, Keyword(turn)));
+                seen is null ? null : ReplyConsentFor(turn, seen.Reply, Keyword(turn)), ConsentKeyword.None, pending);
         }
 
         await EnsureKeys();
@@ -119,11 +122,60 @@ public sealed class CustomerGrain(
         var processed = new ProcessedMessage(turn.MessageId, reply, transcriptText);
         S.AddProcessed(processed);
         change.Processed = processed;
+        var consent = ReplyConsentFor(turn, reply, keyword);
+        var refused = consent is { Allowed: false } ? "consent"
+            : turn.Rules is { ReplyNeedsWindow: true } && keyword == ConsentKeyword.None && !Outbox.ServiceWindow.IsOpen(now, time.GetUtcNow()) ? "outside-service-window"
+            : null;
+        if (refused is not null)
+            logger.LogInformation("Reply to {MessageId} for customer {CustomerId} not sent: {Reason}", turn.MessageId, _customerId, refused);
+        var outbound = refused is null ? ReplyEntry(turn, reply, now) : null;
+        if (outbound is not null)
+        {
+            S.PendingReplies.Add(outbound);
+            change.RepliesAdded.Add(outbound);
+        }
 
         await Commit();
         logger.LogInformation("Turn {MessageId} on {Channel} handled for customer {CustomerId} ({Length} chars in)",
             turn.MessageId, turn.Channel.ToWire(), _customerId, transcriptText.Length);
-        return new TurnResult(_customerId, false, reply, transcriptText, ReplyConsentFor(turn, reply, keyword), keyword);
+        return new TurnResult(_customerId, false, reply, transcriptText, consent, keyword, outbound, refused);
+    }
+
+    /// <summary>
+    /// The reply as an outbound message on the route the channel gave, recorded with the turn: null when there is no
+    /// route, nothing to say (a reaction asks for no answer), or consent refuses it.
+    /// </summary>
+    private OutboxEntry? ReplyEntry(InboundTurn turn, EngineReply reply, DateTimeOffset now)
+    {
+        if (turn.Rules?.Route is not { } route || turn.Payload?.Kind == PayloadKind.Reaction) return null;
+        if (string.IsNullOrWhiteSpace(reply.Text) && reply.OptionList.Count == 0 && reply.Card is null && reply.Action is null) return null;
+        var summary = reply.Text.Length > 120 ? reply.Text[..117] + "..." : reply.Text;
+        var message = new OutboundMessage(_tenant, _customerId, turn.Channel, route.Recipient, OutboundKind.FreeForm, "", summary,
+            $"{turn.Channel.ToWire()}-reply:{_customerId}:{turn.MessageId}", route.Delivery, turn.Time, route.Sender, reply, route.PublicBaseUrl);
+        var entry = new OutboxEntry
+        {
+            Id = ReplyIdOf(turn.MessageId),
+            Message = message,
+            Status = OutboxStatus.Queued,
+            CreatedAt = now,
+            UpdatedAt = now,
+            NextAttemptAt = now,
+        };
+        entry.History.Add(new StatusMark(OutboxStatus.Queued, now));
+        return entry;
+    }
+
+    private string ReplyIdOf(string messageId) => $"{_customerId}-reply-{messageId}";
+
+    public Task<IReadOnlyList<OutboxEntry>> PendingReplies() => Task.FromResult<IReadOnlyList<OutboxEntry>>([.. S.PendingReplies]);
+
+    public async Task ReplyHandedOff(string entryId)
+    {
+        if (!S.PendingReplies.Any(e => e.Id == entryId)) return;
+        var change = Begin();
+        S.PendingReplies.RemoveAll(e => e.Id == entryId);
+        change.RepliesHandedOff.Add(entryId);
+        await Commit();
     }
 
     /// <summary>The checks a turn must pass before anything is bound or stored.</summary>
@@ -223,8 +275,12 @@ public sealed class CustomerGrain(
         await Commit();
     }
 
-    public Task<ConsentDecision> CanContact(Channel channel, ConsentPurpose purpose) =>
-        Task.FromResult(S.Created ? Decide(channel, purpose) : new ConsentDecision(false, ConsentStatus.Unknown, "unknown customer"));
+    public Task<ConsentDecision> CanContact(Channel channel, ConsentPurpose purpose)
+    {
+        if (!S.Created) return Task.FromResult(new ConsentDecision(false, ConsentStatus.Unknown, "unknown customer"));
+        var wrote = S.Transcript.FindLast(t => t.Channel == channel && t.Direction == Direction.Inbound)?.Time;
+        return Task.FromResult(Decide(channel, purpose) with { CustomerWroteAt = wrote });
+    }
 
     private ConsentDecision Decide(Channel channel, ConsentPurpose purpose)
     {

@@ -1,5 +1,6 @@
 using Switchboard.Grains.Consent;
 using Switchboard.Grains.Interfaces.Consent;
+using Switchboard.Grains.Interfaces.Outbox;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Identity;
@@ -30,6 +31,8 @@ public sealed class CustomerState
     [Id(12)] public Dictionary<string, string> EngineData { get; set; } = [];
     /// <summary>64-bit hashes of older processed message ids (the idempotency window beyond <see cref="Processed"/>).</summary>
     [Id(13)] public List<ulong> ProcessedIdHashes { get; set; } = [];
+    /// <summary>Replies recorded with their turns that their channel has not yet sent and recorded in its outbox.</summary>
+    [Id(14)] public List<OutboxEntry> PendingReplies { get; set; } = [];
 
     public const int TranscriptLimit = 200;
     /// <summary>Message ids remembered for deduplication (channels redeliver for days: WhatsApp up to 7).</summary>
@@ -56,6 +59,8 @@ public sealed class CustomerState
         if (c.Intent is not null) Intent = c.Intent;
         if (c.System is not null) System = c.System;
         if (c.EngineData is not null) EngineData = c.EngineData;
+        PendingReplies.AddRange(c.RepliesAdded);
+        foreach (var id in c.RepliesHandedOff) PendingReplies.RemoveAll(e => e.Id == id);
     }
 
     public void Create(DateTimeOffset now)
@@ -133,6 +138,8 @@ public sealed class CustomerChange
     [Id(9)] public PersistentIntentContext? Intent { get; set; }
     [Id(10)] public SystemMetadata? System { get; set; }
     [Id(11)] public Dictionary<string, string>? EngineData { get; set; }
+    [Id(12)] public List<OutboxEntry> RepliesAdded { get; set; } = [];
+    [Id(13)] public List<string> RepliesHandedOff { get; set; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("processed-message")]

@@ -8,7 +8,9 @@ namespace Switchboard.Grains.Journaling;
 /// <c>snapshotEvery</c> changes a snapshot is written instead, so loading replays at most that many records.
 /// A failed append leaves memory ahead of the store: the grain must deactivate (see <see cref="Broken"/>).
 /// </summary>
-public sealed class GrainJournal<TState, TChange>(IJournalStore store, Serializer serializer, string stream, Action<TState, TChange> apply, int snapshotEvery)
+/// <param name="pendingOf">Whether the state leaves work to resume after a restart (replies not yet handed off): marks each record for <see cref="IJournalStore.PendingStreamsAsync"/>.</param>
+public sealed class GrainJournal<TState, TChange>(IJournalStore store, Serializer serializer, string stream, Action<TState, TChange> apply, int snapshotEvery,
+    Func<TState, bool>? pendingOf = null)
     where TState : class, new()
 {
     private int _sinceSnapshot;
@@ -64,7 +66,7 @@ public sealed class GrainJournal<TState, TChange>(IJournalStore store, Serialize
     {
         if (Broken) throw new InvalidOperationException($"Journal stream '{stream}' had a failed write; the activation must reload.");
         var expected = Version++;
-        var task = Guard(store.AppendAsync(stream, expected, kind, payload));
+        var task = Guard(store.AppendAsync(stream, expected, kind, payload, pendingOf?.Invoke(State) ?? false));
         LastWrite = task;
         return task;
     }

@@ -15,7 +15,14 @@ public interface IJournalStore
     /// Fails with <see cref="JournalConflictException"/> when another writer appended in between (one writer per stream).
     /// The record is queued before this method returns, so a caller's appends keep their order without awaiting each.
     /// </summary>
-    Task AppendAsync(string stream, long expectedVersion, JournalRecordKind kind, ReadOnlyMemory<byte> payload);
+    /// <param name="pending">
+    /// The stream has work left after this record (a reply not yet handed to its channel): the stream is listed by
+    /// <see cref="PendingStreamsAsync"/> until a later record says otherwise, so work is resumed after a restart.
+    /// </param>
+    Task AppendAsync(string stream, long expectedVersion, JournalRecordKind kind, ReadOnlyMemory<byte> payload, bool pending = false);
+
+    /// <summary>The streams whose latest record was appended with <c>pending</c>.</summary>
+    Task<IReadOnlyList<string>> PendingStreamsAsync();
 
     /// <summary>
     /// Removes the stream (erasure): nothing of it is returned again, and its live records are overwritten where they lie

@@ -8,6 +8,7 @@ public sealed class MemoryJournalStore : IJournalStore
         public byte[]? Snapshot;
         public readonly List<byte[]> Events = [];
         public long Version;
+        public bool Pending;
     }
 
     private readonly Dictionary<string, Stream> _streams = new(StringComparer.Ordinal);
@@ -21,13 +22,19 @@ public sealed class MemoryJournalStore : IJournalStore
         }
     }
 
-    public Task AppendAsync(string stream, long expectedVersion, JournalRecordKind kind, ReadOnlyMemory<byte> payload)
+    public Task<IReadOnlyList<string>> PendingStreamsAsync()
+    {
+        lock (_streams) return Task.FromResult<IReadOnlyList<string>>([.. _streams.Where(kv => kv.Value.Pending).Select(kv => kv.Key)]);
+    }
+
+    public Task AppendAsync(string stream, long expectedVersion, JournalRecordKind kind, ReadOnlyMemory<byte> payload, bool pending = false)
     {
         lock (_streams)
         {
             if (!_streams.TryGetValue(stream, out var s)) _streams[stream] = s = new Stream();
             if (s.Version != expectedVersion) return Task.FromException(new JournalConflictException(stream, expectedVersion, s.Version));
             s.Version++;
+            s.Pending = pending;
             if (kind == JournalRecordKind.Snapshot)
             {
                 s.Snapshot = payload.ToArray();

@@ -90,6 +90,28 @@ public sealed class OutboxGrain(
         return new EnqueueResult(true, entry.Id, false);
     }
 
+    public async Task Record(OutboxEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (_byKey.ContainsKey(entry.Message.IdempotencyKey))
+        {
+            await _journal.LastWrite;
+            return;
+        }
+        // Kept as the channel left it (sent, local or failed): nothing here dispatches it again.
+        if (entry.Status == OutboxStatus.Queued) throw new ArgumentException("A recorded entry was already sent or given up.");
+        var now = time.GetUtcNow();
+        var change = new OutboxChange { Entry = entry, At = now };
+        if (entry.Message.CustomerMessageAt is { } at && S.NoteInbound(entry.Message.CustomerId, at, now))
+            (change.InboundCustomer, change.InboundAt) = (entry.Message.CustomerId, at);
+        S.Entries.Add(entry);
+        Index(entry);
+        Prune();
+        await Persist(change);
+    }
+
+    public Task<bool> Has(string idempotencyKey) => Task.FromResult(_byKey.ContainsKey(idempotencyKey));
+
     public Task<IReadOnlyList<OutboxEntry>> TakeDue(int max, TimeSpan lease)
     {
         var now = time.GetUtcNow();

@@ -46,6 +46,17 @@ public sealed class GraphStandIn : IAsyncDisposable
         for (var i = 0; i < count; i++) _failures.Enqueue(status);
     }
 
+    /// <summary>Every request answers 503 until <see cref="Heal"/>: the provider is down.</summary>
+    public void Down() => _down = true;
+
+    public void Heal()
+    {
+        _down = false;
+        _failures.Clear();
+    }
+
+    private volatile bool _down;
+
     /// <summary>The next accepted message gets this wamid.</summary>
     public void NextIds(params string[] ids)
     {
@@ -65,7 +76,7 @@ public sealed class GraphStandIn : IAsyncDisposable
         var violations = CloudApiSchema.Check(body).ToList();
         if (!context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal)) violations.Add("no bearer token");
         if (!version.StartsWith('v')) violations.Add("version segment " + version);
-        var status = target._failures.TryDequeue(out var fail) ? fail : 200;
+        var status = target._down ? 503 : target._failures.TryDequeue(out var fail) ? fail : 200;
         target._requests.Enqueue(new Captured(context.Request.Path, context.Request.Headers.Authorization, body, violations, status));
         if (status != 200)
             return Results.Json(new { error = new { message = "(#131000) Something went wrong", type = "OAuthException", code = 131000 } }, statusCode: status);

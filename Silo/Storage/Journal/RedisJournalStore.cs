@@ -17,6 +17,7 @@ public sealed class RedisJournalStore(IConnectionMultiplexer redis, string prefi
         if ARGV[2] == '2' then redis.call('DEL', KEYS[1]) end
         redis.call('RPUSH', KEYS[1], ARGV[3])
         redis.call('SET', KEYS[2], current + 1)
+        if ARGV[4] == '1' then redis.call('SADD', KEYS[3], ARGV[5]) else redis.call('SREM', KEYS[3], ARGV[5]) end
         return current + 1
         """;
 
@@ -27,6 +28,7 @@ public sealed class RedisJournalStore(IConnectionMultiplexer redis, string prefi
     private const string DeleteScript = """
         local current = tonumber(redis.call('GET', KEYS[2]) or '0')
         redis.call('DEL', KEYS[1])
+        redis.call('SREM', KEYS[3], ARGV[1])
         redis.call('SET', KEYS[2], current + 1)
         return current + 1
         """;
@@ -50,24 +52,33 @@ public sealed class RedisJournalStore(IConnectionMultiplexer redis, string prefi
         return new JournalContents(snapshot, events, version);
     }
 
-    public Task AppendAsync(string stream, long expectedVersion, JournalRecordKind kind, ReadOnlyMemory<byte> payload)
+    public async Task<IReadOnlyList<string>> PendingStreamsAsync() =>
+        [.. (await Db.SetMembersAsync(PendingKey)).Select(v => (string)v!)];
+
+    public Task AppendAsync(string stream, long expectedVersion, JournalRecordKind kind, ReadOnlyMemory<byte> payload, bool pending = false)
     {
         if (kind is not (JournalRecordKind.Event or JournalRecordKind.Snapshot)) throw new ArgumentOutOfRangeException(nameof(kind));
         var record = new byte[payload.Length + 1];
         record[0] = (byte)kind;
         payload.CopyTo(record.AsMemory(1));
         // Issued before the first await: one caller's appends reach Redis in the order they were made.
-        var call = Db.ScriptEvaluateAsync(AppendScript, Keys(stream), [expectedVersion, (int)kind, record]);
+        var call = Db.ScriptEvaluateAsync(AppendScript, [.. Keys(stream), PendingKey], [expectedVersion, (int)kind, record, pending ? 1 : 0, stream]);
         return Check(call, stream, expectedVersion);
     }
 
-    public Task DeleteAsync(string stream) => Db.ScriptEvaluateAsync(DeleteScript, Keys(stream));
+    public Task DeleteAsync(string stream) => Db.ScriptEvaluateAsync(DeleteScript, [.. Keys(stream), PendingKey], [stream]);
 
     private static async Task Check(Task<RedisResult> call, string stream, long expected)
     {
         var result = (long)(await call);
         if (result < 0) throw new JournalConflictException(stream, expected, -1 - result);
     }
+
+    /// <summary>
+    /// Names of streams with work pending (replies not yet handed to a channel). One set for the service: a Redis
+    /// Cluster deployment needs it in the streams' slot, which this single-node layout does not do yet.
+    /// </summary>
+    private RedisKey PendingKey => $"{prefix}/journal/pending";
 
     private RedisKey[] Keys(string stream)
     {

@@ -9,12 +9,24 @@ namespace Switchboard.Silo.Storage.Journal;
 /// <summary>
 /// One record of the write-ahead log: <c>[u32 length][u32 crc32][u8 kind][16-byte stream key][u64 sequence][payload]</c>,
 /// little-endian; the length counts the whole record and the CRC covers everything after it, so a torn tail is found
-/// on recovery. The stream key is a hash of the stream's name: no grain id appears on disk.
+/// on recovery. The stream key is a hash of the stream's name: a grain id appears on disk only in a record that leaves
+/// work pending (flag <see cref="Named"/>, payload prefixed by <c>[u16 length][name]</c>), so recovery can find the grain.
 /// </summary>
 public static class WalRecord
 {
     public const int HeaderSize = 4 + 4 + 1 + 16 + 8;
     public const int MaxPayload = 64 * 1024 * 1024;
+    /// <summary>Kind flag: the record leaves work pending for its stream and carries the stream's name.</summary>
+    public const byte Named = 0x10;
+
+    public static int SizeOf(int payload, string? name) => HeaderSize + payload + (name is null ? 0 : 2 + Encoding.UTF8.GetByteCount(name));
+
+    /// <summary>Where the payload of a record starts (after the name of a named record).</summary>
+    public static int PayloadOffset(ReadOnlySpan<byte> record) =>
+        (record[8] & Named) == 0 ? HeaderSize : HeaderSize + 2 + BinaryPrimitives.ReadUInt16LittleEndian(record[HeaderSize..]);
+
+    public static string NameOf(ReadOnlySpan<byte> record) =>
+        Encoding.UTF8.GetString(record.Slice(HeaderSize + 2, BinaryPrimitives.ReadUInt16LittleEndian(record[HeaderSize..])));
 
     public static UInt128 KeyOf(string stream)
     {
@@ -23,14 +35,21 @@ public static class WalRecord
         return BinaryPrimitives.ReadUInt128LittleEndian(hash);
     }
 
-    public static int Write(Span<byte> destination, JournalRecordKind kind, UInt128 key, long sequence, ReadOnlySpan<byte> payload)
+    public static int Write(Span<byte> destination, JournalRecordKind kind, UInt128 key, long sequence, ReadOnlySpan<byte> payload, string? name = null)
     {
-        var length = HeaderSize + payload.Length;
+        var length = SizeOf(payload.Length, name);
         BinaryPrimitives.WriteInt32LittleEndian(destination, length);
-        destination[8] = (byte)kind;
+        destination[8] = (byte)((byte)kind | (name is null ? 0 : Named));
         BinaryPrimitives.WriteUInt128LittleEndian(destination[9..], key);
         BinaryPrimitives.WriteInt64LittleEndian(destination[25..], sequence);
-        payload.CopyTo(destination[HeaderSize..]);
+        var at = HeaderSize;
+        if (name is not null)
+        {
+            var written = Encoding.UTF8.GetBytes(name, destination[(HeaderSize + 2)..]);
+            BinaryPrimitives.WriteUInt16LittleEndian(destination[HeaderSize..], (ushort)written);
+            at += 2 + written;
+        }
+        payload.CopyTo(destination[at..]);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], Crc32.HashToUInt32(destination[8..length]));
         return length;
     }
@@ -44,8 +63,12 @@ public static class WalRecord
     }
 
     /// <summary>Reads the header at the start of <paramref name="source"/>; false for a torn or corrupt record.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> source, out JournalRecordKind kind, out UInt128 key, out long sequence, out int length)
+    public static bool TryRead(ReadOnlySpan<byte> source, out JournalRecordKind kind, out UInt128 key, out long sequence, out int length) =>
+        TryRead(source, out kind, out key, out sequence, out length, out _);
+
+    public static bool TryRead(ReadOnlySpan<byte> source, out JournalRecordKind kind, out UInt128 key, out long sequence, out int length, out bool named)
     {
+        named = false;
         kind = default;
         key = default;
         sequence = 0;
@@ -54,7 +77,9 @@ public static class WalRecord
         length = BinaryPrimitives.ReadInt32LittleEndian(source);
         if (length < HeaderSize || length > HeaderSize + MaxPayload || length > source.Length) return false;
         if (BinaryPrimitives.ReadUInt32LittleEndian(source[4..]) != Crc32.HashToUInt32(source[8..length])) return false;
-        kind = (JournalRecordKind)source[8];
+        named = (source[8] & Named) != 0;
+        kind = (JournalRecordKind)(source[8] & ~Named);
+        if (named && (length < HeaderSize + 2 || HeaderSize + 2 + BinaryPrimitives.ReadUInt16LittleEndian(source[HeaderSize..]) > length)) return false;
         if (kind is not (JournalRecordKind.Event or JournalRecordKind.Snapshot or JournalRecordKind.Tombstone or JournalRecordKind.Scrubbed)) return false;
         key = BinaryPrimitives.ReadUInt128LittleEndian(source[9..]);
         sequence = BinaryPrimitives.ReadInt64LittleEndian(source[25..]);

@@ -32,8 +32,9 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         public long LiveBytes;
     }
 
-    private sealed class Operation(string stream, UInt128 key, long expected, JournalRecordKind kind, ReadOnlyMemory<byte> payload)
+    private sealed class Operation(string stream, UInt128 key, long expected, JournalRecordKind kind, ReadOnlyMemory<byte> payload, bool pending = false)
     {
+        public bool Pending { get; } = pending;
         public string Stream { get; } = stream;
         public UInt128 Key { get; } = key;
         public long Expected { get; } = expected;
@@ -45,6 +46,8 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
 
     private readonly Lock _lock = new();
     private readonly Dictionary<UInt128, StreamEntry> _streams = [];
+    /// <summary>Streams whose latest record left work pending, by name.</summary>
+    private readonly Dictionary<UInt128, string> _pending = [];
     private readonly SortedDictionary<int, Segment> _segments = [];
     private readonly Channel<Operation> _queue = Channel.CreateUnbounded<Operation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly string _folder;
@@ -91,7 +94,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             {
                 var bytes = new byte[r.Length];
                 RandomAccess.Read(_segments[r.Segment].File.SafeFileHandle, bytes, r.Offset);
-                var payload = bytes.AsMemory(WalRecord.HeaderSize);
+                var payload = bytes.AsMemory(WalRecord.PayloadOffset(bytes));
                 if (r.Kind == JournalRecordKind.Snapshot) snapshot = payload;
                 else events.Add(payload);
             }
@@ -99,11 +102,17 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         }
     }
 
-    public Task AppendAsync(string stream, long expectedVersion, JournalRecordKind kind, ReadOnlyMemory<byte> payload)
+    public Task AppendAsync(string stream, long expectedVersion, JournalRecordKind kind, ReadOnlyMemory<byte> payload, bool pending = false)
     {
         if (kind is not (JournalRecordKind.Event or JournalRecordKind.Snapshot)) throw new ArgumentOutOfRangeException(nameof(kind));
         if (payload.Length > WalRecord.MaxPayload) throw new ArgumentException("A journal record is at most 64 MiB.", nameof(payload));
-        return Enqueue(new Operation(stream, WalRecord.KeyOf(stream), expectedVersion, kind, payload));
+        if (pending && System.Text.Encoding.UTF8.GetByteCount(stream) > 1024) throw new ArgumentException("A stream with pending work has a name of at most 1 KiB.", nameof(stream));
+        return Enqueue(new Operation(stream, WalRecord.KeyOf(stream), expectedVersion, kind, payload, pending));
+    }
+
+    public Task<IReadOnlyList<string>> PendingStreamsAsync()
+    {
+        lock (_lock) return Task.FromResult<IReadOnlyList<string>>([.. _pending.Values]);
     }
 
     public Task DeleteAsync(string stream) =>
@@ -125,7 +134,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             var used = 0;
             while (used < _options.MaxBatchBytes && _queue.Reader.TryRead(out var op))
             {
-                var size = WalRecord.HeaderSize + op.Payload.Length;
+                var size = WalRecord.SizeOf(op.Payload.Length, op.Pending ? op.Stream : null);
                 if (used + size > buffer.Length)
                 {
                     if (used > 0) { Flush(batch, buffer, used); batch.Clear(); used = 0; }
@@ -133,7 +142,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
                 }
                 if (!Assign(op)) continue;
                 if (op.Kind == JournalRecordKind.Tombstone) ScrubLive(op.Key);
-                var length = WalRecord.Write(buffer.AsSpan(used), op.Kind, op.Key, op.Written.Sequence, op.Payload.Span);
+                var length = WalRecord.Write(buffer.AsSpan(used), op.Kind, op.Key, op.Written.Sequence, op.Payload.Span, op.Pending ? op.Stream : null);
                 op.Written = op.Written with { Offset = _head.Length + used, Length = length };
                 used += length;
                 batch.Add(op);
@@ -205,7 +214,12 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         {
             _head.Length += used;
             _totalBytes += used;
-            foreach (var op in batch) Index(_streams[op.Key], op.Written);
+            foreach (var op in batch)
+            {
+                Index(_streams[op.Key], op.Written);
+                if (op.Pending) _pending[op.Key] = op.Stream;
+                else _pending.Remove(op.Key);
+            }
         }
         foreach (var op in batch) op.Done.TrySetResult();
     }
@@ -313,6 +327,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             .Select(p => (Path: p, Id: int.TryParse(Path.GetFileNameWithoutExtension(p), out var n) ? n : -1))
             .Where(f => f.Id > 0).OrderBy(f => f.Id).ToList();
         var all = new Dictionary<UInt128, List<RecordRef>>();
+        var latestNamed = new Dictionary<UInt128, (long Sequence, string Name)>();
         long records = 0, truncated = 0;
         for (var i = 0; i < files.Count; i++)
         {
@@ -320,7 +335,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             long offset = 0;
             while (offset < bytes.Length)
             {
-                if (!WalRecord.TryRead(bytes.AsSpan((int)offset), out var kind, out var key, out var sequence, out var length))
+                if (!WalRecord.TryRead(bytes.AsSpan((int)offset), out var kind, out var key, out var sequence, out var length, out var named))
                 {
                     truncated += bytes.Length - offset;
                     _logger.LogWarning("Journal segment {Segment}: {Bytes} bytes after offset {Offset} are torn or corrupt and were dropped",
@@ -329,6 +344,8 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
                 }
                 if (!all.TryGetValue(key, out var list)) all[key] = list = [];
                 list.Add(new RecordRef(files[i].Id, offset, length, sequence, kind));
+                if (named && (!latestNamed.TryGetValue(key, out var known) || known.Sequence < sequence))
+                    latestNamed[key] = (sequence, WalRecord.NameOf(bytes.AsSpan((int)offset)));
                 records++;
                 offset += length;
             }
@@ -350,6 +367,8 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             }
             entry.NextSequence = entry.LastSequence;
             _streams[key] = entry;
+            // Work is pending when the stream's latest record says so.
+            if (latestNamed.TryGetValue(key, out var named) && named.Sequence == entry.LastSequence) _pending[key] = named.Name;
         }
         return new WalRecoveryReport(files.Count, records, _streams.Count, truncated, System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }

@@ -1,0 +1,185 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Grains.Interfaces;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Customers;
+using Switchboard.Grains.Interfaces.Outbox;
+using Switchboard.Grains.Journaling;
+using Switchboard.Grains.Outbox;
+
+namespace Switchboard.Channels.Outbox;
+
+/// <summary>
+/// Sends the replies that customer grains record with their turns. A channel hands a reply over the moment its turn
+/// returns (no queue to poll, no second write before the webhook is answered); the dispatcher renders it, sends it from
+/// memory (retrying with the outbox's backoff), records what happened in the recipient's outbox shard (listing,
+/// delivery receipts, the 24-hour window) and tells the customer the reply is handed off: those two writes come after
+/// the send and share the journal's group commits. One recipient's replies go in order. After a restart, every
+/// customer whose journal says a reply is pending is asked for it, and what the shard already holds is not sent twice.
+/// </summary>
+public sealed class ReplyDispatcher(
+    IGrainFactory grains,
+    IEnumerable<IOutboundChannel> channels,
+    IEnumerable<IReplyRenderer> renderers,
+    OutboxPolicy policy,
+    IServiceProvider services,
+    TimeProvider time,
+    ILogger<ReplyDispatcher> logger) : BackgroundService
+{
+    private readonly Dictionary<Channel, IOutboundChannel> _channels = channels.GroupBy(c => c.Channel).ToDictionary(g => g.Key, g => g.Last());
+    private readonly Dictionary<Channel, IReplyRenderer> _renderers = renderers.GroupBy(r => r.Channel).ToDictionary(g => g.Key, g => g.Last());
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _tails = new(StringComparer.Ordinal);
+    private CancellationToken _stopping;
+
+    /// <summary>Replies handed over and not yet recorded in their outbox.</summary>
+    public int InFlight { get { lock (_lock) return _inFlight.Count; } }
+
+    /// <summary>Takes a reply (once: a second hand-over of the same reply joins the first); the task completes when it is recorded in its channel's outbox.</summary>
+    public Task Submit(OutboxEntry reply, bool resumed = false)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task previous;
+        lock (_lock)
+        {
+            if (_inFlight.TryGetValue(reply.Id, out var running)) return running;
+            var recipient = reply.Message.Recipient;
+            previous = _tails.TryGetValue(recipient, out var tail) ? tail : Task.CompletedTask;
+            _tails[recipient] = done.Task;
+            _inFlight[reply.Id] = done.Task;
+        }
+        _ = Run(reply, resumed, previous, done);
+        return done.Task;
+    }
+
+    private async Task Run(OutboxEntry reply, bool resumed, Task previous, TaskCompletionSource done)
+    {
+        // One recipient's replies go in order; an earlier failure is that reply's own.
+        try { await previous.ConfigureAwait(false); } catch (Exception) { }
+        try
+        {
+            await HandOff(reply, resumed).ConfigureAwait(false);
+            done.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Reply {EntryId} not handed off: {Error}; it stays pending with its customer", reply.Id, e.GetType().Name);
+            done.TrySetException(e);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _inFlight.Remove(reply.Id);
+                if (_tails.TryGetValue(reply.Message.Recipient, out var tail) && tail == done.Task) _tails.Remove(reply.Message.Recipient);
+            }
+        }
+    }
+
+    private async Task HandOff(OutboxEntry reply, bool resumed)
+    {
+        var m = reply.Message;
+        if (!_renderers.TryGetValue(m.Channel, out var renderer) || !_channels.TryGetValue(m.Channel, out var channel))
+            throw new InvalidOperationException($"No outbound {m.Channel.ToWire()} channel here for reply {reply.Id}.");
+        var parts = renderer.Render(m);
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var part = parts[i];
+            var shard = grains.GetGrain<IOutboxGrain>(OutboxKeys.Shard(m.Channel, part.Recipient, policy.Shards));
+            if (resumed && await shard.Has(part.IdempotencyKey)) continue;
+            var entry = new OutboxEntry
+            {
+                Id = $"{reply.Id}-{i}",
+                Message = part,
+                CreatedAt = reply.CreatedAt,
+                UpdatedAt = reply.CreatedAt,
+                NextAttemptAt = reply.CreatedAt,
+                Status = OutboxStatus.Queued,
+            };
+            entry.History.Add(new StatusMark(OutboxStatus.Queued, reply.CreatedAt));
+            switch (part.Delivery)
+            {
+                case OutboundDelivery.Dispatch:
+                    await Send(channel, entry);
+                    break;
+                default:
+                    Mark(entry, part.Delivery == OutboundDelivery.LocalOnly ? OutboxStatus.Local : OutboxStatus.Sent, null);
+                    break;
+            }
+            await shard.Record(entry);
+        }
+        await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(m.Tenant, m.CustomerId)).ReplyHandedOff(reply.Id);
+    }
+
+    /// <summary>Attempts until the provider accepts or refuses, or the outbox's attempts run out.</summary>
+    private async Task Send(IOutboundChannel channel, OutboxEntry entry)
+    {
+        while (true)
+        {
+            SendOutcome outcome;
+            try
+            {
+                outcome = await channel.SendAsync(entry, _stopping);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+            {
+                outcome = SendOutcome.Retry(e.GetType().Name);
+            }
+            entry.Attempts++;
+            switch (outcome.Result)
+            {
+                case SendResult.Sent:
+                    entry.ProviderMessageId = outcome.ProviderMessageId;
+                    Mark(entry, OutboxStatus.Sent, null);
+                    return;
+                case SendResult.Retry when entry.Attempts < policy.MaxAttempts:
+                    entry.LastError = outcome.Error;
+                    var delay = outcome.RetryAfter is { } ra && ra > policy.Backoff(entry.Attempts) ? ra : policy.Backoff(entry.Attempts);
+                    logger.LogWarning("Reply {EntryId} attempt {Attempt} failed ({Error}); retrying in {Delay}", entry.Id, entry.Attempts, outcome.Error, delay);
+                    await Task.Delay(delay, time, _stopping);
+                    break;
+                default:
+                    entry.LastError = outcome.Error;
+                    Mark(entry, OutboxStatus.Failed, outcome.Error);
+                    logger.LogWarning("Reply {EntryId} failed after {Attempts} attempts: {Error}", entry.Id, entry.Attempts, outcome.Error);
+                    return;
+            }
+        }
+    }
+
+    private void Mark(OutboxEntry entry, OutboxStatus status, string? detail)
+    {
+        var now = time.GetUtcNow();
+        entry.Status = status;
+        entry.UpdatedAt = now;
+        entry.History.Add(new StatusMark(status, now, detail));
+    }
+
+    /// <summary>Resumes the replies a crash or a stop left pending (the journal lists the customers that have some).</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        await Task.Yield();
+        if (services.GetService(typeof(IJournalStore)) is not IJournalStore journal) return;
+        var resumed = 0;
+        foreach (var stream in await journal.PendingStreamsAsync())
+        {
+            var parts = stream.Split('/');
+            if (parts is not ["customer", var tenant, var customerId]) continue;
+            try
+            {
+                foreach (var reply in await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant, customerId)).PendingReplies())
+                {
+                    _ = Submit(reply, resumed: true);
+                    resumed++;
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Pending replies of customer {CustomerId} not resumed: {Error}", customerId, e.GetType().Name);
+            }
+        }
+        if (resumed > 0) logger.LogInformation("Resumed {Count} replies left pending by the last stop", resumed);
+    }
+}
