@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+using Switchboard.TestSupport;
+
+namespace Switchboard.Bench.Webhooks;
+
+/// <summary>
+/// The engine, in-process through TestSupport's <see cref="SiloApp"/> (silo + HTTP + channels on free ports), on the
+/// embedded file store or on the shared redis-server. Driven only through <c>POST /webhooks/whatsapp</c>; its replies
+/// leave through its outbox to the Graph stand-in.
+/// </summary>
+public sealed class EnginePeer : IWebhookPeer
+{
+    private readonly SiloApp _silo;
+
+    public string Key { get; }
+    public string Label { get; }
+    public string BaseUrl { get; }
+
+    private EnginePeer(SiloApp silo, string key, string label)
+    {
+        _silo = silo;
+        Key = key;
+        Label = label;
+        BaseUrl = silo.BaseAddress.ToString().TrimEnd('/');
+    }
+
+    /// <param name="redisConnectionString">null: the embedded file store (write-through, fsync per write).</param>
+    public static async Task<EnginePeer> StartAsync(string graphBaseUrl, string? redisConnectionString)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["WhatsApp:AppSecret"] = SignedWebhook.AppSecret,
+            ["WhatsApp:VerifyToken"] = "bench-verify",
+            ["WhatsApp:AccessToken"] = SignedWebhook.AccessToken,
+            ["WhatsApp:PhoneNumberId"] = SignedWebhook.PhoneNumberId,
+            ["WhatsApp:ApiBaseUrl"] = graphBaseUrl,
+            // The highest send rate the engine accepts (Meta's 1,000/s tier). Above 1,000 webhooks/s this local token
+            // bucket, not the turn path, would bound the engine's reply rate: docs/performance.md says so.
+            ["WhatsApp:MaxSendsPerSecond"] = "1000",
+            ["Outbox:Dispatcher:PollInterval"] = "00:00:00.200",
+        };
+        if (redisConnectionString is not null) settings["ConnectionStrings:Redis"] = redisConnectionString;
+        var silo = await SiloApp.StartAsync(settings, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+        return redisConnectionString is null
+            ? new EnginePeer(silo, "file", "engine, embedded file store")
+            : new EnginePeer(silo, "redis", "engine, Redis");
+    }
+
+    public ValueTask DisposeAsync() => _silo.DisposeAsync();
+}
