@@ -18,7 +18,8 @@ public sealed class ClosedLoopLoad(LoadShape shape, GraphStandIn graph)
     }
 
     /// <param name="peerDigit">1–9: makes this peer's customers' numbers its own, so no two peers share a customer.</param>
-    public async Task<PeerRun> RunAsync(IWebhookPeer peer, int peerDigit)
+    /// <param name="measuring">Called when the measured phase starts (after the warm-up).</param>
+    public async Task<PeerRun> RunAsync(IWebhookPeer peer, int peerDigit, Action? measuring = null)
     {
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = shape.Senders, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
         {
@@ -35,6 +36,7 @@ public sealed class ClosedLoopLoad(LoadShape shape, GraphStandIn graph)
 
         var ack = new Percentiles();
         var reply = new Percentiles();
+        measuring?.Invoke();
         var probe = new ProcessCost.Probe();
         var run = await Phase(http, peerDigit, 1, shape.Customers, shape.Turns, ack, reply);
         var cost = probe.Stop(run.Acked);

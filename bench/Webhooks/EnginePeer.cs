@@ -46,5 +46,14 @@ public sealed class EnginePeer : IWebhookPeer
             : new EnginePeer(silo, "redis", "engine, Redis");
     }
 
+    /// <summary>The embedded store's folder as a directory listing shows it (files, bytes, the largest file); nothing for Redis.</summary>
+    public string StoreSummary()
+    {
+        if (Key != "file" || !Directory.Exists(_silo.StorePath)) return "store: redis-server";
+        var files = new DirectoryInfo(_silo.StorePath).EnumerateFiles("*", SearchOption.AllDirectories).Select(f => f.Length).OrderDescending().ToList();
+        return files.Count == 0 ? "store folder: empty"
+            : $"store folder: {files.Count} files, {files.Sum() / 1024.0 / 1024:F1} MB, largest {files[0] / 1024.0:F0} KB, 10th largest {files[Math.Min(9, files.Count - 1)] / 1024.0:F0} KB, median {files[files.Count / 2] / 1024.0:F1} KB";
+    }
+
     public ValueTask DisposeAsync() => _silo.DisposeAsync();
 }

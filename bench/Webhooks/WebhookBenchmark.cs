@@ -8,7 +8,7 @@ namespace Switchboard.Bench.Webhooks;
 /// stitched handler and the engine share one real redis-server). Prints throughput, ack and reply p50/p99, lost and
 /// duplicated replies and the engine's ratios; exits 1 when a reply was lost or duplicated or a webhook failed.
 /// <c>dotnet run -c Release --project bench -- webhooks [--senders 16] [--customers 2000] [--turns 4] [--only base,stitched,file,redis]
-/// [--seconds 120] [--reply-timeout 10] [--warmup 64] [--settle-ms 300]</c>
+/// [--seconds 120] [--reply-timeout 10] [--warmup 64] [--settle-ms 300] [--alloc-types]</c>
 /// </summary>
 public sealed class WebhookBenchmark : IBenchmark
 {
@@ -43,6 +43,7 @@ public sealed class WebhookBenchmark : IBenchmark
         Console.WriteLine($"  peers {string.Join(", ", peers)}; Graph stand-in {graph.BaseUrl}{(redis is null ? "" : $"; redis-server on port {redis.Port}")}; {Environment.ProcessorCount} cores");
 
         using var meters = new EngineMeters();
+        using var allocations = Options.Flag(args, "--alloc-types") ? new AllocationSampler() : null;
         var load = new ClosedLoopLoad(shape, graph);
         var runs = new List<PeerRun>();
         foreach (var key in peers)
@@ -56,11 +57,13 @@ public sealed class WebhookBenchmark : IBenchmark
             };
             Console.WriteLine($"{peer.Label}:");
             meters.Reset();
-            var run = await load.RunAsync(peer, Array.IndexOf(AllPeers, key) + 1);
+            var run = await load.RunAsync(peer, Array.IndexOf(AllPeers, key) + 1, allocations is null ? null : allocations.Reset);
             runs.Add(run);
             PeerReport.PrintPeer(run);
             foreach (var (name, count, mean) in meters.Snapshot())
                 Console.WriteLine($"  engine meter {name}: mean {mean:F2} (n={count}, warm-up included)");
+            if (peer is EnginePeer engine) Console.WriteLine($"  {engine.StoreSummary()}");
+            allocations?.Print(run.Acked);
         }
         PeerReport.PrintTable(runs);
         var failed = runs.Where(r => r.Lost > 0 || r.Duplicated > 0 || r.Errors > 0).ToList();
