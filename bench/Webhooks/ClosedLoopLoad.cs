@@ -45,6 +45,8 @@ public sealed class ClosedLoopLoad(LoadShape shape, GraphStandIn graph)
         // which a late duplicate would be counted. Neither orders anything: they only bound what is observed.
         await graph.WaitForTotalAsync(run.Acked, shape.ReplyTimeout);
         await Task.Delay(shape.Settle);
+        var first = graph.FirstReply ?? "(none)";
+        Console.WriteLine($"  first reply seen: \"{(first.Length > 90 ? first[..90] + "…" : first)}\"");
         var lost = 0;
         var duplicated = 0;
         for (var c = 0; c < shape.Customers; c++)

@@ -25,10 +25,20 @@ public sealed class EnginePeer : IWebhookPeer
     }
 
     /// <param name="redisConnectionString">null: the embedded file store (write-through, fsync per write).</param>
-    public static async Task<EnginePeer> StartAsync(string graphBaseUrl, string? redisConnectionString)
+    /// <param name="echo">true: the echo engine instead of the airline bot (what the engine answers with no bot).</param>
+    public static async Task<EnginePeer> StartAsync(string graphBaseUrl, string? redisConnectionString, bool echo)
     {
         var settings = new Dictionary<string, string?>
         {
+            // The shipped airline tenant and bot, set here rather than read from an appsettings.json in the working
+            // directory, so the figures do not depend on where the benchmark is started from.
+            ["Tenants:airline:DisplayName"] = "SkyWays Airlines",
+            ["Tenants:airline:Bot"] = "airline",
+            ["Tenants:airline:Default"] = "true",
+            ["Tenants:airline:DefaultRegion"] = "IN",
+            ["Tenants:airline:WhatsAppPhoneNumberIds:0"] = SignedWebhook.PhoneNumberId,
+            ["Tenants:airline:VoiceNumber"] = "+15550100000",
+            ["Bots:Enabled"] = echo ? "false" : "true",
             ["WhatsApp:AppSecret"] = SignedWebhook.AppSecret,
             ["WhatsApp:VerifyToken"] = "bench-verify",
             ["WhatsApp:AccessToken"] = SignedWebhook.AccessToken,
@@ -41,9 +51,10 @@ public sealed class EnginePeer : IWebhookPeer
         };
         if (redisConnectionString is not null) settings["ConnectionStrings:Redis"] = redisConnectionString;
         var silo = await SiloApp.StartAsync(settings, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+        var bot = echo ? ", echo engine" : "";
         return redisConnectionString is null
-            ? new EnginePeer(silo, "file", "engine, embedded file store")
-            : new EnginePeer(silo, "redis", "engine, Redis");
+            ? new EnginePeer(silo, "file", "engine, embedded file store" + bot)
+            : new EnginePeer(silo, "redis", "engine, Redis" + bot);
     }
 
     /// <summary>The embedded store's folder as a directory listing shows it (files, bytes, the largest file); nothing for Redis.</summary>

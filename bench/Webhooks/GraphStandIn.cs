@@ -54,6 +54,10 @@ public sealed class GraphStandIn : IAsyncDisposable
         var to = doc.RootElement.TryGetProperty("to", out var t) ? t.GetString() : null;
         if (string.IsNullOrEmpty(to) || !doc.RootElement.TryGetProperty("messaging_product", out _))
             return Results.Json(new { error = new { message = "(#100) Invalid parameter", type = "OAuthException", code = 100 } }, statusCode: 400);
+        if (FirstReply is null && doc.RootElement.TryGetProperty("text", out var text) && text.TryGetProperty("body", out var b))
+            FirstReply = b.GetString();
+        else if (FirstReply is null && doc.RootElement.TryGetProperty("type", out var type))
+            FirstReply = $"({type.GetString()} message)";
         var recipient = _recipients.GetOrAdd(to, _ => new Recipient());
         TaskCompletionSource<long>? waiter;
         lock (recipient)
@@ -80,6 +84,9 @@ public sealed class GraphStandIn : IAsyncDisposable
         lock (recipient) recipient.Waiting = tcs;
         return tcs.Task;
     }
+
+    /// <summary>The first message's text since the last <see cref="Reset"/>: shows which engine answered (bot or echo). Bench text only.</summary>
+    public string? FirstReply { get; private set; }
 
     public int CountFor(string to) => _recipients.TryGetValue(to, out var r) ? Volatile.Read(ref r.Count) : 0;
 
@@ -112,6 +119,7 @@ public sealed class GraphStandIn : IAsyncDisposable
     public void Reset()
     {
         _recipients = new();
+        FirstReply = null;
         lock (_totalLock) _total = 0;
     }
 

@@ -13,7 +13,7 @@ public static class PeerReport
         Console.WriteLine($"  ack   p50 {Ms(r.Ack, 50),7:F2} ms  p99 {Ms(r.Ack, 99),7:F2} ms  max {Ms(r.Ack, 100),7:F2} ms");
         Console.WriteLine($"  reply p50 {Ms(r.Reply, 50),7:F2} ms  p99 {Ms(r.Reply, 99),7:F2} ms  max {Ms(r.Reply, 100),7:F2} ms");
         var c = r.Cost;
-        Console.WriteLine($"  process per webhook: CPU {c.CpuMicrosPerWebhook:F0} µs, allocated {c.AllocatedBytesPerWebhook / 1024:F1} KB; GCs gen0/1/2 {c.Gen0}/{c.Gen1}/{c.Gen2}, pause {c.PauseMs:F0} ms");
+        Console.WriteLine($"  process per webhook: CPU {c.CpuMicrosPerWebhook:F0} µs ({c.KernelShare:P0} in the kernel), allocated {c.AllocatedBytesPerWebhook / 1024:F1} KB; GCs gen0/1/2 {c.Gen0}/{c.Gen1}/{c.Gen2}, pause {c.PauseMs:F0} ms");
     }
 
     public static void PrintTable(IReadOnlyList<PeerRun> runs)

@@ -22,11 +22,12 @@ public sealed record PeerRun(
 /// Graph stand-in and the peer share the process), bytes allocated, and collections and pause time. The do-nothing
 /// peer's cost is the driver's and stand-in's floor; a peer's cost minus it is roughly the peer's own.
 /// </summary>
-public sealed record ProcessCost(double CpuMicrosPerWebhook, double AllocatedBytesPerWebhook, int Gen0, int Gen1, int Gen2, double PauseMs)
+public sealed record ProcessCost(double CpuMicrosPerWebhook, double KernelShare, double AllocatedBytesPerWebhook, int Gen0, int Gen1, int Gen2, double PauseMs)
 {
     public sealed class Probe
     {
         private readonly TimeSpan _cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        private readonly TimeSpan _kernel = System.Diagnostics.Process.GetCurrentProcess().PrivilegedProcessorTime;
         private readonly long _allocated = GC.GetTotalAllocatedBytes(precise: false);
         private readonly int _gen0 = GC.CollectionCount(0), _gen1 = GC.CollectionCount(1), _gen2 = GC.CollectionCount(2);
         private readonly TimeSpan _pause = GC.GetTotalPauseDuration();
@@ -34,8 +35,10 @@ public sealed record ProcessCost(double CpuMicrosPerWebhook, double AllocatedByt
         public ProcessCost Stop(int webhooks)
         {
             var n = Math.Max(webhooks, 1);
-            var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - _cpu;
-            return new ProcessCost(cpu.TotalMicroseconds / n, (GC.GetTotalAllocatedBytes(precise: false) - _allocated) / (double)n,
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            var cpu = process.TotalProcessorTime - _cpu;
+            var kernel = process.PrivilegedProcessorTime - _kernel;
+            return new ProcessCost(cpu.TotalMicroseconds / n, kernel.Ticks / (double)Math.Max(cpu.Ticks, 1), (GC.GetTotalAllocatedBytes(precise: false) - _allocated) / (double)n,
                 GC.CollectionCount(0) - _gen0, GC.CollectionCount(1) - _gen1, GC.CollectionCount(2) - _gen2,
                 (GC.GetTotalPauseDuration() - _pause).TotalMilliseconds);
         }

@@ -8,7 +8,8 @@ namespace Switchboard.Bench.Webhooks;
 /// stitched handler and the engine share one real redis-server). Prints throughput, ack and reply p50/p99, lost and
 /// duplicated replies and the engine's ratios; exits 1 when a reply was lost or duplicated or a webhook failed.
 /// <c>dotnet run -c Release --project bench -- webhooks [--senders 16] [--customers 2000] [--turns 4] [--only base,stitched,file,redis]
-/// [--seconds 120] [--reply-timeout 10] [--warmup 64] [--settle-ms 300] [--alloc-types]</c>
+/// [--seconds 120] [--reply-timeout 10] [--warmup 64] [--settle-ms 300] [--alloc-types] [--echo]</c>
+/// The engine runs the shipped airline tenant and bot (<c>--echo</c>: the echo engine, as with no bot).
 /// </summary>
 public sealed class WebhookBenchmark : IBenchmark
 {
@@ -36,6 +37,7 @@ public sealed class WebhookBenchmark : IBenchmark
             return 2;
         }
         var peers = AllPeers.Where(only.Contains).ToList();
+        var echo = Options.Flag(args, "--echo");
 
         await using var graph = await GraphStandIn.StartAsync();
         await using var redis = peers.Contains("stitched") || peers.Contains("redis") ? await RedisServer.StartAsync() : null;
@@ -52,8 +54,8 @@ public sealed class WebhookBenchmark : IBenchmark
             {
                 "base" => await DoNothingHandler.StartAsync(graph.BaseUrl),
                 "stitched" => await StitchedHandler.StartAsync(graph.BaseUrl, redis!.ConnectionString),
-                "file" => await EnginePeer.StartAsync(graph.BaseUrl, null),
-                _ => await EnginePeer.StartAsync(graph.BaseUrl, redis!.ConnectionString),
+                "file" => await EnginePeer.StartAsync(graph.BaseUrl, null, echo),
+                _ => await EnginePeer.StartAsync(graph.BaseUrl, redis!.ConnectionString, echo),
             };
             Console.WriteLine($"{peer.Label}:");
             meters.Reset();
