@@ -15,7 +15,10 @@ from speedscope_time import stacks
 IDLE = ("WaitHandle.WaitOneNoCheck", "Monitor.Wait(", "LowLevelLifoSemaphore.WaitNative", "LowLevelLifoSemaphore.WaitForSignal",
         "Thread.Sleep(", "FileSystemWatcher", "SocketAsyncEngine.EventLoop", "Heartbeat.TimerLoop", "TimerQueue.TimerThread",
         "GateThread", "MediaPacer.Run", "Watchdog.Run", "CounterGroup.PollForValues", "EventPipe", "WaitForSocketEvents",
-        "Interop+Sys.WaitForSocketEvents", "ManualResetEventSlim.Wait", "SemaphoreSlim.Wait(")
+        "Interop+Sys.WaitForSocketEvents", "ManualResetEventSlim.Wait", "SemaphoreSlim.Wait(", "DedicatedThreadPoolPipeScheduler",
+        "GC.RunFinalizers", "LowLevelLifoSemaphore.Wait(")
+# Frames that, right under the leaf, mean the thread is waiting even when the sampler says "managed".
+WAITS = ("WaitHandle.WaitOneNoCheck", "Monitor.Wait(", "Thread.Sleep(", "LowLevelLifoSemaphore.WaitNative", "GC.RunFinalizers()")
 
 STAGES = [
     ("file store: durable write syscalls (open O_SYNC, pwrite, rename, mkdir)",
@@ -38,9 +41,10 @@ STAGES = [
     ("bench: load driver and Graph stand-in", ("Bench!",)),
     ("Kestrel / ASP.NET Core pipeline", ("Kestrel", "Microsoft.AspNetCore")),
     ("Orleans runtime (scheduler, messaging, activations)", ("Orleans",)),
-    ("waiting for a GC to finish (PollGC)", ("PollGC",)),
+    ("GC side work: finalizer thread (DynamicMethod scouts, Gen2GcCallback pool trims), threads waiting for a GC (PollGC)",
+        ("PollGC", "Finalize()", "Gen2GcCallback", "SharedArrayPool", "DestroyScout")),
     ("lock contention (Monitor.Enter slow path)", ("Monitor.Enter_Slowpath",)),
-    ("thread pool dispatch and spinning", ("ThreadPool", "LowLevelSpinWaiter", "LowLevelLifoSemaphore")),
+    ("thread pool: dispatch, spinning before parking", ("ThreadPool", "LowLevelSpinWaiter", "LowLevelLifoSemaphore")),
 ]
 
 THRESHOLD = 0.003
@@ -50,7 +54,8 @@ if __name__ == "__main__":
     cpu = collections.Counter()
     idle = 0.0
     for s, ms in stacks(sys.argv[1]):
-        if any(w in f for f in s[-3:-1] for w in IDLE) or s[-2:-1] == ("System.Private.CoreLib!System.GC.RunFinalizers()",):
+        top = s[-2] if len(s) > 1 else ""
+        if (s[-1] == "UNMANAGED_CODE_TIME" and any(w in f for f in s[-3:-1] for w in IDLE)) or any(w in top for w in WAITS):
             idle += ms
             continue
         if len(s) <= 2 and s[-1] == "UNMANAGED_CODE_TIME":
