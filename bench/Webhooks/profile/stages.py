@@ -47,7 +47,7 @@ STAGES = [
     ("thread pool: dispatch, spinning before parking", ("ThreadPool", "LowLevelSpinWaiter", "LowLevelLifoSemaphore")),
 ]
 
-THRESHOLD = 0.003
+THRESHOLD = float(__import__("os").environ.get("STAGE_THRESHOLD", "0.003"))
 
 if __name__ == "__main__":
     per = collections.Counter()
@@ -69,17 +69,19 @@ if __name__ == "__main__":
         per[name] += ms
         if s[-1] == "CPU_TIME": cpu[name] += ms
     busy = sum(per.values())
-    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else None
-    webhooks = float(sys.argv[3]) if len(sys.argv) > 3 else None
+    # optional: webhooks in the traced window, and the run's user-mode CPU per webhook (µs) to turn shares into µs
+    webhooks = float(sys.argv[2]) if len(sys.argv) > 2 else None
+    user_cpu = float(sys.argv[3]) if len(sys.argv) > 3 else None
     managed = sum(cpu.values())
     print(f"thread time not parked {busy/1000:.1f} s (managed code running {managed/1000:.1f} s, in native code or a syscall {(busy-managed)/1000:.1f} s); parked {idle/1000:.1f} s")
-    print("| stage | managed CPU | share of managed CPU | native / syscall time |" + (" managed CPU per webhook | native per webhook |" if webhooks else ""))
-    print("|---|---|---|---|" + ("---|---|" if webhooks else ""))
+    print("| stage | thread time in managed code | share of it | ≈ user CPU per webhook | thread time in native code or syscalls | per webhook |")
+    print("|---|---|---|---|---|---|")
     shown = 0.0
     for name, ms in sorted(per.items(), key=lambda kv: -kv[1]):
         if ms / busy < THRESHOLD: continue
         shown += ms
         c = cpu[name]
-        extra = f" {1000*c/webhooks:.0f} µs | {1000*(ms-c)/webhooks:.0f} µs |" if webhooks else ""
-        print(f"| {name} | {c/1000:.2f} s | {100*c/max(managed,1):.1f} % | {(ms-c)/1000:.2f} s |{extra}")
-    print(f"(stages under 0.3 % of the not-parked time left out: {(busy-shown)/1000:.2f} s)")
+        est = f"{user_cpu*c/max(managed,1):.0f} µs" if user_cpu else "–"
+        per_webhook = f"{1000*(ms-c)/webhooks:.0f} µs" if webhooks else "–"
+        print(f"| {name} | {c/1000:.2f} s | {100*c/max(managed,1):.1f} % | {est} | {(ms-c)/1000:.2f} s | {per_webhook} |")
+    print(f"(stages under {100*THRESHOLD:.1f} % of the not-parked time left out: {(busy-shown)/1000:.2f} s)")
