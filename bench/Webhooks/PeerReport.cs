@@ -27,12 +27,12 @@ public static class PeerReport
         var baseline = runs.FirstOrDefault(r => r.Key == "base");
         var stitched = runs.FirstOrDefault(r => r.Key == "stitched");
         if (baseline is not null && stitched is not null)
-            Console.WriteLine($"stitched / do-nothing: throughput {stitched.Rate / baseline.Rate:F2}x");
+            Console.WriteLine($"stitched / do-nothing: throughput {stitched.Rate / baseline.Rate:F3}x");
         foreach (var engine in runs.Where(r => r.Key is "file" or "redis"))
         {
             var parts = new List<string>();
-            if (baseline is not null) parts.Add($"engine/do-nothing {engine.Rate / baseline.Rate:F2}x (target >= 0.7x)");
-            if (stitched is not null) parts.Add($"engine/stitched {engine.Rate / stitched.Rate:F2}x (target >= 1.5x)");
+            if (baseline is not null) parts.Add($"engine/do-nothing {engine.Rate / baseline.Rate:F3}x (target >= 0.7x)");
+            if (stitched is not null) parts.Add($"engine/stitched {engine.Rate / stitched.Rate:F3}x (target >= 1.5x)");
             parts.Add($"reply p99 {Ms(engine.Reply, 99):F1} ms (target <= 25 ms)");
             Console.WriteLine($"{engine.Key,-5}: {string.Join(", ", parts)}");
         }
