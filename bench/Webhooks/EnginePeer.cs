@@ -26,7 +26,8 @@ public sealed class EnginePeer : IWebhookPeer
 
     /// <param name="redisConnectionString">null: the embedded file store (write-through, fsync per write).</param>
     /// <param name="echo">true: the echo engine instead of the airline bot (what the engine answers with no bot).</param>
-    public static async Task<EnginePeer> StartAsync(string graphBaseUrl, string? redisConnectionString, bool echo)
+    /// <param name="overrides">Engine settings from <c>--set key=value</c> (repeatable), applied last: for experiments such as <c>--set Outbox:KeepSentPerShard=50</c>.</param>
+    public static async Task<EnginePeer> StartAsync(string graphBaseUrl, string? redisConnectionString, bool echo, IReadOnlyDictionary<string, string> overrides)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -50,6 +51,7 @@ public sealed class EnginePeer : IWebhookPeer
             ["Outbox:Dispatcher:PollInterval"] = "00:00:00.200",
         };
         if (redisConnectionString is not null) settings["ConnectionStrings:Redis"] = redisConnectionString;
+        foreach (var (key, value) in overrides) settings[key] = value;
         var silo = await SiloApp.StartAsync(settings, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
         var bot = echo ? ", echo engine" : "";
         return redisConnectionString is null

@@ -8,7 +8,7 @@ namespace Switchboard.Bench.Webhooks;
 /// stitched handler and the engine share one real redis-server). Prints throughput, ack and reply p50/p99, lost and
 /// duplicated replies and the engine's ratios; exits 1 when a reply was lost or duplicated or a webhook failed.
 /// <c>dotnet run -c Release --project bench -- webhooks [--senders 16] [--customers 2000] [--turns 4] [--only base,stitched,file,redis]
-/// [--seconds 120] [--reply-timeout 10] [--warmup 64] [--settle-ms 300] [--alloc-types] [--echo]</c>
+/// [--seconds 120] [--reply-timeout 10] [--warmup 64] [--settle-ms 300] [--alloc-types] [--echo] [--set key=value]…</c>
 /// The engine runs the shipped airline tenant and bot (<c>--echo</c>: the echo engine, as with no bot).
 /// </summary>
 public sealed class WebhookBenchmark : IBenchmark
@@ -38,6 +38,19 @@ public sealed class WebhookBenchmark : IBenchmark
         }
         var peers = AllPeers.Where(only.Contains).ToList();
         var echo = Options.Flag(args, "--echo");
+        var overrides = new Dictionary<string, string>();
+        for (var i = 0; i + 1 < args.Length; i++)
+        {
+            if (args[i] != "--set") continue;
+            var eq = args[i + 1].IndexOf('=');
+            if (eq <= 0)
+            {
+                Console.Error.WriteLine($"webhooks: --set takes key=value, not '{args[i + 1]}'");
+                return 2;
+            }
+            overrides[args[i + 1][..eq]] = args[i + 1][(eq + 1)..];
+        }
+        if (overrides.Count > 0) Console.WriteLine($"  engine settings overridden: {string.Join(", ", overrides.Select(kv => $"{kv.Key}={kv.Value}"))}");
 
         await using var graph = await GraphStandIn.StartAsync();
         await using var redis = peers.Contains("stitched") || peers.Contains("redis") ? await RedisServer.StartAsync() : null;
@@ -54,8 +67,8 @@ public sealed class WebhookBenchmark : IBenchmark
             {
                 "base" => await DoNothingHandler.StartAsync(graph.BaseUrl),
                 "stitched" => await StitchedHandler.StartAsync(graph.BaseUrl, redis!.ConnectionString),
-                "file" => await EnginePeer.StartAsync(graph.BaseUrl, null, echo),
-                _ => await EnginePeer.StartAsync(graph.BaseUrl, redis!.ConnectionString, echo),
+                "file" => await EnginePeer.StartAsync(graph.BaseUrl, null, echo, overrides),
+                _ => await EnginePeer.StartAsync(graph.BaseUrl, redis!.ConnectionString, echo, overrides),
             };
             Console.WriteLine($"{peer.Label}:");
             meters.Reset();
