@@ -83,6 +83,8 @@ public sealed class ClosedLoopLoad(LoadShape shape, GraphStandIn graph)
             {
                 await foreach (var (c, t) in queue.Reader.ReadAllAsync(bound.Token))
                 {
+                    // ReadAllAsync only sees the token while the queue is empty; a full queue must be cut here.
+                    if (bound.IsCancellationRequested) break;
                     var wa = Wa(peerDigit, phase, c);
                     var text = LoadShape.Texts[(c + t) % LoadShape.Texts.Length];
                     var outcome = await Exchange(http, wa, $"wamid.bench.{peerDigit}.{phase}.{c}.{t}", text);

@@ -24,6 +24,8 @@ public static class PeerReport
         foreach (var r in runs)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {r.Label} | {r.Rate:F0} | {Ms(r.Ack, 50):F2} ms | {Ms(r.Ack, 99):F2} ms | {Ms(r.Reply, 50):F2} ms | {Ms(r.Reply, 99):F2} ms | {r.Lost} | {r.Duplicated} | {r.Cost.CpuMicrosPerWebhook:F0} µs | {r.Cost.AllocatedBytesPerWebhook / 1024:F1} KB |"));
+        foreach (var r in runs.Where(r => !r.Complete))
+            Console.WriteLine($"note: {r.Key} stopped at the --seconds bound after {r.Acked} webhooks; its figures cover less load than the others'");
         var baseline = runs.FirstOrDefault(r => r.Key == "base");
         var stitched = runs.FirstOrDefault(r => r.Key == "stitched");
         if (baseline is not null && stitched is not null)
