@@ -11,7 +11,8 @@ var chosen = args.Length > 0 ? benchmarks.FirstOrDefault(b => b.Name == args[0])
 if (chosen is null)
 {
     Console.WriteLine("usage: dotnet run -c Release --project bench -- <benchmark> [options]");
-    foreach (var b in benchmarks) Console.WriteLine($"  {b.Name,-16} {b.Description}");
+    var width = benchmarks.Max(b => b.Name.Length) + 1;
+    foreach (var b in benchmarks) Console.WriteLine($"  {b.Name.PadRight(width)} {b.Description}");
     return args.Length == 0 ? 0 : 2;
 }
 return await chosen.RunAsync(args[1..]);
