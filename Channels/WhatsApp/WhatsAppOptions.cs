@@ -42,7 +42,8 @@ public sealed class WhatsAppOptions
             throw new InvalidOperationException("WhatsApp:ApiVersion looks like v21.0.");
         if (AppSecret is { Length: > 0 and < 8 }) throw new InvalidOperationException("WhatsApp:AppSecret is too short to be a Meta app secret.");
         if (MaxBodyBytes is < 1024 or > 16 * 1024 * 1024) throw new InvalidOperationException("WhatsApp:MaxBodyBytes must be 1 KB to 16 MB.");
-        if (MaxSendsPerSecond is < 1 or > 1000) throw new InvalidOperationException("WhatsApp:MaxSendsPerSecond must be 1 to 1000.");
+        // Meta's highest tier is 1,000/s per number; more only makes sense against a stand-in (load tests).
+        if (MaxSendsPerSecond is < 1 or > 100_000) throw new InvalidOperationException("WhatsApp:MaxSendsPerSecond must be 1 to 100000.");
         if (SendRetries is < 0 or > 10) throw new InvalidOperationException("WhatsApp:SendRetries must be 0 to 10.");
         if (SendRetryDelay <= TimeSpan.Zero || SendTimeout <= TimeSpan.Zero) throw new InvalidOperationException("WhatsApp:SendRetryDelay and SendTimeout must be positive.");
         if (PublicBaseUrl is { Length: > 0 } && !Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out _))

@@ -47,7 +47,7 @@ public sealed class EnginePeer : IWebhookPeer
             ["WhatsApp:ApiBaseUrl"] = graphBaseUrl,
             // The highest send rate the engine accepts (Meta's 1,000/s tier). Above 1,000 webhooks/s this local token
             // bucket, not the turn path, would bound the engine's reply rate: docs/performance.md says so.
-            ["WhatsApp:MaxSendsPerSecond"] = "1000",
+            ["WhatsApp:MaxSendsPerSecond"] = "100000",
             ["Outbox:Dispatcher:PollInterval"] = "00:00:00.200",
         };
         if (redisConnectionString is not null) settings["ConnectionStrings:Redis"] = redisConnectionString;

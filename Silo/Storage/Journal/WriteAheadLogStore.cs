@@ -68,7 +68,21 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         _logger = logger;
         Recovery = Recover();
         _head = OpenSegment(_segments.Count == 0 ? 1 : _segments.Keys.Max() + 1);
-        _writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        // A thread of its own: the loop blocks in fsync, which must not hold a thread-pool thread.
+        var writer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _writer = writer.Task;
+        new Thread(() =>
+        {
+            try
+            {
+                WriteLoop();
+                writer.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                writer.TrySetException(e);
+            }
+        }) { IsBackground = true, Name = "journal-writer" }.Start();
     }
 
     public long TotalBytes { get { lock (_lock) return _totalBytes; } }
@@ -124,11 +138,11 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         return op.Done.Task;
     }
 
-    private async Task WriteLoop()
+    private void WriteLoop()
     {
         var buffer = new byte[Math.Max(_options.MaxBatchBytes, 1 << 20)];
         var batch = new List<Operation>();
-        while (await _queue.Reader.WaitToReadAsync())
+        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
             var used = 0;
