@@ -1,0 +1,248 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Voice.Dialogs;
+using Switchboard.Channels.Voice.Rtp;
+using Switchboard.Channels.Voice.Sdp;
+using Switchboard.Channels.Voice.Sip;
+using Switchboard.Channels.Voice.Transactions;
+using Switchboard.Channels.Voice.Transport;
+using Switchboard.Grains.Interfaces.Identity;
+using Switchboard.Grains.Tenancy;
+
+namespace Switchboard.Channels.Voice.Calls;
+
+/// <summary>
+/// The UAS side of calls: INVITE → (100, 180) → 200 with the SDP answer, ACK, CANCEL, BYE, re-INVITE (hold, resume,
+/// offerless) and SIP INFO digits. Callers hold the signaling lock.
+/// </summary>
+public sealed class InboundCalls(
+    VoiceOptions options,
+    SipTransactions transactions,
+    SipDialogs dialogs,
+    CallLifecycle lifecycle,
+    RtpPortPool ports,
+    TenantDirectory tenants,
+    SignalingCounters counters,
+    ILogger logger)
+{
+    public void OnInvite(SipPeer from, SipMessage invite, string branch)
+    {
+        counters.Invites++;
+        var callId = invite.CallId;
+        if (dialogs.Contains(callId))
+        {
+            transactions.Respond(from, invite, 482, "Loop Detected", toTag: SipWriter.NewTag());
+            return;
+        }
+        if (invite.Body.Length == 0)
+        {
+            transactions.Respond(from, invite, 488, "Not Acceptable Here", toTag: SipWriter.NewTag(),
+                extra: [new SipHeader("Warning", "399 switchboard \"An SDP offer is required in the INVITE\"")]);
+            return;
+        }
+        if (invite.ContentType is { } ct && !ct.StartsWith("application/sdp", StringComparison.OrdinalIgnoreCase))
+        {
+            transactions.Respond(from, invite, 415, "Unsupported Media Type", toTag: SipWriter.NewTag(), extra: [new SipHeader("Accept", "application/sdp")]);
+            return;
+        }
+        if (!SessionDescription.TryParse(invite.Body.Span, out var offer))
+        {
+            transactions.Respond(from, invite, 400, "Bad SDP", toTag: SipWriter.NewTag());
+            return;
+        }
+        if (MediaNegotiation.Negotiate(offer!) is not { } negotiated)
+        {
+            transactions.Respond(from, invite, 488, "Not Acceptable Here", toTag: SipWriter.NewTag(),
+                extra: [new SipHeader("Warning", "305 switchboard \"Only PCMU/PCMA over RTP/AVP\""), new SipHeader("Accept", "application/sdp")]);
+            return;
+        }
+        if (dialogs.Count >= options.MaxCalls || ports.Rent() is not { } pair)
+        {
+            transactions.Respond(from, invite, 503, "Service Unavailable", toTag: SipWriter.NewTag(), extra: [new SipHeader("Retry-After", "5")]);
+            return;
+        }
+        var requestUser = NameAddr.User(invite.RequestUri!);
+        var tenant = tenants.ForEndpoint(TenantEndpoint.SipNumber, requestUser);
+        var call = new VoiceCall
+        {
+            CallId = callId,
+            LocalTag = SipWriter.NewTag(),
+            Outbound = false,
+            Tenant = tenant.Id,
+            RemoteTag = invite.FromTag,
+            LocalParty = invite.To,
+            RemoteParty = invite.From,
+            RemoteTarget = invite.Header(SipHeaderNames.Contact) is { } contact ? NameAddr.Uri(contact) : NameAddr.Uri(invite.From),
+            RouteSet = invite.HeaderValues(SipHeaderNames.RecordRoute).ToList(),
+            Peer = from,
+            RemoteCSeq = invite.CSeqNumber,
+            Invite = invite,
+            Offer = offer,
+            Negotiated = negotiated,
+            SdpSessionId = RandomNumberGenerator.GetInt32(int.MaxValue),
+            State = CallState.Ringing,
+        };
+        call.LocalParty += ";tag=" + call.LocalTag;
+        var remote = new IPEndPoint(lifecycle.ParseOrLoopback(negotiated.RemoteAddress), negotiated.RemotePort);
+        var port = pair.Port;
+        call.Media = new RtpSession(pair.Rtp, pair.Rtcp, port, remote, negotiated.Codec, negotiated.TelephoneEventPayloadType, () => ports.Return(port))
+        {
+            Sending = negotiated.WeSend,
+        };
+        call.LastAnswerBody = MediaNegotiation.Answer(offer!, negotiated, options.Advertised, port, call.SdpSessionId, call.SdpVersion);
+        var tx = transactions.OpenInvite(invite, from, branch, call);
+        call.InviteTransactionKey = tx.Key;
+        dialogs.Add(call);
+        logger.LogInformation("Incoming call {CallRef} for tenant {Tenant} ({Codec})", CallReference.For(callId), tenant.Id, negotiated.Codec);
+
+        if (options.AnswerDelayMs > 0)
+        {
+            transactions.Reply(tx, SipWriter.Response(invite, 100, "Trying", from), 100);
+            transactions.Reply(tx, SipWriter.Response(invite, 180, "Ringing", from, call.LocalTag,
+                [new SipHeader("Contact", dialogs.ContactHeader(from))], copyRecordRoute: true), 180);
+            call.AnswerTimer = transactions.Time.CreateTimer(_ =>
+            {
+                lock (transactions.Gate) Answer(call, tx);
+            }, null, TimeSpan.FromMilliseconds(options.AnswerDelayMs), Timeout.InfiniteTimeSpan);
+        }
+        else Answer(call, tx);
+    }
+
+    private void Answer(VoiceCall call, ServerInviteTransaction tx)
+    {
+        if (call.State != CallState.Ringing) return;
+        call.AnswerTimer?.Dispose();
+        var ok = SipWriter.Response(call.Invite!, 200, "OK", tx.Peer, call.LocalTag, dialogs.AnswerHeaders(tx.Peer), "application/sdp",
+            call.LastAnswerBody, copyRecordRoute: true);
+        transactions.Reply(tx, ok, 200);
+        call.State = CallState.Answered;
+        lifecycle.StartMedia(call);
+        dialogs.RetransmitOkUntilAck(call, ok, call.Invite!.CSeqNumber, lifecycle.OnNoAck);
+        transactions.ScheduleRemoval(tx, Retransmitter.Timeout);
+        counters.Answered++;
+    }
+
+    public void OnAck(SipMessage ack, string branch)
+    {
+        if (transactions.AcknowledgeRejection(branch)) return;
+        if (dialogs.Acknowledge(ack) is not { State: CallState.Answered } call) return;
+        call.State = CallState.Established;
+        lifecycle.StartConversation(call, VoiceTurns.CallStart);
+    }
+
+    public void OnCancel(SipPeer from, SipMessage cancel, string branch)
+    {
+        if (transactions.FindInvite(branch) is not { } inviteTx)
+        {
+            transactions.Respond(from, cancel, 481, "Call/Transaction Does Not Exist", toTag: SipWriter.NewTag());
+            return;
+        }
+        var call = inviteTx.Call;
+        transactions.Respond(from, cancel, 200, "OK", toTag: call?.LocalTag ?? SipWriter.NewTag());
+        if (call is null || call.State != CallState.Ringing) return; // already answered or refused: the CANCEL has no effect
+        counters.Cancelled++;
+        transactions.RejectInvite(inviteTx, SipWriter.Response(call.Invite!, 487, "Request Terminated", inviteTx.Peer, call.LocalTag), 487);
+        lifecycle.EndCall(call, "cancelled");
+    }
+
+    /// <summary>We hang up a call still ringing: 480 to its INVITE.</summary>
+    public bool Decline(VoiceCall call)
+    {
+        if (call.InviteTransactionKey is not { } key || transactions.FindInviteByKey(key) is not { } tx) return false;
+        transactions.Reply(tx, SipWriter.Response(call.Invite!, 480, "Temporarily Unavailable", tx.Peer, call.LocalTag), 480);
+        lifecycle.EndCall(call, "declined");
+        return true;
+    }
+
+    public void OnBye(SipPeer from, SipMessage bye)
+    {
+        if (dialogs.Match(bye) is not { } call)
+        {
+            transactions.Respond(from, bye, 481, "Call/Transaction Does Not Exist", toTag: bye.ToTag is null ? SipWriter.NewTag() : null);
+            return;
+        }
+        transactions.Respond(from, bye, 200, "OK");
+        if (call.State == CallState.Ringing && call.InviteTransactionKey is { } key && transactions.FindInviteByKey(key) is { } tx)
+            transactions.Reply(tx, SipWriter.Response(call.Invite!, 487, "Request Terminated", tx.Peer, call.LocalTag), 487);
+        counters.RemoteHangups++;
+        lifecycle.EndCall(call, "remote hang-up");
+    }
+
+    public void OnReInvite(SipPeer from, SipMessage invite, string branch)
+    {
+        if (dialogs.Match(invite) is not { } call)
+        {
+            transactions.Respond(from, invite, 481, "Call/Transaction Does Not Exist");
+            return;
+        }
+        if (call.PendingAckCSeq >= 0 || call.State is CallState.Ringing || invite.CSeqNumber <= call.RemoteCSeq)
+        {
+            // RFC 3261 §14.2: an earlier INVITE is still open (or this one is out of order).
+            transactions.Respond(from, invite, 500, "Server Internal Error", extra: [new SipHeader("Retry-After", "1")]);
+            return;
+        }
+        call.RemoteCSeq = invite.CSeqNumber;
+        var tx = transactions.OpenInvite(invite, from, branch, call);
+        transactions.ScheduleRemoval(tx, Retransmitter.Timeout);
+        byte[] body;
+        if (invite.Body.Length == 0)
+        {
+            // An offerless re-INVITE: offer what we have (the ACK would carry the answer; we keep our current media).
+            body = call.LastAnswerBody!;
+        }
+        else
+        {
+            if (!SessionDescription.TryParse(invite.Body.Span, out var offer) || MediaNegotiation.Negotiate(offer!) is not { } negotiated)
+            {
+                transactions.Reply(tx, SipWriter.Response(invite, 488, "Not Acceptable Here", from), 488);
+                return;
+            }
+            var remote = new IPEndPoint(lifecycle.ParseOrLoopback(negotiated.RemoteAddress), negotiated.RemotePort);
+            call.Media!.Update(remote, negotiated.Codec, negotiated.TelephoneEventPayloadType, negotiated.WeSend);
+            call.Negotiated = negotiated;
+            call.Offer = offer;
+            var answer = MediaNegotiation.Answer(offer!, negotiated, options.Advertised, call.Media.LocalPort, call.SdpSessionId, call.SdpVersion);
+            if (!SameSdpIgnoringOrigin(answer, call.LastAnswerBody!))
+            {
+                call.SdpVersion++;
+                answer = MediaNegotiation.Answer(offer!, negotiated, options.Advertised, call.Media.LocalPort, call.SdpSessionId, call.SdpVersion);
+            }
+            call.LastAnswerBody = answer;
+            body = answer;
+            logger.LogInformation("Call {CallRef} re-INVITE: {State}", CallReference.For(call.CallId), negotiated.RemoteOnHold ? "held" : "active");
+            counters.ReInvites++;
+        }
+        if (invite.Header(SipHeaderNames.Contact) is { } contact) call.RemoteTarget = NameAddr.Uri(contact);
+        var ok = SipWriter.Response(invite, 200, "OK", from, call.LocalTag, dialogs.AnswerHeaders(from), "application/sdp", body);
+        transactions.Reply(tx, ok, 200);
+        dialogs.RetransmitOkUntilAck(call, ok, invite.CSeqNumber, lifecycle.OnNoAck);
+    }
+
+    public void OnInfo(SipPeer from, SipMessage info)
+    {
+        if (dialogs.Match(info) is not { } call)
+        {
+            transactions.Respond(from, info, 481, "Call/Transaction Does Not Exist");
+            return;
+        }
+        transactions.Respond(from, info, 200, "OK");
+        // SIP INFO DTMF (application/dtmf-relay "Signal=5"), as some SBCs send it instead of RFC 4733.
+        if (info.ContentType?.StartsWith("application/dtmf-relay", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            foreach (var line in Encoding.UTF8.GetString(info.Body.Span).Split('\n'))
+            {
+                var l = line.Trim();
+                if (l.StartsWith("Signal=", StringComparison.OrdinalIgnoreCase) && l.Length > 7)
+                    call.Media?.InjectDigit(l[7]);
+            }
+        }
+    }
+
+    private static bool SameSdpIgnoringOrigin(byte[] a, byte[] b)
+    {
+        static string Strip(byte[] x) => string.Join("\n", Encoding.ASCII.GetString(x).Split('\n').Where(l => !l.StartsWith("o=", StringComparison.Ordinal)));
+        return Strip(a) == Strip(b);
+    }
+}
