@@ -59,11 +59,12 @@ public sealed class VoiceSignaling : IVoiceCalls, ICallControl, IAsyncDisposable
     /// <summary>Counts of what happened, for tests and the benchmark.</summary>
     public SignalingCounters Counters { get; } = new();
 
-    /// <summary>Connects the transports; <paramref name="localPort"/> is the bound SIP port (for Via and Contact).</summary>
-    public void Attach(ISipSender sender, int localPort)
+    /// <summary>Connects the transports; the bound SIP (UDP/TCP) and TLS ports go in Via and Contact.</summary>
+    public void Attach(ISipSender sender, int localPort, int tlsPort = 0)
     {
         _transactions.Attach(sender);
         _dialogs.LocalPort = localPort;
+        _dialogs.TlsPort = tlsPort;
     }
 
     /// <summary>Handles one message (a datagram, or one framed message from a stream).</summary>

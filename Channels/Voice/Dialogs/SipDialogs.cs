@@ -17,7 +17,13 @@ public sealed class SipDialogs(VoiceOptions options, SipTransactions transaction
     /// <summary>The bound SIP port, for Via and Contact.</summary>
     public int LocalPort { get; set; } = options.Port;
 
+    /// <summary>The bound SIP-over-TLS port, when TLS is on.</summary>
+    public int TlsPort { get; set; }
+
     public string LocalHostPort => $"{options.Advertised}:{LocalPort}";
+
+    /// <summary>Our host:port as a peer on that transport reaches us (the TLS port for TLS peers).</summary>
+    public string HostPortFor(SipPeer peer) => peer.Secure ? $"{options.Advertised}:{TlsPort}" : LocalHostPort;
 
     public int Count => _calls.Count;
 
@@ -40,8 +46,12 @@ public sealed class SipDialogs(VoiceOptions options, SipTransactions transaction
     private static bool SameDialog(VoiceCall call, SipMessage request) =>
         request.ToTag == call.LocalTag && (call.RemoteTag is null || request.FromTag == call.RemoteTag);
 
-    public string ContactHeader(SipPeer peer) =>
-        peer.Transport == SipTransportKind.Tcp ? $"<sip:switchboard@{LocalHostPort};transport=tcp>" : $"<sip:switchboard@{LocalHostPort}>";
+    public string ContactHeader(SipPeer peer) => peer.Transport switch
+    {
+        SipTransportKind.Tcp => $"<sip:switchboard@{LocalHostPort};transport=tcp>",
+        SipTransportKind.Tls => $"<sip:switchboard@{HostPortFor(peer)};transport=tls>",
+        _ => $"<sip:switchboard@{LocalHostPort}>",
+    };
 
     public SipHeader[] AnswerHeaders(SipPeer peer) =>
     [
@@ -53,7 +63,7 @@ public sealed class SipDialogs(VoiceOptions options, SipTransactions transaction
     {
         var headers = new List<SipHeader>
         {
-            new(SipHeaderNames.Via, $"SIP/2.0/{call.Peer.ViaTransport} {LocalHostPort};branch={branch};rport"),
+            new(SipHeaderNames.Via, $"SIP/2.0/{call.Peer.ViaTransport} {HostPortFor(call.Peer)};branch={branch};rport"),
             new(SipHeaderNames.MaxForwards, "70"),
         };
         foreach (var route in call.RouteSet) headers.Add(new SipHeader(SipHeaderNames.Route, route));
