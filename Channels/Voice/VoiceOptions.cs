@@ -29,6 +29,11 @@ public sealed class VoiceOptions
     public bool AllowLoopback { get; set; } = true;
     /// <summary>SBC addresses or CIDR ranges allowed to send requests (e.g. <c>10.0.0.5</c>, <c>192.0.2.0/24</c>).</summary>
     public List<string> AllowedSources { get; set; } = [];
+    /// <summary>
+    /// Trunks (addresses or CIDR ranges) that require encryption: their calls must come over SIP over TLS and offer
+    /// SRTP (RTP/SAVP with SDES); anything else is refused (403 for the transport, 488 for the media).
+    /// </summary>
+    public List<string> EncryptedTrunks { get; set; } = [];
     /// <summary>Digest credentials accepted from sources not on the allow-list (RFC 8760: MD5 and SHA-256).</summary>
     public List<SipCredential> Credentials { get; set; } = [];
     public string Realm { get; set; } = "switchboard";

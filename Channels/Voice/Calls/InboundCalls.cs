@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Voice.Dialogs;
 using Switchboard.Channels.Voice.Rtp;
 using Switchboard.Channels.Voice.Sdp;
+using Switchboard.Channels.Voice.Security;
 using Switchboard.Channels.Voice.Sip;
 using Switchboard.Channels.Voice.Transactions;
 using Switchboard.Channels.Voice.Transport;
@@ -24,6 +25,7 @@ public sealed class InboundCalls(
     CallLifecycle lifecycle,
     RtpPortPool ports,
     TenantDirectory tenants,
+    TrunkGuard guard,
     SignalingCounters counters,
     ILogger logger)
 {
@@ -34,6 +36,13 @@ public sealed class InboundCalls(
         if (dialogs.Contains(callId))
         {
             transactions.Respond(from, invite, 482, "Loop Detected", toTag: SipWriter.NewTag());
+            return;
+        }
+        var encrypted = guard.RequiresEncryption(from.EndPoint.Address);
+        if (encrypted && !from.Secure)
+        {
+            transactions.Respond(from, invite, 403, "Forbidden", toTag: SipWriter.NewTag(),
+                extra: [new SipHeader("Warning", "399 switchboard \"This trunk requires SIP over TLS\"")]);
             return;
         }
         if (invite.Body.Length == 0)
@@ -52,10 +61,12 @@ public sealed class InboundCalls(
             transactions.Respond(from, invite, 400, "Bad SDP", toTag: SipWriter.NewTag());
             return;
         }
-        if (MediaNegotiation.Negotiate(offer!) is not { } negotiated)
+        if (MediaNegotiation.Negotiate(offer!, requireSrtp: encrypted) is not { } negotiated)
         {
+            var warning = encrypted ? "305 switchboard \"This trunk requires SRTP: PCMU/PCMA over RTP/SAVP with AES_CM_128_HMAC_SHA1_80\""
+                : "305 switchboard \"Only PCMU/PCMA over RTP/AVP, or RTP/SAVP with AES_CM_128_HMAC_SHA1_80\"";
             transactions.Respond(from, invite, 488, "Not Acceptable Here", toTag: SipWriter.NewTag(),
-                extra: [new SipHeader("Warning", "305 switchboard \"Only PCMU/PCMA over RTP/AVP\""), new SipHeader("Accept", "application/sdp")]);
+                extra: [new SipHeader("Warning", warning), new SipHeader("Accept", "application/sdp")]);
             return;
         }
         if (dialogs.Count >= options.MaxCalls || ports.Rent() is not { } pair)
@@ -91,11 +102,13 @@ public sealed class InboundCalls(
         {
             Sending = negotiated.WeSend,
         };
-        call.LastAnswerBody = MediaNegotiation.Answer(offer!, negotiated, options.Advertised, port, call.SdpSessionId, call.SdpVersion);
+        if (negotiated.RemoteCrypto is { } crypto) call.Media.UseSrtp(RandomNumberGenerator.GetBytes(SdesCrypto.KeyAndSaltLength), crypto.KeyAndSalt);
+        call.LastAnswerBody = MediaNegotiation.Answer(offer!, negotiated, options.Advertised, port, call.SdpSessionId, call.SdpVersion, call.Media.LocalSrtpKey);
         var tx = transactions.OpenInvite(invite, from, branch, call);
         call.InviteTransactionKey = tx.Key;
         dialogs.Add(call);
-        logger.LogInformation("Incoming call {CallRef} for tenant {Tenant} ({Codec})", CallReference.For(callId), tenant.Id, negotiated.Codec);
+        logger.LogInformation("Incoming call {CallRef} for tenant {Tenant} ({Codec}{Srtp}{Tls})", CallReference.For(callId), tenant.Id, negotiated.Codec,
+            negotiated.Secure ? ", SRTP" : "", from.Secure ? ", TLS" : "");
 
         if (options.AnswerDelayMs > 0)
         {
@@ -194,20 +207,23 @@ public sealed class InboundCalls(
         }
         else
         {
-            if (!SessionDescription.TryParse(invite.Body.Span, out var offer) || MediaNegotiation.Negotiate(offer!) is not { } negotiated)
+            // The media stays as secure as it started: no switching between RTP and SRTP within a call.
+            if (!SessionDescription.TryParse(invite.Body.Span, out var offer)
+                || MediaNegotiation.Negotiate(offer!, requireSrtp: call.Media!.Secure) is not { } negotiated || negotiated.Secure != call.Media.Secure)
             {
                 transactions.Reply(tx, SipWriter.Response(invite, 488, "Not Acceptable Here", from), 488);
                 return;
             }
             var remote = new IPEndPoint(lifecycle.ParseOrLoopback(negotiated.RemoteAddress), negotiated.RemotePort);
-            call.Media!.Update(remote, negotiated.Codec, negotiated.TelephoneEventPayloadType, negotiated.WeSend);
+            call.Media.Update(remote, negotiated.Codec, negotiated.TelephoneEventPayloadType, negotiated.WeSend);
+            if (negotiated.RemoteCrypto is { } crypto) call.Media.UpdateRemoteSrtpKey(crypto.KeyAndSalt);
             call.Negotiated = negotiated;
             call.Offer = offer;
-            var answer = MediaNegotiation.Answer(offer!, negotiated, options.Advertised, call.Media.LocalPort, call.SdpSessionId, call.SdpVersion);
+            var answer = MediaNegotiation.Answer(offer!, negotiated, options.Advertised, call.Media.LocalPort, call.SdpSessionId, call.SdpVersion, call.Media.LocalSrtpKey);
             if (!SameSdpIgnoringOrigin(answer, call.LastAnswerBody!))
             {
                 call.SdpVersion++;
-                answer = MediaNegotiation.Answer(offer!, negotiated, options.Advertised, call.Media.LocalPort, call.SdpSessionId, call.SdpVersion);
+                answer = MediaNegotiation.Answer(offer!, negotiated, options.Advertised, call.Media.LocalPort, call.SdpSessionId, call.SdpVersion, call.Media.LocalSrtpKey);
             }
             call.LastAnswerBody = answer;
             body = answer;

@@ -33,7 +33,7 @@ public sealed class VoiceSignaling : IVoiceCalls, ICallControl, IAsyncDisposable
         _transactions = new SipTransactions(_lock, time, Counters);
         _dialogs = new SipDialogs(options, _transactions);
         _lifecycle = new CallLifecycle(options, _dialogs, pacer, tenants, conversations, this, Counters, logger);
-        _inbound = new InboundCalls(options, _transactions, _dialogs, _lifecycle, ports, tenants, Counters, logger);
+        _inbound = new InboundCalls(options, _transactions, _dialogs, _lifecycle, ports, tenants, guard, Counters, logger);
         _outbound = new OutboundCalls(options, _transactions, _dialogs, _lifecycle, ports, tenants, Counters, logger);
         _transfer = new CallTransfer(options, _transactions, _dialogs, _lifecycle, Counters, logger);
     }
