@@ -67,6 +67,8 @@ public static class VoiceExtensions
             if (o.Tls.RequireClientCertificate && (string.IsNullOrWhiteSpace(o.Tls.ClientCaPath) || !File.Exists(o.Tls.ClientCaPath)))
                 throw new InvalidOperationException("Sip:Tls:RequireClientCertificate needs Sip:Tls:ClientCaPath (PEM of the trusted client CAs).");
         }
+        if (o.MinSessionExpiresSeconds < 90 || o.SessionExpiresSeconds < o.MinSessionExpiresSeconds)
+            throw new InvalidOperationException("Sip:MinSessionExpiresSeconds must be at least 90 and Sip:SessionExpiresSeconds at least that.");
         foreach (var a in o.DigestAlgorithms)
             if (a is not ("MD5" or "SHA-256")) throw new InvalidOperationException("Sip:DigestAlgorithms may list MD5 and SHA-256.");
         foreach (var c in o.Credentials)

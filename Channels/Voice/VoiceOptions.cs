@@ -15,6 +15,10 @@ public sealed class VoiceOptions
     public SipTlsOptions Tls { get; set; } = new();
     /// <summary>The address put in Contact, Via and SDP; defaults to <see cref="ListenAddress"/> (or 127.0.0.1 when that is a wildcard).</summary>
     public string? AdvertisedAddress { get; set; }
+    /// <summary>Session timers (RFC 4028): the interval we ask for when the caller supports timers but named none, in seconds.</summary>
+    public int SessionExpiresSeconds { get; set; } = 1800;
+    /// <summary>The smallest session interval we accept (Min-SE; RFC 4028 says at least 90); smaller ones get 422.</summary>
+    public int MinSessionExpiresSeconds { get; set; } = 90;
     /// <summary>Ring time before answering (180 Ringing is sent first). 0 answers at once.</summary>
     public int AnswerDelayMs { get; set; }
     public int RtpPortMin { get; set; } = 20_000;

@@ -22,6 +22,7 @@ public sealed class CallLifecycle(
     TenantDirectory tenants,
     CallConversationServices conversations,
     ICallControl control,
+    SessionTimers sessionTimers,
     SignalingCounters counters,
     ILogger logger)
 {
@@ -67,6 +68,7 @@ public sealed class CallLifecycle(
         call.State = CallState.Ended;
         call.AnswerTimer?.Dispose();
         call.OkRetransmitter?.Stop();
+        sessionTimers.Stop(call);
         dialogs.Remove(call);
         var media = call.Media;
         var conversation = call.Conversation;

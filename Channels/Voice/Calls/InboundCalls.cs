@@ -23,6 +23,8 @@ public sealed class InboundCalls(
     SipTransactions transactions,
     SipDialogs dialogs,
     CallLifecycle lifecycle,
+    SessionTimers sessionTimers,
+    ReliableProvisionals provisionals,
     RtpPortPool ports,
     TenantDirectory tenants,
     TrunkGuard guard,
@@ -69,6 +71,12 @@ public sealed class InboundCalls(
                 extra: [new SipHeader("Warning", warning), new SipHeader("Accept", "application/sdp")]);
             return;
         }
+        sessionTimers.Negotiate(invite, out var intervalTooSmall);
+        if (intervalTooSmall)
+        {
+            RespondIntervalTooSmall(from, invite);
+            return;
+        }
         if (dialogs.Count >= options.MaxCalls || ports.Rent() is not { } pair)
         {
             transactions.Respond(from, invite, 503, "Service Unavailable", toTag: SipWriter.NewTag(), extra: [new SipHeader("Retry-After", "5")]);
@@ -113,8 +121,7 @@ public sealed class InboundCalls(
         if (options.AnswerDelayMs > 0)
         {
             transactions.Reply(tx, SipWriter.Response(invite, 100, "Trying", from), 100);
-            transactions.Reply(tx, SipWriter.Response(invite, 180, "Ringing", from, call.LocalTag,
-                [new SipHeader("Contact", dialogs.ContactHeader(from))], copyRecordRoute: true), 180);
+            provisionals.Send(call, tx, 180, "Ringing", [new SipHeader("Contact", dialogs.ContactHeader(from))]);
             call.AnswerTimer = transactions.Time.CreateTimer(_ =>
             {
                 lock (transactions.Gate) Answer(call, tx);
@@ -127,10 +134,13 @@ public sealed class InboundCalls(
     {
         if (call.State != CallState.Ringing) return;
         call.AnswerTimer?.Dispose();
-        var ok = SipWriter.Response(call.Invite!, 200, "OK", tx.Peer, call.LocalTag, dialogs.AnswerHeaders(tx.Peer), "application/sdp",
-            call.LastAnswerBody, copyRecordRoute: true);
+        provisionals.Finish(call);
+        var interval = sessionTimers.Negotiate(call.Invite!, out _);
+        var ok = SipWriter.Response(call.Invite!, 200, "OK", tx.Peer, call.LocalTag,
+            dialogs.AnswerHeaders(tx.Peer, SessionTimers.ResponseHeaders(call.Invite!, interval)), "application/sdp", call.LastAnswerBody, copyRecordRoute: true);
         transactions.Reply(tx, ok, 200);
         call.State = CallState.Answered;
+        if (interval is not null) sessionTimers.Refreshed(call, interval);
         lifecycle.StartMedia(call);
         dialogs.RetransmitOkUntilAck(call, ok, call.Invite!.CSeqNumber, lifecycle.OnNoAck);
         transactions.ScheduleRemoval(tx, Retransmitter.Timeout);
@@ -156,6 +166,7 @@ public sealed class InboundCalls(
         transactions.Respond(from, cancel, 200, "OK", toTag: call?.LocalTag ?? SipWriter.NewTag());
         if (call is null || call.State != CallState.Ringing) return; // already answered or refused: the CANCEL has no effect
         counters.Cancelled++;
+        provisionals.Finish(call);
         transactions.RejectInvite(inviteTx, SipWriter.Response(call.Invite!, 487, "Request Terminated", inviteTx.Peer, call.LocalTag), 487);
         lifecycle.EndCall(call, "cancelled");
     }
@@ -164,6 +175,7 @@ public sealed class InboundCalls(
     public bool Decline(VoiceCall call)
     {
         if (call.InviteTransactionKey is not { } key || transactions.FindInviteByKey(key) is not { } tx) return false;
+        provisionals.Finish(call);
         transactions.Reply(tx, SipWriter.Response(call.Invite!, 480, "Temporarily Unavailable", tx.Peer, call.LocalTag), 480);
         lifecycle.EndCall(call, "declined");
         return true;
@@ -178,7 +190,10 @@ public sealed class InboundCalls(
         }
         transactions.Respond(from, bye, 200, "OK");
         if (call.State == CallState.Ringing && call.InviteTransactionKey is { } key && transactions.FindInviteByKey(key) is { } tx)
+        {
+            provisionals.Finish(call);
             transactions.Reply(tx, SipWriter.Response(call.Invite!, 487, "Request Terminated", tx.Peer, call.LocalTag), 487);
+        }
         counters.RemoteHangups++;
         lifecycle.EndCall(call, "remote hang-up");
     }
@@ -199,41 +214,93 @@ public sealed class InboundCalls(
         call.RemoteCSeq = invite.CSeqNumber;
         var tx = transactions.OpenInvite(invite, from, branch, call);
         transactions.ScheduleRemoval(tx, Retransmitter.Timeout);
-        byte[] body;
-        if (invite.Body.Length == 0)
+        var interval = sessionTimers.Negotiate(invite, out var tooSmall);
+        if (tooSmall)
         {
-            // An offerless re-INVITE: offer what we have (the ACK would carry the answer; we keep our current media).
-            body = call.LastAnswerBody!;
+            transactions.Reply(tx, SipWriter.Response(invite, 422, "Session Interval Too Small", from, extra: [MinSeHeader]), 422);
+            return;
         }
-        else
+        // An offerless re-INVITE: offer what we have (the ACK would carry the answer; we keep our current media).
+        var body = invite.Body.Length == 0 ? call.LastAnswerBody! : Renegotiate(call, invite, "re-INVITE");
+        if (body is null)
         {
-            // The media stays as secure as it started: no switching between RTP and SRTP within a call.
-            if (!SessionDescription.TryParse(invite.Body.Span, out var offer)
-                || MediaNegotiation.Negotiate(offer!, requireSrtp: call.Media!.Secure) is not { } negotiated || negotiated.Secure != call.Media.Secure)
-            {
-                transactions.Reply(tx, SipWriter.Response(invite, 488, "Not Acceptable Here", from), 488);
-                return;
-            }
-            var remote = new IPEndPoint(lifecycle.ParseOrLoopback(negotiated.RemoteAddress), negotiated.RemotePort);
-            call.Media.Update(remote, negotiated.Codec, negotiated.TelephoneEventPayloadType, negotiated.WeSend);
-            if (negotiated.RemoteCrypto is { } crypto) call.Media.UpdateRemoteSrtpKey(crypto.KeyAndSalt);
-            call.Negotiated = negotiated;
-            call.Offer = offer;
-            var answer = MediaNegotiation.Answer(offer!, negotiated, options.Advertised, call.Media.LocalPort, call.SdpSessionId, call.SdpVersion, call.Media.LocalSrtpKey);
-            if (!SameSdpIgnoringOrigin(answer, call.LastAnswerBody!))
-            {
-                call.SdpVersion++;
-                answer = MediaNegotiation.Answer(offer!, negotiated, options.Advertised, call.Media.LocalPort, call.SdpSessionId, call.SdpVersion, call.Media.LocalSrtpKey);
-            }
-            call.LastAnswerBody = answer;
-            body = answer;
-            logger.LogInformation("Call {CallRef} re-INVITE: {State}", CallReference.For(call.CallId), negotiated.RemoteOnHold ? "held" : "active");
-            counters.ReInvites++;
+            transactions.Reply(tx, SipWriter.Response(invite, 488, "Not Acceptable Here", from), 488);
+            return;
         }
         if (invite.Header(SipHeaderNames.Contact) is { } contact) call.RemoteTarget = NameAddr.Uri(contact);
-        var ok = SipWriter.Response(invite, 200, "OK", from, call.LocalTag, dialogs.AnswerHeaders(from), "application/sdp", body);
+        var ok = SipWriter.Response(invite, 200, "OK", from, call.LocalTag, dialogs.AnswerHeaders(from, SessionTimers.ResponseHeaders(invite, interval)),
+            "application/sdp", body);
         transactions.Reply(tx, ok, 200);
         dialogs.RetransmitOkUntilAck(call, ok, invite.CSeqNumber, lifecycle.OnNoAck);
+        Refreshed(call, interval);
+    }
+
+    /// <summary>
+    /// UPDATE (RFC 3311) in the dialog: a session refresh (RFC 4028) and, with an SDP body, a new offer answered in the
+    /// 200. No ACK follows.
+    /// </summary>
+    public void OnUpdate(SipPeer from, SipMessage update)
+    {
+        if (dialogs.Match(update) is not { } call)
+        {
+            transactions.Respond(from, update, 481, "Call/Transaction Does Not Exist");
+            return;
+        }
+        var interval = sessionTimers.Negotiate(update, out var tooSmall);
+        if (tooSmall)
+        {
+            RespondIntervalTooSmall(from, update);
+            return;
+        }
+        byte[]? body = null;
+        if (update.Body.Length > 0 && (body = Renegotiate(call, update, "UPDATE")) is null)
+        {
+            transactions.Respond(from, update, 488, "Not Acceptable Here");
+            return;
+        }
+        if (update.Header(SipHeaderNames.Contact) is { } contact) call.RemoteTarget = NameAddr.Uri(contact);
+        var headers = dialogs.AnswerHeaders(from, SessionTimers.ResponseHeaders(update, interval));
+        transactions.Respond(from, update, 200, "OK", extra: headers, contentType: body is null ? null : "application/sdp", body: body);
+        Refreshed(call, interval);
+    }
+
+    private SipHeader MinSeHeader => new(SipHeaderNames.MinSE, sessionTimers.MinSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private void RespondIntervalTooSmall(SipPeer from, SipMessage request) =>
+        transactions.Respond(from, request, 422, "Session Interval Too Small", toTag: request.ToTag is null ? SipWriter.NewTag() : null, extra: [MinSeHeader]);
+
+    /// <summary>A refresh without Session-Expires (and no timer support) turns the session timer off (RFC 4028 §10).</summary>
+    private void Refreshed(VoiceCall call, SessionInterval? interval)
+    {
+        if (interval is null) sessionTimers.Stop(call);
+        else sessionTimers.Refreshed(call, interval);
+    }
+
+    /// <summary>
+    /// A new offer inside the call (re-INVITE or UPDATE): applies it to the media and returns the answer, or null (488).
+    /// The media stays as secure as it started: no switching between RTP and SRTP within a call.
+    /// </summary>
+    private byte[]? Renegotiate(VoiceCall call, SipMessage request, string what)
+    {
+        var media = call.Media!;
+        if (!SessionDescription.TryParse(request.Body.Span, out var offer)
+            || MediaNegotiation.Negotiate(offer!, requireSrtp: media.Secure) is not { } negotiated || negotiated.Secure != media.Secure)
+            return null;
+        var remote = new IPEndPoint(lifecycle.ParseOrLoopback(negotiated.RemoteAddress), negotiated.RemotePort);
+        media.Update(remote, negotiated.Codec, negotiated.TelephoneEventPayloadType, negotiated.WeSend);
+        if (negotiated.RemoteCrypto is { } crypto) media.UpdateRemoteSrtpKey(crypto.KeyAndSalt);
+        call.Negotiated = negotiated;
+        call.Offer = offer;
+        var answer = MediaNegotiation.Answer(offer!, negotiated, options.Advertised, media.LocalPort, call.SdpSessionId, call.SdpVersion, media.LocalSrtpKey);
+        if (!SameSdpIgnoringOrigin(answer, call.LastAnswerBody!))
+        {
+            call.SdpVersion++;
+            answer = MediaNegotiation.Answer(offer!, negotiated, options.Advertised, media.LocalPort, call.SdpSessionId, call.SdpVersion, media.LocalSrtpKey);
+        }
+        call.LastAnswerBody = answer;
+        logger.LogInformation("Call {CallRef} {What}: {State}", CallReference.For(call.CallId), what, negotiated.RemoteOnHold ? "held" : "active");
+        counters.ReInvites++;
+        return answer;
     }
 
     public void OnInfo(SipPeer from, SipMessage info)

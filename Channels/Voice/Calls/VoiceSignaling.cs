@@ -23,6 +23,7 @@ public sealed class VoiceSignaling : IVoiceCalls, ICallControl, IAsyncDisposable
     private readonly SipDialogs _dialogs;
     private readonly CallLifecycle _lifecycle;
     private readonly InboundCalls _inbound;
+    private readonly ReliableProvisionals _provisionals;
     private readonly OutboundCalls _outbound;
     private readonly CallTransfer _transfer;
 
@@ -32,8 +33,12 @@ public sealed class VoiceSignaling : IVoiceCalls, ICallControl, IAsyncDisposable
         _guard = guard;
         _transactions = new SipTransactions(_lock, time, Counters);
         _dialogs = new SipDialogs(options, _transactions);
-        _lifecycle = new CallLifecycle(options, _dialogs, pacer, tenants, conversations, this, Counters, logger);
-        _inbound = new InboundCalls(options, _transactions, _dialogs, _lifecycle, ports, tenants, guard, Counters, logger);
+        var refresh = new SessionRefresh(_dialogs, logger);
+        var sessionTimers = new SessionTimers(options, time, _lock, refresh);
+        _lifecycle = new CallLifecycle(options, _dialogs, pacer, tenants, conversations, this, sessionTimers, Counters, logger);
+        refresh.Attach(_lifecycle, sessionTimers);
+        _provisionals = new ReliableProvisionals(_transactions, _dialogs);
+        _inbound = new InboundCalls(options, _transactions, _dialogs, _lifecycle, sessionTimers, _provisionals, ports, tenants, guard, Counters, logger);
         _outbound = new OutboundCalls(options, _transactions, _dialogs, _lifecycle, ports, tenants, Counters, logger);
         _transfer = new CallTransfer(options, _transactions, _dialogs, _lifecycle, Counters, logger);
     }
@@ -124,8 +129,10 @@ public sealed class VoiceSignaling : IVoiceCalls, ICallControl, IAsyncDisposable
             _transactions.Respond(from, request, tooMany ? 483 : 400, tooMany ? "Too Many Hops" : "Bad Max-Forwards");
             return;
         }
+        // Session timers (RFC 4028) and 100rel (RFC 3262) are supported; any other required extension gets 420.
         var require = request.HeaderValues(SipHeaderNames.Require).Concat(request.HeaderValues(SipHeaderNames.ProxyRequire))
-            .SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
+            .SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Where(t => !t.Equals("timer", StringComparison.OrdinalIgnoreCase) && !t.Equals("100rel", StringComparison.OrdinalIgnoreCase)).ToList();
         if (require.Count > 0)
         {
             _transactions.Respond(from, request, 420, "Bad Extension", extra: [new SipHeader("Unsupported", string.Join(", ", require))]);
@@ -142,11 +149,17 @@ public sealed class VoiceSignaling : IVoiceCalls, ICallControl, IAsyncDisposable
             case "BYE":
                 _inbound.OnBye(from, request);
                 break;
+            case "UPDATE":
+                _inbound.OnUpdate(from, request);
+                break;
+            case "PRACK":
+                _provisionals.OnPrack(from, request);
+                break;
             case "OPTIONS":
                 _transactions.Respond(from, request, 200, "OK", toTag: request.ToTag is null ? SipWriter.NewTag() : null, extra:
                 [
                     new SipHeader("Allow", SipWriter.Allow), new SipHeader("Accept", "application/sdp"),
-                    new SipHeader("Supported", ""), new SipHeader("Contact", _dialogs.ContactHeader(from)),
+                    new SipHeader("Supported", SipWriter.Supported), new SipHeader("Contact", _dialogs.ContactHeader(from)),
                 ]);
                 break;
             case "NOTIFY":

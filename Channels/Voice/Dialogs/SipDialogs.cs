@@ -53,9 +53,10 @@ public sealed class SipDialogs(VoiceOptions options, SipTransactions transaction
         _ => $"<sip:switchboard@{LocalHostPort}>",
     };
 
-    public SipHeader[] AnswerHeaders(SipPeer peer) =>
+    public SipHeader[] AnswerHeaders(SipPeer peer, IEnumerable<SipHeader>? extra = null) =>
     [
-        new SipHeader("Contact", ContactHeader(peer)), new SipHeader("Allow", SipWriter.Allow), new SipHeader("Supported", ""),
+        new SipHeader("Contact", ContactHeader(peer)), new SipHeader("Allow", SipWriter.Allow), new SipHeader("Supported", SipWriter.Supported),
+        .. extra ?? [],
     ];
 
     /// <summary>Via, Max-Forwards, Route set, From, To, Call-ID, CSeq and Contact of a request inside the call's dialog.</summary>

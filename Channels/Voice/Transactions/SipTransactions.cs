@@ -64,9 +64,10 @@ public sealed class SipTransactions(Lock gate, TimeProvider time, SignalingCount
     }
 
     /// <summary>Answers a request in a transaction of its own (final responses outside a call's INVITE transaction).</summary>
-    public void Respond(SipPeer to, SipMessage request, int status, string reason, string? toTag = null, IEnumerable<SipHeader>? extra = null)
+    public void Respond(SipPeer to, SipMessage request, int status, string reason, string? toTag = null, IEnumerable<SipHeader>? extra = null,
+        string? contentType = null, byte[]? body = null)
     {
-        var response = SipWriter.Response(request, status, reason, to, toTag, extra);
+        var response = SipWriter.Response(request, status, reason, to, toTag, extra, contentType, body);
         var key = Key(request.TopBranch ?? "", request.Method!);
         if (request.Method == "INVITE")
         {
