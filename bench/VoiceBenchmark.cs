@@ -12,7 +12,8 @@ namespace Switchboard.Bench;
 /// in-process UAC; every call gets the greeting turn, RTP both ways (PCMU, 50 packets/s each way), and keys "1#"
 /// (an RFC 4733 DTMF turn). Prints INVITE→200 latency, per-packet send lateness of the server's pacer
 /// (p50/p99/max), RTP loss seen by the UAC, and process CPU per call (includes the load generator: an upper bound).
-/// Usage: voice [calls=200] [rate=50] [holdSeconds=10] [--no-realtime]
+/// With <c>--srtp</c> every call is SRTP (RTP/SAVP, SDES, AES_CM_128_HMAC_SHA1_80) both ways.
+/// Usage: voice [calls=200] [rate=50] [holdSeconds=10] [--no-realtime] [--srtp]
 /// </summary>
 public sealed class VoiceBenchmark : IBenchmark
 {
@@ -26,7 +27,8 @@ public sealed class VoiceBenchmark : IBenchmark
         var rate = args.Length > 1 ? int.Parse(args[1]) : 50;
         var hold = args.Length > 2 ? int.Parse(args[2]) : 10;
         var realtime = !args.Contains("--no-realtime");
-        Console.WriteLine($"voice: {calls} calls at {rate}/s, held {hold} s, on {Environment.ProcessorCount} cores");
+        var srtp = args.Contains("--srtp");
+        Console.WriteLine($"voice: {calls} calls at {rate}/s, held {hold} s, {(srtp ? "SRTP" : "plain RTP")}, on {Environment.ProcessorCount} cores");
 
         await using var app = await SiloApp.StartAsync(new Dictionary<string, string?>
         {
@@ -42,7 +44,7 @@ public sealed class VoiceBenchmark : IBenchmark
         var server = await services.GetRequiredService<SipListener>().Bound;
         var signaling = services.GetRequiredService<VoiceSignaling>();
         var pacer = services.GetRequiredService<MediaPacer>();
-        await using var uac = new VoiceLoadCaller(server);
+        await using var uac = new VoiceLoadCaller(server, srtp);
 
         // Ramp: new calls at a fixed rate; INVITE→200 measured for each.
         var latency = new Percentiles();
@@ -78,7 +80,8 @@ public sealed class VoiceBenchmark : IBenchmark
         Console.WriteLine($"hold: {signaling.ActiveCalls} calls, {seconds:F1} s");
         Console.WriteLine($"server RTP send lateness per packet: p50 {pacer.Lateness.Percentile(50):F0} µs  p99 {pacer.Lateness.Percentile(99):F0} µs  " +
                           $"max {pacer.Lateness.Percentile(100):F0} µs  (n={pacer.Lateness.Count}, 50 µs buckets; ticks skipped after stalls: {pacer.MissedTicks - missedBefore})");
-        Console.WriteLine($"RTP server→UAC: {received} received of {expected} expected over {uac.InboundStreams} streams, lost {uac.RtpPacketsLost} ({100.0 * uac.RtpPacketsLost / Math.Max(1, expected):F3} %)");
+        Console.WriteLine($"RTP server→UAC: {received} received of {expected} expected over {uac.InboundStreams} streams, lost {uac.RtpPacketsLost} ({100.0 * uac.RtpPacketsLost / Math.Max(1, expected):F3} %)"
+                          + (srtp ? $", SRTP packets not authenticating {uac.SrtpRejected}" : ""));
         Console.WriteLine($"CPU: {cpu.TotalMilliseconds / seconds / 10:F1} % of one core for the process, {cpu.TotalMilliseconds / seconds / 10 / calls:F3} % of a core per call (server + load generator)");
 
         // Tear down.
