@@ -81,7 +81,7 @@ public sealed class VoiceBenchmark : IBenchmark
         Console.WriteLine($"server RTP send lateness per packet: p50 {pacer.Lateness.Percentile(50):F0} µs  p99 {pacer.Lateness.Percentile(99):F0} µs  " +
                           $"max {pacer.Lateness.Percentile(100):F0} µs  (n={pacer.Lateness.Count}, 50 µs buckets; ticks skipped after stalls: {pacer.MissedTicks - missedBefore})");
         Console.WriteLine($"RTP server→UAC: {received} received of {expected} expected over {uac.InboundStreams} streams, lost {uac.RtpPacketsLost} ({100.0 * uac.RtpPacketsLost / Math.Max(1, expected):F3} %)"
-                          + (srtp ? $", SRTP packets not authenticating {uac.SrtpRejected}" : ""));
+                          + (srtp ? $", SRTP packets not authenticating {uac.SrtpRejected} (and {uac.SrtpBeforeKey} during setup, before the UAC had the key)" : ""));
         Console.WriteLine($"CPU: {cpu.TotalMilliseconds / seconds / 10:F1} % of one core for the process, {cpu.TotalMilliseconds / seconds / 10 / calls:F3} % of a core per call (server + load generator)");
 
         // Tear down.

@@ -25,6 +25,7 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
     private readonly ConcurrentDictionary<int, SrtpContext> _srtpByServerPort = new();
     private readonly bool _srtp;
     private long _srtpRejected;
+    private long _srtpBeforeKey;
     private readonly MediaPacer _pacer = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sipLoop;
@@ -49,8 +50,10 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
     public long RtpPacketsExpected => _inbound.Values.Sum(t => t.Expected);
     public long RtpPacketsLost => _inbound.Values.Sum(t => t.Lost);
     public int InboundStreams => _inbound.Count;
-    /// <summary>Inbound SRTP packets that did not authenticate (or came from an unknown port).</summary>
+    /// <summary>Inbound SRTP packets that did not authenticate.</summary>
     public long SrtpRejected => Interlocked.Read(ref _srtpRejected);
+    /// <summary>Inbound SRTP packets that arrived before the 200 with their key was handled.</summary>
+    public long SrtpBeforeKey => Interlocked.Read(ref _srtpBeforeKey);
     public void ResetInbound() => _inbound.Clear();
 
     /// <summary>Sends an INVITE and completes with the INVITE → 200 OK time (Stopwatch ticks), after sending the ACK.</summary>
@@ -133,11 +136,19 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
             catch (OperationCanceledException) { return; }
             catch (SocketException) { continue; }
             var length = r.ReceivedBytes;
-            if (_srtp && (!_srtpByServerPort.TryGetValue(((IPEndPoint)r.RemoteEndPoint).Port, out var srtp)
-                          || !srtp.TryUnprotectRtp(buffer.AsSpan(0, length), out length)))
+            if (_srtp)
             {
-                Interlocked.Increment(ref _srtpRejected);
-                continue;
+                // Media can overtake our handling of the 200 that carries its key: those packets are counted apart.
+                if (!_srtpByServerPort.TryGetValue(((IPEndPoint)r.RemoteEndPoint).Port, out var srtp))
+                {
+                    Interlocked.Increment(ref _srtpBeforeKey);
+                    continue;
+                }
+                if (!srtp.TryUnprotectRtp(buffer.AsSpan(0, length), out length))
+                {
+                    Interlocked.Increment(ref _srtpRejected);
+                    continue;
+                }
             }
             if (!RtpPacket.TryRead(buffer.AsSpan(0, length), out var p)) continue;
             _inbound.GetOrAdd(p.Ssrc, _ => new SequenceTracker()).Update(p.Sequence);
