@@ -17,7 +17,7 @@ public sealed class SrtpContext : IDisposable
     /// <summary>What protecting adds to an RTP packet (the tag), and to an RTCP packet (E flag with index, then the tag).</summary>
     public const int RtpOverhead = TagLength;
     public const int RtcpOverhead = 4 + TagLength;
-    private const int MaxBlocks = 128; // 2 kB of payload per packet
+    private const int MaxBlocks = 96; // 1,536 bytes of payload per packet
 
     private readonly Direction _rtp;
     private readonly Direction _rtcp;
@@ -44,34 +44,15 @@ public sealed class SrtpContext : IDisposable
         Span<byte> iv = stackalloc byte[16];
         masterSalt.CopyTo(iv);
         iv[7] ^= label; // key_id = label || index DIV kdr (0), aligned to the right of the 112-bit salt
-        using var aes = Aes.Create();
-        aes.Key = masterKey.ToArray();
-        Keystream(aes, iv, output);
+        output.Clear();
+        KeystreamXor(masterKey, iv, output);
     }
 
-    /// <summary>AES-CM (RFC 3711 §4.1.1): encrypts counter blocks IV, IV+1, … (16-bit block counter in the last two bytes) and XORs them over <paramref name="data"/>.</summary>
-    public static void KeystreamXor(Aes aes, ReadOnlySpan<byte> iv, Span<byte> data)
+    /// <summary>AES-CM (RFC 3711 §4.1.1) under <paramref name="key"/>: XORs the keystream of counter blocks IV, IV+1, … over <paramref name="data"/>.</summary>
+    public static void KeystreamXor(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, Span<byte> data)
     {
-        Span<byte> stream = stackalloc byte[Math.Min(MaxBlocks, (data.Length + 15) / 16) * 16];
-        if (data.Length > MaxBlocks * 16) throw new ArgumentException("packet too large for SRTP");
-        Keystream(aes, iv, stream);
-        for (var i = 0; i < data.Length; i++) data[i] ^= stream[i];
-    }
-
-    private static void Keystream(Aes aes, ReadOnlySpan<byte> iv, Span<byte> output)
-    {
-        var blocks = (output.Length + 15) / 16;
-        Span<byte> counters = stackalloc byte[blocks * 16];
-        Span<byte> stream = stackalloc byte[blocks * 16];
-        for (var b = 0; b < blocks; b++)
-        {
-            var block = counters.Slice(b * 16, 16);
-            iv.CopyTo(block);
-            var counter = (ushort)(BinaryPrimitives.ReadUInt16BigEndian(iv[14..]) + b);
-            BinaryPrimitives.WriteUInt16BigEndian(block[14..], counter);
-        }
-        aes.EncryptEcb(counters, stream, PaddingMode.None);
-        stream[..output.Length].CopyTo(output);
+        using var counterMode = new CounterMode(key);
+        counterMode.Xor(iv, data);
     }
 
     /// <summary>Encrypts and tags an RTP packet in place; <paramref name="buffer"/> needs <see cref="RtpOverhead"/> spare bytes. Returns the SRTP length.</summary>
@@ -86,7 +67,7 @@ public sealed class SrtpContext : IDisposable
         var index = ((ulong)_roc << 16) | seq;
         Span<byte> iv = stackalloc byte[16];
         _rtp.PacketIv(ssrc, index, iv);
-        KeystreamXor(_rtp.Cipher, iv, buffer[header..length]);
+        _rtp.Cipher.Xor(iv, buffer[header..length]);
         _rtp.RtpTag(buffer[..length], _roc, buffer.Slice(length, TagLength));
         return length + TagLength;
     }
@@ -107,7 +88,7 @@ public sealed class SrtpContext : IDisposable
         if (!CryptographicOperations.FixedTimeEquals(tag, packet.Slice(authenticated, TagLength))) return false;
         Span<byte> iv = stackalloc byte[16];
         _rtp.PacketIv(ssrc, ((ulong)roc << 16) | seq, iv);
-        KeystreamXor(_rtp.Cipher, iv, packet[header..authenticated]);
+        _rtp.Cipher.Xor(iv, packet[header..authenticated]);
         // RFC 3711 §3.3.1: update s_l and the ROC only after the packet authenticated.
         if (_lastSeq < 0 || roc > _roc || (roc == _roc && seq > _lastSeq))
         {
@@ -137,7 +118,7 @@ public sealed class SrtpContext : IDisposable
         var index = _srtcpIndex;
         Span<byte> iv = stackalloc byte[16];
         _rtcp.PacketIv(ssrc, index, iv);
-        KeystreamXor(_rtcp.Cipher, iv, buffer[8..length]);
+        _rtcp.Cipher.Xor(iv, buffer[8..length]);
         BinaryPrimitives.WriteUInt32BigEndian(buffer[length..], 0x8000_0000u | index);
         _rtcp.Tag(buffer[..(length + 4)], buffer.Slice(length + 4, TagLength));
         return length + RtcpOverhead;
@@ -158,7 +139,7 @@ public sealed class SrtpContext : IDisposable
         {
             Span<byte> iv = stackalloc byte[16];
             _rtcp.PacketIv(BinaryPrimitives.ReadUInt32BigEndian(packet[4..]), word & 0x7FFF_FFFF, iv);
-            KeystreamXor(_rtcp.Cipher, iv, packet[8..length]);
+            _rtcp.Cipher.Xor(iv, packet[8..length]);
         }
         return true;
     }
@@ -182,6 +163,48 @@ public sealed class SrtpContext : IDisposable
         _rtcp.Dispose();
     }
 
+    /// <summary>
+    /// AES in counter mode as an AES-ECB keystream: one reusable ECB transform and buffers, so a packet costs no allocation
+    /// (the one-shot <c>EncryptEcb</c> allocates a native context per call). One thread at a time.
+    /// </summary>
+    private sealed class CounterMode : IDisposable
+    {
+        private readonly Aes _aes = Aes.Create();
+        private readonly ICryptoTransform _ecb;
+        private readonly byte[] _counters = new byte[MaxBlocks * 16];
+        private readonly byte[] _stream = new byte[MaxBlocks * 16];
+
+        public CounterMode(ReadOnlySpan<byte> key)
+        {
+            _aes.Key = key.ToArray();
+            _aes.Mode = CipherMode.ECB;
+            _aes.Padding = PaddingMode.None;
+            _ecb = _aes.CreateEncryptor();
+        }
+
+        public void Xor(ReadOnlySpan<byte> iv, Span<byte> data)
+        {
+            var blocks = (data.Length + 15) / 16;
+            if (blocks > MaxBlocks) throw new ArgumentException("packet too large for SRTP");
+            if (blocks == 0) return;
+            var start = BinaryPrimitives.ReadUInt16BigEndian(iv[14..]);
+            for (var b = 0; b < blocks; b++)
+            {
+                var block = _counters.AsSpan(b * 16, 16);
+                iv.CopyTo(block);
+                BinaryPrimitives.WriteUInt16BigEndian(block[14..], (ushort)(start + b));
+            }
+            _ecb.TransformBlock(_counters, 0, blocks * 16, _stream, 0);
+            for (var i = 0; i < data.Length; i++) data[i] ^= _stream[i];
+        }
+
+        public void Dispose()
+        {
+            _ecb.Dispose();
+            _aes.Dispose();
+        }
+    }
+
     /// <summary>The session keys of RTP (labels 0–2) or RTCP (3–5) and the primitives keyed with them.</summary>
     private sealed class Direction : IDisposable
     {
@@ -195,14 +218,13 @@ public sealed class SrtpContext : IDisposable
             DeriveSessionKey(masterKey, masterSalt, firstLabel, key);
             DeriveSessionKey(masterKey, masterSalt, (byte)(firstLabel + 1), auth);
             DeriveSessionKey(masterKey, masterSalt, (byte)(firstLabel + 2), _salt);
-            Cipher = Aes.Create();
-            Cipher.Key = key.ToArray();
+            Cipher = new CounterMode(key);
             _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, auth);
             CryptographicOperations.ZeroMemory(key);
             CryptographicOperations.ZeroMemory(auth);
         }
 
-        public Aes Cipher { get; }
+        public CounterMode Cipher { get; }
 
         /// <summary>IV = (k_s · 2^16) XOR (SSRC · 2^64) XOR (index · 2^16).</summary>
         public void PacketIv(uint ssrc, ulong index, Span<byte> iv)
