@@ -111,4 +111,28 @@ public sealed class SrtpTests
             Assert.Equal(sent[seq].Plain, Convert.ToHexString(packet, 0, length));
         }
     }
+
+    [Fact]
+    public void Replayed_or_too_old_srtp_packets_are_rejected_while_reordering_inside_the_window_is_accepted()
+    {
+        using var sender = new SrtpContext(MasterKey, MasterSalt);
+        var sent = new Dictionary<ushort, byte[]>();
+        for (ushort seq = 100; seq < 200; seq++)
+        {
+            var buffer = new byte[64];
+            RtpPlain.CopyTo(buffer, 0);
+            BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(2), seq);
+            sent[seq] = buffer[..sender.ProtectRtp(buffer, RtpPlain.Length)];
+        }
+        using var receiver = new SrtpContext(MasterKey, MasterSalt);
+        bool Accept(ushort seq) => receiver.TryUnprotectRtp(sent[seq].ToArray(), out _);
+
+        Assert.True(Accept(100));
+        Assert.False(Accept(100)); // the same packet again
+        Assert.True(Accept(180));
+        Assert.True(Accept(150)); // late, 30 behind: inside the window
+        Assert.False(Accept(150));
+        Assert.False(Accept(110)); // 70 behind the highest: outside the window
+        Assert.True(Accept(181));
+    }
 }

@@ -7,7 +7,7 @@ namespace Switchboard.Channels.Voice.Rtp;
 /// One direction of SRTP and SRTCP (RFC 3711) with AES_CM_128_HMAC_SHA1_80: session keys derived from the SDES master
 /// key and salt (key derivation rate 0), AES counter mode as an AES-ECB keystream over counter blocks, HMAC-SHA1 tags cut
 /// to 80 bits. Protecting and unprotecting work in place and allocate nothing. Use one context per direction; RTP and RTCP
-/// each may be used from one thread at a time.
+/// each may be used from one thread at a time. Received SRTP packets pass a 64-packet replay window; SRTCP has none.
 /// </summary>
 public sealed class SrtpContext : IDisposable
 {
@@ -25,6 +25,11 @@ public sealed class SrtpContext : IDisposable
     private uint _roc;
     private int _lastSeq = -1;
     private uint _srtcpIndex;
+    // Receiver: the replay window (RFC 3711 §3.3.2) — the highest authenticated index and a bitmap of the 64 below it.
+    private ulong _highestIndex;
+    private ulong _window;
+    private bool _anyReceived;
+    public const int ReplayWindow = 64;
 
     public SrtpContext(ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt)
     {
@@ -83,12 +88,15 @@ public sealed class SrtpContext : IDisposable
         var seq = BinaryPrimitives.ReadUInt16BigEndian(packet[2..]);
         var ssrc = BinaryPrimitives.ReadUInt32BigEndian(packet[8..]);
         var roc = EstimateRoc(seq);
+        var index = ((ulong)roc << 16) | seq;
+        if (IsReplayed(index)) return false;
         Span<byte> tag = stackalloc byte[TagLength];
         _rtp.RtpTag(packet[..authenticated], roc, tag);
         if (!CryptographicOperations.FixedTimeEquals(tag, packet.Slice(authenticated, TagLength))) return false;
         Span<byte> iv = stackalloc byte[16];
-        _rtp.PacketIv(ssrc, ((ulong)roc << 16) | seq, iv);
+        _rtp.PacketIv(ssrc, index, iv);
         _rtp.Cipher.Xor(iv, packet[header..authenticated]);
+        MarkReceived(index);
         // RFC 3711 §3.3.1: update s_l and the ROC only after the packet authenticated.
         if (_lastSeq < 0 || roc > _roc || (roc == _roc && seq > _lastSeq))
         {
@@ -97,6 +105,26 @@ public sealed class SrtpContext : IDisposable
         }
         length = authenticated;
         return true;
+    }
+
+    /// <summary>A packet index already received, or too old for the window, is a replay (checked before authentication: it is cheap).</summary>
+    private bool IsReplayed(ulong index)
+    {
+        if (!_anyReceived || index > _highestIndex) return false;
+        var behind = _highestIndex - index;
+        return behind >= ReplayWindow || (_window & (1UL << (int)behind)) != 0;
+    }
+
+    private void MarkReceived(ulong index)
+    {
+        if (!_anyReceived || index > _highestIndex)
+        {
+            var shift = _anyReceived ? index - _highestIndex : ReplayWindow;
+            _window = shift >= ReplayWindow ? 1UL : (_window << (int)shift) | 1UL;
+            _highestIndex = index;
+            _anyReceived = true;
+        }
+        else _window |= 1UL << (int)(_highestIndex - index);
     }
 
     /// <summary>RFC 3711 Appendix A: the ROC that puts <paramref name="seq"/> nearest the highest sequence number seen.</summary>
