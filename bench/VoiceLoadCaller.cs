@@ -12,7 +12,8 @@ namespace Switchboard.Bench;
 
 /// <summary>
 /// A lightweight in-process SIP UAC for load: one SIP socket and one shared RTP socket for all calls (every call's SDP
-/// names the same port; calls are told apart by SSRC), outbound RTP paced by its own <see cref="MediaPacer"/>.
+/// names the same port; calls are told apart by SSRC), outbound RTP paced by its own <see cref="MediaPacer"/>. With
+/// <c>srtp</c> every call offers RTP/SAVP with its own SDES key; inbound SRTP is told apart by the server's per-call port.
 /// </summary>
 public sealed class VoiceLoadCaller : IAsyncDisposable
 {
@@ -21,15 +22,20 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
     private readonly IPEndPoint _server;
     private readonly ConcurrentDictionary<string, LoadCall> _calls = new();
     private readonly ConcurrentDictionary<uint, SequenceTracker> _inbound = new();
+    private readonly ConcurrentDictionary<int, SrtpContext> _srtpByServerPort = new();
+    private readonly bool _srtp;
+    private long _srtpRejected;
+    private long _srtpBeforeKey;
     private readonly MediaPacer _pacer = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sipLoop;
     private readonly Task _rtpLoop;
     private int _next;
 
-    public VoiceLoadCaller(IPEndPoint server)
+    public VoiceLoadCaller(IPEndPoint server, bool srtp = false)
     {
         _server = server;
+        _srtp = srtp;
         _sip.ReceiveBufferSize = _rtp.ReceiveBufferSize = 16 * 1024 * 1024;
         _sip.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _rtp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -44,6 +50,10 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
     public long RtpPacketsExpected => _inbound.Values.Sum(t => t.Expected);
     public long RtpPacketsLost => _inbound.Values.Sum(t => t.Lost);
     public int InboundStreams => _inbound.Count;
+    /// <summary>Inbound SRTP packets that did not authenticate.</summary>
+    public long SrtpRejected => Interlocked.Read(ref _srtpRejected);
+    /// <summary>Inbound SRTP packets that arrived before the 200 with their key was handled.</summary>
+    public long SrtpBeforeKey => Interlocked.Read(ref _srtpBeforeKey);
     public void ResetInbound() => _inbound.Clear();
 
     /// <summary>Sends an INVITE and completes with the INVITE → 200 OK time (Stopwatch ticks), after sending the ACK.</summary>
@@ -52,8 +62,10 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
         var n = Interlocked.Increment(ref _next);
         var call = new LoadCall($"load-{n}-{Environment.ProcessId}@127.0.0.1", "t" + n, from, this);
         _calls[call.CallId] = call;
-        var sdp = $"v=0\r\no=load {n} 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio {RtpPort} RTP/AVP 0 101\r\n" +
-                  "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\na=sendrecv\r\n";
+        var key = _srtp ? System.Security.Cryptography.RandomNumberGenerator.GetBytes(SdesCrypto.KeyAndSaltLength) : null;
+        var sdp = $"v=0\r\no=load {n} 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio {RtpPort} {(_srtp ? "RTP/SAVP" : "RTP/AVP")} 0 101\r\n" +
+                  "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\na=sendrecv\r\n" +
+                  (key is null ? "" : $"a=crypto:{SdesCrypto.Format(1, key)}\r\n");
         var invite = SipWriter.Request("INVITE", $"sip:1000@{_server}", call.Headers("INVITE", 1, SipWriter.NewBranch(), toTag: null), "application/sdp", Encoding.ASCII.GetBytes(sdp));
         call.Started = Stopwatch.GetTimestamp();
         await _sip.SendToAsync(invite, SocketFlags.None, _server);
@@ -61,7 +73,14 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
         var ticks = call.AnsweredAt - call.Started;
         call.RemoteTag = ok.ToTag;
         if (SessionDescription.TryParse(ok.Body.Span, out var answer) && MediaNegotiation.Negotiate(answer!) is { } media)
+        {
             call.RemoteRtp = new IPEndPoint(IPAddress.Parse(media.RemoteAddress), media.RemotePort);
+            if (key is not null && media.RemoteCrypto is { } crypto)
+            {
+                call.Srtp = SrtpContext.FromKeyAndSalt(key);
+                _srtpByServerPort[media.RemotePort] = SrtpContext.FromKeyAndSalt(crypto.KeyAndSalt);
+            }
+        }
         var ack = SipWriter.Request("ACK", $"sip:1000@{_server}", call.Headers("ACK", 1, SipWriter.NewBranch(), ok.ToTag));
         await _sip.SendToAsync(ack, SocketFlags.None, _server);
         if (call.RemoteRtp is not null) _pacer.Add(call);
@@ -116,7 +135,22 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
             try { r = await _rtp.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token); }
             catch (OperationCanceledException) { return; }
             catch (SocketException) { continue; }
-            if (!RtpPacket.TryRead(buffer.AsSpan(0, r.ReceivedBytes), out var p)) continue;
+            var length = r.ReceivedBytes;
+            if (_srtp)
+            {
+                // Media can overtake our handling of the 200 that carries its key: those packets are counted apart.
+                if (!_srtpByServerPort.TryGetValue(((IPEndPoint)r.RemoteEndPoint).Port, out var srtp))
+                {
+                    Interlocked.Increment(ref _srtpBeforeKey);
+                    continue;
+                }
+                if (!srtp.TryUnprotectRtp(buffer.AsSpan(0, length), out length))
+                {
+                    Interlocked.Increment(ref _srtpRejected);
+                    continue;
+                }
+            }
+            if (!RtpPacket.TryRead(buffer.AsSpan(0, length), out var p)) continue;
             _inbound.GetOrAdd(p.Ssrc, _ => new SequenceTracker()).Update(p.Sequence);
         }
     }
@@ -133,7 +167,7 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
     /// <summary>One load call: its dialog identifiers and an outbound RTP stream (PCMU silence, one DTMF input).</summary>
     public sealed class LoadCall(string callId, string tag, string from, VoiceLoadCaller owner) : IPacedStream
     {
-        private readonly byte[] _packet = new byte[RtpPacket.HeaderSize + 160];
+        private readonly byte[] _packet = new byte[RtpPacket.HeaderSize + 160 + SrtpContext.RtpOverhead];
         private readonly uint _ssrc = (uint)Random.Shared.Next();
         private ushort _seq = (ushort)Random.Shared.Next();
         private uint _ts = (uint)Random.Shared.Next();
@@ -147,6 +181,8 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
         public long AnsweredAt { get; set; }
         public string? RemoteTag { get; set; }
         public IPEndPoint? RemoteRtp { get; set; }
+        /// <summary>Our SRTP sender when the call negotiated RTP/SAVP.</summary>
+        public SrtpContext? Srtp { get; set; }
         public TaskCompletionSource<SipMessage> Answered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -188,8 +224,9 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
             {
                 RtpPacket.WriteHeader(_packet, _ticks == 1, 0, _seq++, ts, _ssrc);
                 _packet.AsSpan(RtpPacket.HeaderSize).Fill(0xFF);
-                length = _packet.Length;
+                length = RtpPacket.HeaderSize + 160;
             }
+            if (Srtp is { } srtp) length = srtp.ProtectRtp(_packet, length);
             try { owner._rtp.SendTo(_packet.AsSpan(0, length), SocketFlags.None, RemoteRtp!); }
             catch (SocketException) { }
             catch (ObjectDisposedException) { }

@@ -14,9 +14,14 @@ public sealed class SipListener(VoiceOptions options, VoiceSignaling signaling, 
     private readonly TaskCompletionSource<IPEndPoint> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private UdpSipTransport? _udp;
     private TcpSipTransport? _tcp;
+    private TcpSipTransport? _tls;
+    private readonly TaskCompletionSource<IPEndPoint> _tlsBound = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The bound UDP endpoint (useful with <c>Sip:Port=0</c>).</summary>
     public Task<IPEndPoint> Bound => _bound.Task;
+
+    /// <summary>The bound SIP-over-TLS endpoint (useful with <c>Sip:Tls:Port=0</c>); faults when TLS is off or failed to start.</summary>
+    public Task<IPEndPoint> TlsBound => _tlsBound.Task;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -51,10 +56,30 @@ public sealed class SipListener(VoiceOptions options, VoiceSignaling signaling, 
                 _tcp = null;
             }
         }
-        signaling.Attach(this, local.Port);
-        _logger.LogInformation("SIP listening on {Address}:{Port} (UDP{Tcp})", local.Address, local.Port, _tcp is null ? "" : "+TCP");
+        if (options.Tls.Enabled) StartTls(local.Address);
+        else _tlsBound.TrySetException(new InvalidOperationException("Sip:Tls:Enabled is false"));
+        signaling.Attach(this, local.Port, _tls?.LocalEndPoint.Port ?? 0);
+        _logger.LogInformation("SIP listening on {Address}:{Port} (UDP{Tcp}){Tls}", local.Address, local.Port, _tcp is null ? "" : "+TCP",
+            _tls is null ? "" : $", TLS on {_tls.LocalEndPoint.Port}");
         _bound.TrySetResult(local);
         return base.StartAsync(cancellationToken);
+    }
+
+    private void StartTls(IPAddress address)
+    {
+        try
+        {
+            var tls = new TcpSipTransport(new IPEndPoint(address, options.Tls.Port), loggers.CreateLogger<TcpSipTransport>(),
+                Security.SipTlsCertificates.ServerOptions(options.Tls));
+            tls.Start();
+            _tls = tls;
+            _tlsBound.TrySetResult(tls.LocalEndPoint);
+        }
+        catch (SocketException e)
+        {
+            _logger.LogError("SIP over TLS could not listen on port {Port} ({Error})", options.Tls.Port, e.SocketErrorCode);
+            _tlsBound.TrySetException(e);
+        }
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -63,12 +88,14 @@ public sealed class SipListener(VoiceOptions options, VoiceSignaling signaling, 
         var udp = Task.Run(() => _udp!.RunAsync((peer, data) => signaling.OnMessage(peer, data.Span), stoppingToken), stoppingToken);
         var tcp = _tcp is null ? Task.CompletedTask
             : Task.Run(() => _tcp.RunAsync((peer, data) => signaling.OnMessage(peer, data.Span, stream: true), stoppingToken), stoppingToken);
-        return Task.WhenAll(udp, tcp);
+        var tls = _tls is null ? Task.CompletedTask
+            : Task.Run(() => _tls.RunAsync((peer, data) => signaling.OnMessage(peer, data.Span, stream: true), stoppingToken), stoppingToken);
+        return Task.WhenAll(udp, tcp, tls);
     }
 
     public void Send(SipPeer peer, byte[] message)
     {
-        if (peer.Transport == SipTransportKind.Tcp) peer.Connection?.Send(message);
+        if (peer.Transport != SipTransportKind.Udp) peer.Connection?.Send(message);
         else _udp?.Send(peer.EndPoint, message);
     }
 
@@ -78,5 +105,6 @@ public sealed class SipListener(VoiceOptions options, VoiceSignaling signaling, 
         await base.StopAsync(cancellationToken);
         _udp?.Dispose();
         _tcp?.Dispose();
+        _tls?.Dispose();
     }
 }

@@ -59,6 +59,16 @@ public static class VoiceExtensions
             throw new InvalidOperationException("Sip:RtpPortMin/RtpPortMax must be a range within 1024-65535.");
         if (o.AnswerDelayMs is < 0 or > 60_000) throw new InvalidOperationException("Sip:AnswerDelayMs must be 0-60000.");
         if (o.InterDigitTimeoutMs is < 100 or > 60_000) throw new InvalidOperationException("Sip:InterDigitTimeoutMs must be 100-60000.");
+        if (o.Tls.Enabled)
+        {
+            if (o.Tls.Port is < 0 or > 65535) throw new InvalidOperationException("Sip:Tls:Port must be 0-65535.");
+            if (string.IsNullOrWhiteSpace(o.Tls.CertificatePath) || !File.Exists(o.Tls.CertificatePath))
+                throw new InvalidOperationException("Sip:Tls:CertificatePath must name the server certificate (PEM or PKCS#12).");
+            if (o.Tls.RequireClientCertificate && (string.IsNullOrWhiteSpace(o.Tls.ClientCaPath) || !File.Exists(o.Tls.ClientCaPath)))
+                throw new InvalidOperationException("Sip:Tls:RequireClientCertificate needs Sip:Tls:ClientCaPath (PEM of the trusted client CAs).");
+        }
+        if (o.MinSessionExpiresSeconds < 90 || o.SessionExpiresSeconds < o.MinSessionExpiresSeconds)
+            throw new InvalidOperationException("Sip:MinSessionExpiresSeconds must be at least 90 and Sip:SessionExpiresSeconds at least that.");
         foreach (var a in o.DigestAlgorithms)
             if (a is not ("MD5" or "SHA-256")) throw new InvalidOperationException("Sip:DigestAlgorithms may list MD5 and SHA-256.");
         foreach (var c in o.Credentials)

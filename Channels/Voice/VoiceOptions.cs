@@ -11,8 +11,14 @@ public sealed class VoiceOptions
     public int Port { get; set; } = 5060;
     /// <summary>Also accept SIP over TCP on the same port.</summary>
     public bool EnableTcp { get; set; } = true;
+    /// <summary>SIP over TLS (RFC 3261 §26): off unless a certificate is configured and <c>Tls:Enabled</c> is set.</summary>
+    public SipTlsOptions Tls { get; set; } = new();
     /// <summary>The address put in Contact, Via and SDP; defaults to <see cref="ListenAddress"/> (or 127.0.0.1 when that is a wildcard).</summary>
     public string? AdvertisedAddress { get; set; }
+    /// <summary>Session timers (RFC 4028): the interval we ask for when the caller supports timers but named none, in seconds.</summary>
+    public int SessionExpiresSeconds { get; set; } = 1800;
+    /// <summary>The smallest session interval we accept (Min-SE; RFC 4028 says at least 90); smaller ones get 422.</summary>
+    public int MinSessionExpiresSeconds { get; set; } = 90;
     /// <summary>Ring time before answering (180 Ringing is sent first). 0 answers at once.</summary>
     public int AnswerDelayMs { get; set; }
     public int RtpPortMin { get; set; } = 20_000;
@@ -27,6 +33,11 @@ public sealed class VoiceOptions
     public bool AllowLoopback { get; set; } = true;
     /// <summary>SBC addresses or CIDR ranges allowed to send requests (e.g. <c>10.0.0.5</c>, <c>192.0.2.0/24</c>).</summary>
     public List<string> AllowedSources { get; set; } = [];
+    /// <summary>
+    /// Trunks (addresses or CIDR ranges) that require encryption: their calls must come over SIP over TLS and offer
+    /// SRTP (RTP/SAVP with SDES); anything else is refused (403 for the transport, 488 for the media).
+    /// </summary>
+    public List<string> EncryptedTrunks { get; set; } = [];
     /// <summary>Digest credentials accepted from sources not on the allow-list (RFC 8760: MD5 and SHA-256).</summary>
     public List<SipCredential> Credentials { get; set; } = [];
     public string Realm { get; set; } = "switchboard";
@@ -51,4 +62,22 @@ public sealed class SipCredential
 {
     public string Username { get; set; } = "";
     public string Password { get; set; } = "";
+}
+
+/// <summary>Section <c>Sip:Tls</c>: SIP over TLS on its own port, the server certificate, and optional mutual TLS.</summary>
+public sealed class SipTlsOptions
+{
+    public bool Enabled { get; set; }
+    /// <summary>TLS listening port; 0 picks a free one (<c>SipListener.TlsBound</c>).</summary>
+    public int Port { get; set; } = 5061;
+    /// <summary>The server certificate: a PEM file (with <see cref="KeyPath"/>, or the key in the same file) or a PKCS#12 file.</summary>
+    public string? CertificatePath { get; set; }
+    /// <summary>The PEM private key, when it is not in <see cref="CertificatePath"/>.</summary>
+    public string? KeyPath { get; set; }
+    /// <summary>Password of a PKCS#12 file or an encrypted PEM key.</summary>
+    public string? Password { get; set; }
+    /// <summary>Mutual TLS: a client certificate is required and must chain to <see cref="ClientCaPath"/>.</summary>
+    public bool RequireClientCertificate { get; set; }
+    /// <summary>PEM bundle of the certificate authorities (or self-signed certificates) trusted for client certificates.</summary>
+    public string? ClientCaPath { get; set; }
 }

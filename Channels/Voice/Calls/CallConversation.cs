@@ -31,8 +31,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
 {
     private readonly CallConversationServices _services;
     private readonly RtpSession _media;
-    private readonly Func<Task> _hangUp;
-    private readonly Func<string?, Task<bool>> _transfer;
+    private readonly ICallControl _control;
     private readonly System.Threading.Channels.Channel<Func<Task>> _work = System.Threading.Channels.Channel.CreateUnbounded<Func<Task>>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _ended = new();
     private readonly DigitCollector _digits;
@@ -45,7 +44,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     private int _keyed;
 
     public CallConversation(string callId, string tenant, ChannelAddress caller, TurnPayload startMarker, RtpSession media,
-        CallConversationServices services, Func<Task> hangUp, Func<string?, Task<bool>> transfer, bool outbound = false)
+        CallConversationServices services, ICallControl control, bool outbound = false)
     {
         Outbound = outbound;
         CallId = callId;
@@ -54,8 +53,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
         _startMarker = startMarker;
         _media = media;
         _services = services;
-        _hangUp = hangUp;
-        _transfer = transfer;
+        _control = control;
         _digits = new DigitCollector(services.Time, services.InterDigitTimeout, d => _work.Writer.TryWrite(() => DigitsTurnAsync(d)));
     }
 
@@ -189,7 +187,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
                 if (!await TryTransferAsync(result.Reply.Action.Target)) await TransferFailedAsync(result.CustomerId);
                 break;
             case ReplyActionKind.EndConversation when played:
-                await _hangUp();
+                await _control.HangUpAsync(CallId);
                 break;
         }
         await confirming;
@@ -200,7 +198,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     {
         try
         {
-            return await _transfer(target);
+            return await _control.TransferAsync(CallId, target);
         }
         catch (InvalidOperationException e)
         {
@@ -210,7 +208,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     }
 
     /// <summary>The transfer was accepted but the agent's leg failed (a NOTIFY reporting busy, no answer, declined): the caller is told and the call ends.</summary>
-    public void TransferFailed() => _work.Writer.TryWrite(() => CustomerId is { } customer ? TransferFailedAsync(customer) : _hangUp());
+    public void TransferFailed() => _work.Writer.TryWrite(() => CustomerId is { } customer ? TransferFailedAsync(customer) : _control.HangUpAsync(CallId));
 
     /// <summary>No transfer target, or the REFER was refused or unanswered: the caller is told so rather than left in silence, and the call ends.</summary>
     private async Task TransferFailedAsync(string customerId)
@@ -220,7 +218,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
         try { await _services.Grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(Tenant, customerId)).RecordOutbound(Channel.Voice, line, null); }
         catch (Exception e) { _services.Logger.LogWarning(e, "Could not record a spoken line for call {CallRef}", CallRef); }
         await SpeakAsync(line);
-        await _hangUp();
+        await _control.HangUpAsync(CallId);
     }
 
     private async Task ConfirmInWritingAsync(WrittenConfirmations confirmations, string customerId, FlowCompletion completed, string messageId)
@@ -250,9 +248,9 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
 
     public void StopPlayback() => _media.StopPlayback();
 
-    public Task HangUpAsync() => _hangUp();
+    public Task HangUpAsync() => _control.HangUpAsync(CallId);
 
-    public Task TransferAsync(string? targetUri = null) => _transfer(targetUri);
+    public Task TransferAsync(string? targetUri = null) => _control.TransferAsync(CallId, targetUri);
 
     public async ValueTask DisposeAsync()
     {

@@ -22,8 +22,11 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
     private readonly Socket _rtp;
     private readonly Socket _rtcp;
     private readonly Action _release;
-    private readonly byte[] _sendBuffer = new byte[RtpPacket.HeaderSize + G711.SamplesPer20Ms];
-    private readonly byte[] _rtcpBuffer = new byte[52];
+    private readonly byte[] _sendBuffer = new byte[RtpPacket.HeaderSize + G711.SamplesPer20Ms + SrtpContext.RtpOverhead];
+    private readonly byte[] _rtcpBuffer = new byte[52 + SrtpContext.RtcpOverhead];
+    private SrtpContext? _srtpSend;
+    private volatile SrtpContext? _srtpReceive;
+    private byte[]? _remoteSrtpKey;
     private readonly Queue<char> _pendingDigits = new();
     private readonly Lock _digitLock = new();
     private readonly CancellationTokenSource _stop = new();
@@ -72,6 +75,35 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
     public long OctetsSent { get; private set; }
     public long PacketsReceived => _received.Received;
     public long RtcpReceived { get; private set; }
+
+    /// <summary>SRTP/SRTCP packets dropped because they did not authenticate.</summary>
+    public long SrtpRejected { get; private set; }
+
+    /// <summary>Whether media is SRTP (RFC 3711) with SDES keys.</summary>
+    public bool Secure => _srtpSend is not null;
+
+    /// <summary>Our SDES master key and salt (30 bytes) while <see cref="Secure"/>; the same key is answered on every re-INVITE.</summary>
+    public byte[]? LocalSrtpKey { get; private set; }
+
+    /// <summary>
+    /// Turns on SRTP before <see cref="Start"/>: we protect with <paramref name="localKey"/> (the key in our SDP) and
+    /// accept only packets that authenticate under <paramref name="remoteKey"/> (the peer's).
+    /// </summary>
+    public void UseSrtp(byte[] localKey, byte[] remoteKey)
+    {
+        LocalSrtpKey = localKey;
+        _srtpSend = SrtpContext.FromKeyAndSalt(localKey);
+        UpdateRemoteSrtpKey(remoteKey);
+    }
+
+    /// <summary>A re-INVITE brought a new key from the peer: packets under the old one stop authenticating.</summary>
+    public void UpdateRemoteSrtpKey(byte[] remoteKey)
+    {
+        if (_remoteSrtpKey is not null && remoteKey.AsSpan().SequenceEqual(_remoteSrtpKey)) return;
+        _remoteSrtpKey = remoteKey;
+        // The receive loops may hold the old context for one more packet: it is left to the GC rather than disposed under them.
+        _srtpReceive = SrtpContext.FromKeyAndSalt(remoteKey);
+    }
 
     private readonly Queue<char> _earlyDigits = new();
     private Action<char>? _digitHandler;
@@ -181,18 +213,20 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
             if (playback is null || !playback.TryNextFrame(frame, G711.Silence(Codec))) frame.Fill(G711.Silence(Codec));
             RtpPacket.WriteHeader(_sendBuffer, _marker, (byte)Codec, _sequence++, ts, Ssrc);
             _marker = false;
-            length = _sendBuffer.Length;
+            length = RtpPacket.HeaderSize + G711.SamplesPer20Ms;
             if (AudioSent is { } tap)
             {
                 G711.Decode(Codec, frame, _sentPcm);
                 tap(_sentPcm);
             }
         }
+        var payload = length - RtpPacket.HeaderSize;
+        if (_srtpSend is { } srtp) length = srtp.ProtectRtp(_sendBuffer, length);
         try
         {
             _rtp.SendTo(_sendBuffer.AsSpan(0, length), SocketFlags.None, _remote);
             PacketsSent++;
-            OctetsSent += length - RtpPacket.HeaderSize;
+            OctetsSent += payload;
         }
         catch (SocketException) { }
         catch (ObjectDisposedException) { }
@@ -213,7 +247,14 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
             catch (ObjectDisposedException) { return; }
             catch (SocketException) { continue; }
             var from = (IPEndPoint)r.RemoteEndPoint;
-            if (!RtpPacket.TryRead(buffer.AsSpan(0, r.ReceivedBytes), out var packet)) continue;
+            var received = r.ReceivedBytes;
+            // SRTP: nothing that fails authentication is read, latched to, or counted.
+            if (_srtpReceive is { } srtp && !srtp.TryUnprotectRtp(buffer.AsSpan(0, received), out received))
+            {
+                SrtpRejected++;
+                continue;
+            }
+            if (!RtpPacket.TryRead(buffer.AsSpan(0, received), out var packet)) continue;
             if (!_latched || !from.Equals(_remote))
             {
                 // Symmetric RTP (for NAT): send back to where the media really comes from.
@@ -248,7 +289,13 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
             try
             {
                 var r = await _rtcp.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
-                if (r.ReceivedBytes >= 8 && buffer[0] >> 6 == 2 && buffer[1] is 200 or 201) RtcpReceived++;
+                var received = r.ReceivedBytes;
+                if (_srtpReceive is { } srtp && !srtp.TryUnprotectRtcp(buffer.AsSpan(0, received), out received))
+                {
+                    SrtpRejected++;
+                    continue;
+                }
+                if (received >= 8 && buffer[0] >> 6 == 2 && buffer[1] is 200 or 201) RtcpReceived++;
             }
             catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
@@ -285,7 +332,9 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
             BinaryPrimitives.WriteUInt32BigEndian(b[48..], 0);
         }
         var target = _remoteRtcp ?? new IPEndPoint(_remote.Address, _remote.Port + 1);
-        try { _rtcp.SendTo(b[..((words + 1) * 4)], SocketFlags.None, target); }
+        var length = (words + 1) * 4;
+        if (_srtpSend is { } srtp) length = srtp.ProtectRtcp(b, length);
+        try { _rtcp.SendTo(b[..length], SocketFlags.None, target); }
         catch (SocketException) { }
         catch (ObjectDisposedException) { }
     }
@@ -301,5 +350,7 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
                 try { await t; } catch { /* closing */ }
         _release();
         _stop.Dispose();
+        _srtpSend?.Dispose();
+        _srtpReceive?.Dispose();
     }
 }

@@ -7,6 +7,11 @@ namespace Switchboard.Channels.Voice.Sdp;
 public sealed record NegotiatedMedia(int MediaIndex, AudioCodec Codec, int? TelephoneEventPayloadType, string RemoteAddress, int RemotePort,
     MediaDirection RemoteDirection)
 {
+    /// <summary>The peer's SDES key when the stream is RTP/SAVP (SRTP); null for plain RTP/AVP.</summary>
+    public SdesCrypto? RemoteCrypto { get; init; }
+
+    public bool Secure => RemoteCrypto is not null;
+
     /// <summary>The peer holds the call (RFC 3264 §8.4: sendonly/inactive, or the old c=0.0.0.0).</summary>
     public bool RemoteOnHold => RemoteDirection is MediaDirection.SendOnly or MediaDirection.Inactive || RemoteAddress == "0.0.0.0";
 
@@ -19,14 +24,26 @@ public static class MediaNegotiation
 {
     public const int DefaultTelephoneEventPayloadType = 101;
 
-    /// <summary>Picks the first offered codec we speak; null when nothing matches (the caller answers 488).</summary>
-    public static NegotiatedMedia? Negotiate(SessionDescription offer)
+    public const string PlainProfile = "RTP/AVP";
+    public const string SecureProfile = "RTP/SAVP";
+
+    /// <summary>
+    /// Picks the first offered audio stream with a codec we speak: RTP/AVP, or RTP/SAVP with an AES_CM_128_HMAC_SHA1_80
+    /// key (RFC 4568); with <paramref name="requireSrtp"/> only the latter. Null when nothing matches (the caller answers 488).
+    /// </summary>
+    public static NegotiatedMedia? Negotiate(SessionDescription offer, bool requireSrtp = false)
     {
         for (var i = 0; i < offer.Media.Count; i++)
         {
             var m = offer.Media[i];
-            if (!m.Type.Equals("audio", StringComparison.OrdinalIgnoreCase) || m.Port == 0
-                || !m.Protocol.Equals("RTP/AVP", StringComparison.OrdinalIgnoreCase)) continue;
+            if (!m.Type.Equals("audio", StringComparison.OrdinalIgnoreCase) || m.Port == 0) continue;
+            SdesCrypto? crypto = null;
+            if (m.Protocol.Equals(SecureProfile, StringComparison.OrdinalIgnoreCase))
+            {
+                crypto = m.Crypto.FirstOrDefault(c => c.Usable);
+                if (crypto is null) continue;
+            }
+            else if (requireSrtp || !m.Protocol.Equals(PlainProfile, StringComparison.OrdinalIgnoreCase)) continue;
             AudioCodec? codec = null;
             int? te = null;
             foreach (var f in m.Formats)
@@ -43,14 +60,19 @@ public static class MediaNegotiation
             if (codec is null) continue;
             var address = m.ConnectionAddress ?? offer.ConnectionAddress;
             if (address is null) return null;
-            return new NegotiatedMedia(i, codec.Value, te, address, m.Port, m.Direction);
+            return new NegotiatedMedia(i, codec.Value, te, address, m.Port, m.Direction) { RemoteCrypto = crypto };
         }
         return null;
     }
 
-    /// <summary>The answer: the same m-lines in order, ours filled in, the rest refused with port 0.</summary>
-    public static byte[] Answer(SessionDescription offer, NegotiatedMedia chosen, string localAddress, int localPort, long sessionId, long version)
+    /// <summary>
+    /// The answer: the same m-lines in order, ours filled in, the rest refused with port 0. An SRTP stream is answered
+    /// RTP/SAVP with the offer's crypto tag and <paramref name="localKey"/> (our 30-byte master key and salt).
+    /// </summary>
+    public static byte[] Answer(SessionDescription offer, NegotiatedMedia chosen, string localAddress, int localPort, long sessionId, long version,
+        ReadOnlySpan<byte> localKey = default)
     {
+        if (chosen.Secure && localKey.Length != SdesCrypto.KeyAndSaltLength) throw new ArgumentException("An SRTP answer needs our 30-byte key.", nameof(localKey));
         var sb = Header(localAddress, sessionId, version);
         for (var i = 0; i < offer.Media.Count; i++)
         {
@@ -67,7 +89,8 @@ public static class MediaNegotiation
                 MediaDirection.Inactive => "inactive",
                 _ => chosen.RemoteAddress == "0.0.0.0" ? "inactive" : "sendrecv",
             };
-            AudioLines(sb, localPort, chosen.Codec, chosen.TelephoneEventPayloadType, direction);
+            AudioLines(sb, localPort, chosen.Codec, chosen.TelephoneEventPayloadType, direction, chosen.Secure ? SecureProfile : PlainProfile);
+            if (chosen.RemoteCrypto is { } crypto) sb.Append("a=crypto:").Append(SdesCrypto.Format(crypto.Tag, localKey)).Append("\r\n");
         }
         return Encoding.ASCII.GetBytes(sb.ToString());
     }
@@ -95,9 +118,9 @@ public static class MediaNegotiation
         return sb;
     }
 
-    private static void AudioLines(StringBuilder sb, int port, AudioCodec codec, int? te, string direction)
+    private static void AudioLines(StringBuilder sb, int port, AudioCodec codec, int? te, string direction, string profile)
     {
-        sb.Append("m=audio ").Append(port).Append(" RTP/AVP ").Append((int)codec);
+        sb.Append("m=audio ").Append(port).Append(' ').Append(profile).Append(' ').Append((int)codec);
         if (te is { } t) sb.Append(' ').Append(t);
         sb.Append("\r\n");
         sb.Append("a=rtpmap:").Append((int)codec).Append(' ').Append(codec.RtpMapName()).Append("/8000\r\n");

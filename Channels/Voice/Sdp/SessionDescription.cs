@@ -12,7 +12,11 @@ public enum MediaDirection
 
 /// <summary>One m= section of an SDP body (RFC 4566), with the attributes negotiation needs.</summary>
 public sealed record MediaDescription(string Type, int Port, string Protocol, IReadOnlyList<string> Formats, string? ConnectionAddress,
-    IReadOnlyDictionary<int, string> RtpMaps, MediaDirection Direction, int? Ptime);
+    IReadOnlyDictionary<int, string> RtpMaps, MediaDirection Direction, int? Ptime)
+{
+    /// <summary>SDES crypto attributes (RFC 4568) in the order offered.</summary>
+    public IReadOnlyList<SdesCrypto> Crypto { get; init; } = [];
+}
 
 /// <summary>A parsed SDP body: bounded (64 media sections, 4 KB lines), tolerant of unknown lines, strict about what it reads.</summary>
 public sealed record SessionDescription(string? ConnectionAddress, long OriginVersion, IReadOnlyList<MediaDescription> Media)
@@ -76,6 +80,10 @@ public sealed record SessionDescription(string? ConnectionAddress, long OriginVe
                         var sp = rest.IndexOf(' ');
                         if (sp > 0 && int.TryParse(rest[..sp], out var pt) && pt is >= 0 and <= 127) current.RtpMaps[pt] = rest[(sp + 1)..].Trim();
                     }
+                    else if (current is not null && value.StartsWith("crypto:", StringComparison.Ordinal))
+                    {
+                        if (current.Crypto.Count < 16 && SdesCrypto.TryParse(value[7..], out var crypto)) current.Crypto.Add(crypto!);
+                    }
                     else if (current is not null && value.StartsWith("ptime:", StringComparison.Ordinal) && int.TryParse(value[6..], out var ptime))
                     {
                         current.Ptime = ptime;
@@ -95,8 +103,9 @@ public sealed record SessionDescription(string? ConnectionAddress, long OriginVe
         public MediaDirection? Direction { get; set; }
         public int? Ptime { get; set; }
         public Dictionary<int, string> RtpMaps { get; } = [];
+        public List<SdesCrypto> Crypto { get; } = [];
 
         public MediaDescription Build(MediaDirection sessionDirection) =>
-            new(type, port, protocol, formats, Address, RtpMaps, Direction ?? sessionDirection, Ptime);
+            new(type, port, protocol, formats, Address, RtpMaps, Direction ?? sessionDirection, Ptime) { Crypto = Crypto };
     }
 }

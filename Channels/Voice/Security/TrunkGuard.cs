@@ -20,12 +20,14 @@ public sealed class TrunkGuard
 {
     private readonly bool _allowLoopback;
     private readonly (byte[] Network, int PrefixBits)[] _allowed;
+    private readonly (byte[] Network, int PrefixBits)[] _encrypted;
     private readonly DigestAuthenticator? _digest;
 
     public TrunkGuard(VoiceOptions options, TimeProvider time)
     {
         _allowLoopback = options.AllowLoopback;
         _allowed = options.AllowedSources.Select(ParseRange).ToArray();
+        _encrypted = options.EncryptedTrunks.Select(ParseRange).ToArray();
         _digest = options.Credentials.Count > 0 ? new DigestAuthenticator(options.Realm, options.Credentials, time, options.DigestAlgorithms) : null;
     }
 
@@ -35,10 +37,19 @@ public sealed class TrunkGuard
     {
         if (source.IsIPv4MappedToIPv6) source = source.MapToIPv4();
         if (_allowLoopback && IPAddress.IsLoopback(source)) return true;
-        if (_allowed.Length == 0) return false;
+        return InRanges(source, _allowed);
+    }
+
+    /// <summary>Whether calls from <paramref name="source"/> must use SIP over TLS and SRTP (<c>Sip:EncryptedTrunks</c>).</summary>
+    public bool RequiresEncryption(IPAddress source) =>
+        InRanges(source.IsIPv4MappedToIPv6 ? source.MapToIPv4() : source, _encrypted);
+
+    private static bool InRanges(IPAddress source, (byte[] Network, int PrefixBits)[] ranges)
+    {
+        if (ranges.Length == 0) return false;
         Span<byte> bytes = stackalloc byte[16];
         if (!source.TryWriteBytes(bytes, out var n)) return false;
-        foreach (var (network, bits) in _allowed)
+        foreach (var (network, bits) in ranges)
             if (network.Length == n && PrefixMatches(bytes[..n], network, bits)) return true;
         return false;
     }

@@ -70,6 +70,11 @@ public static class SipHeaderNames
     public const string PAssertedIdentity = "P-Asserted-Identity";
     public const string Authorization = "Authorization";
     public const string ReferTo = "Refer-To";
+    public const string SessionExpires = "Session-Expires";
+    public const string MinSE = "Min-SE";
+    public const string Allow = "Allow";
+    public const string RSeq = "RSeq";
+    public const string RAck = "RAck";
 
     /// <summary>RFC 3261 §7.3.3 compact forms.</summary>
     public static string Expand(string name) => name.Length != 1 ? name : char.ToLowerInvariant(name[0]) switch
@@ -83,6 +88,7 @@ public static class SipHeaderNames
         'c' => ContentType,
         'k' => Supported,
         'r' => ReferTo,
+        'x' => SessionExpires,
         _ => name,
     };
 }

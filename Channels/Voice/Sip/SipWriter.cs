@@ -6,7 +6,9 @@ namespace Switchboard.Channels.Voice.Sip;
 /// <summary>Formats requests and responses. Responses copy Via (stamping received/rport on the top one), From, To, Call-ID and CSeq.</summary>
 public static class SipWriter
 {
-    public const string Allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY, INFO";
+    public const string Allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY, INFO, UPDATE, PRACK";
+    /// <summary>The extensions we support: session timers (RFC 4028) and reliable provisional responses (RFC 3262).</summary>
+    public const string Supported = "timer, 100rel";
     public const string UserAgent = "Switchboard";
 
     public static byte[] Response(SipMessage request, int status, string reason, SipPeer? receivedFrom = null, string? toTag = null,

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Voice.Sip;
@@ -7,14 +8,21 @@ using Switchboard.Channels.Voice.Sip;
 namespace Switchboard.Channels.Voice.Transport;
 
 /// <summary>
-/// SIP over TCP (RFC 3261 §18.3): messages framed by Content-Length on each accepted connection; responses go back on
-/// the connection the request came in on. A connection that sends garbage gets a 400 (when possible) and is closed.
+/// SIP over TCP (RFC 3261 §18.3), or over TLS (§26) when given server authentication options: messages framed by
+/// Content-Length on each accepted connection; responses go back on the connection the request came in on. A connection
+/// that sends garbage gets a 400 (when possible) and is closed; one that fails the TLS handshake is closed unread.
 /// </summary>
-public sealed class TcpSipTransport(IPEndPoint listen, ILogger logger) : IDisposable
+public sealed class TcpSipTransport(IPEndPoint listen, ILogger logger, SslServerAuthenticationOptions? tls = null) : IDisposable
 {
     public const int MaxConnections = 1_000;
+    /// <summary>A client that connects and never finishes its handshake is dropped after this long.</summary>
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
     private readonly TcpListener _listener = new(listen);
     private int _connections;
+
+    private SipTransportKind Kind => tls is null ? SipTransportKind.Tcp : SipTransportKind.Tls;
+
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndpoint;
 
     public void Start() => _listener.Start(256);
 
@@ -39,16 +47,28 @@ public sealed class TcpSipTransport(IPEndPoint listen, ILogger logger) : IDispos
 
     private async Task ServeAsync(Socket socket, Action<SipPeer, ReadOnlyMemory<byte>> onMessage, CancellationToken cancellationToken)
     {
-        var connection = new TcpSipConnection(socket);
-        var peer = new SipPeer(SipTransportKind.Tcp, (IPEndPoint)socket.RemoteEndPoint!, connection);
-        var buffer = ArrayPool<byte>.Shared.Rent(SipLimits.Default.MaxMessageBytes + 4096);
-        var filled = 0;
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        var remote = (IPEndPoint)socket.RemoteEndPoint!;
+        byte[]? buffer = null;
+        SipStreamConnection? connection = null;
         try
         {
+            if (tls is not null)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                handshake.CancelAfter(HandshakeTimeout);
+                await ssl.AuthenticateAsServerAsync(tls, handshake.Token);
+            }
+            connection = new SipStreamConnection(stream);
+            var peer = new SipPeer(Kind, remote, connection);
+            buffer = ArrayPool<byte>.Shared.Rent(SipLimits.Default.MaxMessageBytes + 4096);
+            var filled = 0;
             while (!cancellationToken.IsCancellationRequested)
             {
                 if (filled == buffer.Length) return; // a message larger than the limit: drop the connection
-                var n = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, cancellationToken);
+                var n = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken);
                 if (n == 0) return;
                 filled += n;
                 while (filled > 0)
@@ -69,19 +89,26 @@ public sealed class TcpSipTransport(IPEndPoint listen, ILogger logger) : IDispos
             }
         }
         catch (OperationCanceledException) { }
+        catch (IOException) { }
         catch (SocketException) { }
-        catch (Exception e) { logger.LogError(e, "SIP TCP connection failed"); }
+        catch (System.Security.Authentication.AuthenticationException e)
+        {
+            logger.LogInformation("SIP TLS handshake from {Address} failed: {Reason}", remote.Address, e.Message);
+        }
+        catch (Exception e) { logger.LogError(e, "SIP {Transport} connection failed", Kind); }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-            connection.Close();
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+            if (connection is not null) connection.Close();
+            else await stream.DisposeAsync();
             Interlocked.Decrement(ref _connections);
         }
     }
 
     public void Dispose() => _listener.Stop();
 
-    private sealed class TcpSipConnection(Socket socket) : ISipConnection
+    /// <summary>One accepted connection; writes are serialised (SslStream allows one writer beside the reader).</summary>
+    private sealed class SipStreamConnection(Stream stream) : ISipConnection
     {
         private readonly Lock _lock = new();
         private volatile bool _open = true;
@@ -93,16 +120,18 @@ public sealed class TcpSipTransport(IPEndPoint listen, ILogger logger) : IDispos
             if (!_open) return;
             try
             {
-                lock (_lock) socket.Send(message);
+                lock (_lock) stream.Write(message);
             }
+            catch (IOException) { Close(); }
             catch (SocketException) { Close(); }
             catch (ObjectDisposedException) { _open = false; }
+            catch (InvalidOperationException) { Close(); }
         }
 
         public void Close()
         {
             _open = false;
-            socket.Dispose();
+            stream.Dispose();
         }
     }
 }

@@ -1,0 +1,120 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Voice.Dialogs;
+using Switchboard.Channels.Voice.Rtp;
+using Switchboard.Channels.Voice.Sip;
+using Switchboard.Channels.Voice.Transactions;
+using Switchboard.Grains.Identity;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Identity;
+using Switchboard.Grains.Tenancy;
+
+namespace Switchboard.Channels.Voice.Calls;
+
+/// <summary>
+/// What every call goes through whichever side placed it: media starts, the conversation starts, a BYE ends it, and
+/// media and conversation are released. Callers hold the signaling lock.
+/// </summary>
+public sealed class CallLifecycle(
+    VoiceOptions options,
+    SipDialogs dialogs,
+    MediaPacer pacer,
+    TenantDirectory tenants,
+    CallConversationServices conversations,
+    ICallControl control,
+    SessionTimers sessionTimers,
+    SignalingCounters counters,
+    ILogger logger)
+{
+    private readonly IPAddress _mediaAddress = IPAddress.Parse(options.Advertised);
+
+    public void StartMedia(VoiceCall call)
+    {
+        call.Media!.Start();
+        pacer.Add(call.Media);
+    }
+
+    public void StartConversation(VoiceCall call, TurnPayload marker, ChannelAddress? address = null)
+    {
+        var tenant = tenants.Find(call.Tenant) ?? tenants.Default;
+        var caller = address ?? CallerAddress(call, tenant.DefaultRegion);
+        var conversation = new CallConversation(call.CallId, call.Tenant, caller, marker, call.Media!, conversations, control, call.Outbound)
+        {
+            SessionToken = call.Invite is { } invite ? SessionTokenOf(invite) : null,
+        };
+        call.Conversation = conversation;
+        conversation.Start();
+    }
+
+    /// <summary>Ends the call from our side with BYE.</summary>
+    public void SendBye(VoiceCall call)
+    {
+        if (call.State == CallState.Ended) return;
+        dialogs.SendRequest(call, "BYE", IgnoredOutcome.Instance);
+        counters.LocalHangups++;
+        EndCall(call, "local hang-up");
+    }
+
+    /// <summary>The 2xx went unacknowledged for 64·T1: RFC 3261 §13.3.1.4 says confirm and end the dialog with BYE.</summary>
+    public void OnNoAck(VoiceCall call)
+    {
+        logger.LogWarning("No ACK for call {CallRef}; hanging up", CallReference.For(call.CallId));
+        SendBye(call);
+    }
+
+    public void EndCall(VoiceCall call, string why)
+    {
+        if (call.State == CallState.Ended) return;
+        call.State = CallState.Ended;
+        call.AnswerTimer?.Dispose();
+        call.OkRetransmitter?.Stop();
+        sessionTimers.Stop(call);
+        dialogs.Remove(call);
+        var media = call.Media;
+        var conversation = call.Conversation;
+        if (media is not null) pacer.Remove(media);
+        logger.LogInformation("Call {CallRef} ended: {Reason}", CallReference.For(call.CallId), why);
+        // Disposal waits for loops to stop: never on the signaling lock or inside the call's own turn.
+        _ = Task.Run(async () =>
+        {
+            if (conversation is not null) await conversation.DisposeAsync();
+            if (media is not null) await media.DisposeAsync();
+        });
+    }
+
+    /// <summary>The SDP connection address, or our own address when it is missing or 0.0.0.0.</summary>
+    public IPAddress ParseOrLoopback(string address) =>
+        IPAddress.TryParse(address, out var ip) && !ip.Equals(IPAddress.Any) ? ip : _mediaAddress;
+
+    /// <summary>
+    /// A session token from the WhatsApp escalation: the <c>X-Switchboard-Token</c> header, or a <c>token</c> parameter on
+    /// the Request-URI (what a "call us" SIP link can carry).
+    /// </summary>
+    private static string? SessionTokenOf(SipMessage invite)
+    {
+        if (invite.Header(VoiceSignaling.SessionTokenHeader) is { Length: > 0 and <= 512 } header) return header.Trim();
+        var uri = invite.RequestUri!;
+        var at = uri.IndexOf('@');
+        foreach (var part in uri[(at < 0 ? 0 : at)..].Split(';').Skip(1))
+            if (part.StartsWith("token=", StringComparison.OrdinalIgnoreCase) && part.Length is > 6 and <= 518) return Uri.UnescapeDataString(part[6..]);
+        return null;
+    }
+
+    /// <summary>P-Asserted-Identity, else From; a phone number in E.164 when it is one, otherwise the call is anonymous (keyed by Call-ID).</summary>
+    private static ChannelAddress CallerAddress(VoiceCall call, string region)
+    {
+        var invite = call.Invite!;
+        foreach (var candidate in invite.HeaderValues(SipHeaderNames.PAssertedIdentity).Append(invite.From))
+        {
+            var uri = NameAddr.Uri(candidate);
+            var user = NameAddr.User(uri);
+            if (user.Length == 0 || user.Equals("anonymous", StringComparison.OrdinalIgnoreCase)) continue;
+            try
+            {
+                return new ChannelAddress(AddressKind.Phone, AddressNormalizer.ToE164(uri, region));
+            }
+            catch (InvalidAddressException) { }
+        }
+        return new ChannelAddress(AddressKind.SipCallId, call.CallId);
+    }
+}
