@@ -23,6 +23,8 @@ public sealed class MediaPacer : IDisposable
     private int _count;
     private long _missedTicks;
     private readonly bool _realtime;
+    /// <summary>Set while any stream is paced: with no call the thread sleeps on it instead of waking 1,000 times a second.</summary>
+    private readonly ManualResetEventSlim _busy = new(false, spinCount: 0);
 
     public MediaPacer() : this(realtime: false)
     {
@@ -54,6 +56,7 @@ public sealed class MediaPacer : IDisposable
                 if (_slots[i].Length < _slots[best].Length) best = i;
             _slots[best] = [.. _slots[best], stream];
             _count++;
+            _busy.Set();
         }
     }
 
@@ -66,7 +69,7 @@ public sealed class MediaPacer : IDisposable
                 var index = Array.IndexOf(_slots[i], stream);
                 if (index < 0) continue;
                 _slots[i] = [.. _slots[i].Where((_, j) => j != index)];
-                _count--;
+                if (--_count == 0) _busy.Reset();
                 return;
             }
         }
@@ -84,6 +87,12 @@ public sealed class MediaPacer : IDisposable
         long tick = 0;
         while (!_stopping)
         {
+            if (Volatile.Read(ref _count) == 0)
+            {
+                _busy.Wait();
+                next = Stopwatch.GetTimestamp() + tickLength;
+                continue;
+            }
             var wait = next - Stopwatch.GetTimestamp();
             if (wait > 0)
             {
@@ -116,6 +125,7 @@ public sealed class MediaPacer : IDisposable
     public void Dispose()
     {
         _stopping = true;
+        _busy.Set();
         _thread.Join(1000);
     }
 }
