@@ -13,7 +13,8 @@ public static class ProviderSendClient
     /// </param>
     public static void AddProviderSendClient(this IServiceCollection services, string name, int retries, TimeSpan timeout, TimeSpan? retryDelay = null, bool retryAmbiguous = false)
     {
-        services.AddHttpClient(name).AddResilienceHandler(name + "-send", pipeline =>
+        // No per-request log scopes and lines: a send is logged once by the outbox, with ids, not URLs.
+        services.AddHttpClient(name).RemoveAllLoggers().AddResilienceHandler(name + "-send", pipeline =>
         {
             if (retries > 0)
             {

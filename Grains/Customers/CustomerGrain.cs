@@ -175,7 +175,7 @@ public sealed class CustomerGrain(
         var change = Begin();
         S.PendingReplies.RemoveAll(e => e.Id == entryId);
         change.RepliesHandedOff.Add(entryId);
-        await Commit();
+        await Commit(layers: false);
     }
 
     /// <summary>The checks a turn must pass before anything is bound or stored.</summary>
@@ -239,7 +239,7 @@ public sealed class CustomerGrain(
         await EnsureKeys();
         Begin();
         AppendTranscript(new TranscriptTurn(channel, Direction.Outbound, time.GetUtcNow(), Tokenize(text, false), messageId));
-        await Commit();
+        await Commit(layers: false);
     }
 
     public async Task<bool> Exists()
@@ -272,7 +272,7 @@ public sealed class CustomerGrain(
         EnsureExists();
         Begin();
         AddAddress(address);
-        await Commit();
+        await Commit(layers: false);
     }
 
     public Task<ConsentDecision> CanContact(Channel channel, ConsentPurpose purpose)
@@ -302,7 +302,7 @@ public sealed class CustomerGrain(
         var consent = change with { Evidence = evidence, At = change.At == default ? time.GetUtcNow() : change.At };
         new ConsentRegistry(S.Consent).Record(consent);
         recorded.Consent.Add(consent);
-        await Commit();
+        await Commit(layers: false);
         logger.LogInformation("Consent {Purpose} on {Channel} set to {Status} for customer {CustomerId}",
             change.Purpose.ToWire(), change.Channel.ToWire(), change.Status.ToWire(), _customerId);
     }
@@ -344,7 +344,7 @@ public sealed class CustomerGrain(
         Begin();
         var found = S.Vault.TryGetValue(token, out var sealedValue);
         AddAudit(new PiiAccessRecord(token, purpose, actor, time.GetUtcNow(), found));
-        await Commit();
+        await Commit(layers: false);
         logger.LogWarning("PII token resolved for customer {CustomerId} by {Actor} for {Purpose} (found: {Found})", _customerId, actor, purpose, found);
         return found ? _vault!.Open(token, sealedValue!) : null;
     }
@@ -383,14 +383,18 @@ public sealed class CustomerGrain(
     /// Appends what the call changed (the layers as they now are, plus the appends) and waits until it is durable.
     /// A failed write leaves memory ahead of the store, so the activation is dropped and the next call reloads.
     /// </summary>
-    private async Task Commit()
+    /// <param name="layers">The call may have changed the context layers (a turn, a verification, a CRM field, a token): write them as they are.</param>
+    private async Task Commit(bool layers = true)
     {
         var change = _change!;
         _change = null;
-        change.Ephemeral = S.Ephemeral;
-        change.Intent = S.Intent;
-        change.System = S.System;
-        change.EngineData = S.EngineData;
+        if (layers)
+        {
+            change.Ephemeral = S.Ephemeral;
+            change.Intent = S.Intent;
+            change.System = S.System;
+            change.EngineData = S.EngineData;
+        }
         try
         {
             // A new customer's salt was queued before this record: the store makes appends durable in order.
