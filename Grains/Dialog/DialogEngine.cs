@@ -22,7 +22,7 @@ public sealed class DialogEngineSettings
 /// confirmation, actions, global handling) → one channel-agnostic reply in the persona's words. Resumes an open flow
 /// on whatever channel the customer comes back on, naming the earlier channel and the pending step.
 /// </summary>
-public sealed class DialogEngine(BotRuntime bot, DialogEngineSettings settings, DialogBackend backend, ILogger logger) : IConversationEngine
+public sealed class DialogEngine(BotRuntime bot, DialogEngineSettings settings, DialogBackend backend, ILogger logger, DialogTrace? trace = null) : IConversationEngine
 {
     public BotRuntime Bot { get; } = bot;
 
@@ -31,6 +31,7 @@ public sealed class DialogEngine(BotRuntime bot, DialogEngineSettings settings, 
         ArgumentNullException.ThrowIfNull(turn);
         var step = new DialogStep(Bot, settings, backend, logger, turn);
         var reply = await step.RunAsync(cancellationToken);
+        trace?.Record(turn.Tenant, turn.CustomerId, step.Act);
 
         var prefix = new StringBuilder();
         if (turn.Channel == Channel.Voice && Bot.Definition.Persona.VoiceNotice is { } notice && NeedsVoiceNotice(turn))

@@ -14,7 +14,7 @@ public sealed class DialogEngineProvider : IConversationEngineProvider
     private readonly Dictionary<string, IConversationEngine> _engines = new(StringComparer.Ordinal);
     private readonly EchoConversationEngine _echo = new();
 
-    public DialogEngineProvider(TenantDirectory tenants, DialogOptions options, DialogBackend backend, ILoggerFactory loggers)
+    public DialogEngineProvider(TenantDirectory tenants, DialogOptions options, DialogBackend backend, ILoggerFactory loggers, DialogTrace? trace = null)
     {
         var logger = loggers.CreateLogger<DialogEngine>();
         var botNames = tenants.All.Where(t => !string.IsNullOrWhiteSpace(t.Bot)).Select(t => t.Bot).Distinct(StringComparer.Ordinal).ToList();
@@ -39,7 +39,7 @@ public sealed class DialogEngineProvider : IConversationEngineProvider
                 VoiceNumber = t.VoiceNumber,
                 Backend = options.Backends.TryGetValue(t.Bot, out var b) && !string.IsNullOrWhiteSpace(b) ? new Uri(b) : null,
             };
-            _engines[t.Id] = new DialogEngine(bots[t.Bot], settings, backend, logger);
+            _engines[t.Id] = new DialogEngine(bots[t.Bot], settings, backend, logger, trace);
             logger.LogInformation("Tenant {Tenant} runs bot {Bot} ({Intents} intents, {Flows} flows)", t.Id, t.Bot, bots[t.Bot].Definition.Intents.Count, bots[t.Bot].Definition.Flows.Count);
         }
     }

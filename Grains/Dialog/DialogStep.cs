@@ -17,6 +17,8 @@ public static class DialogStepMarkers
     public const string Change = "@change";
     /// <summary>The flow waits for the code of the bot's identity check.</summary>
     public const string Verify = "@verify";
+    /// <summary>The customer asked to cancel a flow with filled slots: the flow waits for a yes or no to "cancel …?".</summary>
+    public const string Cancel = "@cancel";
 }
 
 /// <summary>
@@ -54,6 +56,9 @@ internal sealed class DialogStep
     public string? ResumeLine { get; private set; }
 
     public bool IsRepeat { get; private set; }
+
+    /// <summary>The dialog act this turn took: an intent name, or inform, correct, affirm, deny, choose, fallback.</summary>
+    public string? Act { get; private set; }
 
     public async Task<EngineReply> RunAsync(CancellationToken ct)
     {
@@ -107,6 +112,7 @@ internal sealed class DialogStep
         if (invalid is not null) return await Invalid(flow, invalid, ct);
         if (filled > 0)
         {
+            Act = "inform";
             _e.ConsecutiveMisses = 0;
             return await Advance(flow, ct);
         }
@@ -131,6 +137,7 @@ internal sealed class DialogStep
 
     private async Task<EngineReply> OnIntent(FlowDefinition? open, string intent, List<EntityMatch> entities, Input input, CancellationToken ct)
     {
+        Act = intent;
         if (IntentDefinition.Global.Contains(intent)) return await Global(open, intent, ct);
         if (_def.FlowForIntent(intent) is { } flow)
         {
@@ -175,7 +182,7 @@ internal sealed class DialogStep
             SetPending(ConfirmMarker, (confirm.Step ?? flow.Goal).Render(Lookup), secret: false);
             return new EngineReply(confirm.Prompt.Render(Lookup), ReplyStyle.Confirmation, [new ReplyOption("yes", "Yes"), new ReplyOption("no", "No")]);
         }
-        return await Act(flow, ct);
+        return await Perform(flow, ct);
     }
 
     private EngineReply Ask(FlowDefinition flow, SlotDefinition slot, bool reprompt)
@@ -199,10 +206,14 @@ internal sealed class DialogStep
     private async Task<EngineReply> OnConfirm(FlowDefinition flow, List<EntityMatch> entities, string? global, Input input, string? choice, CancellationToken ct)
     {
         var (corrected, _) = Fill(flow, entities, input.Text, pending: null, overwrite: true, allowFreeText: false);
-        if (corrected > 0) return await Advance(flow, ct);
+        if (corrected > 0)
+        {
+            Act = "correct";
+            return await Advance(flow, ct);
+        }
         var answer = choice ?? entities.FirstOrDefault(m => m.Type == BuiltinSlotTypes.YesNo)?.Value;
-        if (answer == "yes") return await Act(flow, ct);
-        if (answer == "no") return AskWhatToChange(flow);
+        if (answer == "yes") { Act = "affirm"; return await Perform(flow, ct); }
+        if (answer == "no") { Act = "deny"; return AskWhatToChange(flow); }
         if (global is not null) return await Global(flow, global, ct);
         if (input.Intent is not null && input.Intent != flow.Intent) return await OnIntent(flow, input.Intent, entities, input, ct);
         if (input.Text.Length == 0 && (ResumeLine is not null || input.Opening)) return await Advance(flow, ct);
@@ -299,7 +310,11 @@ internal sealed class DialogStep
         slot ??= flow.Slots.FirstOrDefault(s => input.Text.Contains(Humanize(s.Name), StringComparison.OrdinalIgnoreCase) || input.Text.Contains(s.Type, StringComparison.OrdinalIgnoreCase));
         var (corrected, invalid) = Fill(flow, entities, input.Text, pending: null, overwrite: true, allowFreeText: false);
         if (invalid is not null) return await Invalid(flow, invalid, ct);
-        if (corrected > 0) return await Advance(flow, ct);
+        if (corrected > 0)
+        {
+            Act = "correct";
+            return await Advance(flow, ct);
+        }
         if (slot is not null)
         {
             _e.Slots.Remove(slot.Name);
@@ -388,7 +403,7 @@ internal sealed class DialogStep
 
     // ---- actions ----
 
-    private async Task<EngineReply> Act(FlowDefinition flow, CancellationToken ct)
+    private async Task<EngineReply> Perform(FlowDefinition flow, CancellationToken ct)
     {
         var action = flow.Action;
         if (action.Builtin != BuiltinAction.None) return await RunBuiltin(flow, flow, action.Builtin, action.Success.Render(Lookup), ct);
@@ -468,6 +483,7 @@ internal sealed class DialogStep
 
     private async Task<EngineReply> Global(FlowDefinition? flow, string intent, CancellationToken ct)
     {
+        Act = intent;
         var m = _def.Messages;
         switch (intent)
         {
@@ -494,6 +510,7 @@ internal sealed class DialogStep
 
     private async Task<EngineReply> Miss(FlowDefinition? flow, CancellationToken ct)
     {
+        Act = "fallback";
         if (++_e.ConsecutiveMisses >= _def.Settings.MaxMisses) return await TooManyMisses(flow, ct);
         var sorry = _def.Messages.Fallback.Render(Lookup);
         if (flow is null) return new EngineReply(sorry + " " + _def.Messages.Help.Render(Lookup), ReplyStyle.List, MenuOptions(null));

@@ -1,23 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Grains.Dialog;
+using Switchboard.Grains.Dialog.Stories;
+
 namespace Switchboard.Dialog.Tests;
 
 [Collection(SiloCollection.Name)]
 public sealed class StoryTests(SiloFixture fixture)
 {
+    private static string Folder => Path.Combine(AppContext.BaseDirectory, "Stories");
+
+    private static readonly Lazy<List<Story>> All = new(() => Story.LoadFolder(Folder));
+
     public static TheoryData<string> Stories()
     {
         var data = new TheoryData<string>();
-        foreach (var f in Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Stories"), "*.yaml").Order())
-            data.Add(Path.GetFileName(f));
+        foreach (var s in All.Value) data.Add((s.HeldOut ? "heldout/" : "") + s.Source);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Stories))]
-    public async Task Story_plays_through_real_grains(string file)
+    public async Task Story_plays_through_real_grains(string source)
     {
-        var story = Story.Load(Path.Combine(AppContext.BaseDirectory, "Stories", file));
+        var story = All.Value.Single(s => (s.HeldOut ? "heldout/" : "") + s.Source == source);
         Assert.NotEmpty(story.Turns);
-        var failures = await new StoryRunner(fixture.Silo).Play(story);
+        var player = new StoryPlayer(fixture.Silo.App.Services.GetRequiredService<IGrainFactory>(), fixture.Silo.App.Services.GetRequiredService<DialogTrace>());
+        var failures = await player.Play(story);
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
@@ -25,8 +33,29 @@ public sealed class StoryTests(SiloFixture fixture)
     public void The_cross_channel_stories_are_there()
     {
         // The resume behaviour is proven by stories that cross WhatsApp, web chat and voice; make sure they are not lost.
-        var names = Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Stories"), "*.yaml").Select(Path.GetFileName).ToList();
-        Assert.Contains("airline-whatsapp-web-voice.yaml", names);
-        Assert.Contains("airline-call-us-from-whatsapp.yaml", names);
+        var names = All.Value.Select(s => s.Name).ToList();
+        Assert.Contains("airline-whatsapp-web-voice", names);
+        Assert.Contains("airline-call-us-from-whatsapp", names);
     }
+
+    [Fact]
+    public void At_least_eighty_stories_cover_both_bots_with_a_held_out_part()
+    {
+        var stories = All.Value;
+        Assert.True(stories.Count >= 80, $"{stories.Count} stories");
+        Assert.Contains(stories, s => s.Tenant == "autoservice" && s.HeldOut);
+        Assert.Contains(stories, s => s.Tenant == "airline" && s.HeldOut);
+        Assert.Equal(stories.Count, stories.Select(s => s.Name).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Theory]
+    [InlineData("You're on {result.flight}")]
+    [InlineData("the card {{card:1111:3f9a2c7d1e}}")]
+    [InlineData("Where to, {persona.name}?")]
+    public void The_player_flags_an_unrendered_reply(string reply) =>
+        Assert.Matches(StoryPlayer.Unrendered(), reply);
+
+    [Fact]
+    public void The_player_accepts_a_rendered_reply() =>
+        Assert.DoesNotMatch(StoryPlayer.Unrendered(), "Done. You're on SW 221, the card ending 1111 {as promised}.");
 }
