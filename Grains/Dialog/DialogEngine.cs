@@ -42,8 +42,9 @@ public sealed class DialogEngine(BotRuntime bot, DialogEngineSettings settings, 
 
         reply = reply with
         {
-            Text = Bot.ApplyVocabulary(reply.Text),
-            Options = reply.Options?.Select(o => o with { Title = Bot.ApplyVocabulary(o.Title) }).ToList(),
+            // A slot or the customer's own words may hold a PII token: people read "the card ending 1111", never the token.
+            Text = Switchboard.Grains.Pii.PiiDisplay.Humanize(Bot.ApplyVocabulary(reply.Text)),
+            Options = reply.Options?.Select(o => o with { Title = Switchboard.Grains.Pii.PiiDisplay.Humanize(Bot.ApplyVocabulary(o.Title)) }).ToList(),
         };
         reply = reply with { Expect = ReplyExpectations.For(Bot.Definition, turn.Ephemeral) };
         if (!step.IsRepeat) LastReply.Save(turn.EngineData, reply);

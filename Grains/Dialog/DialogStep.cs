@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Switchboard.Grains.Conversation;
 using Switchboard.Grains.Dialog.Definition;
@@ -25,7 +26,7 @@ public static class DialogStepMarkers
 /// One turn of the dialog: reads the ephemeral layer (open flow, slots, pending question), decides, changes the layers,
 /// and returns the reply. Pure domain code over the grain's state; the grain persists what it changed.
 /// </summary>
-internal sealed class DialogStep
+internal sealed partial class DialogStep
 {
     public const string ConfirmMarker = DialogStepMarkers.Confirm;
     public const string ChangeMarker = DialogStepMarkers.Change;
@@ -40,6 +41,8 @@ internal sealed class DialogStep
     private readonly TurnContext _turn;
     private readonly EphemeralContext _e;
     private IReadOnlyDictionary<string, string>? _result;
+    /// <summary>A slot whose offered options the answer talked about without naming exactly one of them.</summary>
+    private SlotDefinition? _unclearOffer;
 
     public DialogStep(BotRuntime bot, DialogEngineSettings settings, DialogBackend backend, ILogger logger, TurnContext turn)
     {
@@ -84,6 +87,10 @@ internal sealed class DialogStep
 
         var text = choice ?? input.Text;
         var entities = _bot.Extractor.Extract(text, _turn.Now);
+        // "Yes please, book it" after a reply that offered one next step is that step.
+        if (flow is null && choice is null && entities.Any(m => m is { Type: BuiltinSlotTypes.YesNo, Value: "yes" })
+            && LastReply.Options(_turn.EngineData).Where(o => o.Id.StartsWith("intent:", StringComparison.Ordinal) && o.Id != "intent:agent").ToList() is [var offered])
+            return await OnIntent(null, offered.Id["intent:".Length..], entities, input, ct);
         var global = GlobalIntent(input, choice);
         // The classifier runs only when the answer is not a plain slot value: most turns in a flow just fill the pending slot.
         var pendingSlot = flow?.Slot(_e.PendingSlot);
@@ -91,8 +98,10 @@ internal sealed class DialogStep
             || !entities.Any(m => m.Type == pendingSlot.Type) || pendingSlot.Secret;
         if (global is null && choice is null && text.Length > 0 && needsIntent)
         {
-            var p = _bot.Classifier.Predict(text);
+            var p = _bot.Classifier.Predict(WithoutIdentifiers(text, entities));
             if (p.Intent is not null && p.Confidence >= RequiredConfidence(flow, p.Intent)) input.Intent = p.Intent;
+            // Cancelling throws work away: only a clear cancel counts, never a correction ("make it Delhi") or "DROP TABLE".
+            if (input.Intent == "cancel" && (!ClearCancel().IsMatch(text) || CorrectionCue().IsMatch(text))) input.Intent = null;
             if (input.Intent is not null && IntentDefinition.Global.Contains(input.Intent)) global = input.Intent;
         }
 
@@ -100,21 +109,46 @@ internal sealed class DialogStep
         {
             if (global is not null) return await Global(null, global, ct);
             if (input.Intent is not null) return await OnIntent(null, input.Intent, entities, input, ct);
+            if (ImpliedFlow(entities) is { } implied) return await OnIntent(null, implied.Intent, entities, input, ct);
             if (text.Length == 0 && (_turn.PreviousChannel != _turn.Channel || input.Opening)) return Greeting();
             return await Miss(null, ct);
         }
 
+        if (_e.PendingSlot == DialogStepMarkers.Cancel)
+        {
+            var answer = choice ?? (global == "cancel" ? "yes" : entities.FirstOrDefault(m => m.Type == BuiltinSlotTypes.YesNo)?.Value);
+            if (answer == "yes")
+            {
+                Act = "affirm";
+                CloseFlow(flow, "cancelled");
+                return new EngineReply(_def.Messages.Cancelled.Render(Lookup));
+            }
+            _e.PendingSlot = NextPending(flow);
+            if (answer == "no")
+            {
+                Act = "deny";
+                return Join("Okay, let's carry on.", await Advance(flow, ct));
+            }
+        }
         if (_e.PendingSlot == ConfirmMarker) return await OnConfirm(flow, entities, global, input, choice, ct);
         if (_e.PendingSlot == ChangeMarker) return await OnChange(flow, entities, global, input, choice, ct);
         if (_e.PendingSlot == DialogStepMarkers.Verify) return await OnVerify(flow, global, input, ct);
 
-        var (filled, invalid) = Fill(flow, entities, text, _e.PendingSlot, overwrite: false, allowFreeText: global is null);
+        var correction = CorrectionCue().IsMatch(text);
+        var (filled, invalid) = Fill(flow, entities, text, _e.PendingSlot, overwrite: correction, allowFreeText: global is null && !correction);
         if (invalid is not null) return await Invalid(flow, invalid, ct);
         if (filled > 0)
         {
-            Act = "inform";
+            Act ??= "inform";
             _e.ConsecutiveMisses = 0;
             return await Advance(flow, ct);
+        }
+        if (_unclearOffer is { } unclear && global is null && (input.Intent is null || input.Intent == flow.Intent)) return await NotOffered(flow, unclear, ct);
+        if (global is null && SlotQuestion(flow, text) is { } answerAboutSlot)
+        {
+            Act = "ask-slot";
+            _e.ConsecutiveMisses = 0;
+            return Join(answerAboutSlot, await Advance(flow, ct));
         }
         if (global is not null) return await Global(flow, global, ct);
         if (input.Intent is not null && input.Intent != flow.Intent) return await OnIntent(flow, input.Intent, entities, input, ct);
@@ -183,6 +217,66 @@ internal sealed class DialogStep
             return new EngineReply(confirm.Prompt.Render(Lookup), ReplyStyle.Confirmation, [new ReplyOption("yes", "Yes"), new ReplyOption("no", "No")]);
         }
         return await Perform(flow, ct);
+    }
+
+    /// <summary>
+    /// The text the classifier sees: identifiers (plates, flight numbers, booking references) removed, since their letters
+    /// and digits say nothing about the intent and drown the words that do ("brake check for MH12AB1234 please").
+    /// </summary>
+    private string WithoutIdentifiers(string text, List<EntityMatch> entities)
+    {
+        var ids = entities.Where(m => m.Length > 0 && m.End <= text.Length
+            && (m.Type == BuiltinSlotTypes.BookingReference || (_def.Entities.TryGetValue(m.Type, out var d) && d.Pattern is not null)))
+            .OrderByDescending(m => m.Start).ToList();
+        if (ids.Count == 0) return text;
+        var sb = new System.Text.StringBuilder(text);
+        foreach (var m in ids) sb.Remove(m.Start, m.Length).Insert(m.Start, ' ');
+        var left = sb.ToString().Trim();
+        return left.Length == 0 ? text : left;
+    }
+
+    /// <summary>
+    /// "Brake check please": when the classifier is unsure, a value of the bot's own entities that only one flow asks
+    /// for names that flow.
+    /// </summary>
+    private FlowDefinition? ImpliedFlow(List<EntityMatch> entities)
+    {
+        var owners = entities.Where(m => _def.Entities.ContainsKey(m.Type))
+            .Select(m => _def.Flows.Where(f => !f.IsSideAction && f.Slots.Any(s => s.Type == m.Type)).ToList())
+            .Where(fs => fs.Count == 1).Select(fs => fs[0]).Distinct().ToList();
+        return owners.Count == 1 ? owners[0] : null;
+    }
+
+    /// <summary>What the flow waits on when nothing else is pending: its first empty slot, else the confirmation.</summary>
+    private string? NextPending(FlowDefinition flow) =>
+        flow.Slots.FirstOrDefault(s => !_e.Slots.ContainsKey(s.Name))?.Name ?? (flow.Confirm is null ? null : ConfirmMarker);
+
+    /// <summary>An answer about the offer that names none of it, or more than one: the offer again, nothing guessed.</summary>
+    private async Task<EngineReply> NotOffered(FlowDefinition flow, SlotDefinition slot, CancellationToken ct)
+    {
+        Act = "unclear-choice";
+        if (++_e.ConsecutiveMisses >= _def.Settings.MaxMisses) return await TooManyMisses(flow, ct);
+        var options = OptionsFor(slot);
+        var list = options.Count == 1 ? options[0].Title : string.Join(", ", options.Take(options.Count - 1).Select(o => o.Title)) + " or " + options[^1].Title;
+        SetPending(slot.Name, (slot.Step ?? flow.Goal).Render(Lookup), slot.Secret);
+        return new EngineReply($"I can offer {list}. Which one would you like?", options.Count <= 3 ? ReplyStyle.QuickReplies : ReplyStyle.List, options);
+    }
+
+    /// <summary>"What's my booking ref again?": the value of a filled slot the question names, in the customer's words.</summary>
+    private string? SlotQuestion(FlowDefinition flow, string text)
+    {
+        var q = SlotQuestionCue().Match(text);
+        if (!q.Success) return null;
+        var asked = q.Groups[1].Value.ToLowerInvariant();
+        foreach (var slot in flow.Slots.Where(s => _e.Slots.ContainsKey(s.Name) && !s.Secret))
+        {
+            var words = slot.Name.Split('_');
+            var typeWords = Humanize(slot.Type).Split(' ');
+            if (words.All(w => asked.Contains(w, StringComparison.Ordinal)) || typeWords.All(w => asked.Contains(w, StringComparison.Ordinal))
+                || (words.Length > 1 && asked.Contains(words[0], StringComparison.Ordinal) && asked.Contains(words[1][..Math.Min(3, words[1].Length)], StringComparison.Ordinal)))
+                return $"Your {Humanize(slot.Name).Replace("ref", "reference", StringComparison.Ordinal)} is {_e.Slots[slot.Name].Display ?? _e.Slots[slot.Name].Value}.";
+        }
+        return null;
     }
 
     private EngineReply Ask(FlowDefinition flow, SlotDefinition slot, bool reprompt)
@@ -254,6 +348,7 @@ internal sealed class DialogStep
                     Verified = true, Method = v.Method, Channel = _turn.Channel, VerifiedAt = _turn.Now, MfaPassed = false,
                 };
                 _e.ConsecutiveMisses = 0;
+                Act = "inform";
                 _logger.LogInformation("Customer {CustomerId} passed the {Method} check on {Channel}", _turn.CustomerId, v.Method, _turn.Channel.ToWire());
                 return await Advance(flow, ct);
             }
@@ -334,6 +429,8 @@ internal sealed class DialogStep
     private (int Filled, SlotDefinition? Invalid) Fill(FlowDefinition flow, List<EntityMatch> entities, string text, string? pending, bool overwrite, bool allowFreeText)
     {
         var used = new List<EntityMatch>();
+        var changedSlots = new HashSet<string>(StringComparer.Ordinal);
+        var filledNow = new HashSet<string>(StringComparer.Ordinal);
         var filled = 0;
         var pendingSlot = flow.Slot(pending);
         var order = pendingSlot is null ? flow.Slots : flow.Slots.Where(s => s != pendingSlot).Prepend(pendingSlot);
@@ -350,10 +447,21 @@ internal sealed class DialogStep
                 if (isPending) return (filled, slot);
                 continue;
             }
+            var changed = _e.Slots.ContainsKey(slot.Name);
             _e.Slots[slot.Name] = new SlotValue(match.Value, match.Display, _turn.Channel, _turn.Now);
             used.Add(match);
             filled++;
+            filledNow.Add(slot.Name);
+            if (changed)
+            {
+                Act = "correct";
+                changedSlots.Add(slot.Name);
+            }
         }
+        // What was offered for the old value ("seats on the 9:30 AM… flights to Mumbai") is no longer on offer: ask it again.
+        foreach (var slot in flow.Slots)
+            if (slot.Options.Count > 0 && !filledNow.Contains(slot.Name) && slot.Prompt.References.Any(changedSlots.Contains))
+                _e.Slots.Remove(slot.Name);
         return (filled, null);
     }
 
@@ -361,7 +469,23 @@ internal sealed class DialogStep
     {
         if (slot.Secret && isPending && SecretToken(text) is { } token)
             return new EntityMatch(slot.Type, token, "the code", text.IndexOf(token, StringComparison.Ordinal), token.Length);
-        var match = entities.FirstOrDefault(m => m.Type == slot.Type && !used.Any(u => u.Overlaps(m)));
+        var options = OptionsFor(slot);
+        if (options.Count > 0)
+        {
+            var (outcome, index) = OfferResolver.Resolve(options.Select(o => o.Title).ToList(), text, isPending);
+            if (outcome == OfferOutcome.Chosen)
+            {
+                var o = options[index];
+                return slot.Type == BuiltinSlotTypes.Time && OfferResolver.ParseTime(o.Title) is { } time
+                    ? new EntityMatch(BuiltinSlotTypes.Time, time.ToString("HH:mm", CultureInfo.InvariantCulture), EntityExtractor.DisplayTime(time), 0, 0)
+                    : new EntityMatch(slot.Type, o.Id, o.Title, 0, 0);
+            }
+            if (outcome == OfferOutcome.Unclear && isPending) _unclearOffer = slot;
+            // A time outside the offer is never taken, however clearly it was said.
+            if (slot.Type == BuiltinSlotTypes.Time) return null;
+        }
+        var candidates = entities.Where(m => m.Type == slot.Type && !used.Any(u => u.Overlaps(m))).ToList();
+        var match = PickByRole(slot, candidates, text);
         if (match is not null) return match;
         if (!isPending) return null;
         if (slot.Type == BuiltinSlotTypes.Time)
@@ -378,6 +502,25 @@ internal sealed class DialogStep
         if (slot.Type == BuiltinSlotTypes.Text && allowFreeText && text.Trim().Length is > 0 and <= 500)
             return new EntityMatch(BuiltinSlotTypes.Text, text.Trim(), text.Trim(), 0, text.Length);
         return null;
+    }
+
+    /// <summary>
+    /// "My flight from Singapore was late, I missed my connection to Delhi": a value said after "from" is where the
+    /// customer comes from, not where they go; a value after "to" is preferred for every other slot.
+    /// </summary>
+    private static EntityMatch? PickByRole(SlotDefinition slot, List<EntityMatch> candidates, string text)
+    {
+        if (candidates.Count == 0) return null;
+        var origin = slot.Name.Contains("origin", StringComparison.Ordinal) || slot.Name.Contains("from", StringComparison.Ordinal);
+        string Role(EntityMatch m)
+        {
+            if (m.Length == 0 || m.Start > text.Length) return "";
+            var before = RoleCue().Match(text[..m.Start]);
+            return before.Success ? (before.Groups[1].Value.Equals("from", StringComparison.OrdinalIgnoreCase) ? "from" : "to") : "";
+        }
+        if (origin) return candidates.FirstOrDefault(m => Role(m) == "from");
+        var kept = candidates.Where(m => Role(m) != "from").ToList();
+        return kept.FirstOrDefault(m => Role(m) == "to") ?? kept.FirstOrDefault();
     }
 
     private bool Valid(SlotDefinition slot, EntityMatch match)
@@ -501,6 +644,13 @@ internal sealed class DialogStep
                 return Join(m.StartOver.Render(Lookup), await Advance(flow, ct));
             case "cancel":
                 if (flow is null) return new EngineReply(m.NothingToCancel.Render(Lookup));
+                if (flow.Slots.Any(s => _e.Slots.ContainsKey(s.Name)))
+                {
+                    // Work is at stake: name it and ask before throwing it away.
+                    var question = flow.CancelPrompt is { } cp && cp.CanRender(Lookup) ? cp.Render(Lookup) : $"Shall I stop {flow.Goal.Render(Lookup)}?";
+                    SetPending(DialogStepMarkers.Cancel, flow.Goal.Render(Lookup), secret: false);
+                    return new EngineReply(question, ReplyStyle.Confirmation, [new ReplyOption("yes", "Yes"), new ReplyOption("no", "No")]);
+                }
                 CloseFlow(flow, "cancelled");
                 return new EngineReply(m.Cancelled.Render(Lookup));
             default:
@@ -637,6 +787,22 @@ internal sealed class DialogStep
     private static EngineReply Join(string before, EngineReply reply) => reply with { Text = before + " " + reply.Text };
 
     private static string Humanize(string name) => name.Replace('_', ' ');
+
+    /// <summary>Words that make a change of mind ("actually", "instead", "I meant", "make it", "change the date to").</summary>
+    [GeneratedRegex(@"\b(actually|instead|i meant|i mean|meant|make it|rather|change (?:the |my )?\w+ to|not \w+ but|sorry,? (?:i|it|my|make))\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex CorrectionCue();
+
+    /// <summary>What a clear cancel says.</summary>
+    [GeneratedRegex(@"\b(cancel\w*|stop|forget (?:it|about it)|never ?mind|abort|scrap (?:it|that)|drop it|leave it|don't bother|don't want|not do this|changed my mind|no need)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ClearCancel();
+
+    /// <summary>"What's my booking ref again?", "what was the date".</summary>
+    [GeneratedRegex(@"^\s*(?:what(?:'s| is| was)|remind me(?: of)?|tell me)\s+(?:my|the)\s+([\w ]+?)(?:\s+again)?\s*\??\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SlotQuestionCue();
+
+    /// <summary>The last "from" or "to" before a value, with at most two words between ("to delhi", "from lovely singapore").</summary>
+    [GeneratedRegex(@"\b(from|to|for)\s+(?:\w+\s+){0,1}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RoleCue();
 
     internal sealed class Input
     {
