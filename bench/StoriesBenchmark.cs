@@ -52,13 +52,15 @@ public sealed class StoriesBenchmark : IBenchmark
         });
         using var host = builder.Build();
         await host.StartAsync();
-        var player = new StoryPlayer(host.Services.GetRequiredService<IGrainFactory>(), host.Services.GetRequiredService<DialogTrace>());
+        var player = new StoryPlayer(host.Services.GetRequiredService<IGrainFactory>(), host.Services.GetRequiredService<DialogTrace>(),
+            host.Services.GetRequiredService<DialogEngineProvider>());
 
         var results = new List<(Story Story, List<string> Failures)>();
         var sw = Stopwatch.StartNew();
         foreach (var story in stories) results.Add((story, await player.Play(story)));
         var turns = stories.Sum(s => s.Turns.Count);
         Console.WriteLine($"{stories.Count} stories, {turns} turns in {sw.Elapsed.TotalSeconds:F1} s (from {folder})");
+        Console.WriteLine($"invented values (a slot holding what was never offered): {player.InventedValues} (target 0)");
 
         foreach (var part in new[] { false, true })
         {

@@ -49,7 +49,8 @@ public sealed class StoryTests(SiloFixture fixture)
     }
 
     private StoryPlayer Player() =>
-        new(fixture.Silo.App.Services.GetRequiredService<IGrainFactory>(), fixture.Silo.App.Services.GetRequiredService<DialogTrace>());
+        new(fixture.Silo.App.Services.GetRequiredService<IGrainFactory>(), fixture.Silo.App.Services.GetRequiredService<DialogTrace>(),
+            fixture.Silo.App.Services.GetRequiredService<DialogEngineProvider>());
 
     [Fact]
     public void The_cross_channel_stories_are_there()

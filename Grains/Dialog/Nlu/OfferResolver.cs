@@ -57,16 +57,21 @@ public static partial class OfferResolver
             if (fits.Count == 1) return (OfferOutcome.Chosen, fits[0]);
             return pending ? (OfferOutcome.Unclear, -1) : (OfferOutcome.None, -1);
         }
-        if (pending && shortAnswer && PartOfDay().Match(t) is { Success: true } p)
+        if (pending && shortAnswer && PartOfDay().IsMatch(t))
         {
-            Func<TimeOnly, bool> inPart = p.Groups[1].Value switch
+            // "afternoon or evening" names two parts: every option in any of them fits, and more than one is unclear.
+            var fits = new HashSet<int>();
+            foreach (Match p in PartOfDay().Matches(t))
             {
-                "morning" or "am" => x => x.Hour < 12,
-                "afternoon" or "noon" => x => x.Hour is >= 12 and < 17,
-                _ => x => x.Hour >= 17,
-            };
-            var fits = Enumerable.Range(0, times.Count).Where(i => inPart(times[i]!.Value)).ToList();
-            return fits.Count == 1 ? (OfferOutcome.Chosen, fits[0]) : (OfferOutcome.Unclear, -1);
+                Func<TimeOnly, bool> inPart = p.Groups[1].Value switch
+                {
+                    "morning" => x => x.Hour < 12,
+                    "afternoon" or "noon" => x => x.Hour is >= 12 and < 17,
+                    _ => x => x.Hour >= 17,
+                };
+                fits.UnionWith(Enumerable.Range(0, times.Count).Where(i => inPart(times[i]!.Value)));
+            }
+            return fits.Count == 1 ? (OfferOutcome.Chosen, fits.Single()) : (OfferOutcome.Unclear, -1);
         }
         return (OfferOutcome.None, -1);
     }

@@ -11,9 +11,13 @@ namespace Switchboard.Grains.Dialog.Stories;
 /// engine) and lists every way the replies differ from what the story expects. Every reply is also checked for a raw
 /// PII token or an unrendered template placeholder.
 /// </summary>
-public sealed partial class StoryPlayer(IGrainFactory grains, DialogTrace? trace = null)
+public sealed partial class StoryPlayer(IGrainFactory grains, DialogTrace? trace = null, DialogEngineProvider? bots = null)
 {
     private static int _customers;
+    private int _invented;
+
+    /// <summary>Slot values held that are not among the options the bot offered for that slot (target: 0). Needs the bots.</summary>
+    public int InventedValues => _invented;
 
     public async Task<List<string>> Play(Story story)
     {
@@ -65,6 +69,14 @@ public sealed partial class StoryPlayer(IGrainFactory grains, DialogTrace? trace
             if (e.ActiveFlow != flow) everFilled.Clear();
             flow = e.ActiveFlow;
             Check(failures, where, t.Expect, reply, e);
+            if (bots?.BotOf(story.Tenant)?.Definition.Flow(e.ActiveFlow) is { } open)
+                foreach (var slot in open.Slots.Where(s => s.Options.Count > 0 && e.Slots.ContainsKey(s.Name)))
+                {
+                    var held = e.Slots[slot.Name];
+                    if (slot.Options.Contains(held.Display ?? held.Value, StringComparer.OrdinalIgnoreCase)) continue;
+                    Interlocked.Increment(ref _invented);
+                    failures.Add($"{where}: slot '{slot.Name}' holds '{held.Display ?? held.Value}', which was never offered");
+                }
             if (t.Expect.Intent is { } intent && trace?.LastAct(story.Tenant, customerId) is { } act && act != intent)
                 failures.Add($"{where}: the engine took '{act}', expected '{intent}' (reply: {reply.Text})");
             if (story.Outcome?.NoSlotAskedTwice == true && e.PendingSlot is { } p && everFilled.Contains(p))
