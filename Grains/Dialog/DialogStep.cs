@@ -95,7 +95,7 @@ internal sealed partial class DialogStep
         // The classifier runs only when the answer is not a plain slot value: most turns in a flow just fill the pending slot.
         var pendingSlot = flow?.Slot(_e.PendingSlot);
         var needsIntent = flow is null || pendingSlot is null || pendingSlot.Type == BuiltinSlotTypes.Text
-            || !entities.Any(m => m.Type == pendingSlot.Type) || pendingSlot.Secret;
+            || !entities.Any(m => m.Type == pendingSlot.Type) || pendingSlot.Secret || ForeignFlow(flow!, entities) is not null;
         if (global is null && choice is null && text.Length > 0 && needsIntent)
         {
             var p = _bot.Classifier.Predict(WithoutIdentifiers(text, entities));
@@ -135,6 +135,7 @@ internal sealed partial class DialogStep
         if (_e.PendingSlot == DialogStepMarkers.Verify) return await OnVerify(flow, global, input, ct);
 
         var correction = CorrectionCue().IsMatch(text);
+        if (global is null && ForeignFlow(flow, entities) is { } other && await Digress(flow, other, entities, input, ct) is { } aside) return aside;
         var (filled, invalid) = Fill(flow, entities, text, _e.PendingSlot, overwrite: correction, allowFreeText: global is null && !correction);
         if (invalid is not null) return await Invalid(flow, invalid, ct);
         if (filled > 0)
@@ -245,6 +246,50 @@ internal sealed partial class DialogStep
             .Select(m => _def.Flows.Where(f => !f.IsSideAction && f.Slots.Any(s => s.Type == m.Type)).ToList())
             .Where(fs => fs.Count == 1).Select(fs => fs[0]).Distinct().ToList();
         return owners.Count == 1 ? owners[0] : null;
+    }
+
+    /// <summary>
+    /// "Is SW 123 on time today?" in the middle of a rebooking: the utterance holds a value only another flow asks for
+    /// (a flight number), so it is about that flow, not an answer to the pending question.
+    /// </summary>
+    private FlowDefinition? ForeignFlow(FlowDefinition open, List<EntityMatch> entities)
+    {
+        var foreign = entities.Where(m => _def.Entities.ContainsKey(m.Type) && open.Slots.All(s => s.Type != m.Type)).ToList();
+        if (foreign.Count == 0) return null;
+        var owners = foreign.Select(m => _def.Flows.Where(f => f != open && !f.IsSideAction && f.Slots.Any(s => s.Type == m.Type)).ToList())
+            .Where(fs => fs.Count == 1).Select(fs => fs[0]).Distinct().ToList();
+        return owners.Count == 1 ? owners[0] : null;
+    }
+
+    /// <summary>
+    /// Runs another flow as an aside when this one utterance completes it (a status question), then asks the open flow's
+    /// pending question once; the open flow and its slots are untouched. Null when the aside needs more than this turn.
+    /// </summary>
+    private async Task<EngineReply?> Digress(FlowDefinition open, FlowDefinition other, List<EntityMatch> entities, Input input, CancellationToken ct)
+    {
+        var saved = (_e.ActiveFlow, Slots: new Dictionary<string, SlotValue>(_e.Slots), _e.PendingSlot, _e.PendingStep, _e.FlowChannel, _e.ConsecutiveMisses);
+        var historyCount = _turn.Intent.History.Count;
+        var data = new Dictionary<string, string>(_turn.EngineData);
+        var reply = await StartFlow(other, entities, input, ct);
+        var completed = reply.Completed is not null;
+        if (!completed)
+        {
+            // Not answerable in one turn: undo the aside completely and treat the utterance as usual.
+            _turn.EngineData.Clear();
+            foreach (var kv in data) _turn.EngineData[kv.Key] = kv.Value;
+            if (_turn.Intent.History.Count > historyCount) _turn.Intent.History.RemoveRange(historyCount, _turn.Intent.History.Count - historyCount);
+        }
+        (_e.ActiveFlow, _e.PendingSlot, _e.PendingStep, _e.FlowChannel, _e.ConsecutiveMisses) = (saved.ActiveFlow, saved.PendingSlot, saved.PendingStep, saved.FlowChannel, saved.ConsecutiveMisses);
+        _e.Slots.Clear();
+        foreach (var kv in saved.Slots) _e.Slots[kv.Key] = kv.Value;
+        if (!completed)
+        {
+            Act = null;
+            return null;
+        }
+        Act = other.Intent;
+        var resume = await Advance(open, ct);
+        return resume with { Text = reply.Text + " " + resume.Text };
     }
 
     /// <summary>What the flow waits on when nothing else is pending: its first empty slot, else the confirmation.</summary>
