@@ -15,7 +15,7 @@ namespace Switchboard.Bench;
 /// <summary>
 /// Plays every conversation story (<c>tests/Dialog.Tests/Stories</c>, or the folder given) through the real grains of one
 /// in-process silo with both sample bots, and prints the pass rate per category, for the tuned and the held-out stories
-/// separately. Options: <c>[folder] [--verbose]</c> (every failure, not only the first of each story).
+/// separately. Options: <c>[folder] [--verbose]</c> (every failure, not only the first of each story) <c>[--encoder]</c> (semantic matching on).
 /// </summary>
 public sealed class StoriesBenchmark : IBenchmark
 {
@@ -27,6 +27,8 @@ public sealed class StoriesBenchmark : IBenchmark
     {
         var folder = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? FindStories();
         var verbose = Options.Flag(args, "--verbose");
+        // --encoder: intents also matched by meaning (all-MiniLM-L6-v2) where the cheap classifier is unsure.
+        var encoder = Options.Flag(args, "--encoder");
         var stories = Story.LoadFolder(folder);
 
         var builder = Host.CreateApplicationBuilder();
@@ -43,6 +45,7 @@ public sealed class StoriesBenchmark : IBenchmark
         });
         builder.Services.AddSwitchboardCore(builder.Configuration, new CustomerKeys(RandomNumberGenerator.GetBytes(32)));
         builder.Services.AddSingleton<DialogTrace>();
+        if (encoder) builder.Services.AddSingleton<Switchboard.Grains.Dialog.Nlu.ISentenceEmbedder, MiniLmEmbedder>();
         builder.Services.AddDialogEngine(builder.Configuration);
         builder.UseOrleans(silo =>
         {
@@ -59,7 +62,7 @@ public sealed class StoriesBenchmark : IBenchmark
         var sw = Stopwatch.StartNew();
         foreach (var story in stories) results.Add((story, await player.Play(story)));
         var turns = stories.Sum(s => s.Turns.Count);
-        Console.WriteLine($"{stories.Count} stories, {turns} turns in {sw.Elapsed.TotalSeconds:F1} s (from {folder})");
+        Console.WriteLine($"{stories.Count} stories, {turns} turns in {sw.Elapsed.TotalSeconds:F1} s (from {folder}), encoder {(encoder ? "on" : "off")}");
         Console.WriteLine($"invented values (a slot holding what was never offered): {player.InventedValues} (target 0)");
 
         foreach (var part in new[] { false, true })

@@ -98,8 +98,13 @@ internal sealed partial class DialogStep
             || !entities.Any(m => m.Type == pendingSlot.Type) || pendingSlot.Secret || ForeignFlow(flow!, entities) is not null;
         if (global is null && choice is null && text.Length > 0 && needsIntent)
         {
-            var p = _bot.Classifier.Predict(WithoutIdentifiers(text, entities));
+            var classified = WithoutIdentifiers(text, entities);
+            var p = _bot.Classifier.Predict(classified);
             if (p.Intent is not null && p.Confidence >= RequiredConfidence(flow, p.Intent)) input.Intent = p.Intent;
+            // The encoder costs milliseconds: it is asked only where the cheap classifier is unsure.
+            else if (_bot.Semantic?.Predict(classified) is { Intent: { } meant } sp && sp.Confidence >= SemanticIntentMatcher.DefaultThreshold
+                && (flow is null || meant == flow.Intent || IntentDefinition.Global.Contains(meant) || sp.Confidence >= 0.7))
+                input.Intent = meant;
             // Cancelling throws work away: only a clear cancel counts, never a correction ("make it Delhi") or "DROP TABLE".
             if (input.Intent == "cancel" && (!ClearCancel().IsMatch(text) || CorrectionCue().IsMatch(text))) input.Intent = null;
             if (input.Intent is not null && IntentDefinition.Global.Contains(input.Intent)) global = input.Intent;
