@@ -95,7 +95,10 @@ internal sealed partial class DialogStep
         // The classifier runs only when the answer is not a plain slot value: most turns in a flow just fill the pending slot.
         var pendingSlot = flow?.Slot(_e.PendingSlot);
         var needsIntent = flow is null || pendingSlot is null || pendingSlot.Type == BuiltinSlotTypes.Text
-            || !entities.Any(m => m.Type == pendingSlot.Type) || pendingSlot.Secret || ForeignFlow(flow!, entities) is not null;
+            || !(entities.Any(m => m.Type == pendingSlot.Type) || ChosenFromOffer(pendingSlot, text)) || pendingSlot.Secret || ForeignFlow(flow!, entities) is not null;
+        // A yes or no to "shall I confirm / cancel it?" is the answer, not a new intent.
+        if (_e.PendingSlot is ConfirmMarker or DialogStepMarkers.Cancel && entities.Any(m => m.Type == BuiltinSlotTypes.YesNo) && !CorrectionCue().IsMatch(text))
+            needsIntent = false;
         if (global is null && choice is null && text.Length > 0 && needsIntent)
         {
             var classified = WithoutIdentifiers(text, entities);
@@ -296,6 +299,9 @@ internal sealed partial class DialogStep
         var resume = await Advance(open, ct);
         return resume with { Text = reply.Text + " " + resume.Text };
     }
+
+    private bool ChosenFromOffer(SlotDefinition slot, string text) =>
+        OptionsFor(slot) is { Count: > 0 } options && OfferResolver.Resolve(options.Select(o => o.Title).ToList(), text, pending: true).Outcome == OfferOutcome.Chosen;
 
     /// <summary>What the flow waits on when nothing else is pending: its first empty slot, else the confirmation.</summary>
     private string? NextPending(FlowDefinition flow) =>
