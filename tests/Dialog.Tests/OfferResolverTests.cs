@@ -16,6 +16,9 @@ public sealed class OfferResolverTests
     [InlineData("half past nine", 0)]
     [InlineData("the 4 o'clock", 1)]
     [InlineData("4pm", 1)]
+    [InlineData("four o'clock", 1)]
+    [InlineData("9.15 p. m.", 2)]
+    [InlineData("9:30 a m", 0)]
     [InlineData("4", 1)]
     [InlineData("evening", 2)]
     public void An_answer_resolves_to_the_one_offered_flight_it_names(string answer, int index) =>

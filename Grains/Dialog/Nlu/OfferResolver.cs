@@ -119,13 +119,13 @@ public static partial class OfferResolver
     [GeneratedRegex(@"\b(morning|afternoon|noon|evening|night|tonight)\b")]
     private static partial Regex PartOfDay();
 
-    [GeneratedRegex(@"\b(half|quarter)\s+past\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b(?:\s*(a\.?m\.?|p\.?m\.?|in the (?:morning|evening|afternoon)|at night))?")]
+    [GeneratedRegex(@"\b(half|quarter)\s+past\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b(?:\s*([ap]\.?\s?m\.?|in the (?:morning|evening|afternoon)|at night))?")]
     private static partial Regex HalfPast();
 
     [GeneratedRegex(@"\bquarter\s+to\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b(?:\s*(a\.?m\.?|p\.?m\.?))?")]
     private static partial Regex QuarterTo();
 
-    [GeneratedRegex(@"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?(?:\s*(a\.?m\.?|p\.?m\.?)|\s*(o'?\s?clock))?(?![\w:]|\.\d)")]
+    [GeneratedRegex(@"(?<![\w:.])(\d{1,2})(?:[:.](\d{2}))?(?:\s*([ap]\.?\s?m\.?)|\s*(o'?\s?clock))?(?![\w:]|\.\d)")]
     private static partial Regex ClockTime();
 
     [GeneratedRegex(@"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*o'?\s?clock\b(?:\s*(a\.?m\.?|p\.?m\.?))?")]
