@@ -241,4 +241,19 @@ public sealed class DialogStepTests
         await app.StartAsync();
         return app;
     }
+
+    [Fact]
+    public async Task A_cancel_with_filled_slots_is_asked_first_and_voice_listens_for_yes_or_no()
+    {
+        var h = new EngineHarness(EngineHarness.Airline);
+        await h.Say(Channel.WhatsApp, "rebook AB12CD to Mumbai");
+        await h.Say(Channel.WhatsApp, "2468");
+        var question = await h.Say(Channel.WhatsApp, "cancel");
+        Assert.Equal("Cancel your rebooking to Mumbai?", question.Text);
+        Assert.Equal(ReplyExpectation.Confirm, question.Expect!.Type);
+        Assert.Equal("rebook", h.Ephemeral.ActiveFlow);
+        var done = await h.Say(Channel.WhatsApp, "yes");
+        Assert.Null(h.Ephemeral.ActiveFlow);
+        Assert.Contains("cancelled", done.Text, StringComparison.OrdinalIgnoreCase);
+    }
 }
