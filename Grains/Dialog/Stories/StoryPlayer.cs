@@ -69,6 +69,10 @@ public sealed partial class StoryPlayer(IGrainFactory grains, DialogTrace? trace
             if (e.ActiveFlow != flow) everFilled.Clear();
             flow = e.ActiveFlow;
             Check(failures, where, t.Expect, reply, e);
+            // What the customer gets: written text, or on a call what the voice renderer makes of it.
+            var shown = channel == Channel.Voice ? Switchboard.Grains.Rendering.VoiceRenderer.Speakable(reply.Text) : reply.Text;
+            if (Unrendered().IsMatch(shown) || reply.OptionList.Any(o => Unrendered().IsMatch(o.Title)))
+                failures.Add($"{where}: the reply shows a raw token or placeholder: {shown}");
             if (bots?.BotOf(story.Tenant)?.Definition.Flow(e.ActiveFlow) is { } open)
                 foreach (var slot in open.Slots.Where(s => s.Options.Count > 0 && e.Slots.ContainsKey(s.Name)))
                 {
@@ -105,8 +109,6 @@ public sealed partial class StoryPlayer(IGrainFactory grains, DialogTrace? trace
     private static void Check(List<string> failures, string where, StoryExpect x, EngineReply reply, EphemeralContext e)
     {
         var text = reply.Text;
-        if (Unrendered().IsMatch(text) || reply.OptionList.Any(o => Unrendered().IsMatch(o.Title)))
-            failures.Add($"{where}: the reply shows a raw token or placeholder: {text}");
         foreach (var c in x.Contains)
             if (!text.Contains(c, StringComparison.OrdinalIgnoreCase)) failures.Add($"{where}: reply lacks '{c}': {text}");
         foreach (var c in x.NotContains)
