@@ -85,7 +85,10 @@ public sealed class NluBenchmark : IBenchmark
             var threshold = bot.Settings.ConfidenceThreshold;
 
             IntentPrediction Cheap(string t) => classifier.Predict(t) is var p && p.Confidence >= threshold ? p : new IntentPrediction(null, p.Confidence);
-            IntentPrediction Encoder(string t) => matcher.Predict(t) is var p && p.Confidence >= SemanticIntentMatcher.DefaultThreshold ? p : new IntentPrediction(null, p.Confidence);
+            // The engine's rule: a flow's intent by meaning alone needs the higher threshold.
+            bool StartsFlow(string? intent) => bot.Flows.Any(f => f.Intent == intent && !f.IsSideAction);
+            IntentPrediction Encoder(string t) => matcher.Predict(t) is var p
+                && p.Confidence >= (StartsFlow(p.Intent) ? SemanticIntentMatcher.FlowThreshold : SemanticIntentMatcher.DefaultThreshold) ? p : new IntentPrediction(null, p.Confidence);
             IntentPrediction Both(string t) => Cheap(t) is { Intent: not null } p ? p : Encoder(t);
 
             foreach (var (name, predict) in new (string, Func<string, IntentPrediction>)[] { ("classifier", Cheap), ("encoder", Encoder), ("both", Both) })

@@ -43,6 +43,8 @@ internal sealed partial class DialogStep
     private IReadOnlyDictionary<string, string>? _result;
     /// <summary>A slot whose offered options the answer talked about without naming exactly one of them.</summary>
     private SlotDefinition? _unclearOffer;
+    /// <summary>The classifier's best intent this turn, even below its threshold.</summary>
+    private string? _guess;
 
     public DialogStep(BotRuntime bot, DialogEngineSettings settings, DialogBackend backend, ILogger logger, TurnContext turn)
     {
@@ -103,9 +105,11 @@ internal sealed partial class DialogStep
         {
             var classified = WithoutIdentifiers(text, entities);
             var p = _bot.Classifier.Predict(classified);
+            _guess = p.Intent;
             if (p.Intent is not null && p.Confidence >= RequiredConfidence(flow, p.Intent)) input.Intent = p.Intent;
             // The encoder costs milliseconds: it is asked only where the cheap classifier is unsure.
-            else if (_bot.Semantic?.Predict(classified) is { Intent: { } meant } sp && sp.Confidence >= SemanticIntentMatcher.DefaultThreshold
+            else if (_bot.Semantic?.Predict(classified) is { Intent: { } meant } sp
+                && sp.Confidence >= (_def.FlowForIntent(meant) is { IsSideAction: false } ? SemanticIntentMatcher.FlowThreshold : SemanticIntentMatcher.DefaultThreshold)
                 && (flow is null || meant == flow.Intent || IntentDefinition.Global.Contains(meant) || sp.Confidence >= 0.7))
                 input.Intent = meant;
             // Cancelling throws work away: only a clear cancel counts, never a correction ("make it Delhi") or "DROP TABLE".
@@ -117,7 +121,7 @@ internal sealed partial class DialogStep
         {
             if (global is not null) return await Global(null, global, ct);
             if (input.Intent is not null) return await OnIntent(null, input.Intent, entities, input, ct);
-            if (ImpliedFlow(entities) is { } implied) return await OnIntent(null, implied.Intent, entities, input, ct);
+            if (ImpliedFlow(entities, text) is { } implied) return await OnIntent(null, implied.Intent, entities, input, ct);
             if (text.Length == 0 && (_turn.PreviousChannel != _turn.Channel || input.Opening)) return Greeting();
             return await Miss(null, ct);
         }
@@ -248,12 +252,18 @@ internal sealed partial class DialogStep
     /// "Brake check please": when the classifier is unsure, a value of the bot's own entities that only one flow asks
     /// for names that flow.
     /// </summary>
-    private FlowDefinition? ImpliedFlow(List<EntityMatch> entities)
+    private FlowDefinition? ImpliedFlow(List<EntityMatch> entities, string text)
     {
-        var owners = entities.Where(m => _def.Entities.ContainsKey(m.Type))
+        var values = entities.Where(m => _def.Entities.ContainsKey(m.Type)).ToList();
+        // "What's the weather in Delhi" names a city but is not about a flight: only the value and a word or two, or the
+        // classifier's own (unsure) guess, make it a request.
+        var rest = text;
+        foreach (var m in values.Where(m => m.Length > 0 && m.End <= text.Length).OrderByDescending(m => m.Start)) rest = rest.Remove(m.Start, m.Length);
+        var shortRequest = rest.Split([' ', ',', '.', '!', '?'], StringSplitOptions.RemoveEmptyEntries).Length <= 2;
+        var owners = values
             .Select(m => _def.Flows.Where(f => !f.IsSideAction && f.Slots.Any(s => s.Type == m.Type)).ToList())
             .Where(fs => fs.Count == 1).Select(fs => fs[0]).Distinct().ToList();
-        return owners.Count == 1 ? owners[0] : null;
+        return owners is [var only] && (shortRequest || _guess == only.Intent) ? only : null;
     }
 
     /// <summary>

@@ -17,6 +17,9 @@ public sealed class SemanticIntentMatcher
     /// <summary>Below this cosine similarity the nearest example does not count (measured on the held-out paraphrases).</summary>
     public const float DefaultThreshold = 0.5f;
 
+    /// <summary>Starting a flow by meaning alone takes more: "what's the weather in Delhi" is 0.5-close to a flight status question.</summary>
+    public const float FlowThreshold = 0.6f;
+
     private readonly ISentenceEmbedder _embedder;
     private readonly List<(float[] Vector, string Intent)> _examples = [];
 
