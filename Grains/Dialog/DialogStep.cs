@@ -62,7 +62,7 @@ internal sealed partial class DialogStep
 
     public bool IsRepeat { get; private set; }
 
-    /// <summary>The dialog act this turn took: an intent name, or inform, correct, affirm, deny, choose, fallback.</summary>
+    /// <summary>The dialog act this turn took: an intent name, or inform, correct, affirm, deny, fallback, ask-slot, unclear-choice.</summary>
     public string? Act { get; private set; }
 
     public async Task<EngineReply> RunAsync(CancellationToken ct)

@@ -93,7 +93,7 @@ public sealed class StoryExpect
 {
     /// <summary>
     /// The dialog act the engine took: an intent name (<c>rebook</c>, <c>help</c>, <c>cancel</c>…) or <c>inform</c>
-    /// (answered the pending question), <c>correct</c>, <c>affirm</c>, <c>deny</c>, <c>choose</c>, <c>fallback</c>.
+    /// (answered the pending question), <c>correct</c>, <c>affirm</c>, <c>deny</c>, <c>fallback</c>, <c>ask-slot</c>, <c>unclear-choice</c>.
     /// </summary>
     public string? Intent { get; set; }
     /// <summary>Slot name → the display value (or value) it must hold after the turn; an empty string: not filled.</summary>
