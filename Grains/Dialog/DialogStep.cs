@@ -156,7 +156,9 @@ internal sealed partial class DialogStep
             _e.ConsecutiveMisses = 0;
             return await Advance(flow, ct);
         }
-        if (_unclearOffer is { } unclear && global is null && (input.Intent is null || input.Intent == flow.Intent)) return await NotOffered(flow, unclear, ct);
+        // "Morning" with two morning times on offer is an unclear choice, not a greeting: only a flow or global intent wins over it.
+        if (_unclearOffer is { } unclear && global is null && (input.Intent is null || input.Intent == flow.Intent || _def.FlowForIntent(input.Intent) is null))
+            return await NotOffered(flow, unclear, ct);
         if (global is null && SlotQuestion(flow, text) is { } answerAboutSlot)
         {
             Act = "ask-slot";

@@ -256,4 +256,15 @@ public sealed class DialogStepTests
         Assert.Null(h.Ephemeral.ActiveFlow);
         Assert.Contains("cancelled", done.Text, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task A_part_of_day_that_fits_two_offered_times_is_asked_about_never_guessed()
+    {
+        var h = new EngineHarness(EngineHarness.Autoservice);
+        await h.Say(Channel.WhatsApp, "book a general service for MH 12 AB 1234 at Pune tomorrow");
+        var reply = await h.Say(Channel.WhatsApp, "morning");
+        Assert.StartsWith("I can offer 9:00 AM, 11:30 AM or 3:00 PM.", reply.Text);
+        Assert.Equal("time", h.Ephemeral.PendingSlot);
+        Assert.False(h.Ephemeral.Slots.ContainsKey("time"));
+    }
 }
