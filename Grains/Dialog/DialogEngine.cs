@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Switchboard.Grains.Conversation;
 using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Pii;
 
 namespace Switchboard.Grains.Dialog;
 
@@ -22,7 +23,7 @@ public sealed class DialogEngineSettings
 /// confirmation, actions, global handling) → one channel-agnostic reply in the persona's words. Resumes an open flow
 /// on whatever channel the customer comes back on, naming the earlier channel and the pending step.
 /// </summary>
-public sealed class DialogEngine(BotRuntime bot, DialogEngineSettings settings, DialogBackend backend, ILogger logger) : IConversationEngine
+public sealed class DialogEngine(BotRuntime bot, DialogEngineSettings settings, DialogBackend backend, ILogger logger, DialogTrace? trace = null) : IConversationEngine
 {
     public BotRuntime Bot { get; } = bot;
 
@@ -31,6 +32,7 @@ public sealed class DialogEngine(BotRuntime bot, DialogEngineSettings settings, 
         ArgumentNullException.ThrowIfNull(turn);
         var step = new DialogStep(Bot, settings, backend, logger, turn);
         var reply = await step.RunAsync(cancellationToken);
+        trace?.Record(turn.Tenant, turn.CustomerId, step.Act);
 
         var prefix = new StringBuilder();
         if (turn.Channel == Channel.Voice && Bot.Definition.Persona.VoiceNotice is { } notice && NeedsVoiceNotice(turn))
@@ -41,13 +43,20 @@ public sealed class DialogEngine(BotRuntime bot, DialogEngineSettings settings, 
 
         reply = reply with
         {
-            Text = Bot.ApplyVocabulary(reply.Text),
-            Options = reply.Options?.Select(o => o with { Title = Bot.ApplyVocabulary(o.Title) }).ToList(),
+            Text = Shown(turn, Bot.ApplyVocabulary(reply.Text)),
+            Options = reply.Options?.Select(o => o with { Title = Shown(turn, Bot.ApplyVocabulary(o.Title)) }).ToList(),
+            Completed = reply.Completed is { } done ? done with { Confirmation = PiiDisplay.Humanize(done.Confirmation) } : null,
         };
         reply = reply with { Expect = ReplyExpectations.For(Bot.Definition, turn.Ephemeral) };
         if (!step.IsRepeat) LastReply.Save(turn.EngineData, reply);
         return reply;
     }
+
+    /// <summary>
+    /// A slot or the customer's own words may hold a PII token: people read "the card ending 1111", never the token. On a
+    /// call the voice renderer speaks tokens itself ("the card ending in one one one one"), so they stay for it.
+    /// </summary>
+    private static string Shown(TurnContext turn, string text) => turn.Channel == Channel.Voice ? text : PiiDisplay.Humanize(text);
 
     private bool NeedsVoiceNotice(TurnContext turn) =>
         !turn.EngineData.TryGetValue(EngineDataKeys.LastVoiceTurn, out var last)

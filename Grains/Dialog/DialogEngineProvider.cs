@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Switchboard.Grains.Conversation;
+using Switchboard.Grains.Dialog.Nlu;
 using Switchboard.Grains.Tenancy;
 
 namespace Switchboard.Grains.Dialog;
@@ -14,7 +15,7 @@ public sealed class DialogEngineProvider : IConversationEngineProvider
     private readonly Dictionary<string, IConversationEngine> _engines = new(StringComparer.Ordinal);
     private readonly EchoConversationEngine _echo = new();
 
-    public DialogEngineProvider(TenantDirectory tenants, DialogOptions options, DialogBackend backend, ILoggerFactory loggers)
+    public DialogEngineProvider(TenantDirectory tenants, DialogOptions options, DialogBackend backend, ILoggerFactory loggers, DialogTrace? trace = null, ISentenceEmbedder? embedder = null)
     {
         var logger = loggers.CreateLogger<DialogEngine>();
         var botNames = tenants.All.Where(t => !string.IsNullOrWhiteSpace(t.Bot)).Select(t => t.Bot).Distinct(StringComparer.Ordinal).ToList();
@@ -23,7 +24,7 @@ public sealed class DialogEngineProvider : IConversationEngineProvider
         try
         {
             // Training is CPU-bound and per bot: load them side by side.
-            loaded = botNames.AsParallel().Select(name => (name, runtime: BotRuntime.LoadFolder(Path.Combine(options.Path, name)))).ToList();
+            loaded = botNames.AsParallel().Select(name => (name, runtime: BotRuntime.LoadFolder(Path.Combine(options.Path, name), embedder))).ToList();
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -39,7 +40,7 @@ public sealed class DialogEngineProvider : IConversationEngineProvider
                 VoiceNumber = t.VoiceNumber,
                 Backend = options.Backends.TryGetValue(t.Bot, out var b) && !string.IsNullOrWhiteSpace(b) ? new Uri(b) : null,
             };
-            _engines[t.Id] = new DialogEngine(bots[t.Bot], settings, backend, logger);
+            _engines[t.Id] = new DialogEngine(bots[t.Bot], settings, backend, logger, trace);
             logger.LogInformation("Tenant {Tenant} runs bot {Bot} ({Intents} intents, {Flows} flows)", t.Id, t.Bot, bots[t.Bot].Definition.Intents.Count, bots[t.Bot].Definition.Flows.Count);
         }
     }

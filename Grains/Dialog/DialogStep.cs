@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Switchboard.Grains.Conversation;
 using Switchboard.Grains.Dialog.Definition;
@@ -17,13 +18,15 @@ public static class DialogStepMarkers
     public const string Change = "@change";
     /// <summary>The flow waits for the code of the bot's identity check.</summary>
     public const string Verify = "@verify";
+    /// <summary>The customer asked to cancel a flow with filled slots: the flow waits for a yes or no to "cancel …?".</summary>
+    public const string Cancel = "@cancel";
 }
 
 /// <summary>
 /// One turn of the dialog: reads the ephemeral layer (open flow, slots, pending question), decides, changes the layers,
 /// and returns the reply. Pure domain code over the grain's state; the grain persists what it changed.
 /// </summary>
-internal sealed class DialogStep
+internal sealed partial class DialogStep
 {
     public const string ConfirmMarker = DialogStepMarkers.Confirm;
     public const string ChangeMarker = DialogStepMarkers.Change;
@@ -38,6 +41,10 @@ internal sealed class DialogStep
     private readonly TurnContext _turn;
     private readonly EphemeralContext _e;
     private IReadOnlyDictionary<string, string>? _result;
+    /// <summary>A slot whose offered options the answer talked about without naming exactly one of them.</summary>
+    private SlotDefinition? _unclearOffer;
+    /// <summary>The classifier's best intent this turn, even below its threshold.</summary>
+    private string? _guess;
 
     public DialogStep(BotRuntime bot, DialogEngineSettings settings, DialogBackend backend, ILogger logger, TurnContext turn)
     {
@@ -54,6 +61,9 @@ internal sealed class DialogStep
     public string? ResumeLine { get; private set; }
 
     public bool IsRepeat { get; private set; }
+
+    /// <summary>The dialog act this turn took: an intent name, or inform, correct, affirm, deny, fallback, ask-slot, unclear-choice.</summary>
+    public string? Act { get; private set; }
 
     public async Task<EngineReply> RunAsync(CancellationToken ct)
     {
@@ -79,15 +89,31 @@ internal sealed class DialogStep
 
         var text = choice ?? input.Text;
         var entities = _bot.Extractor.Extract(text, _turn.Now);
+        // "Yes please, book it" after a reply that offered one next step is that step.
+        if (flow is null && choice is null && entities.Any(m => m is { Type: BuiltinSlotTypes.YesNo, Value: "yes" })
+            && LastReply.Options(_turn.EngineData).Where(o => o.Id.StartsWith("intent:", StringComparison.Ordinal) && o.Id != "intent:agent").ToList() is [var offered])
+            return await OnIntent(null, offered.Id["intent:".Length..], entities, input, ct);
         var global = GlobalIntent(input, choice);
         // The classifier runs only when the answer is not a plain slot value: most turns in a flow just fill the pending slot.
         var pendingSlot = flow?.Slot(_e.PendingSlot);
         var needsIntent = flow is null || pendingSlot is null || pendingSlot.Type == BuiltinSlotTypes.Text
-            || !entities.Any(m => m.Type == pendingSlot.Type) || pendingSlot.Secret;
+            || !(entities.Any(m => m.Type == pendingSlot.Type) || ChosenFromOffer(pendingSlot, text)) || pendingSlot.Secret || ForeignFlow(flow!, entities) is not null;
+        // A yes or no to "shall I confirm / cancel it?" is the answer, not a new intent.
+        if (_e.PendingSlot is ConfirmMarker or DialogStepMarkers.Cancel && entities.Any(m => m.Type == BuiltinSlotTypes.YesNo) && !CorrectionCue().IsMatch(text))
+            needsIntent = false;
         if (global is null && choice is null && text.Length > 0 && needsIntent)
         {
-            var p = _bot.Classifier.Predict(text);
+            var classified = WithoutIdentifiers(text, entities);
+            var p = _bot.Classifier.Predict(classified);
+            _guess = p.Intent;
             if (p.Intent is not null && p.Confidence >= RequiredConfidence(flow, p.Intent)) input.Intent = p.Intent;
+            // The encoder costs milliseconds: it is asked only where the cheap classifier is unsure.
+            else if (_bot.Semantic?.Predict(classified) is { Intent: { } meant } sp
+                && sp.Confidence >= (_def.FlowForIntent(meant) is { IsSideAction: false } ? SemanticIntentMatcher.FlowThreshold : SemanticIntentMatcher.DefaultThreshold)
+                && (flow is null || meant == flow.Intent || IntentDefinition.Global.Contains(meant) || sp.Confidence >= 0.7))
+                input.Intent = meant;
+            // Cancelling throws work away: only a clear cancel counts, never a correction ("make it Delhi") or "DROP TABLE".
+            if (input.Intent == "cancel" && (!ClearCancel().IsMatch(text) || CorrectionCue().IsMatch(text))) input.Intent = null;
             if (input.Intent is not null && IntentDefinition.Global.Contains(input.Intent)) global = input.Intent;
         }
 
@@ -95,20 +121,49 @@ internal sealed class DialogStep
         {
             if (global is not null) return await Global(null, global, ct);
             if (input.Intent is not null) return await OnIntent(null, input.Intent, entities, input, ct);
+            if (ImpliedFlow(entities, text) is { } implied) return await OnIntent(null, implied.Intent, entities, input, ct);
             if (text.Length == 0 && (_turn.PreviousChannel != _turn.Channel || input.Opening)) return Greeting();
             return await Miss(null, ct);
         }
 
+        if (_e.PendingSlot == DialogStepMarkers.Cancel)
+        {
+            var answer = choice ?? (global == "cancel" ? "yes" : entities.FirstOrDefault(m => m.Type == BuiltinSlotTypes.YesNo)?.Value);
+            if (answer == "yes")
+            {
+                Act = "affirm";
+                CloseFlow(flow, "cancelled");
+                return new EngineReply(_def.Messages.Cancelled.Render(Lookup));
+            }
+            _e.PendingSlot = NextPending(flow);
+            if (answer == "no")
+            {
+                Act = "deny";
+                return Join("Okay, let's carry on.", await Advance(flow, ct));
+            }
+        }
         if (_e.PendingSlot == ConfirmMarker) return await OnConfirm(flow, entities, global, input, choice, ct);
         if (_e.PendingSlot == ChangeMarker) return await OnChange(flow, entities, global, input, choice, ct);
         if (_e.PendingSlot == DialogStepMarkers.Verify) return await OnVerify(flow, global, input, ct);
 
-        var (filled, invalid) = Fill(flow, entities, text, _e.PendingSlot, overwrite: false, allowFreeText: global is null);
+        var correction = CorrectionCue().IsMatch(text);
+        if (global is null && ForeignFlow(flow, entities) is { } other && await Digress(flow, other, entities, input, ct) is { } aside) return aside;
+        var (filled, invalid) = Fill(flow, entities, text, _e.PendingSlot, overwrite: correction, allowFreeText: global is null && !correction);
         if (invalid is not null) return await Invalid(flow, invalid, ct);
         if (filled > 0)
         {
+            Act ??= "inform";
             _e.ConsecutiveMisses = 0;
             return await Advance(flow, ct);
+        }
+        // "Morning" with two morning times on offer is an unclear choice, not a greeting: only a flow or global intent wins over it.
+        if (_unclearOffer is { } unclear && global is null && (input.Intent is null || input.Intent == flow.Intent || _def.FlowForIntent(input.Intent) is null))
+            return await NotOffered(flow, unclear, ct);
+        if (global is null && SlotQuestion(flow, text) is { } answerAboutSlot)
+        {
+            Act = "ask-slot";
+            _e.ConsecutiveMisses = 0;
+            return Join(answerAboutSlot, await Advance(flow, ct));
         }
         if (global is not null) return await Global(flow, global, ct);
         if (input.Intent is not null && input.Intent != flow.Intent) return await OnIntent(flow, input.Intent, entities, input, ct);
@@ -131,6 +186,7 @@ internal sealed class DialogStep
 
     private async Task<EngineReply> OnIntent(FlowDefinition? open, string intent, List<EntityMatch> entities, Input input, CancellationToken ct)
     {
+        Act = intent;
         if (IntentDefinition.Global.Contains(intent)) return await Global(open, intent, ct);
         if (_def.FlowForIntent(intent) is { } flow)
         {
@@ -175,7 +231,120 @@ internal sealed class DialogStep
             SetPending(ConfirmMarker, (confirm.Step ?? flow.Goal).Render(Lookup), secret: false);
             return new EngineReply(confirm.Prompt.Render(Lookup), ReplyStyle.Confirmation, [new ReplyOption("yes", "Yes"), new ReplyOption("no", "No")]);
         }
-        return await Act(flow, ct);
+        return await Perform(flow, ct);
+    }
+
+    /// <summary>
+    /// The text the classifier sees: identifiers (plates, flight numbers, booking references) removed, since their letters
+    /// and digits say nothing about the intent and drown the words that do ("brake check for MH12AB1234 please").
+    /// </summary>
+    private string WithoutIdentifiers(string text, List<EntityMatch> entities)
+    {
+        var ids = entities.Where(m => m.Length > 0 && m.End <= text.Length
+            && (m.Type == BuiltinSlotTypes.BookingReference || (_def.Entities.TryGetValue(m.Type, out var d) && d.Pattern is not null)))
+            .OrderByDescending(m => m.Start).ToList();
+        if (ids.Count == 0) return text;
+        var sb = new System.Text.StringBuilder(text);
+        foreach (var m in ids) sb.Remove(m.Start, m.Length).Insert(m.Start, ' ');
+        var left = sb.ToString().Trim();
+        return left.Length == 0 ? text : left;
+    }
+
+    /// <summary>
+    /// "Brake check please": when the classifier is unsure, a value of the bot's own entities that only one flow asks
+    /// for names that flow.
+    /// </summary>
+    private FlowDefinition? ImpliedFlow(List<EntityMatch> entities, string text)
+    {
+        var values = entities.Where(m => _def.Entities.ContainsKey(m.Type)).ToList();
+        // "What's the weather in Delhi" names a city but is not about a flight: only the value and a word or two, or the
+        // classifier's own (unsure) guess, make it a request.
+        var rest = text;
+        foreach (var m in values.Where(m => m.Length > 0 && m.End <= text.Length).OrderByDescending(m => m.Start)) rest = rest.Remove(m.Start, m.Length);
+        var shortRequest = rest.Split([' ', ',', '.', '!', '?'], StringSplitOptions.RemoveEmptyEntries).Length <= 2;
+        var owners = values
+            .Select(m => _def.Flows.Where(f => !f.IsSideAction && f.Slots.Any(s => s.Type == m.Type)).ToList())
+            .Where(fs => fs.Count == 1).Select(fs => fs[0]).Distinct().ToList();
+        return owners is [var only] && (shortRequest || _guess == only.Intent) ? only : null;
+    }
+
+    /// <summary>
+    /// "Is SW 123 on time today?" in the middle of a rebooking: the utterance holds a value only another flow asks for
+    /// (a flight number), so it is about that flow, not an answer to the pending question.
+    /// </summary>
+    private FlowDefinition? ForeignFlow(FlowDefinition open, List<EntityMatch> entities)
+    {
+        var foreign = entities.Where(m => _def.Entities.ContainsKey(m.Type) && open.Slots.All(s => s.Type != m.Type)).ToList();
+        if (foreign.Count == 0) return null;
+        var owners = foreign.Select(m => _def.Flows.Where(f => f != open && !f.IsSideAction && f.Slots.Any(s => s.Type == m.Type)).ToList())
+            .Where(fs => fs.Count == 1).Select(fs => fs[0]).Distinct().ToList();
+        return owners.Count == 1 ? owners[0] : null;
+    }
+
+    /// <summary>
+    /// Runs another flow as an aside when this one utterance completes it (a status question), then asks the open flow's
+    /// pending question once; the open flow and its slots are untouched. Null when the aside needs more than this turn.
+    /// </summary>
+    private async Task<EngineReply?> Digress(FlowDefinition open, FlowDefinition other, List<EntityMatch> entities, Input input, CancellationToken ct)
+    {
+        var saved = (_e.ActiveFlow, Slots: new Dictionary<string, SlotValue>(_e.Slots), _e.PendingSlot, _e.PendingStep, _e.FlowChannel, _e.ConsecutiveMisses);
+        var historyCount = _turn.Intent.History.Count;
+        var data = new Dictionary<string, string>(_turn.EngineData);
+        var reply = await StartFlow(other, entities, input, ct);
+        var completed = reply.Completed is not null;
+        if (!completed)
+        {
+            // Not answerable in one turn: undo the aside completely and treat the utterance as usual.
+            _turn.EngineData.Clear();
+            foreach (var kv in data) _turn.EngineData[kv.Key] = kv.Value;
+            if (_turn.Intent.History.Count > historyCount) _turn.Intent.History.RemoveRange(historyCount, _turn.Intent.History.Count - historyCount);
+        }
+        (_e.ActiveFlow, _e.PendingSlot, _e.PendingStep, _e.FlowChannel, _e.ConsecutiveMisses) = (saved.ActiveFlow, saved.PendingSlot, saved.PendingStep, saved.FlowChannel, saved.ConsecutiveMisses);
+        _e.Slots.Clear();
+        foreach (var kv in saved.Slots) _e.Slots[kv.Key] = kv.Value;
+        if (!completed)
+        {
+            Act = null;
+            return null;
+        }
+        Act = other.Intent;
+        var resume = await Advance(open, ct);
+        return resume with { Text = reply.Text + " " + resume.Text };
+    }
+
+    private bool ChosenFromOffer(SlotDefinition slot, string text) =>
+        OptionsFor(slot) is { Count: > 0 } options && OfferResolver.Resolve(options.Select(o => o.Title).ToList(), text, pending: true).Outcome == OfferOutcome.Chosen;
+
+    /// <summary>What the flow waits on when nothing else is pending: its first empty slot, else the confirmation.</summary>
+    private string? NextPending(FlowDefinition flow) =>
+        flow.Slots.FirstOrDefault(s => !_e.Slots.ContainsKey(s.Name))?.Name ?? (flow.Confirm is null ? null : ConfirmMarker);
+
+    /// <summary>An answer about the offer that names none of it, or more than one: the offer again, nothing guessed.</summary>
+    private async Task<EngineReply> NotOffered(FlowDefinition flow, SlotDefinition slot, CancellationToken ct)
+    {
+        Act = "unclear-choice";
+        if (++_e.ConsecutiveMisses >= _def.Settings.MaxMisses) return await TooManyMisses(flow, ct);
+        var options = OptionsFor(slot);
+        var list = options.Count == 1 ? options[0].Title : string.Join(", ", options.Take(options.Count - 1).Select(o => o.Title)) + " or " + options[^1].Title;
+        SetPending(slot.Name, (slot.Step ?? flow.Goal).Render(Lookup), slot.Secret);
+        return new EngineReply($"I can offer {list}. Which one would you like?", options.Count <= 3 ? ReplyStyle.QuickReplies : ReplyStyle.List, options);
+    }
+
+    /// <summary>"What's my booking ref again?": the value of a filled slot the question names, in the customer's words.</summary>
+    private string? SlotQuestion(FlowDefinition flow, string text)
+    {
+        var q = SlotQuestionCue().Match(text);
+        if (!q.Success) return null;
+        var asked = q.Groups[1].Value.ToLowerInvariant();
+        foreach (var slot in flow.Slots.Where(s => _e.Slots.ContainsKey(s.Name) && !s.Secret))
+        {
+            var words = slot.Name.Split('_');
+            var typeWords = Humanize(slot.Type).Split(' ');
+            if (words.All(w => asked.Contains(w, StringComparison.Ordinal)) || typeWords.All(w => asked.Contains(w, StringComparison.Ordinal))
+                || (words.Length > 1 && asked.Contains(words[0], StringComparison.Ordinal) && asked.Contains(words[1][..Math.Min(3, words[1].Length)], StringComparison.Ordinal)))
+                return $"Your {Humanize(slot.Name).Replace("ref", "reference", StringComparison.Ordinal)} is {_e.Slots[slot.Name].Display ?? _e.Slots[slot.Name].Value}.";
+        }
+        return null;
     }
 
     private EngineReply Ask(FlowDefinition flow, SlotDefinition slot, bool reprompt)
@@ -199,10 +368,14 @@ internal sealed class DialogStep
     private async Task<EngineReply> OnConfirm(FlowDefinition flow, List<EntityMatch> entities, string? global, Input input, string? choice, CancellationToken ct)
     {
         var (corrected, _) = Fill(flow, entities, input.Text, pending: null, overwrite: true, allowFreeText: false);
-        if (corrected > 0) return await Advance(flow, ct);
+        if (corrected > 0)
+        {
+            Act = "correct";
+            return await Advance(flow, ct);
+        }
         var answer = choice ?? entities.FirstOrDefault(m => m.Type == BuiltinSlotTypes.YesNo)?.Value;
-        if (answer == "yes") return await Act(flow, ct);
-        if (answer == "no") return AskWhatToChange(flow);
+        if (answer == "yes") { Act = "affirm"; return await Perform(flow, ct); }
+        if (answer == "no") { Act = "deny"; return AskWhatToChange(flow); }
         if (global is not null) return await Global(flow, global, ct);
         if (input.Intent is not null && input.Intent != flow.Intent) return await OnIntent(flow, input.Intent, entities, input, ct);
         if (input.Text.Length == 0 && (ResumeLine is not null || input.Opening)) return await Advance(flow, ct);
@@ -243,6 +416,7 @@ internal sealed class DialogStep
                     Verified = true, Method = v.Method, Channel = _turn.Channel, VerifiedAt = _turn.Now, MfaPassed = false,
                 };
                 _e.ConsecutiveMisses = 0;
+                Act = "inform";
                 _logger.LogInformation("Customer {CustomerId} passed the {Method} check on {Channel}", _turn.CustomerId, v.Method, _turn.Channel.ToWire());
                 return await Advance(flow, ct);
             }
@@ -299,7 +473,11 @@ internal sealed class DialogStep
         slot ??= flow.Slots.FirstOrDefault(s => input.Text.Contains(Humanize(s.Name), StringComparison.OrdinalIgnoreCase) || input.Text.Contains(s.Type, StringComparison.OrdinalIgnoreCase));
         var (corrected, invalid) = Fill(flow, entities, input.Text, pending: null, overwrite: true, allowFreeText: false);
         if (invalid is not null) return await Invalid(flow, invalid, ct);
-        if (corrected > 0) return await Advance(flow, ct);
+        if (corrected > 0)
+        {
+            Act = "correct";
+            return await Advance(flow, ct);
+        }
         if (slot is not null)
         {
             _e.Slots.Remove(slot.Name);
@@ -319,6 +497,8 @@ internal sealed class DialogStep
     private (int Filled, SlotDefinition? Invalid) Fill(FlowDefinition flow, List<EntityMatch> entities, string text, string? pending, bool overwrite, bool allowFreeText)
     {
         var used = new List<EntityMatch>();
+        var changedSlots = new HashSet<string>(StringComparer.Ordinal);
+        var filledNow = new HashSet<string>(StringComparer.Ordinal);
         var filled = 0;
         var pendingSlot = flow.Slot(pending);
         var order = pendingSlot is null ? flow.Slots : flow.Slots.Where(s => s != pendingSlot).Prepend(pendingSlot);
@@ -335,10 +515,21 @@ internal sealed class DialogStep
                 if (isPending) return (filled, slot);
                 continue;
             }
+            var changed = _e.Slots.ContainsKey(slot.Name);
             _e.Slots[slot.Name] = new SlotValue(match.Value, match.Display, _turn.Channel, _turn.Now);
             used.Add(match);
             filled++;
+            filledNow.Add(slot.Name);
+            if (changed)
+            {
+                Act = "correct";
+                changedSlots.Add(slot.Name);
+            }
         }
+        // What was offered for the old value ("seats on the 9:30 AM… flights to Mumbai") is no longer on offer: ask it again.
+        foreach (var slot in flow.Slots)
+            if (slot.Options.Count > 0 && !filledNow.Contains(slot.Name) && slot.Prompt.References.Any(changedSlots.Contains))
+                _e.Slots.Remove(slot.Name);
         return (filled, null);
     }
 
@@ -346,7 +537,23 @@ internal sealed class DialogStep
     {
         if (slot.Secret && isPending && SecretToken(text) is { } token)
             return new EntityMatch(slot.Type, token, "the code", text.IndexOf(token, StringComparison.Ordinal), token.Length);
-        var match = entities.FirstOrDefault(m => m.Type == slot.Type && !used.Any(u => u.Overlaps(m)));
+        var options = OptionsFor(slot);
+        if (options.Count > 0)
+        {
+            var (outcome, index) = OfferResolver.Resolve(options.Select(o => o.Title).ToList(), text, isPending);
+            if (outcome == OfferOutcome.Chosen)
+            {
+                var o = options[index];
+                return slot.Type == BuiltinSlotTypes.Time && OfferResolver.ParseTime(o.Title) is { } time
+                    ? new EntityMatch(BuiltinSlotTypes.Time, time.ToString("HH:mm", CultureInfo.InvariantCulture), EntityExtractor.DisplayTime(time), 0, 0)
+                    : new EntityMatch(slot.Type, o.Id, o.Title, 0, 0);
+            }
+            if (outcome == OfferOutcome.Unclear && isPending) _unclearOffer = slot;
+            // A time outside the offer is never taken, however clearly it was said.
+            if (slot.Type == BuiltinSlotTypes.Time) return null;
+        }
+        var candidates = entities.Where(m => m.Type == slot.Type && !used.Any(u => u.Overlaps(m))).ToList();
+        var match = PickByRole(slot, candidates, text);
         if (match is not null) return match;
         if (!isPending) return null;
         if (slot.Type == BuiltinSlotTypes.Time)
@@ -363,6 +570,25 @@ internal sealed class DialogStep
         if (slot.Type == BuiltinSlotTypes.Text && allowFreeText && text.Trim().Length is > 0 and <= 500)
             return new EntityMatch(BuiltinSlotTypes.Text, text.Trim(), text.Trim(), 0, text.Length);
         return null;
+    }
+
+    /// <summary>
+    /// "My flight from Singapore was late, I missed my connection to Delhi": a value said after "from" is where the
+    /// customer comes from, not where they go; a value after "to" is preferred for every other slot.
+    /// </summary>
+    private static EntityMatch? PickByRole(SlotDefinition slot, List<EntityMatch> candidates, string text)
+    {
+        if (candidates.Count == 0) return null;
+        var origin = slot.Name.Contains("origin", StringComparison.Ordinal) || slot.Name.Contains("from", StringComparison.Ordinal);
+        string Role(EntityMatch m)
+        {
+            if (m.Length == 0 || m.Start > text.Length) return "";
+            var before = RoleCue().Match(text[..m.Start]);
+            return before.Success ? (before.Groups[1].Value.Equals("from", StringComparison.OrdinalIgnoreCase) ? "from" : "to") : "";
+        }
+        if (origin) return candidates.FirstOrDefault(m => Role(m) == "from");
+        var kept = candidates.Where(m => Role(m) != "from").ToList();
+        return kept.FirstOrDefault(m => Role(m) == "to") ?? kept.FirstOrDefault();
     }
 
     private bool Valid(SlotDefinition slot, EntityMatch match)
@@ -388,7 +614,7 @@ internal sealed class DialogStep
 
     // ---- actions ----
 
-    private async Task<EngineReply> Act(FlowDefinition flow, CancellationToken ct)
+    private async Task<EngineReply> Perform(FlowDefinition flow, CancellationToken ct)
     {
         var action = flow.Action;
         if (action.Builtin != BuiltinAction.None) return await RunBuiltin(flow, flow, action.Builtin, action.Success.Render(Lookup), ct);
@@ -468,6 +694,7 @@ internal sealed class DialogStep
 
     private async Task<EngineReply> Global(FlowDefinition? flow, string intent, CancellationToken ct)
     {
+        Act = intent;
         var m = _def.Messages;
         switch (intent)
         {
@@ -485,6 +712,13 @@ internal sealed class DialogStep
                 return Join(m.StartOver.Render(Lookup), await Advance(flow, ct));
             case "cancel":
                 if (flow is null) return new EngineReply(m.NothingToCancel.Render(Lookup));
+                if (flow.Slots.Any(s => _e.Slots.ContainsKey(s.Name)))
+                {
+                    // Work is at stake: name it and ask before throwing it away.
+                    var question = flow.CancelPrompt is { } cp && cp.CanRender(Lookup) ? cp.Render(Lookup) : $"Shall I stop {flow.Goal.Render(Lookup)}?";
+                    SetPending(DialogStepMarkers.Cancel, flow.Goal.Render(Lookup), secret: false);
+                    return new EngineReply(question, ReplyStyle.Confirmation, [new ReplyOption("yes", "Yes"), new ReplyOption("no", "No")]);
+                }
                 CloseFlow(flow, "cancelled");
                 return new EngineReply(m.Cancelled.Render(Lookup));
             default:
@@ -494,6 +728,7 @@ internal sealed class DialogStep
 
     private async Task<EngineReply> Miss(FlowDefinition? flow, CancellationToken ct)
     {
+        Act = "fallback";
         if (++_e.ConsecutiveMisses >= _def.Settings.MaxMisses) return await TooManyMisses(flow, ct);
         var sorry = _def.Messages.Fallback.Render(Lookup);
         if (flow is null) return new EngineReply(sorry + " " + _def.Messages.Help.Render(Lookup), ReplyStyle.List, MenuOptions(null));
@@ -620,6 +855,22 @@ internal sealed class DialogStep
     private static EngineReply Join(string before, EngineReply reply) => reply with { Text = before + " " + reply.Text };
 
     private static string Humanize(string name) => name.Replace('_', ' ');
+
+    /// <summary>Words that make a change of mind ("actually", "instead", "I meant", "make it", "change the date to").</summary>
+    [GeneratedRegex(@"\b(actually|instead|i meant|i mean|meant|make it|rather|change (?:the |my )?\w+ to|not \w+ but|sorry,? (?:i|it|my|make))\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex CorrectionCue();
+
+    /// <summary>What a clear cancel says.</summary>
+    [GeneratedRegex(@"\b(cancel\w*|stop|forget (?:it|about it)|never ?mind|abort|scrap (?:it|that)|drop it|leave it|don't bother|don't want|not do this|changed my mind|no need)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ClearCancel();
+
+    /// <summary>"What's my booking ref again?", "what was the date".</summary>
+    [GeneratedRegex(@"^\s*(?:what(?:'s| is| was)|remind me(?: of)?|tell me)\s+(?:my|the)\s+([\w ]+?)(?:\s+again)?\s*\??\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SlotQuestionCue();
+
+    /// <summary>The last "from" or "to" before a value, with at most two words between ("to delhi", "from lovely singapore").</summary>
+    [GeneratedRegex(@"\b(from|to|for)\s+(?:\w+\s+){0,1}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RoleCue();
 
     internal sealed class Input
     {

@@ -19,6 +19,8 @@ public static class ReplyExpectations
         switch (state.PendingSlot)
         {
             case DialogStepMarkers.Confirm:
+            case DialogStepMarkers.Cancel:
+                // "Cancel your rebooking to Mumbai?" is answered like a confirmation: yes or no.
                 return new ReplyExpectation(ReplyExpectation.Confirm);
             case DialogStepMarkers.Verify:
                 return new ReplyExpectation(BuiltinSlotTypes.Number, "verification", Secret: true);

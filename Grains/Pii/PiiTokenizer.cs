@@ -30,6 +30,10 @@ public sealed partial class PiiTokenizer
     [GeneratedRegex(@"\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}\b")]
     private static partial Regex IbanCandidate();
 
+    /// <summary>A word that says the next value is a PAN, so a lower-case one counts too.</summary>
+    [GeneratedRegex(@"\b(?:pan|permanent account number)\b(?:\s+(?:card|number|no\.?|is|:|-))*\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex PanContext();
+
     [GeneratedRegex(@"(?<![\d\w])[2-9]\d{3}[ \-]?\d{4}[ \-]?\d{4}(?![\d\w])")]
     private static partial Regex AadhaarCandidate();
 
@@ -66,11 +70,7 @@ public sealed partial class PiiTokenizer
                 ? Emit(PiiKind.Card, digits, digits[^4..], findings)
                 : m.Value;
         });
-        result = IbanCandidate().Replace(result, m =>
-        {
-            var compact = m.Value.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
-            return Checksums.Iban(compact) ? Emit(PiiKind.Iban, compact, compact[^4..], findings) : m.Value;
-        });
+        result = IbanCandidate().Replace(result, m => Iban(m.Value, findings));
         result = AadhaarCandidate().Replace(result, m =>
         {
             var digits = DigitsOnly(m.Value);
@@ -81,7 +81,10 @@ public sealed partial class PiiTokenizer
             var digits = DigitsOnly(m.Value);
             return Emit(PiiKind.Ssn, digits, digits[^4..], findings);
         });
-        result = PanCandidate().Replace(result, m => Emit(PiiKind.Pan, m.Value.ToUpperInvariant(), "", findings));
+        // A PAN is written in capitals; "ffeaa2903a" (an id, a hash) is one only after words that say so.
+        result = PanCandidate().Replace(result, m =>
+            m.Value.All(c => !char.IsLower(c)) || PanContext().IsMatch(result.AsSpan(0, m.Index).ToString())
+                ? Emit(PiiKind.Pan, m.Value.ToUpperInvariant(), "", findings) : m.Value);
         result = EmailCandidate().Replace(result, m => Emit(PiiKind.Email, m.Value.ToLowerInvariant(), m.Groups[1].Value.ToLowerInvariant(), findings));
         result = OtpAfterKeyword().Replace(result, m =>
         {
@@ -91,6 +94,26 @@ public sealed partial class PiiTokenizer
         if (expectSecretDigits)
             result = BareSecretDigits().Replace(result, m => Emit(PiiKind.Otp, m.Groups[1].Value, "", findings));
         return (result, findings);
+    }
+
+    /// <summary>
+    /// An IBAN only with a registered country code, exactly that country's length and a valid mod-97 check; the words after
+    /// it stay words ("MH12AB1234 please" is a number plate).
+    /// </summary>
+    private string Iban(string candidate, List<PiiFinding> findings)
+    {
+        var country = candidate[..2].ToUpperInvariant();
+        if (!IbanCountries.Length.TryGetValue(country, out var length)) return candidate;
+        var compact = new System.Text.StringBuilder(length);
+        var end = 0;
+        while (end < candidate.Length && compact.Length < length)
+        {
+            if (candidate[end] != ' ') compact.Append(char.ToUpperInvariant(candidate[end]));
+            end++;
+        }
+        if (compact.Length != length || (end < candidate.Length && candidate[end] != ' ')) return candidate;
+        var iban = compact.ToString();
+        return Checksums.Iban(iban) ? Emit(PiiKind.Iban, iban, iban[^4..], findings) + candidate[end..] : candidate;
     }
 
     /// <summary>The token a value of a kind gets for this customer.</summary>

@@ -241,4 +241,30 @@ public sealed class DialogStepTests
         await app.StartAsync();
         return app;
     }
+
+    [Fact]
+    public async Task A_cancel_with_filled_slots_is_asked_first_and_voice_listens_for_yes_or_no()
+    {
+        var h = new EngineHarness(EngineHarness.Airline);
+        await h.Say(Channel.WhatsApp, "rebook AB12CD to Mumbai");
+        await h.Say(Channel.WhatsApp, "2468");
+        var question = await h.Say(Channel.WhatsApp, "cancel");
+        Assert.Equal("Cancel your rebooking to Mumbai?", question.Text);
+        Assert.Equal(ReplyExpectation.Confirm, question.Expect!.Type);
+        Assert.Equal("rebook", h.Ephemeral.ActiveFlow);
+        var done = await h.Say(Channel.WhatsApp, "yes");
+        Assert.Null(h.Ephemeral.ActiveFlow);
+        Assert.Contains("cancelled", done.Text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_part_of_day_that_fits_two_offered_times_is_asked_about_never_guessed()
+    {
+        var h = new EngineHarness(EngineHarness.Autoservice);
+        await h.Say(Channel.WhatsApp, "book a general service for MH 12 AB 1234 at Pune tomorrow");
+        var reply = await h.Say(Channel.WhatsApp, "morning");
+        Assert.StartsWith("I can offer 9:00 AM, 11:30 AM or 3:00 PM.", reply.Text);
+        Assert.Equal("time", h.Ephemeral.PendingSlot);
+        Assert.False(h.Ephemeral.Slots.ContainsKey("time"));
+    }
 }

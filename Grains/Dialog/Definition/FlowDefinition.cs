@@ -10,6 +10,8 @@ public sealed class FlowDefinition
     /// <summary>What the flow is doing, in words ("rebooking your missed connection"): the resume line's fallback step.</summary>
     public required Template Goal { get; init; }
     public required IReadOnlyList<SlotDefinition> Slots { get; init; }
+    /// <summary>The question asked before cancelling a flow with filled slots ("Cancel your rebooking to {destination}?"); when it cannot be rendered, a generic one built from the goal.</summary>
+    public Template? CancelPrompt { get; init; }
     public ConfirmDefinition? Confirm { get; init; }
     public required ActionDefinition Action { get; init; }
     /// <summary>The customer must have passed the bot's identity check (<see cref="BotDefinition.Verification"/>), here or on another channel, before the flow goes on.</summary>

@@ -363,7 +363,7 @@ public static partial class BotLoader
         foreach (var (item, i) in nodes.Seq(s.Value, "flows").Select((n, i) => (n, i)))
         {
             var m = nodes.Map(item, $"flows[{i}]");
-            m.Allow("name", "intent", "title", "goal", "slots", "confirm", "action", "verify");
+            m.Allow("name", "intent", "title", "goal", "cancel", "slots", "confirm", "action", "verify");
             var name = Name(nodes, m, "flow");
             if (flows.Any(f => f.Name == name)) throw nodes.Error(m.Get("name")!, $"duplicate flow '{name}'.");
             var intent = m.ReqStr("intent");
@@ -420,6 +420,8 @@ public static partial class BotLoader
 
             var goal = Template.Parse(m.ReqStr("goal"));
             Check(m, "goal", goal, false);
+            var cancelPrompt = m.Str("cancel") is { } cp ? Template.Parse(cp) : null;
+            Check(m, "cancel", cancelPrompt, false);
             foreach (var (slot, sm) in slotMaps)
             {
                 Check(sm, "prompt", slot.Prompt, false);
@@ -489,6 +491,7 @@ public static partial class BotLoader
                 Intent = intent,
                 Title = m.ReqStr("title"),
                 Goal = goal,
+                CancelPrompt = cancelPrompt,
                 Slots = slots,
                 Confirm = confirm,
                 Action = action,

@@ -21,11 +21,15 @@ public sealed class IntentClassifier : IDisposable
     // Prediction engines are not thread-safe: a pool hands each caller its own, and holds about as many as run at once.
     private readonly ConcurrentBag<PredictionEngine<Utterance, Scored>> _engines = [];
 
-    private IntentClassifier(MLContext ml, ITransformer model, HashSet<string> vocabulary)
+    // A training example said word for word ("what can you do") is its intent, even when it has only common words.
+    private readonly Dictionary<string, string> _exact;
+
+    private IntentClassifier(MLContext ml, ITransformer model, HashSet<string> vocabulary, Dictionary<string, string> exact)
     {
         _ml = ml;
         _model = model;
         _vocabulary = vocabulary;
+        _exact = exact;
     }
 
     public IReadOnlySet<string> Vocabulary => _vocabulary;
@@ -46,15 +50,19 @@ public sealed class IntentClassifier : IDisposable
             .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(l1Regularization: 0, l2Regularization: 0.01f))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         var model = pipeline.Fit(ml.Data.LoadFromEnumerable(data));
-        return new IntentClassifier(ml, model, vocabulary);
+        var exact = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var g in data.GroupBy(d => Collapse(d.Text), StringComparer.Ordinal))
+            if (g.Select(d => d.Label).Distinct(StringComparer.Ordinal).Count() == 1) exact[g.Key] = g.First().Label;
+        return new IntentClassifier(ml, model, vocabulary, exact);
     }
 
     public IntentPrediction Predict(string text)
     {
         var normalized = Normalize(text);
+        if (_exact.TryGetValue(Collapse(normalized), out var said)) return new IntentPrediction(said, 1);
         var known = false;
         foreach (var w in Words(normalized))
-            if (_vocabulary.Contains(w) && !StopWords.Contains(w)) { known = true; break; }
+            if (!StopWords.Contains(w) && (_vocabulary.Contains(w) || NearKnownWord(w))) { known = true; break; }
         if (!known) return new IntentPrediction(null, 0);
         if (!_engines.TryTake(out var engine)) engine = _ml.Model.CreatePredictionEngine<Utterance, Scored>(_model);
         Scored scored;
@@ -69,6 +77,27 @@ public sealed class IntentClassifier : IDisposable
         var max = 0f;
         foreach (var s in scored.Score) if (s > max) max = s;
         return new IntentPrediction(scored.PredictedLabel, max);
+    }
+
+    private static string Collapse(string normalized) => string.Join(' ', normalized.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>A typo of a known word ("mised", "conection"): one letter added, dropped or changed, in words of 5 letters or more.</summary>
+    private bool NearKnownWord(string word)
+    {
+        if (word.Length < 5) return false;
+        foreach (var v in _vocabulary)
+            if (Math.Abs(v.Length - word.Length) <= 1 && v.Length >= 5 && OneEdit(word, v)) return true;
+        return false;
+    }
+
+    private static bool OneEdit(string a, string b)
+    {
+        if (a.Length > b.Length) (a, b) = (b, a);
+        var i = 0;
+        while (i < a.Length && a[i] == b[i]) i++;
+        if (i == a.Length) return true;
+        if (a.Length == b.Length) return a.AsSpan(i + 1).SequenceEqual(b.AsSpan(i + 1));
+        return a.AsSpan(i).SequenceEqual(b.AsSpan(i + 1));
     }
 
     /// <summary>Words too common to show the utterance is about anything this bot knows.</summary>

@@ -1,25 +1,30 @@
-using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Grains.Dialog;
+using System.Text.RegularExpressions;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Identity;
-using Switchboard.TestSupport;
 
-namespace Switchboard.Dialog.Tests;
+namespace Switchboard.Grains.Dialog.Stories;
 
-/// <summary>Plays a <see cref="Story"/> through the real engine: ingress grain → customer grain → dialog engine, with the shipped bots.</summary>
-public sealed class StoryRunner(SiloApp silo)
+/// <summary>
+/// Plays a <see cref="Story"/> through the real engine (ingress grain → identity → customer grain → tokenizer → dialog
+/// engine) and lists every way the replies differ from what the story expects. Every reply is also checked for a raw
+/// PII token or an unrendered template placeholder.
+/// </summary>
+public sealed partial class StoryPlayer(IGrainFactory grains, DialogTrace? trace = null, DialogEngineProvider? bots = null)
 {
     private static int _customers;
+    private int _invented;
+
+    /// <summary>Slot values held that are not among the options the bot offered for that slot (target: 0). Needs the bots.</summary>
+    public int InventedValues => _invented;
 
     public async Task<List<string>> Play(Story story)
     {
         var failures = new List<string>();
-        var grains = silo.App.Services.GetRequiredService<IGrainFactory>();
         var ingress = grains.GetGrain<IConversationIngressGrain>(0);
         var n = Interlocked.Increment(ref _customers);
-        var phone = $"9198{Environment.ProcessId % 100000:D5}{n:D3}";
+        var phone = $"9197{Environment.ProcessId % 10000:D4}{n:D4}";
         var visitor = $"visitor-{Guid.NewGuid():n}";
         var time = story.Start;
         string? customerId = null;
@@ -64,6 +69,20 @@ public sealed class StoryRunner(SiloApp silo)
             if (e.ActiveFlow != flow) everFilled.Clear();
             flow = e.ActiveFlow;
             Check(failures, where, t.Expect, reply, e);
+            // What the customer gets: written text, or on a call what the voice renderer makes of it.
+            var shown = channel == Channel.Voice ? Switchboard.Grains.Rendering.VoiceRenderer.Speakable(reply.Text) : reply.Text;
+            if (Unrendered().IsMatch(shown) || reply.OptionList.Any(o => Unrendered().IsMatch(o.Title)))
+                failures.Add($"{where}: the reply shows a raw token or placeholder: {shown}");
+            if (bots?.BotOf(story.Tenant)?.Definition.Flow(e.ActiveFlow) is { } open)
+                foreach (var slot in open.Slots.Where(s => s.Options.Count > 0 && e.Slots.ContainsKey(s.Name)))
+                {
+                    var held = e.Slots[slot.Name];
+                    if (slot.Options.Contains(held.Display ?? held.Value, StringComparer.OrdinalIgnoreCase)) continue;
+                    Interlocked.Increment(ref _invented);
+                    failures.Add($"{where}: slot '{slot.Name}' holds '{held.Display ?? held.Value}', which was never offered");
+                }
+            if (t.Expect.Intent is { } intent && trace?.LastAct(story.Tenant, customerId) is { } act && act != intent)
+                failures.Add($"{where}: the engine took '{act}', expected '{intent}' (reply: {reply.Text})");
             if (story.Outcome?.NoSlotAskedTwice == true && e.PendingSlot is { } p && everFilled.Contains(p))
                 failures.Add($"{where}: asked again for '{p}', which was already filled");
             foreach (var k in e.Slots.Keys) everFilled.Add(k);
@@ -83,6 +102,10 @@ public sealed class StoryRunner(SiloApp silo)
         return failures;
     }
 
+    /// <summary>A raw PII token (<c>{{card:…}}</c>) or a template placeholder (<c>{slot}</c>) left in a reply.</summary>
+    [GeneratedRegex(@"\{\{[a-z]+:|\{[a-z_.]+\}", RegexOptions.CultureInvariant)]
+    public static partial Regex Unrendered();
+
     private static void Check(List<string> failures, string where, StoryExpect x, EngineReply reply, EphemeralContext e)
     {
         var text = reply.Text;
@@ -93,8 +116,23 @@ public sealed class StoryRunner(SiloApp silo)
         if (x.StartsWith is { } s && !text.StartsWith(s, StringComparison.OrdinalIgnoreCase)) failures.Add($"{where}: reply should start with '{s}': {text}");
         if (x.Asks is { } asks)
         {
-            var pending = e.PendingSlot switch { null => "nothing", DialogStepMarkers.Confirm => "confirm", DialogStepMarkers.Change => "change", DialogStepMarkers.Verify => "verify", var p => p };
+            var pending = e.PendingSlot switch
+            {
+                null => "nothing",
+                DialogStepMarkers.Confirm => "confirm",
+                DialogStepMarkers.Change => "change",
+                DialogStepMarkers.Verify => "verify",
+                DialogStepMarkers.Cancel => "cancel",
+                var p => p,
+            };
             if (pending != asks) failures.Add($"{where}: waits on '{pending}', expected '{asks}' (reply: {text})");
+        }
+        foreach (var (slot, want) in x.Slots)
+        {
+            var have = e.Slots.TryGetValue(slot, out var v) ? v : null;
+            if (want.Length == 0 && have is not null) failures.Add($"{where}: slot '{slot}' holds '{have.Display ?? have.Value}', expected empty");
+            else if (want.Length > 0 && (have is null || !(string.Equals(have.Display, want, StringComparison.OrdinalIgnoreCase) || string.Equals(have.Value, want, StringComparison.OrdinalIgnoreCase))))
+                failures.Add($"{where}: slot '{slot}' holds '{have?.Display ?? have?.Value ?? "nothing"}', expected '{want}'");
         }
         if (x.Flow is { } f && (e.ActiveFlow ?? "none") != f) failures.Add($"{where}: open flow '{e.ActiveFlow ?? "none"}', expected '{f}'");
         if (x.Action is { } a)

