@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Win32.SafeHandles;
 using Switchboard.Grains.Journaling;
 
@@ -49,7 +49,11 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
     /// <summary>Streams whose latest record left work pending, by name.</summary>
     private readonly Dictionary<UInt128, string> _pending = [];
     private readonly SortedDictionary<int, Segment> _segments = [];
-    private readonly Channel<Operation> _queue = Channel.CreateUnbounded<Operation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<Operation> _queue = new();
+    // The writer parks in the kernel (no spinning: on two cores a spinning writer steals the turns' CPU).
+    private readonly AutoResetEvent _work = new(false);
+    private int _signalled;
+    private volatile bool _closed;
     private readonly string _folder;
     private readonly WalOptions _options;
     private readonly ILogger _logger;
@@ -134,7 +138,9 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
 
     private Task Enqueue(Operation op)
     {
-        if (!_queue.Writer.TryWrite(op)) throw new ObjectDisposedException(nameof(WriteAheadLogStore));
+        if (_closed) throw new ObjectDisposedException(nameof(WriteAheadLogStore));
+        _queue.Enqueue(op);
+        if (Interlocked.Exchange(ref _signalled, 1) == 0) _work.Set();
         return op.Done.Task;
     }
 
@@ -142,11 +148,11 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
     {
         var buffer = new byte[Math.Max(_options.MaxBatchBytes, 1 << 20)];
         var batch = new List<Operation>();
-        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (WaitForWork())
         {
             batch.Clear();
             var used = 0;
-            while (used < _options.MaxBatchBytes && _queue.Reader.TryRead(out var op))
+            while (used < _options.MaxBatchBytes && _queue.TryDequeue(out var op))
             {
                 var size = WalRecord.SizeOf(op.Payload.Length, op.Pending ? op.Stream : null);
                 if (used + size > buffer.Length)
@@ -164,6 +170,20 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             if (batch.Count > 0) Flush(batch, buffer, used);
             if (_head.Length >= _options.SegmentBytes) Roll();
             CompactIfWasteful();
+        }
+    }
+
+    /// <summary>Blocks until appends are queued; false once the store is closed and the queue is drained.</summary>
+    private bool WaitForWork()
+    {
+        while (true)
+        {
+            if (!_queue.IsEmpty) return true;
+            Volatile.Write(ref _signalled, 0);
+            // An append queued before the flag was cleared is seen here; one queued after it sets the event.
+            if (!_queue.IsEmpty) return true;
+            if (_closed) return false;
+            _work.WaitOne();
         }
     }
 
@@ -389,7 +409,8 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        _closed = true;
+        _work.Set();
         await _writer;
         lock (_lock)
             foreach (var s in _segments.Values) s.File.Dispose();
