@@ -10,9 +10,10 @@ public static class ChannelReplies
     /// and resumes after a crash); one that stays local (no API configured) is waited for, so the listing shows it when
     /// the webhook is answered.
     /// </summary>
-    public static Task HandOffAsync(ReplyDispatcher replies, OutboxEntry reply)
+    /// <param name="redelivered">The turn was a redelivery: the reply may have been sent meanwhile, so the dispatcher checks the outbox first.</param>
+    public static Task HandOffAsync(ReplyDispatcher replies, OutboxEntry reply, bool redelivered)
     {
-        var handOff = replies.Submit(reply);
+        var handOff = replies.Submit(reply, resumed: redelivered);
         return reply.Message.Delivery == OutboundDelivery.Dispatch ? Task.CompletedTask : handOff;
     }
 }

@@ -36,7 +36,11 @@ public sealed class ReplyDispatcher(
     /// <summary>Replies handed over and not yet recorded in their outbox.</summary>
     public int InFlight { get { lock (_lock) return _inFlight.Count; } }
 
-    /// <summary>Takes a reply (once: a second hand-over of the same reply joins the first); the task completes when it is recorded in its channel's outbox.</summary>
+    /// <summary>
+    /// Takes a reply (once: a second hand-over of the same reply joins the first); the task completes when it is recorded
+    /// in its channel's outbox. <paramref name="resumed"/>: it may have been sent before (a restart, a redelivery), so
+    /// parts the outbox already holds are not sent again.
+    /// </summary>
     public Task Submit(OutboxEntry reply, bool resumed = false)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

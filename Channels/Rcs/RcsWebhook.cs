@@ -76,7 +76,7 @@ public sealed class RcsWebhook(IGrainFactory grains, TenantDirectory tenants, Rc
         }
         if (result.Outbound is { } reply)
         {
-            await ChannelReplies.HandOffAsync(replies, reply);
+            await ChannelReplies.HandOffAsync(replies, reply, result.Duplicate);
             return "answered";
         }
         return result.Duplicate ? "duplicate" : "refused";

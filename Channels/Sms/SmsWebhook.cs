@@ -45,7 +45,7 @@ public sealed class SmsWebhook(IGrainFactory grains, TenantDirectory tenants, Sm
 
         if (result.Outbound is { } reply)
         {
-            await ChannelReplies.HandOffAsync(replies, reply);
+            await ChannelReplies.HandOffAsync(replies, reply, result.Duplicate);
             return "answered";
         }
         if (result.Duplicate) return "duplicate";

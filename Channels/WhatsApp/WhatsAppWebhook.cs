@@ -118,7 +118,7 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
         // The reply was recorded with the turn: it leaves from memory now.
         if (result.Outbound is { } reply)
         {
-            await ChannelReplies.HandOffAsync(replies, reply);
+            await ChannelReplies.HandOffAsync(replies, reply, result.Duplicate);
             Interlocked.Increment(ref counters.Queued);
         }
         else if (result.ReplyRefused is { } refusal)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.TestSupport;
 
 namespace Switchboard.Channels.Tests.Durability;
@@ -31,5 +32,23 @@ public sealed class PendingReplyTests
         Assert.Single(graph.To(wa));
         var customer = await Wire.CustomerId(second.Http, wa);
         Assert.Equal($"whatsapp-reply:{customer}:wamid.pending.1:0", (await Wire.Outbox(second.Http, "&channel=whatsapp"))[0]!["idempotencyKey"]!.ToString());
+    }
+
+    [Fact]
+    public async Task A_redelivery_while_the_reply_is_pending_sends_it_once()
+    {
+        await using var graph = await GraphStandIn.StartAsync();
+        const string wa = "919822200778";
+        graph.Down();
+        await using var silo = await Wire.StartAsync(graph.BaseUrl);
+        await Wire.PostSigned(silo.Http, Wire.Text(wa, "wamid.pending.2", "menu"));
+        var again = await Wire.Json(await Wire.PostSigned(silo.Http, Wire.Text(wa, "wamid.pending.2", "menu")));
+        Assert.Equal(1, again["duplicates"]!.GetValue<int>());
+
+        graph.Heal();
+        await Wire.Eventually(async () => (await Wire.Outbox(silo.Http, "&channel=whatsapp")).Count == 1, "the reply sent once the provider is back");
+        var dispatcher = silo.App.Services.GetRequiredService<Switchboard.Channels.Outbox.ReplyDispatcher>();
+        await Wire.Eventually(() => Task.FromResult(dispatcher.InFlight == 0), "the dispatcher idle");
+        Assert.Single(graph.To(wa));
     }
 }
