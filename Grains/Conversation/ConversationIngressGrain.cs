@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Orleans.Concurrency;
+using Switchboard.Addressing;
 using Switchboard.Grains.Customers;
 using Switchboard.Grains.Identity;
 using Switchboard.Grains.Interfaces;
