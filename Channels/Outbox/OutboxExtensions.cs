@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Switchboard.Grains.Outbox;
+using Switchboard.Grains.Interfaces.Outbox;
 
 namespace Switchboard.Channels.Outbox;
 
