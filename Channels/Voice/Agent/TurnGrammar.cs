@@ -2,7 +2,6 @@ using System.Globalization;
 using Switchboard.Channels.Voice.Speech.Grammar;
 using Switchboard.Grains.Dialog;
 using Switchboard.Grains.Interfaces.Conversation;
-using Switchboard.Grains.Rendering;
 
 namespace Switchboard.Channels.Voice.Agent;
 
