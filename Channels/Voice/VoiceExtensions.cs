@@ -8,7 +8,7 @@ using Switchboard.Channels.Voice.Calls;
 using Switchboard.Channels.Voice.Media;
 using Switchboard.Channels.Voice.Rtp;
 using Switchboard.Channels.Voice.Security;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice;
 

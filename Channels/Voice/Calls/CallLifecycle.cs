@@ -7,7 +7,7 @@ using Switchboard.Channels.Voice.Transactions;
 using Switchboard.Addressing;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Identity;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice.Calls;
 

@@ -9,7 +9,7 @@ using Switchboard.Channels.Voice.Transactions;
 using Switchboard.Channels.Voice.Transport;
 using Switchboard.Addressing;
 using Switchboard.Grains.Interfaces.Identity;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice.Calls;
 
