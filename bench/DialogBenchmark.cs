@@ -10,7 +10,7 @@ using Switchboard.Grains.Dialog;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Pii;
-using Switchboard.Grains.Rendering;
+using Switchboard.Channels.Voice.Agent;
 using Switchboard.TestSupport;
 
 namespace Switchboard.Bench;

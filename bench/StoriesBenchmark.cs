@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Voice.Agent;
 using Switchboard.Grains;
 using Switchboard.Grains.Dialog;
 using Switchboard.Grains.Dialog.Stories;
@@ -56,7 +57,7 @@ public sealed class StoriesBenchmark : IBenchmark
         using var host = builder.Build();
         await host.StartAsync();
         var player = new StoryPlayer(host.Services.GetRequiredService<IGrainFactory>(), host.Services.GetRequiredService<DialogTrace>(),
-            host.Services.GetRequiredService<DialogEngineProvider>());
+            host.Services.GetRequiredService<DialogEngineProvider>(), VoiceRenderer.Speakable);
 
         var results = new List<(Story Story, List<string> Failures)>();
         var sw = Stopwatch.StartNew();

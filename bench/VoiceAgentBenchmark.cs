@@ -61,6 +61,7 @@ public sealed class VoiceAgentBenchmark : IBenchmark
         });
         var grains = app.App.Services.GetRequiredService<IGrainFactory>();
         var bots = app.App.Services.GetRequiredService<DialogEngineProvider>();
+        var voice = BotVoiceGrain.ProfileOf(bots.BotOf("airline")!.Definition);
         var prompts = new TtsPromptAudio(tts, new SynthesizedPromptCache());
         var renderer = new SpokenReplyRenderer();
         var options = new TurnTakingOptions();
@@ -76,7 +77,7 @@ public sealed class VoiceAgentBenchmark : IBenchmark
             TurnResult last = null!;
             foreach (var text in new[] { "I missed my connection", "2468", "AB12CD", "Mumbai", "tomorrow", "4 pm" })
                 last = await ingress.Receive(new InboundTurn("airline", Channel.WhatsApp, address, $"b{i}.{text}", text, null, DateTimeOffset.UtcNow));
-            var grammar = TurnGrammar.For(last.Reply, bots.BotOf("airline"), DateOnly.FromDateTime(DateTime.UtcNow));
+            var grammar = TurnGrammar.For(last.Reply, voice, DateOnly.FromDateTime(DateTime.UtcNow));
             var audio = new short[4000 + yes.Length + 16000];
             yes.CopyTo(audio, 4000);
             await using var listening = await ListeningTurn.StartAsync(recognizer, grammar, options);

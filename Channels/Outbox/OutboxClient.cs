@@ -5,7 +5,6 @@ using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Interfaces.Outbox;
-using Switchboard.Grains.Outbox;
 
 namespace Switchboard.Channels.Outbox;
 

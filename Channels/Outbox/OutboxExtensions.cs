@@ -3,7 +3,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Switchboard.Grains.Outbox;
+using Switchboard.Grains.Interfaces.Outbox;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Outbox;
 
@@ -13,6 +14,8 @@ public static class OutboxExtensions
     public static IHostApplicationBuilder AddOutbox(this IHostApplicationBuilder builder)
     {
         if (builder.Services.Any(d => d.ServiceType == typeof(OutboxClient))) return builder;
+        // Webhooks route by tenant; a gateway without the silo loads the tenants itself (the silo's when co-hosted).
+        builder.Services.AddTenantDirectory(builder.Configuration);
         var policy = builder.Configuration.GetSection(OutboxPolicy.Section).Get<OutboxPolicy>() ?? new OutboxPolicy();
         policy.Validate();
         var dispatcher = builder.Configuration.GetSection(OutboxPolicy.Section + ":Dispatcher").Get<DispatcherOptions>() ?? new DispatcherOptions();

@@ -4,8 +4,6 @@ using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Outbox;
-using Switchboard.Grains.Journaling;
-using Switchboard.Grains.Outbox;
 
 namespace Switchboard.Channels.Outbox;
 
@@ -22,7 +20,6 @@ public sealed class ReplyDispatcher(
     IEnumerable<IOutboundChannel> channels,
     IEnumerable<IReplyRenderer> renderers,
     OutboxPolicy policy,
-    IServiceProvider services,
     TimeProvider time,
     ILogger<ReplyDispatcher> logger) : BackgroundService
 {
@@ -160,20 +157,28 @@ public sealed class ReplyDispatcher(
         entry.History.Add(new StatusMark(status, now, detail));
     }
 
-    /// <summary>Resumes the replies a crash or a stop left pending (the journal lists the customers that have some).</summary>
+    /// <summary>Resumes the replies a crash or a stop left pending (the silo lists the customers that have some).</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
         await Task.Yield();
-        if (services.GetService(typeof(IJournalStore)) is not IJournalStore journal) return;
-        var resumed = 0;
-        foreach (var stream in await journal.PendingStreamsAsync())
+        IReadOnlyList<string> customers;
+        try
         {
-            var parts = stream.Split('/');
-            if (parts is not ["customer", var tenant, var customerId]) continue;
+            customers = await grains.GetGrain<IPendingRepliesGrain>(0).Customers();
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Replies left pending by the last stop not resumed: {Error}", e.GetType().Name);
+            return;
+        }
+        var resumed = 0;
+        foreach (var key in customers)
+        {
+            var (_, customerId) = GrainKeys.ParseCustomer(key);
             try
             {
-                foreach (var reply in await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant, customerId)).PendingReplies())
+                foreach (var reply in await grains.GetGrain<ICustomerGrain>(key).PendingReplies())
                 {
                     _ = Submit(reply, resumed: true);
                     resumed++;

@@ -7,7 +7,7 @@ using Switchboard.Channels.Outbox;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Interfaces.Outbox;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Rcs;
 
@@ -37,7 +37,7 @@ public sealed class RcsWebhook(IGrainFactory grains, TenantDirectory tenants, Rc
         var sender = Str(m, "senderPhoneNumber");
         var messageId = Str(m, "messageId");
         if (string.IsNullOrWhiteSpace(sender) || string.IsNullOrWhiteSpace(messageId) || messageId.Length > 200) return "ignored";
-        var tenant = tenants.ForEndpoint(TenantEndpoint.RcsAgentId, Str(m, "agentId"));
+        var tenant = tenants.ForEndpoint(Channel.Rcs, Str(m, "agentId"));
 
         if (Str(m, "eventType") is { } eventType)
         {

@@ -6,7 +6,7 @@ using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Interfaces.Outbox;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Sms;
 
@@ -28,7 +28,7 @@ public sealed class SmsWebhook(IGrainFactory grains, TenantDirectory tenants, Sm
         var to = form.GetValueOrDefault("To");
         var body = form.GetValueOrDefault("Body") ?? "";
         if (string.IsNullOrWhiteSpace(from)) return "ignored";
-        var tenant = tenants.ForEndpoint(TenantEndpoint.SmsNumber, to);
+        var tenant = tenants.ForEndpoint(Channel.Sms, to);
 
         TurnResult result;
         try

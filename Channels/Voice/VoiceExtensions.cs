@@ -8,7 +8,7 @@ using Switchboard.Channels.Voice.Calls;
 using Switchboard.Channels.Voice.Media;
 using Switchboard.Channels.Voice.Rtp;
 using Switchboard.Channels.Voice.Security;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice;
 
@@ -27,6 +27,8 @@ public static class VoiceExtensions
         var services = builder.Services;
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
+        // Calls route by the number dialled; a gateway without the silo loads the tenants itself (the silo's when co-hosted).
+        services.AddTenantDirectory(builder.Configuration);
         services.TryAddSingleton<IPromptAudio>(sp => new WavPromptAudio(options.PromptsPath, sp.GetRequiredService<ILogger<WavPromptAudio>>()));
         services.TryAddSingleton<IVoiceReplyRenderer, VoiceReplyText>();
         services.AddSingleton(sp => new TrunkGuard(options, sp.GetRequiredService<TimeProvider>()));

@@ -8,7 +8,7 @@ using Switchboard.Channels.Common;
 using Switchboard.Channels.Outbox;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Identity;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.WebChat;
 
@@ -43,7 +43,7 @@ public static class WebChatEndpoints
         var visitor = EnsureVisitor(http, options);
         if (!string.IsNullOrEmpty(token))
         {
-            var tenant = tenants.ForEndpoint(TenantEndpoint.WebChatSiteKey, site);
+            var tenant = tenants.ForEndpoint(Channel.WebChat, site);
             var customerId = token.Length <= 2048
                 ? await grains.GetGrain<IConversationIngressGrain>(0).JoinWithSessionToken(tenant.Id, token, new ChannelAddress(AddressKind.WebVisitor, visitor))
                 : null;
@@ -73,7 +73,7 @@ public static class WebChatEndpoints
             await Problems.Unauthorized("Open /chat first: it sets the visitor cookie.").ExecuteAsync(http);
             return;
         }
-        var tenant = tenants.ForEndpoint(TenantEndpoint.WebChatSiteKey, site);
+        var tenant = tenants.ForEndpoint(Channel.WebChat, site);
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         var logger = loggers.CreateLogger(typeof(WebChatSession).FullName!);
         var session = new WebChatSession(socket, tenant, visitor!, grains, outbox, options, time, logger);

@@ -1,7 +1,7 @@
 using Switchboard.Channels.Outbox;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Outbox;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.WhatsApp;
 
@@ -39,7 +39,7 @@ public sealed class WhatsAppReplyRenderer(TenantDirectory tenants, WhatsAppOptio
                 return new WhatsAppRenderContext(tenant?.VoiceNumber, reply.Action.CallCode);
             case ReplyActionKind.ContinueOnWeb when reply.Action.SessionToken is { } token:
                 var baseUrl = (options.PublicBaseUrl ?? publicBaseUrl ?? "").TrimEnd('/');
-                var site = tenant?.WebChatSiteKeys.FirstOrDefault();
+                var site = tenant?.EndpointsOn(Channel.WebChat).FirstOrDefault();
                 var link = $"{baseUrl}/chat?token={Uri.EscapeDataString(token)}" + (site is null ? "" : $"&site={Uri.EscapeDataString(site)}");
                 return new WhatsAppRenderContext(tenant?.VoiceNumber, null, link);
             default:

@@ -6,7 +6,7 @@ using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Interfaces.Outbox;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.WhatsApp;
 
@@ -44,7 +44,7 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
             foreach (var change in entry.Changes ?? [])
             {
                 var numberId = change.Value?.Metadata?.PhoneNumberId;
-                var tenant = tenants.ForEndpoint(TenantEndpoint.WhatsAppPhoneNumberId, numberId);
+                var tenant = tenants.ForEndpoint(Channel.WhatsApp, numberId);
                 switch (change.Field)
                 {
                     case "messages":

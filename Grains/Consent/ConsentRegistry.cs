@@ -1,6 +1,6 @@
 using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Conversation;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Grains.Consent;
 

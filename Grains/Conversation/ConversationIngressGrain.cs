@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using Orleans.Concurrency;
+using Switchboard.Addressing;
 using Switchboard.Grains.Customers;
 using Switchboard.Grains.Identity;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Identity;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Grains.Conversation;
 

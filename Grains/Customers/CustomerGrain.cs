@@ -12,7 +12,7 @@ using Switchboard.Grains.Interfaces.Outbox;
 using Switchboard.Grains.Interfaces.Pii;
 using Switchboard.Grains.Journaling;
 using Switchboard.Grains.Pii;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Grains.Customers;
 

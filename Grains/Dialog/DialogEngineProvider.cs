@@ -2,7 +2,7 @@ using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Switchboard.Grains.Conversation;
 using Switchboard.Grains.Dialog.Nlu;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Grains.Dialog;
 

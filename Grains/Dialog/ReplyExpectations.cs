@@ -30,12 +30,17 @@ public static class ReplyExpectations
         var slot = flow.Slot(state.PendingSlot);
         if (slot is null) return new ReplyExpectation(ReplyExpectation.Menu);
         var phrases = new List<string>(slot.Options);
+        List<string>? codes = null;
         if (bot.Entities.TryGetValue(slot.Type, out var entity))
+        {
             foreach (var v in entity.Values)
             {
                 phrases.Add(v.Display);
                 phrases.AddRange(v.Synonyms);
             }
-        return new ReplyExpectation(slot.Type, slot.Name, phrases.Count == 0 ? null : phrases.Distinct(StringComparer.OrdinalIgnoreCase).ToList(), slot.Secret);
+            codes = entity.Values.Select(v => v.Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        }
+        return new ReplyExpectation(slot.Type, slot.Name, phrases.Count == 0 ? null : phrases.Distinct(StringComparer.OrdinalIgnoreCase).ToList(), slot.Secret,
+            codes is { Count: > 0 } ? codes : null);
     }
 }

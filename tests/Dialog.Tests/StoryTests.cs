@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Channels.Voice.Agent;
 using Switchboard.Grains.Dialog;
 using Switchboard.Grains.Dialog.Stories;
 
@@ -50,7 +51,7 @@ public sealed class StoryTests(SiloFixture fixture)
 
     private StoryPlayer Player() =>
         new(fixture.Silo.App.Services.GetRequiredService<IGrainFactory>(), fixture.Silo.App.Services.GetRequiredService<DialogTrace>(),
-            fixture.Silo.App.Services.GetRequiredService<DialogEngineProvider>());
+            fixture.Silo.App.Services.GetRequiredService<DialogEngineProvider>(), VoiceRenderer.Speakable);
 
     [Fact]
     public void The_cross_channel_stories_are_there()

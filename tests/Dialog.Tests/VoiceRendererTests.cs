@@ -1,5 +1,5 @@
 using Switchboard.Grains.Interfaces.Conversation;
-using Switchboard.Grains.Rendering;
+using Switchboard.Channels.Voice.Agent;
 
 namespace Switchboard.Dialog.Tests;
 

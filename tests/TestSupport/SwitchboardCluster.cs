@@ -22,11 +22,13 @@ public static class SwitchboardCluster
         ["Tenants:airline:DisplayName"] = "SkyWays Airlines",
         ["Tenants:airline:Bot"] = "airline",
         ["Tenants:airline:Default"] = "true",
-        ["Tenants:airline:WhatsAppPhoneNumberIds:0"] = "109876543210",
+        ["Tenants:airline:Endpoints:0:Channel"] = "whatsapp",
+        ["Tenants:airline:Endpoints:0:Value"] = "109876543210",
         ["Tenants:airline:VoiceNumber"] = "+15550100000",
         ["Tenants:autoservice:DisplayName"] = "Torque Auto Service",
         ["Tenants:autoservice:Bot"] = "autoservice",
-        ["Tenants:autoservice:WhatsAppPhoneNumberIds:0"] = "109876543299",
+        ["Tenants:autoservice:Endpoints:0:Channel"] = "whatsapp",
+        ["Tenants:autoservice:Endpoints:0:Value"] = "109876543299",
         ["Tenants:autoservice:VoiceNumber"] = "+15550100099",
     };
 

@@ -42,7 +42,7 @@ public sealed class MediaPathTests
         await using var app = await StartAsync();
         var grains = app.App.App.Services.GetRequiredService<IGrainFactory>();
         var ingress = grains.GetGrain<IConversationIngressGrain>(0);
-        var tenant = app.App.App.Services.GetRequiredService<Switchboard.Grains.Tenancy.TenantDirectory>().Default.Id;
+        var tenant = app.App.App.Services.GetRequiredService<Switchboard.Tenancy.TenantDirectory>().Default.Id;
         var first = await ingress.Receive(new InboundTurn(tenant, Channel.WhatsApp, new ChannelAddress(AddressKind.WhatsApp, "919800000011"),
             "wamid.code-1", "call me", null, DateTimeOffset.UtcNow));
         var code = await ingress.IssueCallCode(tenant, first.CustomerId, TimeSpan.FromMinutes(10));

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Customers;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.VoiceAgent.Tests;
 

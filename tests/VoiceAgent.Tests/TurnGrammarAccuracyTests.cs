@@ -26,6 +26,7 @@ public sealed class TurnGrammarAccuracyTests(ITestOutputHelper output)
     private const double Floor = 0.95;
 
     private static readonly BotRuntime Airline = BotRuntime.LoadFolder(Path.Combine(AppContext.BaseDirectory, "bots", "airline"));
+    private static readonly BotVoiceProfile AirlineVoice = BotVoiceGrain.ProfileOf(Airline.Definition);
 
     public static TheoryData<string, string, string> Cases() => new()
     {
@@ -65,16 +66,16 @@ public sealed class TurnGrammarAccuracyTests(ITestOutputHelper output)
     public void Entity_codes_and_hours_not_offered_are_not_listened_for()
     {
         var today = new DateOnly(2026, 11, 24);
-        var city = TurnGrammar.For(ReplyFor("city"), Airline, today);
+        var city = TurnGrammar.For(ReplyFor("city"), AirlineVoice, today);
         Assert.Null(city.Interpret("bom")); // the code BOM said as a word
         Assert.Equal("bombay", city.Interpret("bombay"));
         Assert.Equal("Mumbai", city.Interpret("mumbai"));
 
-        var offered = TurnGrammar.For(ReplyFor("time"), Airline, today);
+        var offered = TurnGrammar.For(ReplyFor("time"), AirlineVoice, today);
         Assert.Equal("4:00 PM", offered.Interpret("the four p m one"));
         Assert.Null(offered.Interpret("twelve p m"));
 
-        var open = TurnGrammar.For(new EngineReply("What time?", Expect: new ReplyExpectation("time", "time")), Airline, today);
+        var open = TurnGrammar.For(new EngineReply("What time?", Expect: new ReplyExpectation("time", "time")), AirlineVoice, today);
         Assert.Equal("12:00 PM", open.Interpret("twelve p m"));
     }
 
@@ -95,7 +96,7 @@ public sealed class TurnGrammarAccuracyTests(ITestOutputHelper output)
             foreach (var c in Cases())
             {
                 var (turn, said, expected) = ((string)c[0], (string)c[1], (string)c[2]);
-                var grammar = TurnGrammar.For(ReplyFor(turn), Airline, today);
+                var grammar = TurnGrammar.For(ReplyFor(turn), AirlineVoice, today);
                 var audio = MuLawLine(await CustomerVoice.SayAsync(said, voice));
                 var padded = new short[4000 + audio.Length + 12000];
                 audio.CopyTo(padded, 4000);

@@ -46,6 +46,8 @@ public sealed class SpeechCallHandler : ICallMediaHandler
     private bool _secretExpected;
     // A proactive call's reason: recorded before the first engine turn, said before the first reply (or the consent question).
     private string? _reason;
+    // The tenant bot's notice, re-prompt line and menu phrases: fetched before the first turn.
+    private BotVoiceProfile? _bot;
 
     public SpeechCallHandler(ICallSession call, VoiceAgentServices services)
     {
@@ -84,10 +86,10 @@ public sealed class SpeechCallHandler : ICallMediaHandler
 
     public async Task OnCallStartingAsync(CancellationToken cancellationToken)
     {
+        _bot = await _s.Bots.ForAsync(_call.Tenant);
         if (_call.Outbound) await TakeProactiveReasonAsync();
         if (string.IsNullOrWhiteSpace(_s.Options.RecordingsPath)) return;
-        var bot = _s.Bots?.BotOf(_call.Tenant);
-        var notice = bot?.Definition.Persona.VoiceNotice?.Render(_ => null);
+        var notice = _bot?.RecordingNotice;
         if (string.IsNullOrWhiteSpace(notice)) return;
         _consentAsked = true;
         _consent = new TaskCompletionSource<(bool, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -128,7 +130,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
             if (_consentAnswer is { } consent) _ = StoreConsentAsync(customer, consent.Granted, consent.Evidence);
             _recording?.AssignCustomer(result.CustomerId);
             // The notice was already read out with the consent question.
-            if (_consentAsked && _s.Bots?.BotOf(_call.Tenant)?.Definition.Persona.VoiceNotice?.Render(_ => null) is { Length: > 0 } notice
+            if (_consentAsked && _bot?.RecordingNotice is { Length: > 0 } notice
                 && spoken.StartsWith(notice, StringComparison.Ordinal))
                 spoken = spoken[notice.Length..].TrimStart();
             if (_reason is { } reason) spoken = reason + " " + spoken;
@@ -141,7 +143,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         }
         if (result.Reply.Action?.Kind == ReplyActionKind.HandToAgent) _ = StoreHandoffAsync(customer, result.Reply.Action);
         var listen = result.Reply.Action?.Kind is not (ReplyActionKind.HandToAgent or ReplyActionKind.EndConversation);
-        var grammar = listen ? TurnGrammar.For(result.Reply, _s.Bots?.BotOf(_call.Tenant), Today()) : null;
+        var grammar = listen ? TurnGrammar.For(result.Reply, _bot, Today()) : null;
         _items.Writer.TryWrite(new Item(null, 0, grammar, spoken) { StopListening = !listen });
         return spoken;
     }
@@ -256,8 +258,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
     {
         if (++_reprompts <= _s.Options.MaxReprompts && _lastSpoken.Length > 0)
         {
-            var bot = _s.Bots?.BotOf(_call.Tenant);
-            var sorry = noInput ? _s.Options.NoInputLine : bot?.Definition.Messages.Fallback.Render(_ => null) ?? "Sorry, I didn't catch that.";
+            var sorry = noInput ? _s.Options.NoInputLine : _bot?.Fallback ?? "Sorry, I didn't catch that.";
             var text = sorry + " " + _lastSpoken;
             if (_call.CustomerId is { } customerId && _consent is not { Task.IsCompleted: false })
                 _ = RecordOutboundAsync(_s.Grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(_call.Tenant, customerId)), text);

@@ -1,6 +1,5 @@
 using Switchboard.Channels.Voice.Calls;
 using Switchboard.Grains.Interfaces.Conversation;
-using Switchboard.Grains.Rendering;
 
 namespace Switchboard.Channels.Voice.Agent;
 

@@ -1,15 +1,14 @@
 using System.Globalization;
 using Switchboard.Channels.Voice.Speech.Grammar;
-using Switchboard.Grains.Dialog;
 using Switchboard.Grains.Interfaces.Conversation;
-using Switchboard.Grains.Rendering;
 
 namespace Switchboard.Channels.Voice.Agent;
 
 /// <summary>
 /// The speech grammar of one voice turn, from what the reply expects: yes/no for a confirmation, the options read out,
 /// the pending slot's values (an enumeration such as cities without their codes, dates, times unless times are offered,
-/// digit strings), the global phrases (help, repeat, a person) and, when no flow is open, all the bot's intent examples. Each phrase's value is the text the engine
+/// digit strings), the global phrases (help, repeat, a person) and, when no flow is open, the bot's menu phrases (its intent
+/// examples, from <see cref="BotVoiceProfile"/>). Each phrase's value is the text the engine
 /// is sent, in a form its NLU reads ("4:00 PM" for "four p m", "25 November" for "the twenty fifth of november").
 /// </summary>
 public static class TurnGrammar
@@ -25,7 +24,7 @@ public static class TurnGrammar
         "twenty seventh", "twenty eighth", "twenty ninth", "thirtieth", "thirty first",
     ];
 
-    public static SpeechGrammar For(EngineReply reply, BotRuntime? bot, DateOnly today)
+    public static SpeechGrammar For(EngineReply reply, BotVoiceProfile? bot, DateOnly today)
     {
         var g = new GrammarBuilder();
         var expect = reply.Expect ?? new ReplyExpectation(ReplyExpectation.Menu);
@@ -39,7 +38,8 @@ public static class TurnGrammar
             g.Choice(option.Title, [spoken, $"option {SpokenText.DigitWords[n]}", $"number {SpokenText.DigitWords[n]}", .. TimeVariants(option.Title)]);
             n++;
         }
-        var codes = Codes(bot, expect.Type);
+        // Codes ("BOM" for Mumbai) are odd-sounding words other answers fell into ("Hyderabad" heard as "bom"); callers say names.
+        var codes = expect.CodeList.ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var phrase in expect.PhraseList)
             if (!codes.Contains(phrase)) g.Choice(phrase);
         switch (expect.Type)
@@ -62,20 +62,9 @@ public static class TurnGrammar
         }
         if (expect.Secret) g.Digits(1, 19);
         if (expect.Type == ReplyExpectation.Menu && bot is not null)
-            foreach (var intent in bot.Definition.Intents)
-                foreach (var example in intent.Examples) g.Choice(example);
+            foreach (var phrase in bot.MenuPhrases) g.Choice(phrase);
         return g.Build(expect.Slot ?? expect.Type);
     }
-
-    /// <summary>
-    /// An enumeration's codes ("BOM" for Mumbai, also listed as a synonym for typed text): said as a word ("bom") they
-    /// are short, odd-sounding phrases that other answers fall into ("Hyderabad" and "Singapore" were heard as "bom" and
-    /// "del"); a caller says the city's name. Left out of speech grammars only.
-    /// </summary>
-    private static HashSet<string> Codes(BotRuntime? bot, string type) =>
-        bot is not null && bot.Definition.Entities.TryGetValue(type, out var entity)
-            ? entity.Values.Select(v => v.Value).ToHashSet(StringComparer.OrdinalIgnoreCase)
-            : [];
 
     /// <summary>"4:00 PM" is also "four p m", "four o'clock", "four", "the four p m one".</summary>
     private static IEnumerable<string> TimeVariants(string title)

@@ -7,7 +7,7 @@ using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Identity;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice.Agent;
 

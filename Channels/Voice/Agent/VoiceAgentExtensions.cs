@@ -8,7 +8,6 @@ using Switchboard.Channels.Voice.Calls;
 using Switchboard.Channels.Voice.Media;
 using Switchboard.Channels.Voice.Speech;
 using Switchboard.Channels.Voice.Speech.TurnTaking;
-using Switchboard.Grains.Dialog;
 
 namespace Switchboard.Channels.Voice.Agent;
 
@@ -29,6 +28,7 @@ public static class VoiceAgentExtensions
         // The dialog's spoken wording replaces the transport's keypad default, not a renderer someone registered on purpose.
         if (services.LastOrDefault(d => d.ServiceType == typeof(IVoiceReplyRenderer)) is not { } renderer || renderer.ImplementationType == typeof(VoiceReplyText))
             services.Replace(ServiceDescriptor.Singleton<IVoiceReplyRenderer, SpokenReplyRenderer>());
+        services.AddSingleton<BotVoiceProfiles>();
         services.AddSingleton<ProactiveCallReasons>();
         services.AddSingleton<VoiceAgentMetrics>();
         services.AddSingleton<CallRecordings>();
@@ -40,8 +40,7 @@ public static class VoiceAgentExtensions
             sp.GetRequiredService<ISpeechToText>(),
             sp.GetRequiredService<IPromptAudio>(),
             sp.GetRequiredService<TurnTakingOptions>(),
-            // Absent when the bots are switched off (Bots:Enabled=false): calls then use generic grammars.
-            sp.GetService<DialogEngineProvider>(),
+            sp.GetRequiredService<BotVoiceProfiles>(),
             sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<ProactiveCallReasons>(),
             sp.GetRequiredService<VoiceAgentMetrics>(),

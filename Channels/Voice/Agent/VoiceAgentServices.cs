@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Voice.Media;
 using Switchboard.Channels.Voice.Speech;
 using Switchboard.Channels.Voice.Speech.TurnTaking;
-using Switchboard.Grains.Dialog;
 
 namespace Switchboard.Channels.Voice.Agent;
 
@@ -12,7 +11,7 @@ public sealed record VoiceAgentServices(
     ISpeechToText Recognizer,
     IPromptAudio Prompts,
     TurnTakingOptions TurnTaking,
-    DialogEngineProvider? Bots,
+    BotVoiceProfiles Bots,
     IGrainFactory Grains,
     ProactiveCallReasons Reasons,
     VoiceAgentMetrics Metrics,

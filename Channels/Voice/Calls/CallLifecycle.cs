@@ -4,10 +4,10 @@ using Switchboard.Channels.Voice.Dialogs;
 using Switchboard.Channels.Voice.Rtp;
 using Switchboard.Channels.Voice.Sip;
 using Switchboard.Channels.Voice.Transactions;
-using Switchboard.Grains.Identity;
+using Switchboard.Addressing;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Identity;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice.Calls;
 

@@ -10,7 +10,8 @@ using Switchboard.Channels.Voice.Sip;
 using Switchboard.Channels.Voice.Transactions;
 using Switchboard.Channels.Voice.Transport;
 using Switchboard.Grains.Interfaces.Identity;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice.Calls;
 
@@ -83,7 +84,7 @@ public sealed class InboundCalls(
             return;
         }
         var requestUser = NameAddr.User(invite.RequestUri!);
-        var tenant = tenants.ForEndpoint(TenantEndpoint.SipNumber, requestUser);
+        var tenant = tenants.ForEndpoint(Channel.Voice, requestUser);
         var call = new VoiceCall
         {
             CallId = callId,

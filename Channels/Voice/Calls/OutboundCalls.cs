@@ -7,9 +7,9 @@ using Switchboard.Channels.Voice.Sdp;
 using Switchboard.Channels.Voice.Sip;
 using Switchboard.Channels.Voice.Transactions;
 using Switchboard.Channels.Voice.Transport;
-using Switchboard.Grains.Identity;
+using Switchboard.Addressing;
 using Switchboard.Grains.Interfaces.Identity;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice.Calls;
 

@@ -5,7 +5,7 @@ using Switchboard.Channels.Voice.Security;
 using Switchboard.Channels.Voice.Sip;
 using Switchboard.Channels.Voice.Transactions;
 using Switchboard.Channels.Voice.Transport;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice.Calls;
 

@@ -9,9 +9,10 @@ namespace Switchboard.Grains.Dialog.Stories;
 /// <summary>
 /// Plays a <see cref="Story"/> through the real engine (ingress grain → identity → customer grain → tokenizer → dialog
 /// engine) and lists every way the replies differ from what the story expects. Every reply is also checked for a raw
-/// PII token or an unrendered template placeholder.
+/// PII token or an unrendered template placeholder. <paramref name="speak"/> is the voice channel's renderer: a voice
+/// reply is checked as it is spoken (the renderer lives with the channel, which the engine does not reference).
 /// </summary>
-public sealed partial class StoryPlayer(IGrainFactory grains, DialogTrace? trace = null, DialogEngineProvider? bots = null)
+public sealed partial class StoryPlayer(IGrainFactory grains, DialogTrace? trace = null, DialogEngineProvider? bots = null, Func<string, string>? speak = null)
 {
     private static int _customers;
     private int _invented;
@@ -70,7 +71,7 @@ public sealed partial class StoryPlayer(IGrainFactory grains, DialogTrace? trace
             flow = e.ActiveFlow;
             Check(failures, where, t.Expect, reply, e);
             // What the customer gets: written text, or on a call what the voice renderer makes of it.
-            var shown = channel == Channel.Voice ? Switchboard.Grains.Rendering.VoiceRenderer.Speakable(reply.Text) : reply.Text;
+            var shown = channel == Channel.Voice && speak is not null ? speak(reply.Text) : reply.Text;
             if (Unrendered().IsMatch(shown) || reply.OptionList.Any(o => Unrendered().IsMatch(o.Title)))
                 failures.Add($"{where}: the reply shows a raw token or placeholder: {shown}");
             if (bots?.BotOf(story.Tenant)?.Definition.Flow(e.ActiveFlow) is { } open)

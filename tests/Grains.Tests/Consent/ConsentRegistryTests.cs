@@ -1,7 +1,7 @@
 using Switchboard.Grains.Consent;
 using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Conversation;
-using Switchboard.Grains.Tenancy;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Grains.Tests.Consent;
 

@@ -1,4 +1,4 @@
-using Switchboard.Grains.Identity;
+using Switchboard.Addressing;
 using Switchboard.Grains.Interfaces.Identity;
 
 namespace Switchboard.Grains.Tests.Identity;

@@ -1,7 +1,7 @@
 using PhoneNumbers;
 using Switchboard.Grains.Interfaces.Identity;
 
-namespace Switchboard.Grains.Identity;
+namespace Switchboard.Addressing;
 
 /// <summary>
 /// Turns what channels receive into the addresses identity is keyed by. Every phone-shaped address

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Switchboard.Grains.Interfaces.Conversation;
 
-namespace Switchboard.Grains.Rendering;
+namespace Switchboard.Channels.Voice.Agent;
 
 /// <summary>What the voice channel says and which keypad digit picks which option.</summary>
 public sealed record SpokenReply(string Speech, IReadOnlyList<SpokenOption> Options, ReplyAction? Action);

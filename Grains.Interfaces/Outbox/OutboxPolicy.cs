@@ -1,4 +1,4 @@
-namespace Switchboard.Grains.Outbox;
+namespace Switchboard.Grains.Interfaces.Outbox;
 
 /// <summary>Section <c>Outbox</c>: how long and how often a message is retried, and how much history a shard keeps.</summary>
 public sealed class OutboxPolicy

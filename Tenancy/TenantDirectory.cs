@@ -1,19 +1,12 @@
-namespace Switchboard.Grains.Tenancy;
+using Switchboard.Grains.Interfaces.Conversation;
 
-public enum TenantEndpoint
-{
-    WhatsAppPhoneNumberId,
-    SipNumber,
-    WebChatSiteKey,
-    SmsNumber,
-    RcsAgentId,
-}
+namespace Switchboard.Tenancy;
 
 /// <summary>Routes a request to a tenant by the endpoint it arrived on; anything unmatched goes to the default tenant.</summary>
 public sealed class TenantDirectory
 {
     private readonly Dictionary<string, TenantOptions> _byId;
-    private readonly Dictionary<(TenantEndpoint, string), TenantOptions> _byEndpoint = [];
+    private readonly Dictionary<(Channel, string), TenantOptions> _byEndpoint = [];
 
     public TenantDirectory(IEnumerable<TenantOptions> tenants)
     {
@@ -29,13 +22,13 @@ public sealed class TenantDirectory
         Default = defaults.SingleOrDefault() ?? list[0];
         _byId = list.ToDictionary(t => t.Id, StringComparer.Ordinal);
         foreach (var t in list)
-        {
-            Add(TenantEndpoint.WhatsAppPhoneNumberId, t.WhatsAppPhoneNumberIds, t);
-            Add(TenantEndpoint.SipNumber, t.SipNumbers, t);
-            Add(TenantEndpoint.WebChatSiteKey, t.WebChatSiteKeys, t);
-            Add(TenantEndpoint.SmsNumber, t.SmsNumbers, t);
-            Add(TenantEndpoint.RcsAgentId, t.RcsAgentIds, t);
-        }
+            foreach (var e in t.Endpoints)
+            {
+                if (string.IsNullOrWhiteSpace(e.Value)) throw new InvalidOperationException($"Tenant '{t.Id}' has a {e.Channel.ToWire()} endpoint with no value.");
+                // Listed twice by one tenant (a key of each form, say) is harmless; claimed by two is a routing conflict.
+                if (!_byEndpoint.TryAdd((e.Channel, Canon(e.Value)), t) && _byEndpoint[(e.Channel, Canon(e.Value))] != t)
+                    throw new InvalidOperationException($"{e.Channel.ToWire()} endpoint '{e.Value}' is claimed by two tenants.");
+            }
     }
 
     public TenantOptions Default { get; }
@@ -47,15 +40,9 @@ public sealed class TenantDirectory
     /// <summary>The tenant named, or the default when none is named; null when a name is given that no tenant has.</summary>
     public TenantOptions? FindOrDefault(string? id) => string.IsNullOrEmpty(id) ? Default : Find(id);
 
-    public TenantOptions ForEndpoint(TenantEndpoint kind, string? value) =>
-        value is not null && _byEndpoint.TryGetValue((kind, Canon(value)), out var t) ? t : Default;
-
-    private void Add(TenantEndpoint kind, IEnumerable<string> values, TenantOptions t)
-    {
-        foreach (var v in values)
-            if (!_byEndpoint.TryAdd((kind, Canon(v)), t))
-                throw new InvalidOperationException($"{kind} '{v}' is claimed by two tenants.");
-    }
+    /// <summary>The tenant that owns the endpoint a request arrived on (a WhatsApp phone-number id, a SIP number, a site key...).</summary>
+    public TenantOptions ForEndpoint(Channel channel, string? value) =>
+        value is not null && _byEndpoint.TryGetValue((channel, Canon(value)), out var t) ? t : Default;
 
     private static string Canon(string v) => v.Trim().TrimStart('+').ToLowerInvariant();
 }
