@@ -43,4 +43,15 @@ public static class WebChatRenderer
         }
         return frame;
     }
+
+    /// <summary>
+    /// A customer's own turn replayed in the history as they saw it: a clicked button is its title, not the transcript's
+    /// <c>[choice id] title</c> form (which keeps the option id for agents and analytics).
+    /// </summary>
+    public static string AsTheCustomerSawIt(string transcriptText)
+    {
+        if (!transcriptText.StartsWith("[choice ", StringComparison.Ordinal)) return transcriptText;
+        var close = transcriptText.IndexOf("] ", StringComparison.Ordinal);
+        return close > 0 && close + 2 < transcriptText.Length ? transcriptText[(close + 2)..] : transcriptText;
+    }
 }

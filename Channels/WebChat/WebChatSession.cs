@@ -151,7 +151,7 @@ public sealed class WebChatSession(WebSocket socket, TenantOptions tenant, strin
                 {
                     ["direction"] = t.Direction == Direction.Inbound ? "inbound" : "outbound",
                     ["channel"] = t.Channel.ToWire(),
-                    ["text"] = t.Text,
+                    ["text"] = t.Direction == Direction.Inbound ? WebChatRenderer.AsTheCustomerSawIt(t.Text) : t.Text,
                     ["time"] = t.Time.ToString("O"),
                 });
         }

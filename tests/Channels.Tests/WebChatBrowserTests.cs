@@ -70,6 +70,8 @@ public sealed class WebChatBrowserTests(BrowserFixture fx) : IClassFixture<Brows
         await page.ReloadAsync();
         await Expect(page.Locator("#status")).ToHaveTextAsync("online");
         await Expect(page.Locator(".msg.in").First).ToHaveTextAsync("menu");
+        // The clicked button replays as what the customer saw: its title, not the transcript's option id.
+        await Expect(page.Locator(".msg.in").Nth(1)).ToHaveTextAsync("Flight status");
         await Expect(page.Locator(".msg.out").Last).ToContainTextAsync("Your flight SW 123 is on time.");
         await Expect(page.Locator(".msg")).ToHaveCountAsync(4);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ArtifactDirectory, "webchat-history.png"), FullPage = true });
