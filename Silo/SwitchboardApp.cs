@@ -47,6 +47,7 @@ public static class SwitchboardApp
         // Deny by default: only PublicEndpoints answer without the admin key.
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAdminAudit();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapAdminApi();
         // Channels: each maps its endpoints here (MapWhatsApp, MapWebChat, MapSms, MapRcs).
@@ -56,7 +57,7 @@ public static class SwitchboardApp
         app.MapWebChat();
         app.MapSms();
         app.MapRcs();
-        if (app.Configuration.GetValue("Dashboard:Enabled", true)) 
+        if (app.Configuration.GetValue("Dashboard:Enabled", true))
             app.MapOrleansDashboard(routePrefix: AdminKeyAuthenticationHandler.DashboardPath).RequireAuthorization(AdminScopes.Read);
         return app;
     }

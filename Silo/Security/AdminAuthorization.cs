@@ -31,14 +31,28 @@ public static class AdminAuthorization
         return builder;
     }
 
+    /// <summary>
+    /// The scope a call needs: the one its endpoint names (<c>RequireAuthorization(AdminScopes.X)</c>); otherwise
+    /// <see cref="AdminScopes.Read"/> to look (GET, HEAD) and <see cref="AdminScopes.Operate"/> to change anything.
+    /// </summary>
+    public static string RequiredScope(Endpoint endpoint, string method)
+    {
+        var named = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).LastOrDefault(p => p is not null && AdminScopes.All.Contains(p));
+        return named ?? (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) ? AdminScopes.Read : AdminScopes.Operate);
+    }
+
     public sealed class PublicOrAdminRequirement : IAuthorizationRequirement;
 
     private sealed class PublicOrAdminHandler : AuthorizationHandler<PublicOrAdminRequirement>
     {
         protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PublicOrAdminRequirement requirement)
         {
-            var endpoint = (context.Resource as HttpContext)?.GetEndpoint();
-            if (PublicEndpoints.Allows(endpoint) || context.User.Identity is { IsAuthenticated: true, AuthenticationType: AdminKeyAuthenticationHandler.SchemeName })
+            var http = context.Resource as HttpContext;
+            var endpoint = http?.GetEndpoint();
+            if (PublicEndpoints.Allows(endpoint))
+                context.Succeed(requirement);
+            else if (context.User.Identity is { IsAuthenticated: true, AuthenticationType: AdminKeyAuthenticationHandler.SchemeName }
+                && (endpoint is null || context.User.HasClaim(AdminKeyAuthenticationHandler.ScopeClaim, RequiredScope(endpoint, http!.Request.Method))))
                 context.Succeed(requirement);
             return Task.CompletedTask;
         }
