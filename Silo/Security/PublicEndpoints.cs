@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 
 namespace Switchboard.Silo.Security;
 
@@ -19,7 +20,13 @@ public static class PublicEndpoints
         "GET /chat",                   // the web chat page a visitor's browser opens
         "GET /chat/ws");               // the web chat socket that page opens
 
-    public static bool Allows(Endpoint? endpoint)
+    // Webhooks ask on every request; an endpoint's answer never changes, so it is worked out once.
+    private static readonly ConditionalWeakTable<Endpoint, object> Decided = new();
+
+    public static bool Allows(Endpoint? endpoint) =>
+        endpoint is not null && (bool)Decided.GetValue(endpoint, e => Decide(e));
+
+    private static bool Decide(Endpoint endpoint)
     {
         if (endpoint is not RouteEndpoint route || route.RoutePattern.RawText is not { } pattern) return false;
         var path = "/" + pattern.TrimStart('/');
