@@ -38,6 +38,8 @@ public sealed class AdminKeyring
         var keys = new List<AdminKey> { new(FullKeyName, Digest(admin.ApiKey!), AdminScopes.All.ToHashSet()) };
         foreach (var entry in config.GetSection(AdminOptions.Section).GetSection("Keys").GetChildren())
         {
+            if (string.Equals(entry.Key, FullKeyName, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidOperationException($"Admin:Keys:{entry.Key} takes the name of Admin:ApiKey in the audit log; name it after who uses it.");
             var value = entry["Key"];
             if (string.IsNullOrWhiteSpace(value) || value.Length < 16)
                 throw new InvalidOperationException($"Admin:Keys:{entry.Key}:Key must be set and at least 16 characters.");

@@ -37,4 +37,11 @@ public sealed class AdminKeyringTests
         Assert.Throws<InvalidOperationException>(() =>
             Ring(new() { ["Admin:Keys:ops:Key"] = "the-full-admin-key-0001", ["Admin:Keys:ops:Scopes:0"] = "read" }));
     }
+
+    [Fact]
+    public void A_scoped_key_named_like_the_full_admin_key_stops_the_start_so_the_audit_log_stays_unambiguous()
+    {
+        Assert.Throws<InvalidOperationException>(() =>
+            Ring(new() { ["Admin:Keys:admin:Key"] = "another-admin-key-0001", ["Admin:Keys:admin:Scopes:0"] = "read" }));
+    }
 }
