@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Switchboard.Channels.Common;
 
 namespace Switchboard.Silo.Security;
@@ -15,6 +16,8 @@ public static class AdminAuthorization
         var admin = AdminOptions.Resolve(builder.Configuration, Console.Out);
         builder.Services.AddSingleton(admin);
         builder.Services.AddSingleton(AdminKeyring.FromConfiguration(builder.Configuration, admin));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => FailedKeyThrottle.FromConfiguration(builder.Configuration, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddAuthentication(AdminKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(AdminKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddSingleton<IAuthorizationHandler, PublicOrAdminHandler>();
