@@ -6,7 +6,7 @@ namespace Switchboard.Silo.Security;
 /// <summary>
 /// The only endpoints anyone may call without the admin key. Everything else mapped in the engine, whoever maps it,
 /// is refused without a key: the fallback authorization policy protects by default (see <see cref="AdminAuthorization"/>).
-/// Each of these carries its own proof instead: a provider signature, a verify token, a site key or nothing worth hiding.
+/// Each of these carries its own proof instead (a provider's signature or verify token) or is for anyone (web chat, health).
 /// </summary>
 public static class PublicEndpoints
 {
@@ -15,8 +15,8 @@ public static class PublicEndpoints
         "GET /healthz",                // liveness probe: answers {"status":"ok"} and nothing else
         "GET /webhooks/whatsapp",      // Meta's subscription handshake (WhatsApp:VerifyToken)
         "POST /webhooks/whatsapp",     // Meta's deliveries, signed with WhatsApp:AppSecret
-        "POST /webhooks/sms",          // the SMS provider's deliveries
-        "POST /webhooks/rcs",          // the RBM provider's deliveries
+        "POST /webhooks/sms",          // the SMS provider's deliveries, signed with Sms:AuthToken
+        "POST /webhooks/rcs",          // the RBM provider's deliveries, signed with Rcs:ClientToken
         "GET /chat",                   // the web chat page a visitor's browser opens
         "GET /chat/ws");               // the web chat socket that page opens
 
