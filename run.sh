@@ -7,4 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/apt-ensure.sh libpocketsphinx3 pocketsphinx-en-us libespeak-ng1 espeak-ng-data flite \
   || echo "warning: could not install the speech engines; voice calls will use DTMF only" >&2
+# A try-it engine keeps a generated PII key in ./data/pii-master.key (mode 0600). A deployment sets Pii:MasterKey
+# (`openssl rand -base64 32`); without it the engine refuses to start in Production (docs/security.md).
+export Storage__AllowGeneratedKey="${Storage__AllowGeneratedKey:-true}"
+# `dotnet run` keeps this directory as the working directory (Silo.csproj), so the data lands in ./data, not Silo/data.
 exec dotnet run --project Silo -c Release -- "$@"

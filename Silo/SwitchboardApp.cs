@@ -10,6 +10,7 @@ using Switchboard.Channels.WhatsApp;
 using Switchboard.Grains.Dialog;
 using Switchboard.Silo.Admin;
 using Switchboard.Silo.Hosting;
+using Switchboard.Silo.Security;
 
 namespace Switchboard.Silo;
 
@@ -21,13 +22,14 @@ public static class SwitchboardApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json and the bots ship beside the app; data (Storage:Path) goes where the engine was started.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls("http://127.0.0.1:8080");
 
         builder.AddSwitchboardSilo();
-        builder.Services.AddSingleton(AdminOptions.Resolve(builder.Configuration, Console.Out));
+        builder.AddAdminAuthorization();
         builder.Services.AddProblemDetails();
         builder.Services.AddDialogEngine(builder.Configuration);
         // Channels: each registers its services here (AddWhatsApp, AddWebChat, AddSms, AddRcs, AddVoice).
@@ -41,6 +43,11 @@ public static class SwitchboardApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRouting();
+        // Deny by default: only PublicEndpoints answer without the admin key.
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAdminAudit();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapAdminApi();
         // Channels: each maps its endpoints here (MapWhatsApp, MapWebChat, MapSms, MapRcs).
@@ -50,7 +57,8 @@ public static class SwitchboardApp
         app.MapWebChat();
         app.MapSms();
         app.MapRcs();
-        if (app.Configuration.GetValue("Dashboard:Enabled", true)) app.MapOrleansDashboard(routePrefix: "/dashboard");
+        if (app.Configuration.GetValue("Dashboard:Enabled", true))
+            app.MapOrleansDashboard(routePrefix: AdminKeyAuthenticationHandler.DashboardPath).RequireAuthorization(AdminScopes.Read);
         return app;
     }
 }

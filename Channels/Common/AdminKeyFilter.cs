@@ -11,6 +11,8 @@ public sealed class AdminKeyFilter(AdminOptions options) : IEndpointFilter
 
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
+        // The host authenticated the caller already (its admin keys, scopes included): nothing left to check here.
+        if (context.HttpContext.User.Identity?.IsAuthenticated == true) return next(context);
         var header = context.HttpContext.Request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";
         if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))

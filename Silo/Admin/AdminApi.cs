@@ -6,6 +6,7 @@ using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Identity;
+using Switchboard.Silo.Security;
 using Switchboard.Tenancy;
 using static Switchboard.Silo.Admin.AdminContracts;
 
@@ -21,16 +22,17 @@ public static partial class AdminApi
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter<AdminKeyFilter>();
-        api.MapGet("/customers/resolve", Resolve);
-        api.MapGet("/customers/{id}", GetCustomer);
-        api.MapGet("/customers/{id}/transcript", GetTranscript);
-        api.MapDelete("/customers/{id}", Erase);
-        api.MapPost("/customers/{id}/consent", RecordConsent);
-        api.MapGet("/customers/{id}/consent/{channel}/{purpose}", CanContact);
-        api.MapPost("/customers/{id}/session-tokens", IssueSessionToken);
-        api.MapPost("/customers/{id}/pii/resolve", ResolvePii);
-        api.MapPost("/turns", PostTurn);
+        // The admin key is checked by the host's authorization (Silo/Security); each call names the scope it needs.
+        var api = app.MapGroup("/api");
+        api.MapGet("/customers/resolve", Resolve).RequireAuthorization(AdminScopes.Read);
+        api.MapGet("/customers/{id}", GetCustomer).RequireAuthorization(AdminScopes.Read);
+        api.MapGet("/customers/{id}/transcript", GetTranscript).RequireAuthorization(AdminScopes.Read);
+        api.MapDelete("/customers/{id}", Erase).RequireAuthorization(AdminScopes.Erase);
+        api.MapPost("/customers/{id}/consent", RecordConsent).RequireAuthorization(AdminScopes.Operate);
+        api.MapGet("/customers/{id}/consent/{channel}/{purpose}", CanContact).RequireAuthorization(AdminScopes.Read);
+        api.MapPost("/customers/{id}/session-tokens", IssueSessionToken).RequireAuthorization(AdminScopes.Operate);
+        api.MapPost("/customers/{id}/pii/resolve", ResolvePii).RequireAuthorization(AdminScopes.PiiResolve);
+        api.MapPost("/turns", PostTurn).RequireAuthorization(AdminScopes.Operate);
         return app;
     }
 

@@ -21,8 +21,9 @@ public static class SiloHosting
     {
         var config = builder.Configuration;
         var redis = config.GetConnectionString("Redis");
-        var storePath = config[$"{FileGrainStorageOptions.Section}:Path"] ?? "data";
-        var keys = MasterKeyLoader.Load(config, storePath, !string.IsNullOrWhiteSpace(redis), w => Console.Error.WriteLine("warning: " + w));
+        var storePath = DataFolder.Resolve(config, Directory.GetCurrentDirectory());
+        var keys = MasterKeyLoader.Load(config, storePath, !string.IsNullOrWhiteSpace(redis), builder.Environment.IsProduction(),
+            w => Console.Error.WriteLine("warning: " + w));
         builder.Services.AddSwitchboardCore(config, keys);
         builder.UseOrleans(silo => ConfigureSilo(silo, config, redis, storePath));
         return builder;
