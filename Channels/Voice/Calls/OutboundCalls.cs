@@ -78,6 +78,12 @@ public sealed class OutboundCalls(
     public bool Cancel(VoiceCall call)
     {
         if (call.OutboundInvite is not { } invite) return false;
+        if (!call.ProvisionalReceived)
+        {
+            // RFC 3261 §9.1: no CANCEL before a provisional response; it is sent when one arrives.
+            call.CancelWanted = true;
+            return true;
+        }
         var headers = new List<SipHeader>
         {
             new(SipHeaderNames.Via, invite.Via),
@@ -127,6 +133,14 @@ public sealed class OutboundCalls(
         var ackHeaders = dialogs.Headers(call, "ACK", SipWriter.NewBranch(), call.LocalCSeq);
         call.AckForOk = SipWriter.Request("ACK", call.RemoteTarget, ackHeaders);
         transactions.Send(call.Peer, call.AckForOk);
+        if (call.CancelWanted)
+        {
+            // Answered before any provisional response, after we had hung up: the CANCEL never went out, so end it with BYE.
+            call.State = CallState.Established;
+            lifecycle.SendBye(call);
+            call.OutboundResult?.TrySetResult(new OutboundCallResult(call.CallId, 487, "Request Terminated"));
+            return;
+        }
         if (SessionDescription.TryParse(response.Body.Span, out var answer) && MediaNegotiation.Negotiate(answer!) is { } negotiated)
         {
             call.Negotiated = negotiated;
@@ -159,6 +173,9 @@ public sealed class OutboundCalls(
         public void OnProvisional(SipMessage response)
         {
             if (response.ToTag is { } tag) call.RemoteTag = tag;
+            var first = !call.ProvisionalReceived;
+            call.ProvisionalReceived = true;
+            if (first && call.CancelWanted) calls.Cancel(call);
         }
 
         public void OnFinal(SipMessage response) => calls.OnFinal(call, response, branch, requestUri, e164);

@@ -55,6 +55,12 @@ public sealed class VoiceCall
     public bool TransferPending { get; set; }
     /// <summary>UAC: what a CANCEL must copy from our INVITE.</summary>
     public OutboundInvite? OutboundInvite { get; set; }
+
+    /// <summary>Our INVITE got a provisional response: only from then on may it be cancelled (RFC 3261 §9.1).</summary>
+    public bool ProvisionalReceived { get; set; }
+
+    /// <summary>A hang-up came before any provisional response: the CANCEL goes out when one arrives.</summary>
+    public bool CancelWanted { get; set; }
 }
 
 public sealed record OutboundInvite(string RequestUri, string Branch, string Via);
