@@ -132,19 +132,8 @@ public sealed class CustomerGrainTests : IAsyncLifetime
     [Fact]
     public async Task A_restart_replays_the_journal_into_exactly_the_state_the_turns_built()
     {
-        var canary = new Canary();
-        const string wa = "919800000016";
-        var id = (await Grains.Ingress().Receive(WhatsApp(wa, $"my card is {canary.Card}"))).CustomerId;
-        for (var i = 0; i < CustomerGrain.SnapshotEvery + 7; i++)
-            await Grains.Ingress().Receive(WhatsApp(wa, i % 5 == 0 ? "I missed my connection" : $"message {i}"));
+        var (id, token, canary) = await EveryKindOfChange(Grains, "919800000016");
         var customer = Grains.Customer(id);
-        await customer.RecordConsent(new ConsentChange(Channel.Sms, ConsentPurpose.Marketing, ConsentStatus.Granted, "web-form", "form 7", default));
-        await Grains.Ingress().LinkAddress(Tenant, id, new ChannelAddress(AddressKind.CrmId, "crm-4711"));
-        await customer.IssueSessionToken("continue-on-web", TimeSpan.FromMinutes(30));
-        var token = (await customer.GetView()).PiiTokens.First();
-        await customer.ResolvePii(token, "refund", "agent-7");
-        await Grains.Ingress().Receive(WhatsApp(wa, "one more after the admin calls"));
-
         var before = await Snapshot(customer);
         await _cluster.DisposeAsync();
         _cluster = await SwitchboardCluster.StartAsync(storePath: _store.Path, logs: _logs);
@@ -152,16 +141,6 @@ public sealed class CustomerGrainTests : IAsyncLifetime
 
         Assert.Equal(before, after);
         Assert.Equal(canary.Card, await Grains.Customer(id).ResolvePii(token, "refund", "agent-7"));
-    }
-
-    /// <summary>Everything a customer grain shows, serialised to one comparable string.</summary>
-    private static async Task<string> Snapshot(ICustomerGrain customer)
-    {
-        var view = await customer.GetView();
-        var page = await customer.GetTranscript();
-        var audit = await customer.GetPiiAudit();
-        var options = new System.Text.Json.JsonSerializerOptions { WriteIndented = false };
-        return System.Text.Json.JsonSerializer.Serialize(new { view, page, audit }, options);
     }
 
     [Fact]

@@ -29,6 +29,22 @@ public sealed class RedisStorageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_restart_on_redis_replays_the_journal_into_exactly_the_state_the_turns_built()
+    {
+        string id, token, before;
+        Canary canary;
+        await using (var cluster = await SwitchboardCluster.StartAsync(redis: _redis.ConnectionString))
+        {
+            (id, token, canary) = await EveryKindOfChange(cluster.Client, "919811111116");
+            before = await Snapshot(cluster.Client.Customer(id));
+        }
+
+        await using var restarted = await SwitchboardCluster.StartAsync(redis: _redis.ConnectionString);
+        Assert.Equal(before, await Snapshot(restarted.Client.Customer(id)));
+        Assert.Equal(canary.Card, await restarted.Client.Customer(id).ResolvePii(token, "refund", "agent-7"));
+    }
+
+    [Fact]
     public async Task Killing_the_silo_that_hosts_a_customer_loses_no_acknowledged_turn()
     {
         await using var cluster = await SwitchboardCluster.StartAsync(silos: 2, redis: _redis.ConnectionString);
