@@ -126,8 +126,8 @@ public sealed class CustomerGrainTests : IAsyncLifetime
 
     /// <summary>
     /// Replaying the journal (latest snapshot + the records after it) rebuilds exactly what the live turns built: every
-    /// kind of change (turns past a snapshot, folded transcript, PII, consent by keyword and by API, a linked address,
-    /// a session token, a PII resolution) compared field by field after a restart.
+    /// kind of change (turns past a snapshot, PII, consent by API, a linked address, a session token, a PII resolution)
+    /// compared field by field after a restart.
     /// </summary>
     [Fact]
     public async Task A_restart_replays_the_journal_into_exactly_the_state_the_turns_built()
