@@ -64,6 +64,31 @@ public sealed class SiloAndGatewayProcessTests
     }
 
     [Fact]
+    public async Task A_gateway_started_before_any_silo_waits_for_one_and_then_delivers_turns()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var siloData = new TempDirectory();
+        using var gatewayData = new TempDirectory();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = redis.ConnectionString,
+            ["WhatsApp:AppSecret"] = Secret,
+            ["WhatsApp:VerifyToken"] = "roles-verify",
+            ["WhatsApp:PhoneNumberId"] = WhatsAppWebhookPost.DefaultPhoneNumberId,
+        };
+        var gatewayStarting = EngineProcess.StartAsync(gatewayData.Path, settings, role: "gateway");
+        await using var silo = await EngineProcess.StartAsync(siloData.Path, settings, role: "silo");
+        await using var gateway = await gatewayStarting;
+
+        const string waId = "919800000078";
+        using (var posted = await WhatsAppWebhookPost.PostSignedAsync(gateway.Http, WhatsAppWebhookPost.Text(waId, "wamid.roles.early", "the gateway came first"), Secret))
+            Assert.True(posted.StatusCode == HttpStatusCode.OK, $"the gateway answered {(int)posted.StatusCode}: {await posted.Content.ReadAsStringAsync()}");
+        Assert.True(await Eventually.HoldsAsync(async () =>
+            (await silo.Http.GetAsync($"api/customers/resolve?channel=whatsapp&address={waId}")).IsSuccessStatusCode, TimeSpan.FromSeconds(30)),
+            "the silo never knew the customer who wrote through the early gateway");
+    }
+
+    [Fact]
     public async Task A_gateway_without_a_redis_connection_string_refuses_to_start_and_says_so()
     {
         using var data = new TempDirectory();
