@@ -68,7 +68,12 @@ public sealed class EngineProcess : IAsyncDisposable
         var engine = new EngineProcess(process, new Uri($"http://127.0.0.1:{port}/"));
         var ready = await Eventually.HoldsAsync(async () =>
         {
-            if (process.HasExited) throw new InvalidOperationException($"The engine exited with code {process.ExitCode} before it was ready: {string.Join(Environment.NewLine, errors)}");
+            if (process.HasExited)
+            {
+                // Without a timeout WaitForExit also waits until stderr is read to its end: the reason is in the message.
+                process.WaitForExit();
+                throw new InvalidOperationException($"The engine exited with code {process.ExitCode} before it was ready: {string.Join(Environment.NewLine, errors)}");
+            }
             try { return (await engine.Http.GetAsync("healthz")).IsSuccessStatusCode; }
             catch (HttpRequestException) { return false; }
         }, within ?? TimeSpan.FromSeconds(90));
