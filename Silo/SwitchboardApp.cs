@@ -8,6 +8,7 @@ using Switchboard.Channels.Sms;
 using Switchboard.Channels.WebChat;
 using Switchboard.Channels.WhatsApp;
 using Switchboard.Grains.Dialog;
+using Switchboard.Grains.Interfaces.Outbox;
 using Switchboard.Silo.Admin;
 using Switchboard.Silo.Hosting;
 using Switchboard.Silo.Security;
@@ -15,8 +16,10 @@ using Switchboard.Silo.Security;
 namespace Switchboard.Silo;
 
 /// <summary>
-/// Builds the whole engine: the silo, the admin API, the dashboard and every channel, in one process on one port.
-/// <c>Program.cs</c> runs it; tests build it with their own configuration on free ports.
+/// Builds the engine in the role configuration <c>Role</c> names (<see cref="SwitchboardRole"/>): <c>all</c> (default) is
+/// the silo, the admin API, the dashboard and every channel in one process on one port; <c>silo</c> leaves out the
+/// channels; <c>gateway</c> hosts the channels on an Orleans client. Endpoint protection (<see cref="PublicEndpoints"/>,
+/// the fallback policy) is the same in every role. <c>Program.cs</c> runs it; tests build it with their own configuration on free ports.
 /// </summary>
 public static class SwitchboardApp
 {
@@ -27,38 +30,66 @@ public static class SwitchboardApp
         configure?.Invoke(builder);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls("http://127.0.0.1:8080");
+        var role = SwitchboardRoles.From(builder.Configuration);
 
-        builder.AddSwitchboardSilo();
         builder.AddAdminAuthorization();
         builder.Services.AddProblemDetails();
+        if (role.HostsGrains()) AddGrainHost(builder);
+        else builder.AddSwitchboardClient();
+        if (role.HostsChannels()) AddChannels(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        // Deny by default, in every role: only PublicEndpoints answer without the admin key.
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAdminAudit();
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        if (role.HostsGrains()) MapGrainHost(app);
+        if (role.HostsChannels()) MapChannels(app);
+        return app;
+    }
+
+    /// <summary>The silo: grains, storage, the dialog engine the grains run.</summary>
+    private static void AddGrainHost(WebApplicationBuilder builder)
+    {
+        builder.AddSwitchboardSilo();
         builder.Services.AddDialogEngine(builder.Configuration);
-        // Channels: each registers its services here (AddWhatsApp, AddWebChat, AddSms, AddRcs, AddVoice).
+        // The outbox grains keep entries by the policy the channels send by (AddOutbox registers it again when co-hosted: same section).
+        var outbox = builder.Configuration.GetSection(OutboxPolicy.Section).Get<OutboxPolicy>() ?? new OutboxPolicy();
+        outbox.Validate();
+        builder.Services.AddSingleton(outbox);
+    }
+
+    /// <summary>Channels: each registers its services here (AddWhatsApp, AddWebChat, AddSms, AddRcs, AddVoice).</summary>
+    private static void AddChannels(WebApplicationBuilder builder)
+    {
         builder.AddVoice();
         builder.AddVoiceAgent();
         builder.AddWhatsApp();
         builder.AddWebChat();
         builder.AddSms();
         builder.AddRcs();
+    }
 
-        var app = builder.Build();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseRouting();
-        // Deny by default: only PublicEndpoints answer without the admin key.
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseAdminAudit();
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+    /// <summary>The admin API and the dashboard, beside the grains they read.</summary>
+    private static void MapGrainHost(WebApplication app)
+    {
         app.MapAdminApi();
-        // Channels: each maps its endpoints here (MapWhatsApp, MapWebChat, MapSms, MapRcs).
+        if (app.Configuration.GetValue("Dashboard:Enabled", true))
+            app.MapOrleansDashboard(routePrefix: AdminKeyAuthenticationHandler.DashboardPath).RequireAuthorization(AdminScopes.Read);
+    }
+
+    /// <summary>Channels: each maps its endpoints here (MapWhatsApp, MapWebChat, MapSms, MapRcs), and the channels' operator calls (/api/voice, /api/outbox).</summary>
+    private static void MapChannels(WebApplication app)
+    {
         app.MapVoiceAgent();
         app.MapOutbox();
         app.MapWhatsApp();
         app.MapWebChat();
         app.MapSms();
         app.MapRcs();
-        if (app.Configuration.GetValue("Dashboard:Enabled", true))
-            app.MapOrleansDashboard(routePrefix: AdminKeyAuthenticationHandler.DashboardPath).RequireAuthorization(AdminScopes.Read);
-        return app;
     }
 }

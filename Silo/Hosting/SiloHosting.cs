@@ -17,6 +17,11 @@ public static class SiloHosting
 {
     public const string ServiceId = "switchboard";
 
+    public static string ServiceIdOf(IConfiguration config) => config["Orleans:ServiceId"] ?? ServiceId;
+
+    /// <summary>The cluster id silos and gateways share on Redis clustering.</summary>
+    public static string RedisClusterIdOf(IConfiguration config) => config["Orleans:ClusterId"] ?? "switchboard";
+
     public static WebApplicationBuilder AddSwitchboardSilo(this WebApplicationBuilder builder)
     {
         var config = builder.Configuration;
@@ -39,8 +44,8 @@ public static class SiloHosting
             {
                 silo.Configure<ClusterOptions>(o =>
                 {
-                    o.ServiceId = config["Orleans:ServiceId"] ?? ServiceId;
-                    o.ClusterId = config["Orleans:ClusterId"] ?? "switchboard";
+                    o.ServiceId = ServiceIdOf(config);
+                    o.ClusterId = RedisClusterIdOf(config);
                 });
                 silo.ConfigureEndpoints(
                     siloPort: config.GetValue("Orleans:SiloPort", 11111),

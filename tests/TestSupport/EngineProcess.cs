@@ -22,8 +22,11 @@ public sealed class EngineProcess : IAsyncDisposable
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", SiloApp.AdminKey);
     }
 
-    /// <summary>Starts the engine on <paramref name="storePath"/> with the test defaults plus <paramref name="settings"/>, and waits until <c>/healthz</c> answers.</summary>
-    public static async Task<EngineProcess> StartAsync(string storePath, IDictionary<string, string?> settings, TimeSpan? within = null)
+    /// <summary>
+    /// Starts the engine on <paramref name="storePath"/> with the test defaults plus <paramref name="settings"/>, in
+    /// <paramref name="role"/> (configuration <c>Role</c>: silo, gateway, all; unset is all), and waits until <c>/healthz</c> answers.
+    /// </summary>
+    public static async Task<EngineProcess> StartAsync(string storePath, IDictionary<string, string?> settings, TimeSpan? within = null, string? role = null)
     {
         var port = FreePort.Tcp();
         var values = new Dictionary<string, string?>
@@ -37,6 +40,7 @@ public sealed class EngineProcess : IAsyncDisposable
             ["Pii:MasterKey"] = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        if (role is not null) values["Role"] = role;
         foreach (var (k, v) in settings) values[k] = v;
         var start = new ProcessStartInfo("dotnet")
         {
@@ -51,13 +55,25 @@ public sealed class EngineProcess : IAsyncDisposable
         var process = Process.Start(start) ?? throw new InvalidOperationException("The engine process did not start.");
         // Drain the pipes so a chatty engine never blocks on a full one.
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // The last lines of stderr say why an engine that exits early did.
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            errors.Enqueue(e.Data);
+            while (errors.Count > 20) errors.TryDequeue(out string? _);
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var engine = new EngineProcess(process, new Uri($"http://127.0.0.1:{port}/"));
         var ready = await Eventually.HoldsAsync(async () =>
         {
-            if (process.HasExited) throw new InvalidOperationException($"The engine exited with code {process.ExitCode} before it was ready.");
+            if (process.HasExited)
+            {
+                // Without a timeout WaitForExit also waits until stderr is read to its end: the reason is in the message.
+                process.WaitForExit();
+                throw new InvalidOperationException($"The engine exited with code {process.ExitCode} before it was ready: {string.Join(Environment.NewLine, errors)}");
+            }
             try { return (await engine.Http.GetAsync("healthz")).IsSuccessStatusCode; }
             catch (HttpRequestException) { return false; }
         }, within ?? TimeSpan.FromSeconds(90));

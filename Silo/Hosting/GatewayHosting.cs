@@ -1,0 +1,38 @@
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace Switchboard.Silo.Hosting;
+
+/// <summary>
+/// A gateway's link to the silos: an Orleans client on Redis clustering (<c>ConnectionStrings:Redis</c>, required) with the
+/// silos' ServiceId and ClusterId. It holds no grains; channels reach them through <see cref="IGrainFactory"/>.
+/// </summary>
+public static class GatewayHosting
+{
+    public static WebApplicationBuilder AddSwitchboardClient(this WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        var redis = config.GetConnectionString("Redis");
+        if (string.IsNullOrWhiteSpace(redis))
+            throw new InvalidOperationException(
+                "Role=gateway needs ConnectionStrings:Redis (the silos' Redis clustering) to find the silos: set --ConnectionStrings:Redis=host:port.");
+        var redisOptions = ConfigurationOptions.Parse(redis);
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ServiceId = SiloHosting.ServiceIdOf(config);
+                o.ClusterId = SiloHosting.RedisClusterIdOf(config);
+            });
+            client.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
+            // A gateway started before its silos waits for them (logging each failed attempt) instead of exiting.
+            client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
+            {
+                Console.Error.WriteLine($"warning: no silo reachable yet ({exception.GetType().Name}); retrying");
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                return !cancellationToken.IsCancellationRequested;
+            });
+        });
+        return builder;
+    }
+}
