@@ -55,7 +55,11 @@ public static class WebChatEndpoints
             return Results.Redirect(back);
         }
         http.Response.Headers.CacheControl = "no-store";
-        http.Response.Headers["Content-Security-Policy"] = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self' ws: wss:";
+        http.Response.Headers["Content-Security-Policy"] =
+            "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        http.Response.Headers.XFrameOptions = "DENY";
+        http.Response.Headers["Referrer-Policy"] = "no-referrer";
         return Results.Bytes(Page.Value, "text/html; charset=utf-8");
     }
 
@@ -65,6 +69,14 @@ public static class WebChatEndpoints
         if (!http.WebSockets.IsWebSocketRequest)
         {
             await Problems.BadRequest("not-websocket", "Connect with a WebSocket.").ExecuteAsync(http);
+            return;
+        }
+        var origin = http.Request.Headers.Origin.ToString();
+        if (!options.AllowsOrigin(origin, $"{http.Request.Scheme}://{http.Request.Host}"))
+        {
+            loggers.CreateLogger(typeof(WebChatEndpoints).FullName!).LogWarning("Web chat socket from a page on another origin refused");
+            await Problems.Make(StatusCodes.Status403Forbidden, "origin-not-allowed", "This page may not open the chat.",
+                "Add the page's origin to WebChat:AllowedOrigins.").ExecuteAsync(http);
             return;
         }
         var visitor = http.Request.Cookies[options.CookieName];

@@ -13,6 +13,13 @@ public sealed class WebChatOptions
     /// <summary>Transcript turns sent to a (re)connecting visitor.</summary>
     public int HistoryTurns { get; set; } = 50;
     public TimeSpan CallCodeLifetime { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>
+    /// Origins (<c>https://shop.example.com</c>) whose pages may open the chat socket besides the engine's own: a browser
+    /// on any other site is refused, so a page elsewhere cannot ride on a visitor's cookie (cross-site WebSocket hijacking).
+    /// </summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+    /// <summary>Frames a visitor's socket may send per minute; past it a frame is answered "slow down" and not processed.</summary>
+    public int MaxFramesPerMinute { get; set; } = 60;
 
     public void Validate()
     {
@@ -22,5 +29,18 @@ public sealed class WebChatOptions
         if (MaxTextLength is < 1 or > 16 * 1024) throw new InvalidOperationException("WebChat:MaxTextLength must be 1 to 16384.");
         if (HistoryTurns is < 0 or > 200) throw new InvalidOperationException("WebChat:HistoryTurns must be 0 to 200.");
         if (VisitorLifetime <= TimeSpan.Zero) throw new InvalidOperationException("WebChat:VisitorLifetime must be positive.");
+        if (MaxFramesPerMinute is < 1 or > 6000) throw new InvalidOperationException("WebChat:MaxFramesPerMinute must be 1 to 6000.");
+        foreach (var origin in AllowedOrigins)
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https") || u.AbsolutePath != "/" || origin.EndsWith('/'))
+                throw new InvalidOperationException($"WebChat:AllowedOrigins: '{origin}' is not an origin (scheme://host[:port], no path).");
+    }
+
+    /// <summary>Whether a socket request from a page at <paramref name="origin"/> may open, the engine itself being <paramref name="self"/>.</summary>
+    public bool AllowsOrigin(string? origin, string self)
+    {
+        // Browsers always send Origin on a WebSocket upgrade; a client without one is not a browser page.
+        if (string.IsNullOrEmpty(origin)) return true;
+        return string.Equals(origin, self, StringComparison.OrdinalIgnoreCase)
+            || AllowedOrigins.Any(o => string.Equals(o, origin, StringComparison.OrdinalIgnoreCase));
     }
 }
