@@ -39,20 +39,6 @@ public sealed class OutboxClient(IGrainFactory grains, OutboxPolicy policy, Outb
         return result;
     }
 
-    /// <summary>
-    /// Stores a reply whose consent the customer grain already decided in the turn that made it (no second round trip
-    /// to the customer); <paramref name="decision"/> null means a compliance notice that goes out regardless.
-    /// </summary>
-    public async Task<EnqueueResult> EnqueueDecidedAsync(OutboundMessage message, ConsentDecision? decision)
-    {
-        if (decision is { Allowed: false })
-        {
-            logger.LogInformation("Reply on {Channel} to customer {CustomerId} refused by consent", message.Channel.ToWire(), message.CustomerId);
-            return EnqueueResult.Refused("consent", decision.Reason);
-        }
-        return await EnqueueAsync(message, purpose: null);
-    }
-
     /// <summary>The customer's phone number (E.164) for the phone-based channels (WhatsApp, SMS, RCS), or null when none is known.</summary>
     public async Task<string?> PhoneOfAsync(string tenant, string customerId) =>
         (await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant, customerId)).GetView()).Addresses.LastOrDefault(a => a.Kind == AddressKind.Phone)?.Value;

@@ -137,7 +137,7 @@ public sealed class WebChatSession(WebSocket socket, TenantOptions tenant, strin
         var messageId = $"web:{visitorId}:{frameId}";
         var result = await Ingress.Receive(new InboundTurn(tenant.Id, Channel.WebChat, _address, messageId, text, payload, time.GetUtcNow(),
             TurnRules.Plain(options.CallCodeLifetime, TimeSpan.Zero)));
-        if (result.Duplicate && EngineReplies.IsEmpty(result.Reply))
+        if (result.Duplicate && result.Reply.IsEmpty)
         {
             await Send(new JsonObject { ["type"] = "typing", ["on"] = false }, ct);
             await Send(new JsonObject { ["type"] = "ack", ["replyTo"] = frameId }, ct);

@@ -15,6 +15,12 @@ public sealed record EngineReply(
     [property: Id(6)] FlowCompletion? Completed = null)
 {
     public IReadOnlyList<ReplyOption> OptionList => Options ?? [];
+
+    /// <summary>
+    /// Nothing to say: no text, options, card or action. The engine's answer to a duplicate older than its reply
+    /// window (answered back then), and a reply no channel sends.
+    /// </summary>
+    public bool IsEmpty => string.IsNullOrWhiteSpace(Text) && OptionList.Count == 0 && Card is null && Action is null;
 }
 
 [GenerateSerializer, Alias("reply-style")]

@@ -77,7 +77,7 @@ public sealed class CustomerGrain(
             // A reply still waiting for its channel is handed back, so a redelivery after a lost hand-off resumes it.
             var pending = S.PendingReplies.Find(e => e.Id == ReplyIdOf(turn.MessageId));
             return new TurnResult(_customerId, true, seen?.Reply ?? new EngineReply(""), seen?.TokenizedText ?? "",
-                seen is null ? null : ReplyConsentFor(turn, seen.Reply, Keyword(turn)), ConsentKeyword.None, pending);
+                seen is null ? null : ReplyConsentFor(turn, Keyword(turn)), ConsentKeyword.None, pending);
         }
 
         await EnsureKeys();
@@ -122,7 +122,7 @@ public sealed class CustomerGrain(
         var processed = new ProcessedMessage(turn.MessageId, reply, transcriptText);
         S.AddProcessed(processed);
         change.Processed = processed;
-        var consent = ReplyConsentFor(turn, reply, keyword);
+        var consent = ReplyConsentFor(turn, keyword);
         var refused = consent is { Allowed: false } ? "consent"
             : turn.Rules is { ReplyNeedsWindow: true } && keyword == ConsentKeyword.None && !Outbox.ServiceWindow.IsOpen(now, time.GetUtcNow()) ? "outside-service-window"
             : null;
@@ -148,7 +148,7 @@ public sealed class CustomerGrain(
     private OutboxEntry? ReplyEntry(InboundTurn turn, EngineReply reply, DateTimeOffset now)
     {
         if (turn.Rules?.Route is not { } route || turn.Payload?.Kind == PayloadKind.Reaction) return null;
-        if (string.IsNullOrWhiteSpace(reply.Text) && reply.OptionList.Count == 0 && reply.Card is null && reply.Action is null) return null;
+        if (reply.IsEmpty) return null;
         var summary = reply.Text.Length > 120 ? reply.Text[..117] + "..." : reply.Text;
         var message = new OutboundMessage(_tenant, _customerId, turn.Channel, route.Recipient, OutboundKind.FreeForm, "", summary,
             $"{turn.Channel.ToWire()}-reply:{_customerId}:{turn.MessageId}", route.Delivery, turn.Time, route.Sender, reply, route.PublicBaseUrl);
@@ -216,7 +216,7 @@ public sealed class CustomerGrain(
     }
 
     /// <summary>Whether the reply may go out on the turn's channel: keyword answers are compliance notices and always may.</summary>
-    private ConsentDecision? ReplyConsentFor(InboundTurn turn, EngineReply reply, ConsentKeyword keyword)
+    private ConsentDecision? ReplyConsentFor(InboundTurn turn, ConsentKeyword keyword)
     {
         if (turn.Rules is not { } rules || keyword != ConsentKeyword.None) return null;
         return Decide(turn.Channel, rules.ReplyPurpose);

@@ -5,7 +5,7 @@ namespace Switchboard.Bench.Webhooks;
 
 /// <summary>
 /// Listens, by meter name only, to the histograms the engine publishes under <c>Switchboard.*</c> (today
-/// <c>switchboard.whatsapp.engine_turn</c> and <c>outbox_enqueue</c>, in ms) and keeps count and mean per instrument.
+/// <c>switchboard.whatsapp.engine_turn</c>, in ms) and keeps count and mean per instrument.
 /// Whatever the engine publishes is shown; nothing here depends on its types.
 /// </summary>
 public sealed class EngineMeters : IDisposable

@@ -17,29 +17,15 @@ public sealed class BaresipInteropTests : IDisposable
     [Fact]
     public async Task Baresip_calls_over_tls_with_mandatory_srtp_and_records_the_agents_audio()
     {
-        var (cert, certPath, keyPath) = _certificates.Create("switchboard-sip");
-        var rtp = 37_000 + Random.Shared.Next(0, 20) * 200;
-        await using var app = await SiloApp.StartAsync(new Dictionary<string, string?>
-        {
-            ["Sip:Port"] = "0",
-            ["Speech:Recognizer"] = "none",
-            ["Speech:Synthesizer"] = "none",
-            ["Sip:RtpPortMin"] = rtp.ToString(),
-            ["Sip:RtpPortMax"] = (rtp + 199).ToString(),
-            ["Sip:Tls:Enabled"] = "true",
-            ["Sip:Tls:Port"] = "0",
-            ["Sip:Tls:CertificatePath"] = certPath,
-            ["Sip:Tls:KeyPath"] = keyPath,
-            // Loopback is an encrypted trunk here: the call only gets through with TLS and SRTP.
-            ["Sip:EncryptedTrunks:0"] = "127.0.0.1",
-        });
+        var trunk = _certificates.EncryptedTrunkSettings(rtpBase: 37_000);
+        await using var app = await SiloApp.StartAsync(trunk.Settings);
         var services = app.App.Services;
         var tlsPort = (await services.GetRequiredService<SipListener>().TlsBound.WaitAsync(TimeSpan.FromSeconds(10))).Port;
         var signaling = services.GetRequiredService<VoiceSignaling>();
 
         var home = Path.Combine(_certificates.Folder, "baresip");
         var recordings = Directory.CreateDirectory(Path.Combine(home, "recordings")).FullName;
-        WriteBaresipConfig(home, certPath, recordings, FreePort.Udp(), rtp + 400);
+        WriteBaresipConfig(home, trunk.CertPath, recordings, FreePort.Udp(), trunk.RtpPortMin + 400);
         using var baresip = Process.Start(new ProcessStartInfo("baresip", ["-f", home, "-e", $"/dial sip:1000@127.0.0.1:{tlsPort};transport=tls", "-t", "40"])
         {
             WorkingDirectory = home,

@@ -22,25 +22,13 @@ public sealed class SrtpCallTests : IDisposable
 
     private async Task<(SiloApp App, int SipPort, int TlsPort, X509Certificate2 Server)> StartAsync(ICallMediaHandlerFactory? handlers = null)
     {
-        var (cert, certPath, keyPath) = _certificates.Create("switchboard-sip");
-        var rtp = 36_000 + Random.Shared.Next(0, 20) * 200;
-        var app = await SiloApp.StartAsync(new Dictionary<string, string?>
-        {
-            ["Sip:Port"] = "0",
-            ["Speech:Recognizer"] = "none",
-            ["Speech:Synthesizer"] = "none",
-            ["Sip:RtpPortMin"] = rtp.ToString(),
-            ["Sip:RtpPortMax"] = (rtp + 199).ToString(),
-            ["Sip:Tls:Enabled"] = "true",
-            ["Sip:Tls:Port"] = "0",
-            ["Sip:Tls:CertificatePath"] = certPath,
-            ["Sip:Tls:KeyPath"] = keyPath,
-            ["Sip:EncryptedTrunks:0"] = "127.0.0.1",
-        }, configure: handlers is null ? null : b => b.Services.AddSingleton(handlers));
+        var trunk = _certificates.EncryptedTrunkSettings(rtpBase: 36_000);
+        var app = await SiloApp.StartAsync(trunk.Settings,
+            configure: handlers is null ? null : b => b.Services.AddSingleton(handlers));
         var listener = app.App.Services.GetRequiredService<SipListener>();
         var udp = await listener.Bound.WaitAsync(TimeSpan.FromSeconds(10));
         var tls = await listener.TlsBound.WaitAsync(TimeSpan.FromSeconds(10));
-        return (app, udp.Port, tls.Port, cert);
+        return (app, udp.Port, tls.Port, trunk.Certificate);
     }
 
     private static string Offer(int rtpPort, string profile, byte[]? key) =>

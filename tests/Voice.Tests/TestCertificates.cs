@@ -33,8 +33,35 @@ public sealed class TestCertificates : IDisposable
         return (usable, certPath, keyPath);
     }
 
+    /// <summary>
+    /// Engine settings for a loopback trunk that must use SIP over TLS and SRTP: a fresh server certificate, an RTP port
+    /// range starting at <paramref name="rtpBase"/> (plus a random offset, so parallel test classes do not collide), no speech.
+    /// </summary>
+    public EncryptedTrunk EncryptedTrunkSettings(int rtpBase)
+    {
+        var (cert, certPath, keyPath) = Create("switchboard-sip");
+        var rtp = rtpBase + Random.Shared.Next(0, 20) * 200;
+        return new(new()
+        {
+            ["Sip:Port"] = "0",
+            ["Speech:Recognizer"] = "none",
+            ["Speech:Synthesizer"] = "none",
+            ["Sip:RtpPortMin"] = rtp.ToString(),
+            ["Sip:RtpPortMax"] = (rtp + 199).ToString(),
+            ["Sip:Tls:Enabled"] = "true",
+            ["Sip:Tls:Port"] = "0",
+            ["Sip:Tls:CertificatePath"] = certPath,
+            ["Sip:Tls:KeyPath"] = keyPath,
+            // Loopback is an encrypted trunk here: a call only gets through with TLS and SRTP.
+            ["Sip:EncryptedTrunks:0"] = "127.0.0.1",
+        }, cert, certPath, rtp);
+    }
+
     public void Dispose()
     {
         try { _dir.Delete(true); } catch (IOException) { }
     }
 }
+
+/// <summary>An encrypted-trunk engine's settings, its server certificate (and PEM path) and the first RTP port it uses.</summary>
+public sealed record EncryptedTrunk(Dictionary<string, string?> Settings, X509Certificate2 Certificate, string CertPath, int RtpPortMin);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Win32.SafeHandles;
 using Switchboard.Grains.Journaling;
 
 namespace Switchboard.Silo.Storage.Journal;
@@ -92,8 +91,6 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
     public long TotalBytes { get { lock (_lock) return _totalBytes; } }
 
     public long LiveBytes { get { lock (_lock) return _liveBytes; } }
-
-    public int SegmentCount { get { lock (_lock) return _segments.Count; } }
 
     /// <summary>Group commits so far (one write and one fsync each).</summary>
     public long Flushes => Interlocked.Read(ref _flushes);
