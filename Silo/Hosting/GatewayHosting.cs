@@ -25,6 +25,7 @@ public static class GatewayHosting
                 o.ClusterId = SiloHosting.RedisClusterIdOf(config);
             });
             client.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
+            ClusterTimings.ConfigureClient(client, config);
             // A gateway started before its silos waits for them (logging each failed attempt) instead of exiting.
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
             {

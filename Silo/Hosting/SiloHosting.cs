@@ -53,6 +53,7 @@ public static class SiloHosting
                     listenOnAnyHostAddress: config.GetValue("Orleans:ListenOnAnyHostAddress", false));
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
             }
+            ClusterTimings.ConfigureSilo(silo, config);
             silo.AddRedisGrainStorage(StorageNames.Main, o =>
             {
                 o.ConfigurationOptions = redisOptions.Clone();
