@@ -26,7 +26,8 @@ public sealed class EngineProcess : IAsyncDisposable
     /// Starts the engine on <paramref name="storePath"/> with the test defaults plus <paramref name="settings"/>, in
     /// <paramref name="role"/> (configuration <c>Role</c>: silo, gateway, all; unset is all), and waits until <c>/healthz</c> answers.
     /// </summary>
-    public static async Task<EngineProcess> StartAsync(string storePath, IDictionary<string, string?> settings, TimeSpan? within = null, string? role = null)
+    /// <param name="logFile">When set, every line the engine writes (stdout and stderr) is appended there too.</param>
+    public static async Task<EngineProcess> StartAsync(string storePath, IDictionary<string, string?> settings, TimeSpan? within = null, string? role = null, string? logFile = null)
     {
         var port = FreePort.Tcp();
         var values = new Dictionary<string, string?>
@@ -54,12 +55,14 @@ public sealed class EngineProcess : IAsyncDisposable
         foreach (var (k, v) in values) start.ArgumentList.Add($"--{k}={v}");
         var process = Process.Start(start) ?? throw new InvalidOperationException("The engine process did not start.");
         // Drain the pipes so a chatty engine never blocks on a full one.
-        process.OutputDataReceived += (_, _) => { };
+        var log = logFile is null ? null : TextWriter.Synchronized(new StreamWriter(logFile, append: true) { AutoFlush = true });
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) log?.WriteLine(e.Data); };
         // The last lines of stderr say why an engine that exits early did.
         var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
+            log?.WriteLine(e.Data);
             errors.Enqueue(e.Data);
             while (errors.Count > 20) errors.TryDequeue(out string? _);
         };
@@ -79,6 +82,21 @@ public sealed class EngineProcess : IAsyncDisposable
         }, within ?? TimeSpan.FromSeconds(90));
         if (!ready) throw new TimeoutException("The engine did not answer /healthz in time.");
         return engine;
+    }
+
+    /// <summary>The operating-system process id (CPU figures read <c>/proc/&lt;pid&gt;/stat</c>).</summary>
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>SIGTERM and wait for the exit: the host's graceful shutdown (a silo leaves the membership, hands off its grains).</summary>
+    public async Task TerminateAsync(TimeSpan? within = null)
+    {
+        if (_process.HasExited) return;
+        _ = Signals.Terminate(_process.Id);
+        using var deadline = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(60));
+        try { await _process.WaitForExitAsync(deadline.Token); }
+        catch (OperationCanceledException) { Kill(); }
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushes, like a power cut to the process.</summary>
