@@ -17,6 +17,7 @@ public static class GatewayHosting
             throw new InvalidOperationException(
                 "Role=gateway needs ConnectionStrings:Redis (the silos' Redis clustering) to find the silos: set --ConnectionStrings:Redis=host:port.");
         var redisOptions = ConfigurationOptions.Parse(redis);
+        builder.Services.AddExceptionHandler<ClusterUnavailable>();
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o =>

@@ -30,6 +30,7 @@ public static class SiloHosting
         var keys = MasterKeyLoader.Load(config, storePath, !string.IsNullOrWhiteSpace(redis), builder.Environment.IsProduction(),
             w => Console.Error.WriteLine("warning: " + w));
         builder.Services.AddSwitchboardCore(config, keys);
+        builder.Services.AddExceptionHandler<ClusterUnavailable>();
         builder.UseOrleans(silo => ConfigureSilo(silo, config, redis, storePath));
         return builder;
     }
