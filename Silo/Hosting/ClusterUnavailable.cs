@@ -46,6 +46,8 @@ public sealed class ClusterUnavailable(ILogger<ClusterUnavailable> logger) : IEx
             // An exception type the caller cannot load arrives as a fallback that names the original type.
             var name = e is UnavailableExceptionFallbackException fallback ? fallback.ExceptionType ?? "" : e.GetType().FullName ?? "";
             if (IsUnavailable(name)) return name;
+            // A store exception Orleans could not carry across (no codec) still says which type it was.
+            if (e is Orleans.Serialization.CodecNotFoundException && e.Message.Contains("StackExchange.Redis.Redis", StringComparison.Ordinal)) return e.Message;
             if (e is AggregateException aggregate)
                 foreach (var inner in aggregate.InnerExceptions)
                     if (Cause(inner) is { } found) return found;

@@ -55,6 +55,7 @@ public static class SiloHosting
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
             }
             ClusterTimings.ConfigureSilo(silo, config);
+            silo.AddIncomingGrainCallFilter<StoreUnavailableFilter>();
             silo.AddRedisGrainStorage(StorageNames.Main, o =>
             {
                 o.ConfigurationOptions = redisOptions.Clone();

@@ -32,27 +32,28 @@ public static class Transcripts
     {
         int acked = 0, lost = 0, duplicated = 0;
         var problems = new List<string>();
-        for (var c = 0; c < load.Customers; c++)
+        foreach (var number in load.Acked.Values.SelectMany(a => a).GroupBy(a => a.WaId))
         {
-            var texts = load.Acked[c].Select(a => a.Text).ToList();
+            var c = number.Key;
+            var texts = number.Select(a => a.Text).ToList();
             acked += texts.Count;
-            var customer = await ResolveAsync(silo, "whatsapp", load.WaIdOf(c));
+            var customer = await ResolveAsync(silo, "whatsapp", number.Key);
             if (customer is null)
             {
                 lost += texts.Count;
-                if (texts.Count > 0) problems.Add($"customer {c}: unknown to the silo");
+                if (texts.Count > 0) problems.Add($"number {c}: unknown to the silo");
                 continue;
             }
             var inbound = (await ReadAsync(silo, customer)).Where(t => t is { Channel: "whatsapp", Direction: "inbound" }).GroupBy(t => t.Text).ToDictionary(g => g.Key, g => g.Count());
             foreach (var text in texts.Where(t => !inbound.ContainsKey(t)))
             {
                 lost++;
-                problems.Add($"customer {c}: acknowledged \"{text}\" is not in the transcript");
+                problems.Add($"number {c}: acknowledged \"{text}\" is not in the transcript");
             }
             foreach (var (text, count) in inbound.Where(kv => kv.Value > 1))
             {
                 duplicated += count - 1;
-                problems.Add($"customer {c}: \"{text}\" is in the transcript {count} times");
+                problems.Add($"number {c}: \"{text}\" is in the transcript {count} times");
             }
         }
         return (acked, lost, duplicated, problems);

@@ -19,9 +19,12 @@ public sealed class WebhookLoad : IAsyncDisposable
     private readonly List<Task> _loops = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(20) };
 
+    /// <summary>Turns one WhatsApp number writes before its loop moves to a fresh number: the transcript keeps the last 200 turns, replies included.</summary>
+    public const int TurnsPerNumber = 60;
+
     public int Customers { get; }
-    /// <summary>Per customer: (text, time acknowledged) of every acknowledged turn, in order.</summary>
-    public ConcurrentDictionary<int, ConcurrentQueue<(string Text, DateTime At)>> Acked { get; } = new();
+    /// <summary>Per customer loop: (WhatsApp number, text, time acknowledged) of every acknowledged turn, in order.</summary>
+    public ConcurrentDictionary<int, ConcurrentQueue<(string WaId, string Text, DateTime At)>> Acked { get; } = new();
     public ConcurrentQueue<(HttpStatusCode? Status, string? RetryAfter, string Body, DateTime At)> Failures { get; } = new();
     /// <summary>Post to acknowledgement, retries included, in milliseconds.</summary>
     public ConcurrentBag<double> LatencyMs { get; } = [];
@@ -47,16 +50,14 @@ public sealed class WebhookLoad : IAsyncDisposable
         }
     }
 
-    /// <summary>A valid Indian mobile number per customer of this load.</summary>
-    public static string WaId(string prefix, int customer) => $"9198{prefix}{customer:D6}";
-
-    public string WaIdOf(int customer) => WaId(_prefix, customer);
+    /// <summary>A valid Indian mobile number per customer loop and generation of this load.</summary>
+    public static string WaId(string prefix, int customer, int generation) => $"9198{prefix}{generation:D2}{customer:D4}";
 
     private async Task Loop(int customer, string prefix)
     {
-        var wa = WaId(prefix, customer);
         for (var turn = 0; !_stop.IsCancellationRequested; turn++)
         {
+            var wa = WaId(prefix, customer, turn / TurnsPerNumber);
             var text = $"note {turn} of {customer}";
             var messageId = $"wamid.cluster.{prefix}.{customer}.{turn}";
             var json = WhatsAppWebhookPost.Text(wa, messageId, text);
@@ -73,7 +74,7 @@ public sealed class WebhookLoad : IAsyncDisposable
                     var body = await response.Content.ReadAsStringAsync();
                     if (response.StatusCode == HttpStatusCode.OK && Handled(body))
                     {
-                        Acked[customer].Enqueue((text, DateTime.UtcNow));
+                        Acked[customer].Enqueue((wa, text, DateTime.UtcNow));
                         LatencyMs.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                         break;
                     }
@@ -98,11 +99,11 @@ public sealed class WebhookLoad : IAsyncDisposable
         return content;
     }
 
-    /// <summary>The webhook's answer names the message as processed now or before (a retry of an acknowledged one).</summary>
+    /// <summary>The webhook's answer counts the message, processed now or before (<c>duplicates</c>: a retry whose first answer was lost), and not rejected.</summary>
     private static bool Handled(string body)
     {
         using var doc = JsonDocument.Parse(body);
-        return doc.RootElement.GetProperty("messages").GetInt32() + doc.RootElement.GetProperty("duplicates").GetInt32() == 1;
+        return doc.RootElement.GetProperty("messages").GetInt32() == 1 && doc.RootElement.GetProperty("rejected").GetInt32() == 0;
     }
 
     public int AckedCount(int customer) => Acked[customer].Count;
