@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 scripts/apt-ensure.sh \
   redis-server sip-tester sox baresip-core \
   libpocketsphinx3 libsphinxbase3 pocketsphinx-en-us libespeak-ng1 espeak-ng espeak-ng-data flite \
-  chromium fonts-liberation
+  chromium fonts-liberation nodejs npm
 
 dotnet restore orleans.sln
 dotnet build orleans.sln --no-restore -c Debug
