@@ -56,6 +56,7 @@ public static class SiloHosting
             }
             ClusterTimings.ConfigureSilo(silo, config);
             silo.AddIncomingGrainCallFilter<StoreUnavailableFilter>();
+            DefaultPlacement.Configure(silo, config);
             silo.AddRedisGrainStorage(StorageNames.Main, o =>
             {
                 o.ConfigurationOptions = redisOptions.Clone();

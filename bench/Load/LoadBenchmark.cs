@@ -16,7 +16,7 @@ public sealed class LoadBenchmark : IBenchmark
     public string Name => "load";
 
     public string Description =>
-        "mixed load (webhooks, web chat, SIP+DTMF) on a 3-silo/2-gateway cluster vs one engine: --webhooks 16 --customers 50 --webchat 4 --sip 4 --seconds 20 --warmup 8 [--kill-silo --kill-at 7] [--no-peer]";
+        "mixed load (webhooks, web chat, SIP+DTMF) on a 3-silo/2-gateway cluster vs one engine: --webhooks 16 --customers 50 --webchat 4 --sip 4 --seconds 20 --warmup 8 [--kill-silo --kill-at 7] [--no-peer] [--set Key=Value]";
 
     public async Task<int> RunAsync(string[] args)
     {
@@ -29,6 +29,9 @@ public sealed class LoadBenchmark : IBenchmark
 
         await using var graph = await GraphStandIn.StartAsync();
         var settings = EngineSettings(graph.BaseUrl);
+        // --set Key=Value (repeatable): any engine setting for every process of both targets, for experiments.
+        for (var i = 0; i + 1 < args.Length; i++)
+            if (args[i] == "--set" && args[i + 1].Split('=', 2) is [var key, var value]) settings[key] = value;
         var runs = new List<(string Label, LoadRun Run)>();
 
         if (!Options.Flag(args, "--no-peer"))
