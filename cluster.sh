@@ -18,7 +18,8 @@ GATEWAY_HTTP="${GATEWAY_HTTP:-8081}"
 GATEWAY_SIP="${GATEWAY_SIP:-5061}"
 SILOS="${SILOS:-3}"
 GATEWAYS="${GATEWAYS:-2}"
-BINARY="Silo/bin/Release/net10.0/Switchboard.Silo.dll"
+# SWITCHBOARD_DLL: run an already built engine instead (tests point it at their own build; implies --no-build).
+BINARY="${SWITCHBOARD_DLL:-Silo/bin/Release/net10.0/Switchboard.Silo.dll}"
 
 names() {
   echo redis
@@ -69,7 +70,8 @@ start() {
   command -v redis-server >/dev/null || scripts/apt-ensure.sh redis-server
   mkdir -p "$DIR/logs" "$DIR/pids" "$DIR/secrets" "$DIR/redis"
   chmod 700 "$DIR/secrets"
-  [ "$build" = 1 ] && dotnet build Silo -c Release -v q -nologo
+  [ -n "${SWITCHBOARD_DLL:-}" ] && build=0
+  if [ "$build" = 1 ]; then dotnet build Silo -c Release -v q -nologo; fi
   [ -f "$BINARY" ] || { echo "$BINARY is missing: run without --no-build" >&2; exit 1; }
 
   local admin pii app_secret
