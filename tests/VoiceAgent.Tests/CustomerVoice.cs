@@ -27,6 +27,23 @@ public static class CustomerVoice
         }
     }
 
+    /// <summary>An answering machine's beep: a sine made by sox at 8 kHz (quieter than full scale, as on a real line).</summary>
+    public static async Task<short[]> BeepAsync(double hz = 1000, double seconds = 0.5)
+    {
+        var dir = Directory.CreateTempSubdirectory("beep-");
+        try
+        {
+            var wav = Path.Combine(dir.FullName, "beep.wav");
+            await RunAsync("sox", ["-D", "-n", "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", wav,
+                "synth", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "sine", hz.ToString(System.Globalization.CultureInfo.InvariantCulture), "vol", "0.3"]);
+            return ReadPcm(await File.ReadAllBytesAsync(wav));
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
     private static async Task RunAsync(string program, string[] args)
     {
         var psi = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };

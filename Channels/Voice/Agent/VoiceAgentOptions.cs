@@ -1,3 +1,5 @@
+using Switchboard.Channels.Voice.Speech.TurnTaking;
+
 namespace Switchboard.Channels.Voice.Agent;
 
 /// <summary>Section <c>VoiceAgent</c>: the speech-driven call handler, recording with consent, handoff and proactive calls.</summary>
@@ -22,4 +24,7 @@ public sealed class VoiceAgentOptions
 
     /// <summary>Spoken before repeating the prompt when nothing was heard.</summary>
     public string NoInputLine { get; set; } = "Sorry, I didn't hear anything.";
+
+    /// <summary>Answering-machine detection on proactive calls (<c>VoiceAgent:AnsweringMachine</c>).</summary>
+    public AnsweringMachineOptions AnsweringMachine { get; set; } = new();
 }

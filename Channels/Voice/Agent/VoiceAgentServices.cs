@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Voice.Media;
 using Switchboard.Channels.Voice.Speech;
 using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice.Agent;
 
@@ -17,4 +18,6 @@ public sealed record VoiceAgentServices(
     VoiceAgentMetrics Metrics,
     TimeProvider Time,
     ILogger Logger,
-    CallRecordings Recordings);
+    CallRecordings Recordings,
+    AnsweringMachineOutcomes Outcomes,
+    TenantDirectory Tenants);
