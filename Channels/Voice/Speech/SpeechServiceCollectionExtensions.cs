@@ -26,11 +26,13 @@ public static class SpeechServiceCollectionExtensions
         var options = config.GetSection(SpeechOptions.Section).Get<SpeechOptions>() ?? new SpeechOptions();
         var sphinx = config.GetSection(PocketSphinxOptions.Section).Get<PocketSphinxOptions>() ?? new PocketSphinxOptions();
         var espeak = config.GetSection(EspeakNgOptions.Section).Get<EspeakNgOptions>() ?? new EspeakNgOptions();
+        var flite = config.GetSection(FliteOptions.Section).Get<FliteOptions>() ?? new FliteOptions();
         var turnTaking = config.GetSection(TurnTakingOptions.Section).Get<TurnTakingOptions>() ?? new TurnTakingOptions();
 
         services.AddSingleton(options);
         services.AddSingleton(sphinx);
         services.AddSingleton(espeak);
+        services.AddSingleton(flite);
         services.AddSingleton(turnTaking);
         services.AddSingleton(new SynthesizedPromptCache(Math.Max(1, options.PromptCacheSeconds) * 8000L));
 
@@ -43,7 +45,7 @@ public static class SpeechServiceCollectionExtensions
         services.AddSingleton<ITextToSpeech>(sp => options.Synthesizer.ToLowerInvariant() switch
         {
             "espeak-ng" => ActivatorUtilities.CreateInstance<EspeakNgTextToSpeech>(sp),
-            "flite" => ActivatorUtilities.CreateInstance<FliteTextToSpeech>(sp),
+            "flite" => NaturalVoiceOrFallback(sp),
             "none" => new NoTextToSpeech("text-to-speech is configured off (Speech:Synthesizer = none)"),
             var other => throw new InvalidOperationException($"Speech:Synthesizer '{other}' is not an engine here (espeak-ng, flite, none)."),
         });
@@ -62,6 +64,16 @@ public static class SpeechServiceCollectionExtensions
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SpeechWarmUp>());
         return builder;
+    }
+
+    /// <summary>flite's statistical voice; espeak-ng when that voice is not installed here (it says so in the log).</summary>
+    private static ITextToSpeech NaturalVoiceOrFallback(IServiceProvider sp)
+    {
+        var flite = ActivatorUtilities.CreateInstance<FliteTextToSpeech>(sp);
+        if (flite.IsAvailable) return flite;
+        sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SpeechServiceCollectionExtensions))
+            .LogWarning("Text-to-speech falls back to espeak-ng: {Reason}", flite.UnavailableReason);
+        return ActivatorUtilities.CreateInstance<EspeakNgTextToSpeech>(sp);
     }
 
     /// <summary>Validates the engines at start, logs what is unavailable, and loads warm decoders off the call path.</summary>
