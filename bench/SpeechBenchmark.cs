@@ -22,7 +22,7 @@ public sealed class SpeechBenchmark : IBenchmark
 
     private static readonly string[] Voices = ["en-us", "en", "en+f3", "en+m3", "en-gb-x-rp", "en+f2"];
 
-    private static readonly (SpeechGrammar Grammar, (string Said, string Value)[] Answers)[] Turns =
+    internal static readonly (SpeechGrammar Grammar, (string Said, string Value)[] Answers)[] Turns =
     [
         (new GrammarBuilder().YesNo().Intent("agent", ["speak to an agent", "talk to a person"]).Build("confirm"),
             [("yes", "yes"), ("no", "no"), ("yes please", "yes"), ("no thank you", "no"), ("that's right", "yes"), ("talk to a person", "agent")]),

@@ -37,6 +37,17 @@ public sealed class TextToSpeechTests(SpeechEngines engines, ITestOutputHelper o
         Assert.True(TelephoneAudio.LevelDbfs(audio) > -30);
     }
 
+    [Fact]
+    public async Task A_statistical_voice_speaks_a_voicemail_length_prompt_whole()
+    {
+        // Over 2^31 / 8000 samples at 16 kHz (about 16.8 s): a sample count times the rate must not overflow.
+        var text = string.Join(' ', Enumerable.Repeat(Prompt, 6));
+        var audio = await engines.Flite.SynthesizeAllAsync(text, "rms");
+        var native = await RunToWavSamples("flite", ["-voice", "rms", "-t", text, "-o", "/dev/stdout"]);
+        Assert.True(native.Audio.Length > 300_000, $"only {native.Audio.Length} samples: make the text longer");
+        Assert.InRange(audio.Length, native.Audio.Length / 2 * 0.98, native.Audio.Length / 2 * 1.02);
+    }
+
     [Theory]
     [InlineData("rms")]
     [InlineData("slt")]

@@ -61,7 +61,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         _call.TapOutboundAudio(OnAgentFrame);
         if (call.Outbound && services.Options.AnsweringMachine.Enabled)
         {
-            _machine = new AnsweringMachineDetector(services.Options.AnsweringMachine, services.TurnTaking);
+            _machine = new AnsweringMachineDetector(services.Options.AnsweringMachine, services.TurnTaking, services.Vad.IsAvailable ? services.Vad.OpenStream() : null);
             services.Outcomes.Expect(call.CallId);
         }
         _loop = Task.Run(RunAsync);
@@ -102,7 +102,12 @@ public sealed class SpeechCallHandler : ICallMediaHandler
             var (customer, proactiveReason) = await TakeProactiveReasonAsync();
             if (_machine is not null && await DetectAnsweringMachineAsync(cancellationToken) == AnsweredBy.Machine)
             {
-                await LeaveVoicemailAsync(customer, proactiveReason, cancellationToken);
+                try { await LeaveVoicemailAsync(customer, proactiveReason, cancellationToken); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Still hang up: a machine never gets the dialog, with or without the message.
+                    _s.Logger.LogError(e, "Could not leave the voicemail on call {CallRef}", CallRef);
+                }
                 // The engine's dialog never starts at a machine: the call ends here (the conversation is disposed).
                 await _call.HangUpAsync();
                 await Task.Delay(Timeout.InfiniteTimeSpan, _s.Time, cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), _s.Time, cancellationToken);
@@ -169,7 +174,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         }
         if (result.Reply.Action?.Kind == ReplyActionKind.HandToAgent) _ = StoreHandoffAsync(customer, result.Reply.Action);
         var listen = result.Reply.Action?.Kind is not (ReplyActionKind.HandToAgent or ReplyActionKind.EndConversation);
-        var grammar = listen ? TurnGrammar.For(result.Reply, _bot, Today()) : null;
+        var grammar = listen ? _s.OpenTurns.For(_call.Tenant, result.Reply, _bot) ?? TurnGrammar.For(result.Reply, _bot, Today()) : null;
         _items.Writer.TryWrite(new Item(null, 0, grammar, spoken) { StopListening = !listen });
         return spoken;
     }
@@ -209,7 +214,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         }
         _grammar = grammar;
         _listeningForEngine = _consent is not { Task.IsCompleted: false };
-        _listening = await ListeningTurn.StartAsync(_s.Recognizer, grammar, _s.TurnTaking, _ended.Token);
+        _listening = await ListeningTurn.StartAsync(_s.Recognizer, grammar, _s.TurnTaking, _ended.Token, _s.Vad);
     }
 
     private async Task StopListeningAsync()

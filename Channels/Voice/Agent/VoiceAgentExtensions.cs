@@ -8,6 +8,7 @@ using Switchboard.Channels.Voice.Calls;
 using Switchboard.Channels.Voice.Media;
 using Switchboard.Channels.Voice.Speech;
 using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Channels.Voice.Speech.Vad;
 using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice.Agent;
@@ -23,6 +24,8 @@ public static class VoiceAgentExtensions
         var options = new VoiceAgentOptions();
         builder.Configuration.GetSection(VoiceAgentOptions.Section).Bind(options);
         if (options.MaxReprompts is < 0 or > 10) throw new InvalidOperationException("VoiceAgent:MaxReprompts must be 0-10.");
+        if (options.OpenTurns is not (VoiceAgentOptions.GrammarTurns or VoiceAgentOptions.LanguageModelTurns))
+            throw new InvalidOperationException($"VoiceAgent:OpenTurns must be {VoiceAgentOptions.GrammarTurns} or {VoiceAgentOptions.LanguageModelTurns}.");
         var machine = options.AnsweringMachine;
         if (machine.MaxHumanGreeting <= TimeSpan.Zero || machine.AfterGreetingSilence <= TimeSpan.Zero || machine.InitialSilence <= TimeSpan.Zero
             || machine.SilenceInsteadOfBeep <= TimeSpan.Zero || machine.MaxBeepWait <= TimeSpan.Zero || machine.MinBeep <= TimeSpan.Zero)
@@ -40,6 +43,7 @@ public static class VoiceAgentExtensions
         // Erasing a customer deletes their call recordings too.
         services.AddSingleton<IErasureParticipant>(sp => sp.GetRequiredService<CallRecordings>());
         services.AddSingleton<AnsweringMachineOutcomes>();
+        services.AddSingleton<OpenTurnModels>();
         services.AddSingleton<ProactiveCalls>();
         services.AddSingleton(sp => new VoiceAgentServices(
             options,
@@ -54,7 +58,9 @@ public static class VoiceAgentExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Channels.Voice.Agent"),
             sp.GetRequiredService<CallRecordings>(),
             sp.GetRequiredService<AnsweringMachineOutcomes>(),
-            sp.GetRequiredService<TenantDirectory>()));
+            sp.GetRequiredService<TenantDirectory>(),
+            sp.GetRequiredService<SileroVad>(),
+            sp.GetRequiredService<OpenTurnModels>()));
         services.AddSingleton<SpeechCallHandlerFactory>();
         // A media handler factory registered before (a test's, another speech layer) wins.
         services.TryAddSingleton<ICallMediaHandlerFactory>(sp => sp.GetRequiredService<SpeechCallHandlerFactory>());

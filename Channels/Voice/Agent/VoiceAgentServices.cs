@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Voice.Media;
 using Switchboard.Channels.Voice.Speech;
 using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Channels.Voice.Speech.Vad;
 using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice.Agent;
@@ -20,4 +21,6 @@ public sealed record VoiceAgentServices(
     ILogger Logger,
     CallRecordings Recordings,
     AnsweringMachineOutcomes Outcomes,
-    TenantDirectory Tenants);
+    TenantDirectory Tenants,
+    SileroVad Vad,
+    OpenTurnModels OpenTurns);

@@ -8,6 +8,7 @@ using Switchboard.Channels.Voice.Speech.EspeakNg;
 using Switchboard.Channels.Voice.Speech.Flite;
 using Switchboard.Channels.Voice.Speech.PocketSphinx;
 using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Channels.Voice.Speech.Vad;
 
 namespace Switchboard.Channels.Voice.Speech;
 
@@ -48,6 +49,12 @@ public static class SpeechServiceCollectionExtensions
             "flite" => NaturalVoiceOrFallback(sp),
             "none" => new NoTextToSpeech("text-to-speech is configured off (Speech:Synthesizer = none)"),
             var other => throw new InvalidOperationException($"Speech:Synthesizer '{other}' is not an engine here (espeak-ng, flite, none)."),
+        });
+        services.AddSingleton(sp => turnTaking.Vad.ToLowerInvariant() switch
+        {
+            "silero" => ActivatorUtilities.CreateInstance<SileroVad>(sp),
+            "energy" => SileroVad.Off("the energy detector is configured (Speech:TurnTaking:Vad = energy)"),
+            var other => throw new InvalidOperationException($"Speech:TurnTaking:Vad '{other}' is not a detector here (silero, energy)."),
         });
         services.AddSingleton<SpeechAvailability>();
         services.AddSingleton<TtsPromptAudio>();

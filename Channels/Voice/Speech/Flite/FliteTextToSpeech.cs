@@ -96,7 +96,7 @@ public sealed class FliteTextToSpeech : ITextToSpeech
                 if (samples.Length > 0) Marshal.Copy(wave.Samples, samples, 0, samples.Length);
                 if (wave.SampleRate == TelephoneAudio.SampleRate) return samples;
                 var resampler = new StreamingResampler(wave.SampleRate, TelephoneAudio.SampleRate);
-                var output = new List<short>(samples.Length * TelephoneAudio.SampleRate / wave.SampleRate + 64);
+                var output = new List<short>((int)((long)samples.Length * TelephoneAudio.SampleRate / wave.SampleRate) + 64);
                 resampler.Process(samples, output);
                 resampler.Flush(output);
                 return [.. output];

@@ -1,3 +1,5 @@
+using Switchboard.Channels.Voice.Speech.Vad;
+
 namespace Switchboard.Channels.Voice.Speech.TurnTaking;
 
 /// <summary>Section <c>VoiceAgent:AnsweringMachine</c>: telling a person from an answering machine on a call we placed.</summary>
@@ -43,9 +45,9 @@ public enum AnsweringMachineEvent
 /// Answering-machine detection from the audio of a call we placed, the way telephone diallers do it: a person answers
 /// with a short "hello" and waits; a machine plays a greeting longer than that, then a beep. Voice activity from
 /// <see cref="VoiceActivityDetector"/>, the beep from <see cref="ToneDetector"/> (tone frames never count as speech).
-/// Pure: 20 ms frames in, events out; the caller bounds the waits that need a clock (a line that sends no audio).
+/// Silero VAD, when given, must agree that a loud frame is speech. Pure: 20 ms frames in, events out; the caller bounds the waits that need a clock (a line that sends no audio).
 /// </summary>
-public sealed class AnsweringMachineDetector(AnsweringMachineOptions options, TurnTakingOptions turnTaking)
+public sealed class AnsweringMachineDetector(AnsweringMachineOptions options, TurnTakingOptions turnTaking, SileroVadStream? silero = null)
 {
     private readonly VoiceActivityDetector _vad = new(turnTaking);
     private readonly int _maxHumanFrames = TurnTakingOptions.Frames(options.MaxHumanGreeting);
@@ -72,6 +74,8 @@ public sealed class AnsweringMachineDetector(AnsweringMachineOptions options, Tu
         if (_state == State.Done) return AnsweringMachineEvent.None;
         var tone = ToneDetector.Detect(frame, turnTaking.BargeInMinimumDbfs);
         var speech = tone is null && _vad.Process(frame).IsSpeech;
+        // With Silero VAD, music or noise under a greeting does not count as talking (the model runs on every frame for its state).
+        if (silero is not null) speech = silero.Process(frame) && speech;
         TrackTone(tone);
         switch (_state)
         {
