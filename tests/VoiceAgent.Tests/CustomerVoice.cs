@@ -55,6 +55,19 @@ public static class CustomerVoice
         if (p.ExitCode != 0) throw new InvalidOperationException($"{program} failed ({p.ExitCode}): {await err}");
     }
 
+    /// <summary>Where a WAV file's samples start (its data chunk, found by walking the chunks).</summary>
+    public static int DataChunkOffset(byte[] wav)
+    {
+        var offset = 12;
+        while (offset + 8 <= wav.Length)
+        {
+            var size = (int)BinaryPrimitives.ReadUInt32LittleEndian(wav.AsSpan(offset + 4));
+            if (wav.AsSpan(offset, 4).SequenceEqual("data"u8)) return offset + 8;
+            offset += 8 + size + (size & 1);
+        }
+        throw new InvalidDataException("no data chunk");
+    }
+
     /// <summary>The samples of a 16-bit PCM WAV file (data chunk found by walking the chunks).</summary>
     public static short[] ReadPcm(byte[] wav)
     {
