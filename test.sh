@@ -7,8 +7,10 @@ cd "$(dirname "$0")"
 
 scripts/apt-ensure.sh \
   redis-server sip-tester sox baresip-core \
-  libpocketsphinx3 libsphinxbase3 pocketsphinx-en-us libespeak-ng1 espeak-ng espeak-ng-data flite \
+  libpocketsphinx3 libsphinxbase3 pocketsphinx-en-us libespeak-ng1 espeak-ng espeak-ng-data flite libflite1 \
   chromium fonts-liberation nodejs npm
+# nodejs/npm: the build copies the Silero VAD model out of an npm package (Channels/Voice/Speech/Vad/SileroVadModel.targets),
+# and the manifest check validates deploy/kubernetes with schemas from an npm package.
 
 dotnet restore orleans.sln
 dotnet build orleans.sln --no-restore -c Debug

@@ -12,7 +12,7 @@ namespace Switchboard.Bench;
 /// Embedded speech on this machine: end of the customer's speech → first agent audio chunk (final recognition +
 /// first synthesised chunk), phrase accuracy on grammar turns over several voices, and how many concurrent
 /// recognising streams keep up with real time.
-/// Options: <c>--turns N</c> (latency samples, default 60), <c>--complete-silence-ms M</c> (default 200), <c>--streams 10,20,30,40</c>, <c>--seconds S</c> per step (default 4).
+/// Options: <c>--agent-voice flite:rms</c> (the replies' voice, default; or <c>espeak-ng</c>), <c>--turns N</c> (latency samples, default 60), <c>--complete-silence-ms M</c> (default 200), <c>--streams 10,20,30,40</c>, <c>--seconds S</c> per step (default 4).
 /// </summary>
 public sealed class SpeechBenchmark : IBenchmark
 {
@@ -22,7 +22,7 @@ public sealed class SpeechBenchmark : IBenchmark
 
     private static readonly string[] Voices = ["en-us", "en", "en+f3", "en+m3", "en-gb-x-rp", "en+f2"];
 
-    private static readonly (SpeechGrammar Grammar, (string Said, string Value)[] Answers)[] Turns =
+    internal static readonly (SpeechGrammar Grammar, (string Said, string Value)[] Answers)[] Turns =
     [
         (new GrammarBuilder().YesNo().Intent("agent", ["speak to an agent", "talk to a person"]).Build("confirm"),
             [("yes", "yes"), ("no", "no"), ("yes please", "yes"), ("no thank you", "no"), ("that's right", "yes"), ("talk to a person", "agent")]),
@@ -44,6 +44,13 @@ public sealed class SpeechBenchmark : IBenchmark
         var steps = StringArg(args, "--streams", "10,20,30,40").Split(',').Select(int.Parse).ToArray();
 
         var tts = new EspeakNgTextToSpeech(new EspeakNgOptions(), NullLogger<EspeakNgTextToSpeech>.Instance);
+        // The agent's voice for the replies (the callers' utterances stay espeak-ng's six voices): espeak-ng or flite:VOICE.
+        var agentVoice = StringArg(args, "--agent-voice", "flite:rms");
+        ITextToSpeech agent = agentVoice.StartsWith("flite:", StringComparison.Ordinal)
+            ? new Switchboard.Channels.Voice.Speech.Flite.FliteTextToSpeech(NullLogger<Switchboard.Channels.Voice.Speech.Flite.FliteTextToSpeech>.Instance,
+                new Switchboard.Channels.Voice.Speech.Flite.FliteOptions { Voice = agentVoice["flite:".Length..] })
+            : tts;
+        Console.WriteLine($"agent voice: {agentVoice}");
         using var stt = new PocketSphinxSpeechToText(new PocketSphinxOptions { MaxDecoders = Math.Max(64, steps.Max()) }, NullLogger<PocketSphinxSpeechToText>.Instance);
         if (!stt.IsAvailable || !tts.IsAvailable)
         {
@@ -79,7 +86,7 @@ public sealed class SpeechBenchmark : IBenchmark
                 if (!update.IsFinished) continue;
                 var t1 = Stopwatch.GetTimestamp();
                 var reply = update.Result?.Value is { } v ? $"Thank you. You chose {v}. One moment while I check that, turn {i}." : $"Sorry, I did not catch that, turn {i}.";
-                await foreach (var chunk in tts.SynthesizeAsync(reply))
+                await foreach (var chunk in agent.SynthesizeAsync(reply))
                 {
                     var t2 = Stopwatch.GetTimestamp();
                     latency.Add(t2 - t0);

@@ -17,6 +17,9 @@ public sealed class AddSpeechTests
         Assert.True(availability.CanRecognize, availability.RecognizerUnavailableReason);
         Assert.True(availability.CanSynthesize, availability.SynthesizerUnavailableReason);
         Assert.Equal("pocketsphinx", host.Services.GetRequiredService<ISpeechToText>().Engine);
+        // The natural voice by default (flite's statistical rms), not the formant espeak-ng.
+        var tts = host.Services.GetRequiredService<ITextToSpeech>();
+        Assert.Equal(("flite", "rms"), (tts.Engine, tts.DefaultVoice));
         var prompts = host.Services.GetRequiredService<IPromptAudio>();
         Assert.IsType<TtsPromptAudio>(prompts);
         Assert.NotEmpty(await prompts.Render8kHzAsync("Welcome back."));
@@ -41,6 +44,16 @@ public sealed class AddSpeechTests
         using var host = Build(new() { ["Speech:Synthesizer"] = "polly" });
         var e = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<ITextToSpeech>());
         Assert.Contains("espeak-ng, flite, none", e.Message);
+    }
+
+    [Fact]
+    public void The_persona_voice_is_configurable_and_a_voice_flite_lacks_fails_with_the_choices()
+    {
+        using var host = Build(new() { ["Speech:Flite:Voice"] = "slt" });
+        Assert.Equal("slt", host.Services.GetRequiredService<ITextToSpeech>().DefaultVoice);
+        using var bad = Build(new() { ["Speech:Flite:Voice"] = "hal9000" });
+        var e = Assert.Throws<InvalidOperationException>(() => bad.Services.GetRequiredService<ITextToSpeech>());
+        Assert.Contains("rms, slt, awb, kal16, kal", e.Message);
     }
 
     private static IHost Build(Dictionary<string, string?> settings, Action<IServiceCollection>? before = null)

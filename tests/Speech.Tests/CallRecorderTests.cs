@@ -36,9 +36,10 @@ public sealed class CallRecorderTests(SpeechEngines engines)
         Assert.Equal(wav.Length - 8, BinaryPrimitives.ReadInt32LittleEndian(wav.AsSpan(4)));
         Assert.Equal(2, BinaryPrimitives.ReadInt16LittleEndian(wav.AsSpan(22)));
         Assert.Equal(8000, BinaryPrimitives.ReadInt32LittleEndian(wav.AsSpan(24)));
-        Assert.Equal(wav.Length - 44, BinaryPrimitives.ReadInt32LittleEndian(wav.AsSpan(40)));
-        short Sample(long frame, int channel) => BinaryPrimitives.ReadInt16LittleEndian(wav.AsSpan(44 + (int)frame * 4 + channel * 2));
-        var frames = (wav.Length - 44) / 4;
+        var data = DataChunk(wav);
+        Assert.Equal(wav.Length - data, BinaryPrimitives.ReadInt32LittleEndian(wav.AsSpan(data - 4)));
+        short Sample(long frame, int channel) => BinaryPrimitives.ReadInt16LittleEndian(wav.AsSpan(data + (int)frame * 4 + channel * 2));
+        var frames = (wav.Length - data) / 4;
         Assert.Equal(agent.Length + card.Length + after.Length, frames);
 
         Assert.Equal(card.Length, pauseEnd - pauseStart);
@@ -73,5 +74,18 @@ public sealed class CallRecorderTests(SpeechEngines engines)
     private sealed class NonSeekable : MemoryStream
     {
         public override bool CanSeek => false;
+    }
+
+    /// <summary>Where the data chunk's samples start, found by walking the RIFF chunks.</summary>
+    internal static int DataChunk(byte[] wav)
+    {
+        var offset = 12;
+        while (offset + 8 <= wav.Length)
+        {
+            var size = BinaryPrimitives.ReadInt32LittleEndian(wav.AsSpan(offset + 4));
+            if (System.Text.Encoding.ASCII.GetString(wav, offset, 4) == "data") return offset + 8;
+            offset += 8 + size + (size & 1);
+        }
+        throw new InvalidDataException("no data chunk");
     }
 }

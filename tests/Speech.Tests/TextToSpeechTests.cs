@@ -30,11 +30,37 @@ public sealed class TextToSpeechTests(SpeechEngines engines, ITestOutputHelper o
     public async Task Flite_kal_speaks_natively_at_8_kHz()
     {
         Assert.True(engines.Flite.IsAvailable, engines.Flite.UnavailableReason);
-        var audio = await engines.Flite.SynthesizeAllAsync(Prompt);
+        var audio = await engines.Flite.SynthesizeAllAsync(Prompt, "kal");
         var native = await RunToWavSamples("flite", ["-voice", "kal", "-t", Prompt, "-o", "/dev/stdout"]);
         Assert.Equal(8000, native.Rate);
         Assert.InRange(audio.Length, native.Audio.Length * 0.98, native.Audio.Length * 1.02);
         Assert.True(TelephoneAudio.LevelDbfs(audio) > -30);
+    }
+
+    [Fact]
+    public async Task A_statistical_voice_speaks_a_voicemail_length_prompt_whole()
+    {
+        // Over 2^31 / 8000 samples at 16 kHz (about 16.8 s): a sample count times the rate must not overflow.
+        var text = string.Join(' ', Enumerable.Repeat(Prompt, 6));
+        var audio = await engines.Flite.SynthesizeAllAsync(text, "rms");
+        var native = await RunToWavSamples("flite", ["-voice", "rms", "-t", text, "-o", "/dev/stdout"]);
+        Assert.True(native.Audio.Length > 300_000, $"only {native.Audio.Length} samples: make the text longer");
+        Assert.InRange(audio.Length, native.Audio.Length / 2 * 0.98, native.Audio.Length / 2 * 1.02);
+    }
+
+    [Theory]
+    [InlineData("rms")]
+    [InlineData("slt")]
+    [InlineData("awb")]
+    public async Task Flite_statistical_voices_speak_at_16_kHz_and_come_out_at_8_kHz_with_the_same_duration(string voice)
+    {
+        Assert.Equal("rms", engines.Flite.DefaultVoice);
+        var audio = await engines.Flite.SynthesizeAllAsync(Prompt, voice);
+        var native = await RunToWavSamples("flite", ["-voice", voice, "-t", Prompt, "-o", "/dev/stdout"]);
+        Assert.Equal(16000, native.Rate);
+        Assert.InRange(audio.Length, native.Audio.Length / 2 * 0.98, native.Audio.Length / 2 * 1.02);
+        Assert.True(TelephoneAudio.LevelDbfs(audio) > -30, "synthesised speech is too quiet");
+        await Assert.ThrowsAsync<ArgumentException>(async () => await engines.Flite.SynthesizeAllAsync(Prompt, "no-such-voice"));
     }
 
     [Fact]

@@ -27,6 +27,23 @@ public static class CustomerVoice
         }
     }
 
+    /// <summary>An answering machine's beep: a sine made by sox at 8 kHz (quieter than full scale, as on a real line).</summary>
+    public static async Task<short[]> BeepAsync(double hz = 1000, double seconds = 0.5)
+    {
+        var dir = Directory.CreateTempSubdirectory("beep-");
+        try
+        {
+            var wav = Path.Combine(dir.FullName, "beep.wav");
+            await RunAsync("sox", ["-D", "-n", "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", wav,
+                "synth", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "sine", hz.ToString(System.Globalization.CultureInfo.InvariantCulture), "vol", "0.3"]);
+            return ReadPcm(await File.ReadAllBytesAsync(wav));
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
     private static async Task RunAsync(string program, string[] args)
     {
         var psi = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
@@ -36,6 +53,19 @@ public static class CustomerVoice
         await p.StandardOutput.ReadToEndAsync();
         await p.WaitForExitAsync();
         if (p.ExitCode != 0) throw new InvalidOperationException($"{program} failed ({p.ExitCode}): {await err}");
+    }
+
+    /// <summary>Where a WAV file's samples start (its data chunk, found by walking the chunks).</summary>
+    public static int DataChunkOffset(byte[] wav)
+    {
+        var offset = 12;
+        while (offset + 8 <= wav.Length)
+        {
+            var size = (int)BinaryPrimitives.ReadUInt32LittleEndian(wav.AsSpan(offset + 4));
+            if (wav.AsSpan(offset, 4).SequenceEqual("data"u8)) return offset + 8;
+            offset += 8 + size + (size & 1);
+        }
+        throw new InvalidDataException("no data chunk");
     }
 
     /// <summary>The samples of a 16-bit PCM WAV file (data chunk found by walking the chunks).</summary>

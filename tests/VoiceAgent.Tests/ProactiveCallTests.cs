@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.TestSupport;
 
 namespace Switchboard.VoiceAgent.Tests;
@@ -31,10 +33,11 @@ public sealed class ProactiveCallTests : IAsyncLifetime
         const string number = "919811100004";
         var customer = await CustomerWithVoiceConsentAsync(number, "granted");
 
-        var speech = await CustomerVoice.SayAsync("rebook my flight");
-        var callee = new SippCallee()
-            .Pause(TimeSpan.FromSeconds(3))
-            .Play(new RtpPcapWriter().Silence(TimeSpan.FromMilliseconds(300)).Audio(speech).Silence(TimeSpan.FromMilliseconds(1200)));
+        // A person picks up and says "hello", waits for us to speak, then answers the agent (one recording: a second
+        // pcap would restart the RTP sequence numbers).
+        var callee = new SippCallee().Play(new RtpPcapWriter()
+            .Silence(TimeSpan.FromMilliseconds(300)).Audio(await CustomerVoice.SayAsync("hello?")).Silence(TimeSpan.FromSeconds(3.2))
+            .Audio(await CustomerVoice.SayAsync("rebook my flight")).Silence(TimeSpan.FromMilliseconds(1200)));
         var phone = callee.RunAsync(_sbcPort);
 
         var placed = await _engine.Http.PostAsJsonAsync("api/voice/calls", new { number = "+" + number, reason = Reason });
@@ -43,6 +46,7 @@ public sealed class ProactiveCallTests : IAsyncLifetime
         Assert.True(call.GetProperty("answered").GetBoolean(), call.GetRawText() + (phone.IsCompleted ? "\n" + await phone : ""));
         Assert.Equal(200, call.GetProperty("status").GetInt32());
         Assert.Equal(customer, call.GetProperty("customerId").GetString());
+        Assert.Equal("human", call.GetProperty("answeredBy").GetString());
         var callId = call.GetProperty("callId").GetString()!;
 
         List<Turn> voice = [];
@@ -69,6 +73,54 @@ public sealed class ProactiveCallTests : IAsyncLifetime
         Assert.Contains($"invite: sip:+{number}@127.0.0.1:{_sbcPort}", result.Logs);
         Assert.Contains("offer: m=audio", result.Logs);
         Assert.Equal(1, _engine.Signaling.Counters.OutboundAttempts);
+        Assert.Equal(0, _engine.Metrics.Voicemails);
+        Assert.DoesNotContain(_engine.App.Logs.Lines, l => l.Contains(number[2..], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_answering_machine_gets_a_voicemail_with_a_call_back_number_and_call_code_not_the_dialog()
+    {
+        Assert.True(_engine.Handlers.Listens, _engine.Handlers.Reason);
+        const string number = "919811100009";
+        var customer = await CustomerWithVoiceConsentAsync(number, "granted");
+
+        // The machine: its recorded greeting, a pause, the beep, then it records (silence) until the engine hangs up.
+        var greeting = await CustomerVoice.SayAsync("Hi, you have reached the voicemail of Sam Carter. I can't take your call right now. Please leave a message after the tone.");
+        var callee = new SippCallee().Play(new RtpPcapWriter()
+            .Silence(TimeSpan.FromMilliseconds(300)).Audio(greeting).Silence(TimeSpan.FromMilliseconds(500))
+            .Audio(await CustomerVoice.BeepAsync()).Silence(TimeSpan.FromSeconds(1)));
+        var phone = callee.RunAsync(_sbcPort);
+
+        var placed = await _engine.Http.PostAsJsonAsync("api/voice/calls", new { number = "+" + number, reason = Reason });
+        Assert.True(placed.StatusCode == HttpStatusCode.OK, await placed.Content.ReadAsStringAsync());
+        var call = await placed.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(call.GetProperty("answered").GetBoolean(), call.GetRawText() + (phone.IsCompleted ? "\n" + await phone : ""));
+        Assert.Equal("machine", call.GetProperty("answeredBy").GetString());
+
+        // The engine leaves the message after the beep and hangs up by itself (sipp's scenario ends on the engine's BYE).
+        var result = await phone;
+        Assert.True(result.ExitCode == 0, result.ToString() + "\nlog:\n" + _engine.VoiceLog);
+        List<Turn> voice = [];
+        Assert.True(await AgentEngine.EventuallyAsync(async () =>
+        {
+            voice = [.. (await _engine.TranscriptAsync(customer)).Where(t => t.Channel == "voice")];
+            return voice.Count > 0;
+        }), "no voicemail in the transcript");
+
+        // One line, said to the machine: the reason, the number to call back (the tenant's), the call code; no dialog.
+        var message = Assert.Single(voice).Text;
+        Assert.Equal("outbound", voice[0].Direction);
+        Assert.StartsWith(Reason, message);
+        Assert.Contains("call us back on 1 5 5 5 0 1 0 0 0 0 0.", message);
+        var code = System.Text.RegularExpressions.Regex.Match(message, "press star, then ((?:[0-9] ){5}[0-9])").Groups[1].Value.Replace(" ", "");
+        Assert.Equal(6, code.Length);
+        Assert.DoesNotContain(voice, t => t.Text.Contains("Maya from SkyWays Airlines", StringComparison.Ordinal));
+        Assert.Equal(1, _engine.Metrics.Voicemails);
+        Assert.Equal(0, _engine.Signaling.ActiveCalls);
+
+        // The code in the message brings the customer back to this conversation when they call.
+        var grains = _engine.App.App.Services.GetRequiredService<IGrainFactory>();
+        Assert.Equal(customer, await grains.GetGrain<ICallCodeGrain>($"airline/{code}").Redeem());
         Assert.DoesNotContain(_engine.App.Logs.Lines, l => l.Contains(number[2..], StringComparison.Ordinal));
     }
 

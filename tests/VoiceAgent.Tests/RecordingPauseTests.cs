@@ -123,7 +123,7 @@ public sealed class RecordingPauseTests : IAsyncLifetime
 
     private static (short Customer, short Agent)[] StereoSamples(byte[] wav)
     {
-        var data = wav.AsSpan(44);
+        var data = wav.AsSpan(CustomerVoice.DataChunkOffset(wav));
         var frames = new (short, short)[data.Length / 4];
         for (var i = 0; i < frames.Length; i++)
             frames[i] = (BinaryPrimitives.ReadInt16LittleEndian(data[(4 * i)..]), BinaryPrimitives.ReadInt16LittleEndian(data[(4 * i + 2)..]));

@@ -48,12 +48,22 @@ public sealed class SpeechCallHandler : ICallMediaHandler
     private string? _reason;
     // The tenant bot's notice, re-prompt line and menu phrases: fetched before the first turn.
     private BotVoiceProfile? _bot;
+    // Answering-machine detection on a call we placed: runs on the loop until a verdict, then null.
+    private AnsweringMachineDetector? _machine;
+    private readonly TaskCompletionSource<AnsweredBy> _verdict = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _recordingStarted = new(TaskCreationOptions.RunContinuationsAsynchronously); // true: after a beep
+    private string? _customerId;  // the dialled customer of a proactive call
 
     public SpeechCallHandler(ICallSession call, VoiceAgentServices services)
     {
         _call = call;
         _s = services;
         _call.TapOutboundAudio(OnAgentFrame);
+        if (call.Outbound && services.Options.AnsweringMachine.Enabled)
+        {
+            _machine = new AnsweringMachineDetector(services.Options.AnsweringMachine, services.TurnTaking, services.Vad.IsAvailable ? services.Vad.OpenStream() : null);
+            services.Outcomes.Expect(call.CallId);
+        }
         _loop = Task.Run(RunAsync);
     }
 
@@ -87,7 +97,28 @@ public sealed class SpeechCallHandler : ICallMediaHandler
     public async Task OnCallStartingAsync(CancellationToken cancellationToken)
     {
         _bot = await _s.Bots.ForAsync(_call.Tenant);
-        if (_call.Outbound) await TakeProactiveReasonAsync();
+        if (_call.Outbound)
+        {
+            var (customer, proactiveReason) = await TakeProactiveReasonAsync();
+            if (_machine is not null && await DetectAnsweringMachineAsync(cancellationToken) == AnsweredBy.Machine)
+            {
+                try { await LeaveVoicemailAsync(customer, proactiveReason, cancellationToken); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Still hang up: a machine never gets the dialog, with or without the message.
+                    _s.Logger.LogError(e, "Could not leave the voicemail on call {CallRef}", CallRef);
+                }
+                // The engine's dialog never starts at a machine: the call ends here (the conversation is disposed).
+                await _call.HangUpAsync();
+                await Task.Delay(Timeout.InfiniteTimeSpan, _s.Time, cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), _s.Time, cancellationToken);
+                throw new OperationCanceledException("The call reached an answering machine.", cancellationToken);
+            }
+            if (proactiveReason is not null && customer is not null)
+            {
+                _reason = proactiveReason;
+                await RecordOutboundAsync(customer, proactiveReason);
+            }
+        }
         if (string.IsNullOrWhiteSpace(_s.Options.RecordingsPath)) return;
         var notice = _bot?.RecordingNotice;
         if (string.IsNullOrWhiteSpace(notice)) return;
@@ -143,7 +174,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         }
         if (result.Reply.Action?.Kind == ReplyActionKind.HandToAgent) _ = StoreHandoffAsync(customer, result.Reply.Action);
         var listen = result.Reply.Action?.Kind is not (ReplyActionKind.HandToAgent or ReplyActionKind.EndConversation);
-        var grammar = listen ? TurnGrammar.For(result.Reply, _bot, Today()) : null;
+        var grammar = listen ? _s.OpenTurns.For(_call.Tenant, result.Reply, _bot) ?? TurnGrammar.For(result.Reply, _bot, Today()) : null;
         _items.Writer.TryWrite(new Item(null, 0, grammar, spoken) { StopListening = !listen });
         return spoken;
     }
@@ -183,7 +214,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         }
         _grammar = grammar;
         _listeningForEngine = _consent is not { Task.IsCompleted: false };
-        _listening = await ListeningTurn.StartAsync(_s.Recognizer, grammar, _s.TurnTaking, _ended.Token);
+        _listening = await ListeningTurn.StartAsync(_s.Recognizer, grammar, _s.TurnTaking, _ended.Token, _s.Vad);
     }
 
     private async Task StopListeningAsync()
@@ -197,6 +228,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
 
     private async Task OnFrameAsync(short[] frame, long arrivedAt)
     {
+        if (_machine is { } machine) OnMachineFrame(machine, frame);
         if (_listening is not { } turn) return;
         var playing = _call.IsPlaying;
         var update = await turn.OnFrameAsync(frame, playing, promptInterruptible: true, _ended.Token);
@@ -329,20 +361,92 @@ public sealed class SpeechCallHandler : ICallMediaHandler
     }
 
     /// <summary>
-    /// The reason a proactive call was placed, taken for the customer at the dialled number and put in the transcript
-    /// before the first engine turn runs, so the transcript reads in the order the callee hears it.
+    /// The reason a proactive call was placed, taken for the customer at the dialled number. It goes in the transcript
+    /// before the first engine turn runs (so the transcript reads in the order the callee hears it), or into the
+    /// voicemail when a machine answered.
     /// </summary>
-    private async Task TakeProactiveReasonAsync()
+    private async Task<(ICustomerGrain? Customer, string? Reason)> TakeProactiveReasonAsync()
     {
-        if (_call.Address is not { Kind: AddressKind.Phone } address) return;
+        if (_call.Address is not { Kind: AddressKind.Phone } address) return (null, null);
         try
         {
             var customerId = await _s.Grains.GetGrain<IConversationIngressGrain>(0).Resolve(_call.Tenant, address);
-            if (customerId is null || _s.Reasons.Take(_call.Tenant, customerId) is not { } reason) return;
-            _reason = reason;
-            await RecordOutboundAsync(_s.Grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(_call.Tenant, customerId)), reason);
+            if (customerId is null) return (null, null);
+            _customerId = customerId;
+            return (_s.Grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(_call.Tenant, customerId)), _s.Reasons.Take(_call.Tenant, customerId));
         }
-        catch (Exception e) { _s.Logger.LogWarning(e, "Could not take the reason of proactive call {CallRef}", CallRef); }
+        catch (Exception e)
+        {
+            _s.Logger.LogWarning(e, "Could not take the reason of proactive call {CallRef}", CallRef);
+            return (null, null);
+        }
+    }
+
+    // ------------------------------------------------------------------ answering-machine detection
+
+    private void OnMachineFrame(AnsweringMachineDetector machine, short[] frame)
+    {
+        switch (machine.Process(frame))
+        {
+            case AnsweringMachineEvent.Human:
+                _machine = null;
+                _verdict.TrySetResult(AnsweredBy.Human);
+                break;
+            case AnsweringMachineEvent.Silence:
+                _machine = null;
+                _verdict.TrySetResult(AnsweredBy.Unknown);
+                break;
+            case AnsweringMachineEvent.Machine:
+                _verdict.TrySetResult(AnsweredBy.Machine);
+                break;
+            case AnsweringMachineEvent.RecordingStarted:
+                _machine = null;
+                _recordingStarted.TrySetResult(machine.BeepHeard);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Listens before speaking: a person's short "hello" and silence, or a machine's long greeting. A line that sends no
+    /// audio at all is bounded by the clock (the detector only counts the frames it gets).
+    /// </summary>
+    private async Task<AnsweredBy> DetectAnsweringMachineAsync(CancellationToken cancellationToken)
+    {
+        var o = _s.Options.AnsweringMachine;
+        AnsweredBy answeredBy;
+        try
+        {
+            answeredBy = await _verdict.Task.WaitAsync(o.InitialSilence + o.MaxHumanGreeting + o.AfterGreetingSilence + TimeSpan.FromSeconds(1), _s.Time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            _machine = null;
+            answeredBy = AnsweredBy.Unknown;
+        }
+        _s.Outcomes.Report(_call.CallId, answeredBy);
+        _s.Logger.LogInformation("Proactive call {CallRef} answered by {AnsweredBy}", CallRef, answeredBy.ToString().ToLowerInvariant());
+        return answeredBy;
+    }
+
+    /// <summary>Waits for the beep (or the silence that stands for it), then speaks the message; it goes in the transcript too.</summary>
+    private async Task LeaveVoicemailAsync(ICustomerGrain? customer, string? reason, CancellationToken cancellationToken)
+    {
+        var beep = false;
+        try { beep = await _recordingStarted.Task.WaitAsync(_s.Options.AnsweringMachine.MaxBeepWait, _s.Time, cancellationToken); }
+        catch (TimeoutException) { _machine = null; }
+        var tenant = _s.Tenants.FindOrDefault(_call.Tenant);
+        string? code = null;
+        if (_customerId is { } customerId)
+        {
+            try { code = await Voicemail.ClaimCallCodeAsync(_s.Grains, _call.Tenant, customerId, _s.Time.GetUtcNow() + Voicemail.CallCodeLifetime); }
+            catch (Exception e) { _s.Logger.LogWarning(e, "No call code for the voicemail on call {CallRef}", CallRef); }
+        }
+        var text = Voicemail.Compose(reason ?? $"Hello, this is {tenant?.DisplayName ?? "us"} calling.", tenant?.VoiceNumber, code);
+        if (customer is not null) await RecordOutboundAsync(customer, text);
+        var pcm = await _s.Prompts.Render8kHzAsync(text, cancellationToken);
+        await _call.PlayAsync(pcm, cancellationToken);
+        Interlocked.Increment(ref _s.Metrics.Voicemails);
+        _s.Logger.LogInformation("Voicemail left on call {CallRef} (beep heard: {Beep})", CallRef, beep);
     }
 
     private async Task RecordOutboundAsync(ICustomerGrain customer, string text)
@@ -364,6 +468,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
     {
         _call.TapOutboundAudio(null);
         _consent?.TrySetCanceled();
+        if (_call.Outbound) _s.Outcomes.End(_call.CallId);
         _items.Writer.TryComplete();
         await _ended.CancelAsync();
         try { await _loop; } catch { /* ended */ }

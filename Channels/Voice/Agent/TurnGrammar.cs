@@ -16,6 +16,9 @@ public static class TurnGrammar
     private static readonly string[] Globals =
         ["help", "help me please", "say that again", "repeat that", "start over", "cancel that", "talk to a person", "speak to an agent"];
 
+    /// <summary>What a caller can say at every turn (help, repeat, a person).</summary>
+    public static IReadOnlyList<string> GlobalPhrases => Globals;
+
     private static readonly string[] Ordinals =
     [
         "", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",

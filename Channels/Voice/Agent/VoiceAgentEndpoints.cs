@@ -74,7 +74,7 @@ public static partial class VoiceAgentEndpoints
             var result = await calls.PlaceAsync(r.Number, r.Reason, tenant, purpose, ct);
             if (result is null) return Problems.NotFound("unknown-customer", "No customer has that number.");
             if (result.RefusedBecause is { } why) return Problems.Forbidden("consent-refused", $"Not called: {why}.");
-            return Results.Ok(new { customerId = result.CustomerId, callId = result.CallId, status = result.Status, answered = result.Answered });
+            return Results.Ok(new { customerId = result.CustomerId, callId = result.CallId, status = result.Status, answered = result.Answered, answeredBy = result.AnsweredBy.ToString().ToLowerInvariant() });
         }
         catch (InvalidAddressException e)
         {

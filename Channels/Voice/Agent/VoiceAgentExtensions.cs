@@ -8,6 +8,8 @@ using Switchboard.Channels.Voice.Calls;
 using Switchboard.Channels.Voice.Media;
 using Switchboard.Channels.Voice.Speech;
 using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Channels.Voice.Speech.Vad;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice.Agent;
 
@@ -22,6 +24,12 @@ public static class VoiceAgentExtensions
         var options = new VoiceAgentOptions();
         builder.Configuration.GetSection(VoiceAgentOptions.Section).Bind(options);
         if (options.MaxReprompts is < 0 or > 10) throw new InvalidOperationException("VoiceAgent:MaxReprompts must be 0-10.");
+        if (options.OpenTurns is not (VoiceAgentOptions.GrammarTurns or VoiceAgentOptions.LanguageModelTurns))
+            throw new InvalidOperationException($"VoiceAgent:OpenTurns must be {VoiceAgentOptions.GrammarTurns} or {VoiceAgentOptions.LanguageModelTurns}.");
+        var machine = options.AnsweringMachine;
+        if (machine.MaxHumanGreeting <= TimeSpan.Zero || machine.AfterGreetingSilence <= TimeSpan.Zero || machine.InitialSilence <= TimeSpan.Zero
+            || machine.SilenceInsteadOfBeep <= TimeSpan.Zero || machine.MaxBeepWait <= TimeSpan.Zero || machine.MinBeep <= TimeSpan.Zero)
+            throw new InvalidOperationException("VoiceAgent:AnsweringMachine durations must be positive.");
         var services = builder.Services;
         if (!services.Any(d => d.ServiceType == typeof(SpeechAvailability))) builder.AddSpeech();
         services.AddSingleton(options);
@@ -34,6 +42,8 @@ public static class VoiceAgentExtensions
         services.AddSingleton<CallRecordings>();
         // Erasing a customer deletes their call recordings too.
         services.AddSingleton<IErasureParticipant>(sp => sp.GetRequiredService<CallRecordings>());
+        services.AddSingleton<AnsweringMachineOutcomes>();
+        services.AddSingleton<OpenTurnModels>();
         services.AddSingleton<ProactiveCalls>();
         services.AddSingleton(sp => new VoiceAgentServices(
             options,
@@ -46,7 +56,11 @@ public static class VoiceAgentExtensions
             sp.GetRequiredService<VoiceAgentMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Channels.Voice.Agent"),
-            sp.GetRequiredService<CallRecordings>()));
+            sp.GetRequiredService<CallRecordings>(),
+            sp.GetRequiredService<AnsweringMachineOutcomes>(),
+            sp.GetRequiredService<TenantDirectory>(),
+            sp.GetRequiredService<SileroVad>(),
+            sp.GetRequiredService<OpenTurnModels>()));
         services.AddSingleton<SpeechCallHandlerFactory>();
         // A media handler factory registered before (a test's, another speech layer) wins.
         services.TryAddSingleton<ICallMediaHandlerFactory>(sp => sp.GetRequiredService<SpeechCallHandlerFactory>());

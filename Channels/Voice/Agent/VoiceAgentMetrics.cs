@@ -16,6 +16,8 @@ public sealed class VoiceAgentMetrics
     public long Recognised;
     public long NoMatches;
     public long NoInputs;
+    /// <summary>Messages left on answering machines (proactive calls).</summary>
+    public long Voicemails;
 
     internal static void Add(ConcurrentQueue<double> queue, double value)
     {

@@ -1,3 +1,5 @@
+using Switchboard.Channels.Voice.Speech.TurnTaking;
+
 namespace Switchboard.Channels.Voice.Agent;
 
 /// <summary>Section <c>VoiceAgent</c>: the speech-driven call handler, recording with consent, handoff and proactive calls.</summary>
@@ -22,4 +24,17 @@ public sealed class VoiceAgentOptions
 
     /// <summary>Spoken before repeating the prompt when nothing was heard.</summary>
     public string NoInputLine { get; set; } = "Sorry, I didn't hear anything.";
+
+    public const string GrammarTurns = "grammar";
+    public const string LanguageModelTurns = "language-model";
+
+    /// <summary>
+    /// Open turns (the menu, where the caller says what they want in their own words): <c>grammar</c> (default: the
+    /// bot's intent examples as a JSGF grammar, the example itself goes to the engine) or <c>language-model</c> (a
+    /// domain trigram model of the same phrases; what was heard goes to the engine's NLU). See docs/voice-agent.md.
+    /// </summary>
+    public string OpenTurns { get; set; } = GrammarTurns;
+
+    /// <summary>Answering-machine detection on proactive calls (<c>VoiceAgent:AnsweringMachine</c>).</summary>
+    public AnsweringMachineOptions AnsweringMachine { get; set; } = new();
 }

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Voice.Media;
 using Switchboard.Channels.Voice.Speech;
 using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Channels.Voice.Speech.Vad;
+using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice.Agent;
 
@@ -17,4 +19,8 @@ public sealed record VoiceAgentServices(
     VoiceAgentMetrics Metrics,
     TimeProvider Time,
     ILogger Logger,
-    CallRecordings Recordings);
+    CallRecordings Recordings,
+    AnsweringMachineOutcomes Outcomes,
+    TenantDirectory Tenants,
+    SileroVad Vad,
+    OpenTurnModels OpenTurns);

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using NAudio.Wave;
 
 namespace Switchboard.Channels.Voice.Media;
 
@@ -40,57 +41,39 @@ public sealed class WavPromptAudio(string? folder, ILogger<WavPromptAudio> logge
         return samples;
     }
 
-    /// <summary>Reads the samples of a RIFF/WAVE file holding 8 kHz, 16-bit, mono PCM.</summary>
+    /// <summary>Reads the samples of a RIFF/WAVE file holding 8 kHz, 16-bit, mono PCM (NAudio's reader walks the chunks).</summary>
     public static bool TryReadPcm8k(ReadOnlySpan<byte> wav, out short[] samples)
     {
         samples = [];
-        if (wav.Length < 12 || !wav[..4].SequenceEqual("RIFF"u8) || !wav[8..12].SequenceEqual("WAVE"u8)) return false;
-        var offset = 12;
-        var formatOk = false;
-        while (offset + 8 <= wav.Length)
+        try
         {
-            var id = wav.Slice(offset, 4);
-            var size = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(wav[(offset + 4)..]), int.MaxValue);
-            var body = offset + 8;
-            if (size < 0 || body + (long)size > wav.Length) size = wav.Length - body;
-            if (id.SequenceEqual("fmt "u8) && size >= 16)
-            {
-                var f = wav.Slice(body, 16);
-                formatOk = BinaryPrimitives.ReadUInt16LittleEndian(f) == 1 && BinaryPrimitives.ReadUInt16LittleEndian(f[2..]) == 1
-                    && BinaryPrimitives.ReadUInt32LittleEndian(f[4..]) == 8000 && BinaryPrimitives.ReadUInt16LittleEndian(f[14..]) == 16;
-            }
-            else if (id.SequenceEqual("data"u8))
-            {
-                if (!formatOk) return false;
-                var data = wav.Slice(body, size & ~1);
-                samples = new short[data.Length / 2];
-                for (var i = 0; i < samples.Length; i++) samples[i] = BinaryPrimitives.ReadInt16LittleEndian(data[(2 * i)..]);
-                return true;
-            }
-            offset = body + size + (size & 1);
+            using var reader = new WaveFileReader(new MemoryStream(wav.ToArray(), writable: false));
+            var f = reader.WaveFormat;
+            if (f.Encoding != WaveFormatEncoding.Pcm || f.Channels != 1 || f.SampleRate != 8000 || f.BitsPerSample != 16) return false;
+            var bytes = new byte[reader.Length & ~1];
+            var read = 0;
+            while (read < bytes.Length && reader.Read(bytes, read, bytes.Length - read) is var n and > 0) read += n;
+            samples = new short[read / 2];
+            Buffer.BlockCopy(bytes, 0, samples, 0, read & ~1);
+            return true;
         }
-        return false;
+        catch (Exception e) when (e is FormatException or InvalidDataException or EndOfStreamException or ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Writes 8 kHz 16-bit mono PCM as a WAV file (for recording prompts and for tests).</summary>
     public static byte[] ToWav(ReadOnlySpan<short> samples)
     {
-        var bytes = new byte[44 + samples.Length * 2];
-        var s = bytes.AsSpan();
-        "RIFF"u8.CopyTo(s);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[4..], (uint)(36 + samples.Length * 2));
-        "WAVEfmt "u8.CopyTo(s[8..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[16..], 16);
-        BinaryPrimitives.WriteUInt16LittleEndian(s[20..], 1);
-        BinaryPrimitives.WriteUInt16LittleEndian(s[22..], 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[24..], 8000);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[28..], 16000);
-        BinaryPrimitives.WriteUInt16LittleEndian(s[32..], 2);
-        BinaryPrimitives.WriteUInt16LittleEndian(s[34..], 16);
-        "data"u8.CopyTo(s[36..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[40..], (uint)(samples.Length * 2));
-        for (var i = 0; i < samples.Length; i++) BinaryPrimitives.WriteInt16LittleEndian(s[(44 + 2 * i)..], samples[i]);
-        return bytes;
+        var output = new MemoryStream();
+        using (var writer = new WaveFileWriter(output, new WaveFormat(8000, 16, 1)))
+        {
+            var bytes = new byte[samples.Length * 2];
+            for (var i = 0; i < samples.Length; i++) BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(2 * i), samples[i]);
+            writer.Write(bytes, 0, bytes.Length);
+        }
+        return output.ToArray();
     }
 
     public static short[] ToneThenSilence(double hz, int toneMs, int silenceMs)

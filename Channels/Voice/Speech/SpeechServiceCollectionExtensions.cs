@@ -8,6 +8,7 @@ using Switchboard.Channels.Voice.Speech.EspeakNg;
 using Switchboard.Channels.Voice.Speech.Flite;
 using Switchboard.Channels.Voice.Speech.PocketSphinx;
 using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Channels.Voice.Speech.Vad;
 
 namespace Switchboard.Channels.Voice.Speech;
 
@@ -26,11 +27,13 @@ public static class SpeechServiceCollectionExtensions
         var options = config.GetSection(SpeechOptions.Section).Get<SpeechOptions>() ?? new SpeechOptions();
         var sphinx = config.GetSection(PocketSphinxOptions.Section).Get<PocketSphinxOptions>() ?? new PocketSphinxOptions();
         var espeak = config.GetSection(EspeakNgOptions.Section).Get<EspeakNgOptions>() ?? new EspeakNgOptions();
+        var flite = config.GetSection(FliteOptions.Section).Get<FliteOptions>() ?? new FliteOptions();
         var turnTaking = config.GetSection(TurnTakingOptions.Section).Get<TurnTakingOptions>() ?? new TurnTakingOptions();
 
         services.AddSingleton(options);
         services.AddSingleton(sphinx);
         services.AddSingleton(espeak);
+        services.AddSingleton(flite);
         services.AddSingleton(turnTaking);
         services.AddSingleton(new SynthesizedPromptCache(Math.Max(1, options.PromptCacheSeconds) * 8000L));
 
@@ -43,9 +46,15 @@ public static class SpeechServiceCollectionExtensions
         services.AddSingleton<ITextToSpeech>(sp => options.Synthesizer.ToLowerInvariant() switch
         {
             "espeak-ng" => ActivatorUtilities.CreateInstance<EspeakNgTextToSpeech>(sp),
-            "flite" => ActivatorUtilities.CreateInstance<FliteTextToSpeech>(sp),
+            "flite" => NaturalVoiceOrFallback(sp),
             "none" => new NoTextToSpeech("text-to-speech is configured off (Speech:Synthesizer = none)"),
             var other => throw new InvalidOperationException($"Speech:Synthesizer '{other}' is not an engine here (espeak-ng, flite, none)."),
+        });
+        services.AddSingleton(sp => turnTaking.Vad.ToLowerInvariant() switch
+        {
+            "silero" => ActivatorUtilities.CreateInstance<SileroVad>(sp),
+            "energy" => SileroVad.Off("the energy detector is configured (Speech:TurnTaking:Vad = energy)"),
+            var other => throw new InvalidOperationException($"Speech:TurnTaking:Vad '{other}' is not a detector here (silero, energy)."),
         });
         services.AddSingleton<SpeechAvailability>();
         services.AddSingleton<TtsPromptAudio>();
@@ -62,6 +71,16 @@ public static class SpeechServiceCollectionExtensions
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SpeechWarmUp>());
         return builder;
+    }
+
+    /// <summary>flite's statistical voice; espeak-ng when that voice is not installed here (it says so in the log).</summary>
+    private static ITextToSpeech NaturalVoiceOrFallback(IServiceProvider sp)
+    {
+        var flite = ActivatorUtilities.CreateInstance<FliteTextToSpeech>(sp);
+        if (flite.IsAvailable) return flite;
+        sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SpeechServiceCollectionExtensions))
+            .LogWarning("Text-to-speech falls back to espeak-ng: {Reason}", flite.UnavailableReason);
+        return ActivatorUtilities.CreateInstance<EspeakNgTextToSpeech>(sp);
     }
 
     /// <summary>Validates the engines at start, logs what is unavailable, and loads warm decoders off the call path.</summary>

@@ -19,6 +19,29 @@ public sealed class SpeechGrammar
         Key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJsgf(null) ?? "")))[..16];
     }
 
+    private SpeechGrammar(string name, string languageModelFile, string key)
+    {
+        Name = name;
+        _valueByPhrase = new Dictionary<string, string>(StringComparer.Ordinal);
+        LanguageModelFile = languageModelFile;
+        Key = "lm" + key;
+    }
+
+    /// <summary>
+    /// An open turn: free speech recognised with a language model (ARPA or pocketsphinx's binary format) instead of a
+    /// list of phrases; the value is what was heard, for the engine's own understanding. <paramref name="key"/> names
+    /// the model's content (decoders keep loaded models by it).
+    /// </summary>
+    public static SpeechGrammar Open(string name, string languageModelFile, string key)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(languageModelFile);
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        return new SpeechGrammar(name, languageModelFile, key);
+    }
+
+    /// <summary>The language model of an open turn; null for a grammar of phrases.</summary>
+    public string? LanguageModelFile { get; }
+
     /// <summary>A name for logs ("confirm-flight"); not part of the identity of the grammar.</summary>
     public string Name { get; }
 
@@ -37,6 +60,7 @@ public sealed class SpeechGrammar
     {
         var phrase = SpokenText.Phrase(recognisedText);
         if (phrase.Length == 0) return null;
+        if (LanguageModelFile is not null) return phrase;
         if (_valueByPhrase.TryGetValue(phrase, out var value)) return value;
         if (Digits is { } range)
         {

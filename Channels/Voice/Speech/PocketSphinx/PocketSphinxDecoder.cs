@@ -3,8 +3,9 @@ using static Switchboard.Channels.Voice.Speech.PocketSphinx.PocketSphinxNative;
 namespace Switchboard.Channels.Voice.Speech.PocketSphinx;
 
 /// <summary>
-/// One native pocketsphinx decoder (grammar-only: no language model loaded, so ~30 MB) used by one utterance at a time.
-/// It keeps the grammars it compiled, keyed by content, so the next call at the same dialog turn skips compiling.
+/// One native pocketsphinx decoder (no language model loaded at start, so ~30 MB) used by one utterance at a time.
+/// It keeps the grammars it compiled and the domain language models it loaded, keyed by content, so the next call at
+/// the same dialog turn skips compiling.
 /// </summary>
 internal sealed class PocketSphinxDecoder : IDisposable
 {
@@ -50,14 +51,19 @@ internal sealed class PocketSphinxDecoder : IDisposable
     }
 
     /// <summary>Makes <paramref name="key"/>'s grammar the active search, compiling <paramref name="jsgf"/> only the first time.</summary>
-    public void UseGrammar(string key, string jsgf)
+    public void UseGrammar(string key, string jsgf) => UseSearch("g" + key, ps => ps_set_jsgf_string(ps, "g" + key, jsgf) == 0
+        ? null : "pocketsphinx could not compile the turn's grammar.");
+
+    /// <summary>Makes the language model at <paramref name="path"/> (an open turn) the active search, loading it only the first time.</summary>
+    public void UseLanguageModel(string key, string path) => UseSearch("g" + key, ps => ps_set_lm_file(ps, "g" + key, path) == 0
+        ? null : $"pocketsphinx could not load the language model {Path.GetFileName(path)}.");
+
+    private void UseSearch(string search, Func<IntPtr, string?> load)
     {
-        var search = "g" + key;
         var node = _grammarsByUse.Find(search);
         if (node is null)
         {
-            if (ps_set_jsgf_string(_ps, search, jsgf) != 0)
-                throw new InvalidOperationException("pocketsphinx could not compile the turn's grammar.");
+            if (load(_ps) is { } error) throw new InvalidOperationException(error);
             _grammarsByUse.AddFirst(search);
             while (_grammarsByUse.Count > _grammarCapacity)
             {

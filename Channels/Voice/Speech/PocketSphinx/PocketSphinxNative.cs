@@ -29,6 +29,9 @@ internal static class PocketSphinxNative
     public static extern int ps_set_jsgf_string(IntPtr ps, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string jsgf);
 
     [DllImport(Library)]
+    public static extern int ps_set_lm_file(IntPtr ps, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string path);
+
+    [DllImport(Library)]
     public static extern int ps_set_search(IntPtr ps, [MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 
     [DllImport(Library)]

@@ -49,12 +49,14 @@ public sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
     {
         ArgumentNullException.ThrowIfNull(grammar);
         if (_pool is null || _dictionary is null) throw Unavailable();
-        var jsgf = grammar.ToJsgf(_dictionary.Contains)
-            ?? throw new ArgumentException($"Grammar '{grammar.Name}' has no phrase made of words the recogniser knows.", nameof(grammar));
+        var jsgf = grammar.LanguageModelFile is null
+            ? grammar.ToJsgf(_dictionary.Contains) ?? throw new ArgumentException($"Grammar '{grammar.Name}' has no phrase made of words the recogniser knows.", nameof(grammar))
+            : null;
         var decoder = await _pool.RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            decoder.UseGrammar(grammar.Key, jsgf);
+            if (jsgf is null) decoder.UseLanguageModel(grammar.Key, grammar.LanguageModelFile!);
+            else decoder.UseGrammar(grammar.Key, jsgf);
             if (PocketSphinxNative.ps_start_utt(decoder.Handle) != 0) throw new InvalidOperationException("pocketsphinx could not start an utterance.");
             return new PocketSphinxRecognitionStream(decoder, grammar, _pool);
         }
@@ -64,6 +66,10 @@ public sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
             throw;
         }
     }
+
+    /// <summary>The generic English model that ships with the acoustic model (27 MB; the baseline for open turns).</summary>
+    public SpeechGrammar GenericOpenTurn(string name = "open-generic") =>
+        SpeechGrammar.Open(name, Path.Combine(_options.ModelDirectory, "en-us.lm.bin"), "generic");
 
     private InvalidOperationException Unavailable() => new($"Speech recognition is unavailable: {UnavailableReason}.");
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NAudio.Wave;
 
 namespace Switchboard.Channels.Voice.Speech.Recording;
 
@@ -18,12 +19,13 @@ public sealed record RecordingPause(long StartSample, long EndSample, RecordingP
 /// Records a call to a WAV file (8 kHz, 16-bit PCM, stereo: customer left, agent right). While paused (the customer
 /// is speaking or keying card digits or a one-time password) it writes silence instead of the audio, so the timeline
 /// stays true and nothing sensitive reaches the file. Only start one after the customer consented to recording.
+/// The file is written by NAudio's <see cref="WaveFileWriter"/> (header, sizes on completion).
 /// </summary>
 public sealed class CallRecorder : IDisposable
 {
     public const int SampleRate = 8000;
-    private const int HeaderBytes = 44;
     private readonly Stream _output;
+    private readonly WaveFileWriter _writer;
     private readonly bool _ownsStream;
     private readonly List<RecordingPause> _pauses = [];
     private byte[] _buffer = new byte[4 * 160];
@@ -37,7 +39,7 @@ public sealed class CallRecorder : IDisposable
         if (!output.CanWrite || !output.CanSeek) throw new ArgumentException("The recording needs a writable, seekable stream (a file).", nameof(output));
         _output = output;
         _ownsStream = ownsStream;
-        _output.Write(new byte[HeaderBytes]); // rewritten with the real sizes when completed
+        _writer = new WaveFileWriter(output, new WaveFormat(SampleRate, 16, 2)); // leaves the stream open
     }
 
     public bool IsPaused => _pausedAt is not null;
@@ -66,7 +68,7 @@ public sealed class CallRecorder : IDisposable
             BinaryPrimitives.WriteInt16LittleEndian(_buffer.AsSpan(i * 4), left);
             BinaryPrimitives.WriteInt16LittleEndian(_buffer.AsSpan(i * 4 + 2), right);
         }
-        _output.Write(_buffer, 0, n * 4);
+        _writer.Write(_buffer, 0, n * 4);
         _frames += n;
     }
 
@@ -92,26 +94,8 @@ public sealed class CallRecorder : IDisposable
         if (_completed) return;
         Resume();
         _completed = true;
-        var dataBytes = _frames * 4;
-        if (dataBytes > uint.MaxValue - HeaderBytes) throw new InvalidOperationException("Recording exceeds the WAV size limit.");
-        Span<byte> header = stackalloc byte[HeaderBytes];
-        "RIFF"u8.CopyTo(header);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)(36 + dataBytes));
-        "WAVE"u8.CopyTo(header[8..]);
-        "fmt "u8.CopyTo(header[12..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[16..], 16);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[20..], 1); // PCM
-        BinaryPrimitives.WriteUInt16LittleEndian(header[22..], 2); // channels
-        BinaryPrimitives.WriteUInt32LittleEndian(header[24..], SampleRate);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[28..], SampleRate * 4);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[32..], 4);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[34..], 16);
-        "data"u8.CopyTo(header[36..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[40..], (uint)dataBytes);
-        var end = _output.Position;
-        _output.Position = 0;
-        _output.Write(header);
-        _output.Position = end;
+        // Writes the RIFF and data sizes into the header (WaveFileWriter refuses data beyond the 4 GB WAV limit).
+        _writer.Dispose();
         _output.Flush();
     }
 

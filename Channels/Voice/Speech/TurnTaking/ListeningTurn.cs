@@ -1,4 +1,5 @@
 using Switchboard.Channels.Voice.Speech.Grammar;
+using Switchboard.Channels.Voice.Speech.Vad;
 
 namespace Switchboard.Channels.Voice.Speech.TurnTaking;
 
@@ -12,12 +13,16 @@ public readonly record struct ListeningUpdate(UtteranceEvent Event, bool StopPro
 /// One voice turn's listening, frame by frame: voice activity → barge-in (stop the prompt) → end of utterance →
 /// recognition with the turn's grammar. The recogniser only gets audio from shortly before the customer starts
 /// talking (the pre-roll), so silent lines cost almost nothing. The no-input clock does not run while a prompt plays.
+/// With Silero VAD, a frame is speech for the utterance only when both the energy detector and the model say so: noise,
+/// music and tones that are loud enough for the energy detector neither start an utterance nor keep one open. Barge-in
+/// stays on energy alone (it must act within 40 ms, before the model's 32 ms steps have settled).
 /// </summary>
 public sealed class ListeningTurn : IAsyncDisposable
 {
     private readonly IRecognitionStream _recognition;
     private readonly SpeechGrammar _grammar;
     private readonly VoiceActivityDetector _vad;
+    private readonly SileroVadStream? _silero;
     private readonly EndOfUtteranceDetector _utterance;
     private readonly BargeInPolicy _bargeIn;
     private readonly Queue<short[]> _preRoll = new();
@@ -26,11 +31,12 @@ public sealed class ListeningTurn : IAsyncDisposable
     private bool _hypothesisComplete;
     private string? _lastCompleteHypothesis;
 
-    private ListeningTurn(IRecognitionStream recognition, SpeechGrammar grammar, TurnTakingOptions options)
+    private ListeningTurn(IRecognitionStream recognition, SpeechGrammar grammar, TurnTakingOptions options, SileroVad? silero)
     {
         _recognition = recognition;
         _grammar = grammar;
         _vad = new VoiceActivityDetector(options);
+        _silero = silero is { IsAvailable: true } ? silero.OpenStream() : null;
         _utterance = new EndOfUtteranceDetector(options);
         _bargeIn = new BargeInPolicy(options);
         _preRollFrames = TurnTakingOptions.Frames(options.PreRoll);
@@ -38,11 +44,16 @@ public sealed class ListeningTurn : IAsyncDisposable
 
     public EndOfUtteranceDetector Utterance => _utterance;
 
-    public static async ValueTask<ListeningTurn> StartAsync(ISpeechToText recognizer, SpeechGrammar grammar, TurnTakingOptions options, CancellationToken cancellationToken = default)
+    /// <param name="silero">The neural voice-activity model for end of speech; null (or unavailable): energy only.</param>
+    public static async ValueTask<ListeningTurn> StartAsync(ISpeechToText recognizer, SpeechGrammar grammar, TurnTakingOptions options,
+        CancellationToken cancellationToken = default, SileroVad? silero = null)
     {
         var stream = await recognizer.BeginUtteranceAsync(grammar, cancellationToken).ConfigureAwait(false);
-        return new ListeningTurn(stream, grammar, options);
+        return new ListeningTurn(stream, grammar, options, silero);
     }
+
+    /// <summary>True when Silero VAD decides speech for this turn (with the energy detector).</summary>
+    public bool UsesSilero => _silero is not null;
 
     /// <summary>Processes one 20 ms inbound frame (8 kHz PCM). <paramref name="promptPlaying"/>: the agent is speaking now.</summary>
     public async ValueTask<ListeningUpdate> OnFrameAsync(ReadOnlyMemory<short> frame, bool promptPlaying, bool promptInterruptible = true, CancellationToken cancellationToken = default)
@@ -53,7 +64,9 @@ public sealed class ListeningTurn : IAsyncDisposable
         if (stopPrompt) _bargeIn.Reset();
 
         var listening = !promptPlaying || (promptInterruptible && (activity.IsSpeech || _utterance.InSpeech));
-        var ev = listening ? _utterance.Process(activity.IsSpeech, _hypothesisComplete) : UtteranceEvent.None;
+        var speech = activity.IsSpeech;
+        if (_silero is not null) speech = _silero.Process(frame.Span) && speech;
+        var ev = listening ? _utterance.Process(speech, _hypothesisComplete) : UtteranceEvent.None;
         PartialHypothesis? partial = null;
         if (!_utterance.InSpeech)
         {

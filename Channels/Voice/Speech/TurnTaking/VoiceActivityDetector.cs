@@ -7,6 +7,9 @@ public sealed class TurnTakingOptions
 {
     public const string Section = "Speech:TurnTaking";
 
+    /// <summary>"silero" (default: Silero VAD v5 with the energy detector, when the model is next to the engine) or "energy".</summary>
+    public string Vad { get; set; } = "silero";
+
     /// <summary>Quietest frame that can count as speech, whatever the line noise (dBFS).</summary>
     public double MinimumSpeechDbfs { get; set; } = -45;
 

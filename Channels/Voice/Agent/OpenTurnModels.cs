@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using Switchboard.Channels.Voice.Speech;
+using Switchboard.Channels.Voice.Speech.Grammar;
+using Switchboard.Channels.Voice.Speech.LanguageModel;
+using Switchboard.Channels.Voice.Speech.PocketSphinx;
+using Switchboard.Grains.Interfaces.Conversation;
+
+namespace Switchboard.Channels.Voice.Agent;
+
+/// <summary>
+/// Each tenant's open-turn recogniser model: a domain trigram language model of its bot's phrases (intent examples and
+/// the agent's global phrases), built once per tenant, for turns that take free speech (the open menu) when
+/// <c>VoiceAgent:OpenTurns</c> is <c>language-model</c>. Turns that expect a choice keep their per-turn grammar.
+/// </summary>
+public sealed class OpenTurnModels(ISpeechToText recognizer, VoiceAgentOptions options)
+{
+    private readonly ConcurrentDictionary<string, SpeechGrammar?> _byTenant = new(StringComparer.Ordinal);
+
+    public bool Enabled => options.OpenTurns == VoiceAgentOptions.LanguageModelTurns && recognizer is PocketSphinxSpeechToText { IsAvailable: true };
+
+    /// <summary>The open turn's model, or null when the reply expects a choice, the feature is off or the bot has no phrases.</summary>
+    public SpeechGrammar? For(string tenant, EngineReply reply, BotVoiceProfile? bot)
+    {
+        if (!Enabled || bot is null || bot.MenuPhrases.Count == 0 || !IsOpen(reply)) return null;
+        return _byTenant.GetOrAdd(tenant, _ =>
+        {
+            var dictionary = ((PocketSphinxSpeechToText)recognizer).Dictionary;
+            try { return DomainLanguageModel.Build([.. bot.MenuPhrases, .. TurnGrammar.GlobalPhrases], dictionary.Contains).ToGrammar("open-" + tenant); }
+            catch (ArgumentException) { return null; }
+        });
+    }
+
+    /// <summary>An open menu: nothing offered to choose from, no slot pending, no confirmation.</summary>
+    public static bool IsOpen(EngineReply reply) =>
+        (reply.Expect is null || (reply.Expect.Type == ReplyExpectation.Menu && reply.Expect.Slot is null && !reply.Expect.Secret))
+        && reply.OptionList.Count == 0 && reply.Style != ReplyStyle.Confirmation;
+}
