@@ -85,6 +85,16 @@ public static class StepEngine
         state.Timeline.Add(new(now, effect.StepId, effect.Kind == SendKind.Call ? "call" : "send", accepted ? "enqueued" : $"refused by outbox: {detail}", effect.Channel, Key: effect.IdempotencyKey));
     }
 
+    /// <summary>A cap reserved elsewhere (another journey took the last unit meanwhile): the decided send waits and is decided again then.</summary>
+    public static void Retract(EnrolmentState state, DateTimeOffset until, DateTimeOffset now, string reason)
+    {
+        if (state.Pending is not { } effect) return;
+        state.Pending = null;
+        state.WakeAt = until;
+        state.Timeline.Add(new(now, effect.StepId, effect.Kind == SendKind.Call ? "call" : "send", "deferred", effect.Channel,
+            [new TraceEntry(RuleNames.FrequencyCap, effect.Channel, Verdict.Deferred, $"{reason}: until {until:yyyy-MM-ddTHH:mm:ssZ}")]));
+    }
+
     /// <summary>The last send's delivery failed (a receipt): a branch on <c>delivery-failed</c> sees it.</summary>
     public static void NoteDeliveryFailed(EnrolmentState state) => state.LastSendFailed = true;
 
