@@ -58,7 +58,7 @@ public static class SwitchboardApp
     {
         builder.AddSwitchboardSilo();
         builder.Services.AddDialogEngine(builder.Configuration);
-        builder.Services.AddJourneys();
+        builder.Services.AddJourneys(builder.Configuration);
         // The outbox grains keep entries by the policy the channels send by (AddOutbox registers it again when co-hosted: same section).
         var outbox = builder.Configuration.GetSection(OutboxPolicy.Section).Get<OutboxPolicy>() ?? new OutboxPolicy();
         outbox.Validate();

@@ -37,14 +37,19 @@ internal sealed class GrainCustomerFacts : ICustomerFacts
             answers.ToDictionary(a => a.Key, a => new ConsentAnswer(a.Value.Result.Allowed, a.Value.Result.Reason)),
             zones,
             touches.Result.Select(t => new Touch(t.At, JourneyChannels.TryParse(t.Channel, out var c) ? c : JourneyChannel.Sms, t.Purpose, t.Journey)).ToList());
+        // The registry's answer carries when the customer last wrote on that channel: a reply, and WhatsApp's window.
+        foreach (var (channel, answer) in answers)
+            if (answer.Result.CustomerWroteAt is { } wrote)
+            {
+                facts._events.Add(new CustomerEvent(CustomerEventKind.Replied, wrote, channel));
+                if (facts.LastInboundAt is null || wrote > facts.LastInboundAt) facts.LastInboundAt = wrote;
+            }
         var v = view.Result;
         foreach (var record in v.PersistentIntent.History)
         {
             var channel = JourneyOf(record.Channel);
-            facts._events.Add(new CustomerEvent(CustomerEventKind.Replied, record.At, channel));
             facts._events.Add(new CustomerEvent(CustomerEventKind.Intent, record.At, channel, record.Intent));
             facts._attributes[$"flow.{record.Intent}"] = record.Resolution;
-            if (facts.LastInboundAt is null || record.At > facts.LastInboundAt) facts.LastInboundAt = record.At;
         }
         foreach (var (name, slot) in v.Ephemeral.Slots) facts._attributes[name] = slot.Display ?? slot.Value;
         return facts;

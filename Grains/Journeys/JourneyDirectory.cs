@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Switchboard.Grains.Dialog;
 using Switchboard.Journeys.Loading;
 using Switchboard.Journeys.Model;
 using Switchboard.Journeys.Rules;
@@ -17,11 +16,11 @@ public sealed class JourneyDirectory
     private readonly Dictionary<string, Dictionary<string, string>> _sources = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JourneyDefinition> _parsed = new(StringComparer.Ordinal);
 
-    public JourneyDirectory(TenantDirectory tenants, DialogOptions bots)
+    public JourneyDirectory(TenantDirectory tenants, string botsPath)
     {
         foreach (var tenant in tenants.All)
         {
-            var folder = Path.Combine(bots.Path, tenant.Bot, "journeys");
+            var folder = Path.Combine(botsPath, tenant.Bot, "journeys");
             var catalog = JourneyCatalog.LoadDirectory(folder);
             _catalogs[tenant.Id] = catalog;
             _sources[tenant.Id] = catalog.Journeys.ToDictionary(j => j.Key, j => File.ReadAllText(j.Value.SourceFile), StringComparer.Ordinal);

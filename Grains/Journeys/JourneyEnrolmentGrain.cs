@@ -23,12 +23,12 @@ namespace Switchboard.Grains.Journeys;
 /// </summary>
 public sealed class JourneyEnrolmentGrain(
     [PersistentState("enrolment", StorageNames.Main)] IPersistentState<EnrolmentGrainState> state,
-    JourneyDirectory directory, OutboxPolicy outbox, TimeProvider time, IServiceProvider services, ILogger<JourneyEnrolmentGrain> logger)
+    JourneyDirectory directory, OutboxPolicy outbox, JourneyOptions options, TimeProvider time, IServiceProvider services, ILogger<JourneyEnrolmentGrain> logger)
     : Grain, IJourneyEnrolmentGrain, IRemindable
 {
     private const string ReminderName = "journey-wake";
     private static readonly TimeSpan TimerHorizon = TimeSpan.FromMinutes(2);
-    internal static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) }, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    internal static readonly JsonSerializerOptions Json = new() { Converters = { new Switchboard.Journeys.Model.JourneyChannelJsonConverter(), new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) }, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     private readonly IInteractionEvents _events = services.GetService<IInteractionEvents>() ?? NoInteractionEvents.Instance;
     private string _tenant = "", _journey = "", _customerId = "";
@@ -112,7 +112,7 @@ public sealed class JourneyEnrolmentGrain(
                     await Schedule(until);
                     return;
                 }
-                var accepted = await Send(customer, effect, journey.Purpose, now);
+                var accepted = await Send(customer, effect, journey.Purpose, facts.LastInboundAt, now);
                 before = enrolment.Timeline.Count;
                 StepEngine.Acknowledge(enrolment, accepted.Accepted, now, accepted.Reason);
                 Publish(enrolment, before);
@@ -127,14 +127,20 @@ public sealed class JourneyEnrolmentGrain(
                         Journey: _journey, DurationMs: (now - enrolment.EnrolledAt).TotalMilliseconds));
                 return;
             }
-            if (advance.WakeAt is { } wake) await Schedule(wake);
+            if (advance.WakeAt is { } wake)
+            {
+                // Replies and intents are pulled, not pushed: while a wait listens for one, look again every poll interval.
+                var listening = enrolment.Cursor < journey.Steps.Count && journey.Steps[enrolment.Cursor] is Switchboard.Journeys.Model.WaitStep { Until: not null };
+                var poll = now + options.EventPollInterval;
+                await Schedule(listening && poll < wake ? poll : wake);
+            }
             return;
         }
         logger.LogWarning("Enrolment {Journey}/{CustomerId} made no progress in one wake-up", _journey, _customerId);
         static string effectKey(EnrolmentState e) => $"journey:{e.Journey}:{e.Run}:{e.CustomerId}";
     }
 
-    private async Task<EnqueueResult> Send(ICustomerGrain customer, StepEffect effect, string purpose, DateTimeOffset now)
+    private async Task<EnqueueResult> Send(ICustomerGrain customer, StepEffect effect, string purpose, DateTimeOffset? customerWroteAt, DateTimeOffset now)
     {
         var view = await customer.GetView();
         var phone = view.Addresses.LastOrDefault(a => a.Kind == AddressKind.Phone)?.Value;
@@ -144,7 +150,7 @@ public sealed class JourneyEnrolmentGrain(
         var message = new OutboundMessage(_tenant, _customerId, channel, recipient,
             effect.Kind == SendKind.Template ? OutboundKind.Template : OutboundKind.FreeForm,
             JourneyWire.Body(effect, purpose), JourneyWire.Summary(effect), effect.IdempotencyKey,
-            CustomerMessageAt: null);
+            CustomerMessageAt: effect.Channel == Switchboard.Journeys.Model.JourneyChannel.WhatsApp ? customerWroteAt : null);
         var result = await GrainFactory.GetGrain<IOutboxGrain>(OutboxKeys.Shard(channel, recipient, outbox.Shards)).Enqueue(message);
         if (result.Accepted)
             _events.Publish(new InteractionEvent(effect.IdempotencyKey + ":sent", InteractionKind.MessageSent, _tenant, _customerId, channel, now,

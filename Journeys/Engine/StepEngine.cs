@@ -46,7 +46,9 @@ public static class StepEngine
                 {
                     state.WaitStartedAt ??= now;
                     var due = state.WaitStartedAt.Value + wait.Timeout;
-                    var matched = wait.Until is { } kind && facts.Events.Any(e => e.Kind == kind && e.At >= state.WaitStartedAt && (wait.UntilName is null || e.Name == wait.UntilName));
+                    // Providers stamp events in whole seconds: an event in the second the wait began counts.
+                    var since = new DateTimeOffset(state.WaitStartedAt.Value.UtcTicks - state.WaitStartedAt.Value.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+                    var matched = wait.Until is { } kind && facts.Events.Any(e => e.Kind == kind && e.At >= since && (wait.UntilName is null || e.Name == wait.UntilName));
                     if (!matched && now < due) { state.WakeAt = due; return new(null, due, false); }
                     Complete(state, step, now, "wait", matched ? $"{wait.Until!.Value.ToString().ToLowerInvariant()} seen" : "timed out");
                     state.WaitStartedAt = null;
