@@ -187,8 +187,9 @@ public sealed class JourneyEnrolmentGrain(
         _timer = null;
         if (delay <= TimerHorizon)
             _timer = this.RegisterGrainTimer(_ => Drive(), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
-        // A reminder as well, even for a short wait: it survives a deactivation or a restart (Redis reminders), and Drive is idempotent.
-        await this.RegisterOrUpdateReminder(ReminderName, delay < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : delay, TimeSpan.FromMinutes(15));
+        // A reminder as well, even for a short wait: it survives a deactivation or a restart (Redis reminders), and Drive is
+        // idempotent. Its period (the minimum, one minute) bounds how late a wake-up missed during a restart comes.
+        await this.RegisterOrUpdateReminder(ReminderName, delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay, TimeSpan.FromMinutes(1));
     }
 
     private Task Save()
