@@ -1,5 +1,6 @@
 using Orleans.Dashboard;
 using Switchboard.Channels.Common;
+using Switchboard.Channels.Journeys;
 using Switchboard.Channels.Voice;
 using Switchboard.Channels.Voice.Agent;
 using Switchboard.Channels.Outbox;
@@ -70,6 +71,7 @@ public static class SwitchboardApp
     {
         builder.AddVoice();
         builder.AddVoiceAgent();
+        builder.AddJourneyCalls();
         builder.AddWhatsApp();
         builder.AddWebChat();
         builder.AddSms();

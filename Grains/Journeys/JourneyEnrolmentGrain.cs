@@ -54,8 +54,8 @@ public sealed class JourneyEnrolmentGrain(
         };
         state.State.TimeZones = [.. request.TimeZones];
         state.State.Region = request.Region;
+        await Drive(); // stores the enrolment with its first step's outcome in one write (or before the first send)
         await Save();
-        await Drive();
         return EnrolOutcome.Enrolled;
     }
 
@@ -194,7 +194,10 @@ public sealed class JourneyEnrolmentGrain(
 
     private Task Save()
     {
-        state.State.Json = _enrolment is null ? null : JsonSerializer.Serialize(_enrolment, Json);
+        var json = _enrolment is null ? null : JsonSerializer.Serialize(_enrolment, Json);
+        // A wake-up that changed nothing (a poll while waiting for a reply) writes nothing.
+        if (json == state.State.Json && state.RecordExists) return Task.CompletedTask;
+        state.State.Json = json;
         return state.WriteStateAsync();
     }
 }
