@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Outbox;
 using Switchboard.Channels.Voice.Agent;
@@ -15,7 +16,7 @@ namespace Switchboard.Channels.Journeys;
 /// is placed with <see cref="ProactiveCalls"/> (voice consent checked again, the reason spoken first), and its outcome
 /// becomes the entry's status: sent when answered, failed otherwise (the journey's wait decides what comes next).
 /// </summary>
-public sealed class JourneyCallChannel(ProactiveCalls calls, ILogger<JourneyCallChannel> logger) : IOutboundChannel
+public sealed class JourneyCallChannel(IServiceProvider services, ILogger<JourneyCallChannel> logger) : IOutboundChannel
 {
     public Channel Channel => Channel.Voice;
 
@@ -42,6 +43,8 @@ public sealed class JourneyCallChannel(ProactiveCalls calls, ILogger<JourneyCall
         }
         if (string.IsNullOrWhiteSpace(reason)) return SendOutcome.Failed("the call request has no reason");
         var purpose = ConsentNames.TryParsePurpose(purposeWire, out var p) && p != ConsentPurpose.CallRecording ? p : ConsentPurpose.Transactional;
+        // Resolved per call: the voice agent's own services take every outbound channel (written confirmations), this one included.
+        var calls = services.GetRequiredService<ProactiveCalls>();
         var result = await calls.PlaceAsync(entry.Message.Recipient, reason, entry.Message.Tenant, purpose, cancellationToken);
         if (result is null) return SendOutcome.Failed("the number belongs to no customer of the tenant");
         if (result.RefusedBecause is { } refused) return SendOutcome.Failed("refused: " + refused);

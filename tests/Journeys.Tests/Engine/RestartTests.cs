@@ -43,7 +43,7 @@ public sealed class RestartTests
             ["Orleans:GatewayPort"] = FreePort.Tcp().ToString(),
         });
 
-        var engine = await EngineProcess.StartAsync(store.Path, settings);
+        var engine = await EngineProcess.StartAsync(store.Path, settings, TimeSpan.FromMinutes(3));
         var ids = new List<(string WaId, string CustomerId)>();
         try
         {
@@ -85,7 +85,7 @@ public sealed class RestartTests
             await engine.DisposeAsync();
         }
 
-        await using var restarted = await EngineProcess.StartAsync(store.Path, settings);
+        await using var restarted = await EngineProcess.StartAsync(store.Path, settings, TimeSpan.FromMinutes(3));
         await JourneyEngine.Until(() => Task.FromResult(ids.All(c => Count(graph, c.WaId, "After the crash.") >= 1)), "every second touch after the restart", seconds: 180);
         Assert.All(ids, c =>
         {
