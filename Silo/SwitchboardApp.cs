@@ -1,5 +1,6 @@
 using Orleans.Dashboard;
 using Switchboard.Channels.Common;
+using Switchboard.Channels.Journeys;
 using Switchboard.Channels.Voice;
 using Switchboard.Channels.Voice.Agent;
 using Switchboard.Channels.Outbox;
@@ -8,6 +9,7 @@ using Switchboard.Channels.Sms;
 using Switchboard.Channels.WebChat;
 using Switchboard.Channels.WhatsApp;
 using Switchboard.Grains.Dialog;
+using Switchboard.Grains.Journeys;
 using Switchboard.Grains.Interfaces.Outbox;
 using Switchboard.Silo.Admin;
 using Switchboard.Silo.Hosting;
@@ -57,6 +59,7 @@ public static class SwitchboardApp
     {
         builder.AddSwitchboardSilo();
         builder.Services.AddDialogEngine(builder.Configuration);
+        builder.Services.AddJourneys(builder.Configuration);
         // The outbox grains keep entries by the policy the channels send by (AddOutbox registers it again when co-hosted: same section).
         var outbox = builder.Configuration.GetSection(OutboxPolicy.Section).Get<OutboxPolicy>() ?? new OutboxPolicy();
         outbox.Validate();
@@ -68,6 +71,7 @@ public static class SwitchboardApp
     {
         builder.AddVoice();
         builder.AddVoiceAgent();
+        builder.AddJourneyCalls();
         builder.AddWhatsApp();
         builder.AddWebChat();
         builder.AddSms();
@@ -78,6 +82,7 @@ public static class SwitchboardApp
     private static void MapGrainHost(WebApplication app)
     {
         app.MapAdminApi();
+        app.MapJourneyApi();
         if (app.Configuration.GetValue("Dashboard:Enabled", true))
             app.MapOrleansDashboard(routePrefix: AdminKeyAuthenticationHandler.DashboardPath).RequireAuthorization(AdminScopes.Read);
     }

@@ -1,0 +1,89 @@
+using Switchboard.Grains.Interfaces.Consent;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Customers;
+using Switchboard.Grains.Interfaces.Journeys;
+using Switchboard.Journeys.Engine;
+using Switchboard.Journeys.Model;
+using Switchboard.Journeys.Rules;
+
+namespace Switchboard.Grains.Journeys;
+
+/// <summary>
+/// What the enrolment pulled from the customer grain and the contact ledger at one step boundary: consent answers per
+/// channel (the registry's own <c>CanContact</c>), inbound turns as replies and intents, slots and finished flows as
+/// attributes (<c>flow.&lt;intent&gt;</c> = resolution), and the touches the caps count.
+/// </summary>
+internal sealed class GrainCustomerFacts : ICustomerFacts
+{
+    private readonly Dictionary<JourneyChannel, ConsentAnswer> _consent;
+    private readonly Dictionary<string, string> _attributes = new(StringComparer.Ordinal);
+    private readonly List<CustomerEvent> _events = [];
+
+    private GrainCustomerFacts(Dictionary<JourneyChannel, ConsentAnswer> consent, CustomerZones zones, IReadOnlyList<Touch> touches)
+    {
+        _consent = consent;
+        Zones = zones;
+        Touches = touches;
+    }
+
+    public static async Task<GrainCustomerFacts> PullAsync(ICustomerGrain customer, IContactLedgerGrain ledger, string purpose, CustomerZones zones)
+    {
+        var wire = purpose == "transactional" ? ConsentPurpose.Transactional : ConsentPurpose.Marketing;
+        var view = customer.GetView();
+        var touches = ledger.Touches();
+        var answers = JourneyChannels.All.ToDictionary(c => c, c => customer.CanContact(ChannelOf(c), wire));
+        await Task.WhenAll([view, touches, .. answers.Values]);
+        var facts = new GrainCustomerFacts(
+            answers.ToDictionary(a => a.Key, a => new ConsentAnswer(a.Value.Result.Allowed, a.Value.Result.Reason)),
+            zones,
+            touches.Result.Select(t => new Touch(t.At, JourneyChannels.TryParse(t.Channel, out var c) ? c : JourneyChannel.Sms, t.Purpose, t.Journey)).ToList());
+        // The registry's answer carries when the customer last wrote on that channel: a reply, and WhatsApp's window.
+        foreach (var (channel, answer) in answers)
+            if (answer.Result.CustomerWroteAt is { } wrote)
+            {
+                facts._events.Add(new CustomerEvent(CustomerEventKind.Replied, wrote, channel));
+                if (facts.LastInboundAt is null || wrote > facts.LastInboundAt) facts.LastInboundAt = wrote;
+            }
+        var v = view.Result;
+        foreach (var record in v.PersistentIntent.History)
+        {
+            var channel = JourneyOf(record.Channel);
+            facts._events.Add(new CustomerEvent(CustomerEventKind.Intent, record.At, channel, record.Intent));
+            facts._attributes[$"flow.{record.Intent}"] = record.Resolution;
+        }
+        foreach (var (name, slot) in v.Ephemeral.Slots) facts._attributes[name] = slot.Display ?? slot.Value;
+        return facts;
+    }
+
+    public DateTimeOffset? LastInboundAt { get; private set; }
+
+    public bool? RcsCapable => null;
+
+    public CustomerZones Zones { get; }
+
+    public IReadOnlyList<CustomerEvent> Events => _events;
+
+    public IReadOnlyList<Touch> Touches { get; }
+
+    public ConsentAnswer CanContact(JourneyChannel channel, string purpose) =>
+        _consent.TryGetValue(channel, out var a) ? a : new ConsentAnswer(false, "no answer from the consent registry");
+
+    public string? Attribute(string name) => _attributes.TryGetValue(name, out var v) ? v : null;
+
+    public static Channel ChannelOf(JourneyChannel c) => c switch
+    {
+        JourneyChannel.WhatsApp => Channel.WhatsApp,
+        JourneyChannel.Rcs => Channel.Rcs,
+        JourneyChannel.Sms => Channel.Sms,
+        _ => Channel.Voice,
+    };
+
+    private static JourneyChannel? JourneyOf(Channel c) => c switch
+    {
+        Channel.WhatsApp => JourneyChannel.WhatsApp,
+        Channel.Rcs => JourneyChannel.Rcs,
+        Channel.Sms => JourneyChannel.Sms,
+        Channel.Voice => JourneyChannel.Voice,
+        _ => null,
+    };
+}

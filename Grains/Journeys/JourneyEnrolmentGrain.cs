@@ -1,0 +1,203 @@
+using Orleans.Runtime;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Switchboard.Grains.Interfaces;
+using Switchboard.Grains.Interfaces.Analytics;
+using Switchboard.Grains.Interfaces.Customers;
+using Switchboard.Grains.Interfaces.Identity;
+using Switchboard.Grains.Interfaces.Journeys;
+using Switchboard.Grains.Interfaces.Outbox;
+using Switchboard.Journeys.Engine;
+using Switchboard.Journeys.Rules;
+
+namespace Switchboard.Grains.Journeys;
+
+/// <summary>
+/// One customer in one journey. Each wake-up pulls fresh facts from the customer grain, runs the pure step engine, and
+/// for a send: stores the decision first, reserves the touch in the contact ledger, enqueues into the outbox with the
+/// enrolment+step idempotency key, then stores the acknowledgement. A crash anywhere in between re-issues the same
+/// decision with the same key, so nothing is sent twice and nothing skipped. Short waits use a grain timer, long ones a
+/// reminder (Redis reminders survive a restart).
+/// </summary>
+public sealed class JourneyEnrolmentGrain(
+    [PersistentState("enrolment", StorageNames.Main)] IPersistentState<EnrolmentGrainState> state,
+    JourneyDirectory directory, OutboxPolicy outbox, JourneyOptions options, TimeProvider time, IServiceProvider services, ILogger<JourneyEnrolmentGrain> logger)
+    : Grain, IJourneyEnrolmentGrain, IRemindable
+{
+    private const string ReminderName = "journey-wake";
+    private static readonly TimeSpan TimerHorizon = TimeSpan.FromMinutes(2);
+    internal static readonly JsonSerializerOptions Json = new() { Converters = { new Switchboard.Journeys.Model.JourneyChannelJsonConverter(), new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) }, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    private readonly IInteractionEvents _events = services.GetService<IInteractionEvents>() ?? NoInteractionEvents.Instance;
+    private string _tenant = "", _journey = "", _customerId = "";
+    private EnrolmentState? _enrolment;
+    private IGrainTimer? _timer;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_tenant, _journey, _customerId) = JourneyKeys.ParseEnrolment(this.GetPrimaryKeyString());
+        if (state.State.Json is { } json) _enrolment = JsonSerializer.Deserialize<EnrolmentState>(json, Json);
+        return Task.CompletedTask;
+    }
+
+    public async Task<EnrolOutcome> Enrol(EnrolmentRequest request)
+    {
+        if (_enrolment is { } existing && existing.Run == request.Run) return EnrolOutcome.AlreadyEnrolled;
+        var run = await JourneyGrain.Definition();
+        if (run is null || run.Status == JourneyRunStatus.Stopped || run.Run != request.Run) return EnrolOutcome.JourneyNotRunning;
+        _enrolment = new EnrolmentState
+        {
+            Journey = _journey, CustomerId = _customerId, Run = request.Run, EnrolledAt = time.GetUtcNow(),
+            Attributes = new Dictionary<string, string>(request.Attributes),
+        };
+        state.State.TimeZones = [.. request.TimeZones];
+        state.State.Region = request.Region;
+        await Drive(); // stores the enrolment with its first step's outcome in one write (or before the first send)
+        await Save();
+        return EnrolOutcome.Enrolled;
+    }
+
+    public Task Wake() => Drive();
+
+    public Task<string?> TimelineJson() => Task.FromResult(_enrolment is null ? null : JsonSerializer.Serialize(new
+    {
+        tenant = _tenant, journey = _journey, customerId = _customerId, run = _enrolment.Run, status = _enrolment.Status,
+        enrolledAt = _enrolment.EnrolledAt, wakeAt = _enrolment.WakeAt, timeZones = state.State.TimeZones, region = state.State.Region,
+        steps = _enrolment.Timeline,
+    }, Json));
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        await Drive();
+        if (_enrolment is null || _enrolment.Status != EnrolmentStatus.Active)
+            if (await this.GetReminder(ReminderName) is { } r) await this.UnregisterReminder(r);
+    }
+
+    private IJourneyGrain JourneyGrain => GrainFactory.GetGrain<IJourneyGrain>(JourneyKeys.Journey(_tenant, _journey));
+
+    private async Task Drive()
+    {
+        if (_enrolment is not { Status: EnrolmentStatus.Active } enrolment) return;
+        var run = await JourneyGrain.Definition();
+        if (run is null) return;
+        if (run.Status == JourneyRunStatus.Stopped || run.Run != enrolment.Run)
+        {
+            StepEngine.Stop(enrolment, time.GetUtcNow());
+            await Save();
+            return;
+        }
+        if (run.Status == JourneyRunStatus.Paused) { await Schedule(time.GetUtcNow().AddMinutes(5)); return; }
+        var journey = directory.Parse(run.Yaml, $"{_journey}.yaml");
+        var rules = directory.RulesOf(_tenant);
+        var customer = GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(_tenant, _customerId));
+        var ledger = GrainFactory.GetGrain<IContactLedgerGrain>(JourneyKeys.Ledger(_tenant, _customerId));
+        var zones = Zones(rules);
+        for (var guard = 0; guard < 32; guard++)
+        {
+            var now = time.GetUtcNow();
+            var before = enrolment.Timeline.Count;
+            var facts = await GrainCustomerFacts.PullAsync(customer, ledger, journey.Purpose, zones);
+            var advance = StepEngine.Advance(journey, rules, enrolment, facts, now);
+            Publish(enrolment, before);
+            if (advance.Effect is { } effect)
+            {
+                await Save(); // the decision is durable before anything leaves
+                var room = await ledger.Reserve(new ContactTouch(now, effect.Channel.ToString().ToLowerInvariant(), journey.Purpose, _journey, effect.IdempotencyKey));
+                if (room is { } until)
+                {
+                    StepEngine.Retract(enrolment, until, now, "another journey took the cap");
+                    await Save();
+                    await Schedule(until);
+                    return;
+                }
+                var accepted = await Send(customer, effect, journey.Purpose, facts.LastInboundAt, now);
+                before = enrolment.Timeline.Count;
+                StepEngine.Acknowledge(enrolment, accepted.Accepted, now, accepted.Reason);
+                Publish(enrolment, before);
+                await Save();
+                continue;
+            }
+            await Save();
+            if (advance.Finished)
+            {
+                if (enrolment.Status == EnrolmentStatus.GoalReached)
+                    _events.Publish(new InteractionEvent($"{effectKey(enrolment)}:goal", InteractionKind.JourneyGoal, _tenant, _customerId, Interfaces.Conversation.Channel.WhatsApp, now,
+                        Journey: _journey, DurationMs: (now - enrolment.EnrolledAt).TotalMilliseconds));
+                return;
+            }
+            if (advance.WakeAt is { } wake)
+            {
+                // Replies and intents are pulled, not pushed: while a wait listens for one, look again every poll interval.
+                var listening = enrolment.Cursor < journey.Steps.Count && journey.Steps[enrolment.Cursor] is Switchboard.Journeys.Model.WaitStep { Until: not null };
+                var poll = now + options.EventPollInterval;
+                await Schedule(listening && poll < wake ? poll : wake);
+            }
+            return;
+        }
+        logger.LogWarning("Enrolment {Journey}/{CustomerId} made no progress in one wake-up", _journey, _customerId);
+        static string effectKey(EnrolmentState e) => $"journey:{e.Journey}:{e.Run}:{e.CustomerId}";
+    }
+
+    private async Task<EnqueueResult> Send(ICustomerGrain customer, StepEffect effect, string purpose, DateTimeOffset? customerWroteAt, DateTimeOffset now)
+    {
+        var view = await customer.GetView();
+        var phone = view.Addresses.LastOrDefault(a => a.Kind == AddressKind.Phone)?.Value;
+        if (phone is null) return EnqueueResult.Refused("no-address", "the customer has no phone number");
+        var channel = GrainCustomerFacts.ChannelOf(effect.Channel);
+        var recipient = JourneyWire.Recipient(effect.Channel, phone);
+        var message = new OutboundMessage(_tenant, _customerId, channel, recipient,
+            effect.Kind == SendKind.Template ? OutboundKind.Template : OutboundKind.FreeForm,
+            JourneyWire.Body(effect, purpose), JourneyWire.Summary(effect), effect.IdempotencyKey,
+            CustomerMessageAt: effect.Channel == Switchboard.Journeys.Model.JourneyChannel.WhatsApp ? customerWroteAt : null);
+        var result = await GrainFactory.GetGrain<IOutboxGrain>(OutboxKeys.Shard(channel, recipient, outbox.Shards)).Enqueue(message);
+        if (result.Accepted)
+            _events.Publish(new InteractionEvent(effect.IdempotencyKey + ":sent", InteractionKind.MessageSent, _tenant, _customerId, channel, now,
+                Step: effect.StepId, Outcome: purpose, Journey: _journey));
+        return result;
+    }
+
+    private void Publish(EnrolmentState enrolment, int from)
+    {
+        var journey = JourneyGrain;
+        for (var i = from; i < enrolment.Timeline.Count; i++)
+        {
+            var entry = enrolment.Timeline[i];
+            var channel = entry.Channel is { } c ? GrainCustomerFacts.ChannelOf(c) : Interfaces.Conversation.Channel.WhatsApp;
+            _events.Publish(new InteractionEvent($"journey:{_journey}:{enrolment.Run}:{_customerId}:{i}", InteractionKind.JourneyStep, _tenant, _customerId, channel, entry.At,
+                Step: entry.StepId, Outcome: entry.Outcome, Journey: _journey));
+            journey.CountStep(entry.StepId, entry.Outcome.StartsWith("refused", StringComparison.Ordinal) ? "refused" : entry.Outcome).Ignore();
+        }
+    }
+
+    private CustomerZones Zones(TenantJourneyRules rules)
+    {
+        var zones = new List<TimeZoneInfo>();
+        foreach (var id in state.State.TimeZones)
+            if (TimeZoneInfo.TryFindSystemTimeZoneById(id, out var z)) zones.Add(z);
+        return zones.Count > 0 ? new CustomerZones(zones, "enrolment") : CustomerZones.Of(rules.DefaultTimeZone);
+    }
+
+    private async Task Schedule(DateTimeOffset at)
+    {
+        var delay = at - time.GetUtcNow();
+        if (delay < TimeSpan.Zero) delay = TimeSpan.Zero;
+        _timer?.Dispose();
+        _timer = null;
+        if (delay <= TimerHorizon)
+            _timer = this.RegisterGrainTimer(_ => Drive(), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        // A reminder as well, even for a short wait: it survives a deactivation or a restart (Redis reminders), and Drive is
+        // idempotent. Its period (the minimum, one minute) bounds how late a wake-up missed during a restart comes.
+        await this.RegisterOrUpdateReminder(ReminderName, delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay, TimeSpan.FromMinutes(1));
+    }
+
+    private Task Save()
+    {
+        var json = _enrolment is null ? null : JsonSerializer.Serialize(_enrolment, Json);
+        // A wake-up that changed nothing (a poll while waiting for a reply) writes nothing.
+        if (json == state.State.Json && state.RecordExists) return Task.CompletedTask;
+        state.State.Json = json;
+        return state.WriteStateAsync();
+    }
+}

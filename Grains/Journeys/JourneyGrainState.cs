@@ -1,0 +1,26 @@
+namespace Switchboard.Grains.Journeys;
+
+[GenerateSerializer, Alias("journey-grain-state")]
+public sealed class JourneyGrainState
+{
+    /// <summary>A definition given through the admin API; null: the shipped file.</summary>
+    [Id(0)] public string? Yaml { get; set; }
+    [Id(1)] public Grains.Interfaces.Journeys.JourneyRunStatus Status { get; set; }
+    [Id(2)] public string Run { get; set; } = "";
+    [Id(3)] public Dictionary<string, Dictionary<string, long>> Counts { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("enrolment-grain-state")]
+public sealed class EnrolmentGrainState
+{
+    /// <summary>The step engine's <see cref="Switchboard.Journeys.Engine.EnrolmentState"/> as JSON (plain data, so the library stays free of Orleans).</summary>
+    [Id(0)] public string? Json { get; set; }
+    [Id(1)] public List<string> TimeZones { get; set; } = [];
+    [Id(2)] public string? Region { get; set; }
+}
+
+[GenerateSerializer, Alias("contact-ledger-state")]
+public sealed class ContactLedgerState
+{
+    [Id(0)] public List<Grains.Interfaces.Journeys.ContactTouch> Touches { get; set; } = [];
+}

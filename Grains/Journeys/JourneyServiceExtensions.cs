@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Switchboard.Grains.Dialog;
+
+namespace Switchboard.Grains.Journeys;
+
+public static class JourneyServiceExtensions
+{
+    /// <summary>The journey directory, loaded while the host starts: a bad journey file stops the start with file:line: reason.</summary>
+    public static IServiceCollection AddJourneys(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = new JourneyOptions();
+        configuration.GetSection(JourneyOptions.Section).Bind(options);
+        if (options.EventPollInterval <= TimeSpan.Zero) throw new InvalidOperationException("Journeys:EventPollInterval must be positive.");
+        services.AddSingleton(options);
+        // Journeys live beside the bots (Bots:Path), whether or not the dialog engine runs.
+        var bots = new DialogOptions();
+        configuration.GetSection(DialogOptions.Section).Bind(bots);
+        var path = !Path.IsPathRooted(bots.Path) && !Directory.Exists(bots.Path) ? Path.Combine(AppContext.BaseDirectory, bots.Path) : bots.Path;
+        services.AddSingleton(sp => new JourneyDirectory(sp.GetRequiredService<Tenancy.TenantDirectory>(), path));
+        services.AddHostedService<JourneyWarmup>();
+        return services;
+    }
+
+    private sealed class JourneyWarmup(IServiceProvider services) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            services.GetRequiredService<JourneyDirectory>();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+/// <summary>Section <c>Journeys</c>.</summary>
+public sealed class JourneyOptions
+{
+    public const string Section = "Journeys";
+
+    /// <summary>How often an enrolment waiting for a reply or an intent looks at the customer again (they are pulled, not pushed).</summary>
+    public TimeSpan EventPollInterval { get; set; } = TimeSpan.FromMinutes(1);
+}
