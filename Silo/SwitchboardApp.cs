@@ -10,6 +10,7 @@ using Switchboard.Channels.WhatsApp;
 using Switchboard.Grains.Dialog;
 using Switchboard.Grains.Interfaces.Outbox;
 using Switchboard.Silo.Admin;
+using Switchboard.Silo.Analytics;
 using Switchboard.Silo.Hosting;
 using Switchboard.Silo.Security;
 
@@ -37,6 +38,7 @@ public static class SwitchboardApp
         if (role.HostsGrains()) AddGrainHost(builder);
         else builder.AddSwitchboardClient();
         if (role.HostsChannels()) AddChannels(builder);
+        builder.AddAnalytics(role.HostsGrains());
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -78,6 +80,7 @@ public static class SwitchboardApp
     private static void MapGrainHost(WebApplication app)
     {
         app.MapAdminApi();
+        app.MapAnalytics();
         if (app.Configuration.GetValue("Dashboard:Enabled", true))
             app.MapOrleansDashboard(routePrefix: AdminKeyAuthenticationHandler.DashboardPath).RequireAuthorization(AdminScopes.Read);
     }

@@ -1,0 +1,63 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Switchboard.Silo.Security;
+
+namespace Switchboard.Silo.Analytics;
+
+/// <summary>
+/// The analytics page's login: the admin key typed once into a form (POST, never in a URL), checked against the
+/// keyring with the same wrong-key throttle as the API, and remembered as an encrypted, HttpOnly, SameSite=Strict
+/// session cookie scoped to <c>/analytics</c> holding the key's name and scopes (not the key). A cookie whose key was
+/// removed from the configuration stops working at the next request.
+/// </summary>
+public static class AnalyticsSession
+{
+    public const string Scheme = "AnalyticsSession";
+    public const string Policy = "analytics-session";
+    public const string LoginPath = "/analytics/login";
+
+    public static void Add(IServiceCollection services)
+    {
+        services.AddAuthentication().AddCookie(Scheme, o =>
+        {
+            o.Cookie.Name = "switchboard-analytics";
+            o.Cookie.Path = "/analytics";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+            o.LoginPath = LoginPath;
+            o.ReturnUrlParameter = "returnUrl";
+            o.Events.OnValidatePrincipal = context =>
+            {
+                var keys = context.HttpContext.RequestServices.GetRequiredService<AdminKeyring>();
+                var name = context.Principal?.Identity?.Name;
+                if (name is null || keys.Keys.All(k => k.Name != name)) context.RejectPrincipal();
+                return Task.CompletedTask;
+            };
+        });
+        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme)
+            .RequireClaim(AdminKeyAuthenticationHandler.ScopeClaim, AdminScopes.Read));
+    }
+
+    /// <summary>Signs in with <paramref name="presented"/>; the problem in words when it is refused.</summary>
+    public static async Task<string?> SignInAsync(HttpContext http, string? presented)
+    {
+        var throttle = http.RequestServices.GetRequiredService<FailedKeyThrottle>();
+        var address = http.Connection.RemoteIpAddress;
+        if (throttle.RefusedFor(address) is not null) return "Too many wrong keys from this address; try again in a minute.";
+        var key = string.IsNullOrEmpty(presented) ? null : http.RequestServices.GetRequiredService<AdminKeyring>().Match(presented);
+        if (key is null)
+        {
+            throttle.RecordFailure(address);
+            return "That is not a valid admin key.";
+        }
+        if (!key.Scopes.Contains(AdminScopes.Read)) return "This admin key does not have the read scope the analytics page needs.";
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, key.Name), .. key.Scopes.Select(s => new Claim(AdminKeyAuthenticationHandler.ScopeClaim, s))], Scheme);
+        await http.SignInAsync(Scheme, new ClaimsPrincipal(identity));
+        return null;
+    }
+}
