@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Switchboard.Channels.Common;
 using Switchboard.Silo.Security;
 
 namespace Switchboard.Silo.Analytics;
@@ -30,6 +31,18 @@ public static class AnalyticsSession
             o.SlidingExpiration = true;
             o.LoginPath = LoginPath;
             o.ReturnUrlParameter = "returnUrl";
+            // A browser is sent to the login form; anything else gets the API's 401 problem, like every protected endpoint.
+            o.Events.OnRedirectToLogin = context =>
+            {
+                if (context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
+                {
+                    context.Response.Redirect(LoginPath);
+                    return Task.CompletedTask;
+                }
+                return Problems.Unauthorized($"Log in at {LoginPath} with the admin key.").ExecuteAsync(context.HttpContext);
+            };
+            o.Events.OnRedirectToAccessDenied = context =>
+                Problems.Forbidden("forbidden-scope", "This admin key does not have the read scope.").ExecuteAsync(context.HttpContext);
             o.Events.OnValidatePrincipal = context =>
             {
                 var keys = context.HttpContext.RequestServices.GetRequiredService<AdminKeyring>();
