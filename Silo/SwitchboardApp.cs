@@ -51,6 +51,7 @@ public static class SwitchboardApp
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         if (role.HostsGrains()) MapGrainHost(app);
         if (role.HostsChannels()) MapChannels(app);
+        app.MapAnalytics(role.HostsGrains());
         return app;
     }
 
@@ -80,7 +81,6 @@ public static class SwitchboardApp
     private static void MapGrainHost(WebApplication app)
     {
         app.MapAdminApi();
-        app.MapAnalytics();
         if (app.Configuration.GetValue("Dashboard:Enabled", true))
             app.MapOrleansDashboard(routePrefix: AdminKeyAuthenticationHandler.DashboardPath).RequireAuthorization(AdminScopes.Read);
     }

@@ -30,7 +30,14 @@ public static class AnalyticsApi
         api.MapGet("/tenants", (TenantDirectory tenants) =>
             Results.Ok(tenants.All.Select(t => new { id = t.Id, name = t.DisplayName, isDefault = t.Id == tenants.Default.Id })))
             .RequireAuthorization(AdminScopes.Read);
-        api.MapPost("/events", PostEvents).RequireAuthorization(AdminScopes.Operate);
+        app.MapAnalyticsEvents();
+        return app;
+    }
+
+    /// <summary>Only the event intake: what a gateway serves (its events travel the stream to the silos' store).</summary>
+    public static IEndpointRouteBuilder MapAnalyticsEvents(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/analytics/events", PostEvents).RequireAuthorization(AdminScopes.Operate);
         return app;
     }
 

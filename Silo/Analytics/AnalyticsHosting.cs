@@ -63,9 +63,14 @@ public static class AnalyticsHosting
         return builder;
     }
 
-    public static WebApplication MapAnalytics(this WebApplication app)
+    public static WebApplication MapAnalytics(this WebApplication app, bool hostsGrains)
     {
         if (!Enabled(app.Configuration)) return app;
+        if (!hostsGrains)
+        {
+            app.MapAnalyticsEvents();
+            return app;
+        }
         app.MapAnalyticsApi();
         app.MapAnalyticsPage();
         app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(AdminScopes.Read);
