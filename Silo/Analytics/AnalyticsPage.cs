@@ -23,7 +23,8 @@ public static class AnalyticsPage
             var problem = await AnalyticsSession.SignInAsync(http, form?["key"].ToString());
             return problem is null ? Results.Redirect("/analytics", permanent: false) : Html(LoginForm(problem), 401);
         });
-        app.MapPost("/analytics/logout", async (HttpContext http) =>
+        // A GET so the page needs no script and every page call needs the same scope (read); the cookie is SameSite=Strict.
+        app.MapGet("/analytics/logout", async (HttpContext http) =>
         {
             await http.SignOutAsync(AnalyticsSession.Scheme);
             return Results.Redirect(AnalyticsSession.LoginPath);
@@ -73,7 +74,7 @@ public static class AnalyticsPage
         sb.Append($"<label>To <input type=\"date\" name=\"to\" id=\"to\" value=\"{to}\"></label> <label>By <select name=\"bucket\" id=\"bucket\">");
         sb.Append($"<option value=\"day\"{(r.Bucket == Bucket.Day ? " selected" : "")}>day</option><option value=\"hour\"{(r.Bucket == Bucket.Hour ? " selected" : "")}>hour</option></select></label> ");
         sb.Append("<button type=\"submit\" id=\"apply\">Show</button></form>");
-        sb.Append("<form method=\"post\" action=\"/analytics/logout\"><button type=\"submit\">Log out</button></form>");
+        sb.Append("<p><a href=\"/analytics/logout\" id=\"logout\">Log out</a></p>");
         sb.Append($"<section><h2>Overview {Export("overview")}</h2><dl class=\"tiles\">");
         Tile(sb, "conversations", "Conversations", o.Conversations.ToString(inv));
         Tile(sb, "containment", "Containment", AnalyticsCharts.Percent(o.Containment));

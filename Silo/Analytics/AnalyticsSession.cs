@@ -15,11 +15,15 @@ namespace Switchboard.Silo.Analytics;
 public static class AnalyticsSession
 {
     public const string Scheme = "AnalyticsSession";
+    /// <summary>The page's scheme: the bearer admin key when a request carries one (scripts, the scope tests), else the session cookie.</summary>
+    public const string PageScheme = "AnalyticsPage";
     public const string Policy = "analytics-session";
     public const string LoginPath = "/analytics/login";
 
     public static void Add(IServiceCollection services)
     {
+        services.AddAuthentication().AddPolicyScheme(PageScheme, "Analytics page", o => o.ForwardDefaultSelector = http =>
+            http.Request.Headers.Authorization.Count > 0 ? AdminKeyAuthenticationHandler.SchemeName : Scheme);
         services.AddAuthentication().AddCookie(Scheme, o =>
         {
             o.Cookie.Name = "switchboard-analytics";
@@ -51,7 +55,7 @@ public static class AnalyticsSession
                 return Task.CompletedTask;
             };
         });
-        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme)
+        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(PageScheme)
             .RequireClaim(AdminKeyAuthenticationHandler.ScopeClaim, AdminScopes.Read));
     }
 
