@@ -37,6 +37,8 @@ public sealed class EventStore : IDisposable
         if (path is not null) Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         var connection = new DuckDBConnection(path is null ? "DataSource=:memory:" : $"DataSource={path}");
         connection.Open();
+        // One thread: the engine's turns need the cores more than analytics does.
+        Execute(connection, "SET threads = 1");
         Execute(connection, $"CREATE TABLE IF NOT EXISTS events ({Columns.Replace("key BIGINT", "key BIGINT PRIMARY KEY")})");
         Execute(connection, $"CREATE TEMP TABLE IF NOT EXISTS staging ({Columns})");
         return new EventStore(path ?? ":memory:", connection);

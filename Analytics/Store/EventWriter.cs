@@ -14,6 +14,8 @@ public sealed class EventWriter : IAsyncDisposable
 {
     public const int DefaultCapacity = 200_000;
     public const int MaxBatch = 4096;
+    /// <summary>How long a batch may wait to fill: a few commits a second instead of one per trickle of events.</summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(250);
 
     private readonly EventStore _store;
     private readonly ILogger _logger;
@@ -52,9 +54,14 @@ public sealed class EventWriter : IAsyncDisposable
         foreach (var e in events) Enqueue(e);
     }
 
+    private volatile bool _flushRequested;
+    private TaskCompletionSource _flushSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Completes when everything enqueued before the call has been stored (or rejected).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
+        _flushRequested = true;
+        _flushSignal.TrySetResult();
         var target = Interlocked.Read(ref _enqueued);
         while (Interlocked.Read(ref _handled) < target && !_loop.IsCompleted)
             await Task.Delay(5, cancellationToken);
@@ -66,6 +73,8 @@ public sealed class EventWriter : IAsyncDisposable
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync())
         {
+            // Each DuckDB commit syncs its log: under a trickle (the live engine) wait a moment for company.
+            if (reader.Count < MaxBatch && !_flushRequested) await Task.WhenAny(Task.Delay(Linger), _flushSignal.Task);
             batch.Clear();
             var taken = 0;
             while (taken < MaxBatch && reader.TryRead(out var e))
@@ -93,11 +102,18 @@ public sealed class EventWriter : IAsyncDisposable
                 _logger.LogError("Storing {Count} interaction events failed: {Error}", batch.Count, ex.Message);
             }
             Interlocked.Add(ref _handled, taken);
+            if (_flushRequested && reader.Count == 0)
+            {
+                _flushRequested = false;
+                _flushSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
         }
     }
 
     public async ValueTask DisposeAsync()
     {
+        _flushRequested = true;
+        _flushSignal.TrySetResult();
         _queue.Writer.TryComplete();
         await _loop;
         _store.Checkpoint();

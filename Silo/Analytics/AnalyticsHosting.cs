@@ -43,7 +43,13 @@ public static class AnalyticsHosting
             services.AddHostedService(sp => sp.GetRequiredService<AnalyticsStore>());
             builder.UseOrleans(silo =>
             {
-                if (eventHubs is null) silo.AddMemoryStreams(InteractionStreams.Provider);
+                // One queue polled twice a second: analytics may lag a moment; the turns must not pay for idle polling.
+                if (eventHubs is null)
+                    silo.AddMemoryStreams(InteractionStreams.Provider, b =>
+                    {
+                        b.ConfigurePartitioning(1);
+                        b.ConfigurePullingAgent(o => o.Configure(p => p.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(500)));
+                    });
                 else eventHubs.AddTo(silo);
             });
             AnalyticsSession.Add(services);
@@ -53,7 +59,7 @@ public static class AnalyticsHosting
         {
             builder.UseOrleansClient(client =>
             {
-                if (eventHubs is null) client.AddMemoryStreams(InteractionStreams.Provider);
+                if (eventHubs is null) client.AddMemoryStreams(InteractionStreams.Provider, b => b.ConfigurePartitioning(1));
                 else eventHubs.AddTo(client);
             });
         }

@@ -17,6 +17,7 @@ public sealed class StreamedInteractionEvents(IClusterClient client, ILogger<Str
 {
     public const int Capacity = 100_000;
     public const int MaxBatch = 512;
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(100);
 
     private readonly Channel<InteractionEvent> _queue = Channel.CreateBounded<InteractionEvent>(
         new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
@@ -48,6 +49,8 @@ public sealed class StreamedInteractionEvents(IClusterClient client, ILogger<Str
             // Not cancelled by the stop token: StopAsync completes the queue, so what was published is still sent.
             while (await reader.WaitToReadAsync(CancellationToken.None))
             {
+                // A short wait fills batches under a trickle: one stream message per ~100 ms instead of one per turn.
+                if (reader.Count < MaxBatch) await Task.Delay(Linger, CancellationToken.None);
                 batch.Clear();
                 while (batch.Count < MaxBatch && reader.TryRead(out var e)) batch.Add(e);
                 try
