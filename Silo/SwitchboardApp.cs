@@ -12,6 +12,7 @@ using Switchboard.Grains.Dialog;
 using Switchboard.Grains.Journeys;
 using Switchboard.Grains.Interfaces.Outbox;
 using Switchboard.Silo.Admin;
+using Switchboard.Silo.Analytics;
 using Switchboard.Silo.Hosting;
 using Switchboard.Silo.Security;
 
@@ -39,6 +40,7 @@ public static class SwitchboardApp
         if (role.HostsGrains()) AddGrainHost(builder);
         else builder.AddSwitchboardClient();
         if (role.HostsChannels()) AddChannels(builder);
+        builder.AddAnalytics(role.HostsGrains());
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -51,6 +53,7 @@ public static class SwitchboardApp
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         if (role.HostsGrains()) MapGrainHost(app);
         if (role.HostsChannels()) MapChannels(app);
+        app.MapAnalytics(role.HostsGrains());
         return app;
     }
 

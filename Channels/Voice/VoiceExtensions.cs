@@ -42,7 +42,8 @@ public static class VoiceExtensions
             sp.GetRequiredService<TimeProvider>(),
             TimeSpan.FromMilliseconds(options.InterDigitTimeoutMs),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Channels.Voice.Calls"),
-            sp.GetService<WrittenConfirmations>()));
+            sp.GetService<WrittenConfirmations>(),
+            Analytics: sp.GetService<Grains.Interfaces.Analytics.IInteractionEvents>()));
         services.AddSingleton(sp => new VoiceSignaling(options, sp.GetRequiredService<TrunkGuard>(), sp.GetRequiredService<RtpPortPool>(),
             sp.GetRequiredService<MediaPacer>(), sp.GetRequiredService<TenantDirectory>(), sp.GetRequiredService<CallConversationServices>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<VoiceSignaling>>()));

@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
+using Switchboard.Grains.Analytics;
 using Switchboard.Grains.Consent;
 using Switchboard.Grains.Conversation;
 using Switchboard.Grains.Interfaces;
+using Switchboard.Grains.Interfaces.Analytics;
 using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
@@ -25,7 +27,8 @@ public sealed class CustomerGrain(
     Identity.SessionTokens sessionTokens,
     Identity.AddressPseudonyms pseudonyms,
     TimeProvider time,
-    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
+    ILogger<CustomerGrain> logger,
+    IInteractionEvents analytics) : Grain, ICustomerGrain
 {
     public const int MaxTextLength = 16 * 1024;
     public const int TranscriptLimit = CustomerState.TranscriptLimit;
@@ -102,6 +105,8 @@ public sealed class CustomerGrain(
         var transcriptText = text.Length > 0 ? text : DescribePayload(payload);
 
         var previous = S.Ephemeral.LastChannel;
+        var before = new TurnEvents.Before(previous, S.Intent.SwitchesWithRepeat, S.Intent.History.Count);
+        var started = time.GetTimestamp();
         if (previous is { } p && p != turn.Channel) S.Intent.ChannelSwitches++;
         S.Ephemeral.LastChannel = turn.Channel;
         S.InboundChannels.Add(turn.Channel);
@@ -135,7 +140,10 @@ public sealed class CustomerGrain(
             change.RepliesAdded.Add(outbound);
         }
 
+        var consentChanges = change.Consent.ToList();
         await Commit();
+        TurnEvents.Publish(analytics, _tenant, _customerId, turn.MessageId, turn.Channel, now, before, reply, S.Ephemeral, S.Intent, time.GetElapsedTime(started));
+        foreach (var c in consentChanges) TurnEvents.PublishConsent(analytics, _tenant, _customerId, c);
         logger.LogInformation("Turn {MessageId} on {Channel} handled for customer {CustomerId} ({Length} chars in)",
             turn.MessageId, turn.Channel.ToWire(), _customerId, transcriptText.Length);
         return new TurnResult(_customerId, false, reply, transcriptText, consent, keyword, outbound, refused);
@@ -303,6 +311,7 @@ public sealed class CustomerGrain(
         new ConsentRegistry(S.Consent).Record(consent);
         recorded.Consent.Add(consent);
         await Commit(layers: false);
+        TurnEvents.PublishConsent(analytics, _tenant, _customerId, consent);
         logger.LogInformation("Consent {Purpose} on {Channel} set to {Status} for customer {CustomerId}",
             change.Purpose.ToWire(), change.Channel.ToWire(), change.Status.ToWire(), _customerId);
     }

@@ -18,7 +18,8 @@ public sealed class OutboxGrain(
     Serializer serializer,
     OutboxPolicy policy,
     TimeProvider time,
-    ILogger<OutboxGrain> logger) : Grain, IOutboxGrain
+    ILogger<OutboxGrain> logger,
+    Switchboard.Grains.Interfaces.Analytics.IInteractionEvents analytics) : Grain, IOutboxGrain
 {
     private readonly Dictionary<string, OutboxEntry> _byKey = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OutboxEntry> _byId = new(StringComparer.Ordinal);
@@ -178,6 +179,7 @@ public sealed class OutboxGrain(
         }
         e.UpdatedAt = time.GetUtcNow();
         await Persist(new OutboxChange { Entry = e, At = e.UpdatedAt });
+        Analytics.DeliveryEvents.Publish(analytics, e.Message, receipt);
         return true;
     }
 

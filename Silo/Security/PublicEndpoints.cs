@@ -18,7 +18,9 @@ public static class PublicEndpoints
         "POST /webhooks/sms",          // the SMS provider's deliveries, signed with Sms:AuthToken
         "POST /webhooks/rcs",          // the RBM provider's deliveries, signed with Rcs:ClientToken
         "GET /chat",                   // the web chat page a visitor's browser opens
-        "GET /chat/ws");               // the web chat socket that page opens
+        "GET /chat/ws",                // the web chat socket that page opens
+        "GET /analytics/login",        // the analytics page's login form (the key goes in a POST body, never a URL)
+        "POST /analytics/login");      // checks the key (throttled like the API) and sets the session cookie
 
     // Webhooks ask on every request; an endpoint's answer never changes, so it is worked out once.
     private static readonly ConditionalWeakTable<Endpoint, object> Decided = new();

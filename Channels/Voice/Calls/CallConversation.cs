@@ -20,7 +20,8 @@ public sealed record CallConversationServices(
     TimeSpan InterDigitTimeout,
     ILogger Logger,
     WrittenConfirmations? Confirmations = null,
-    string TransferFailedLine = "Sorry, I can't reach a colleague right now. Please call us again a little later.");
+    string TransferFailedLine = "Sorry, I can't reach a colleague right now. Please call us again a little later.",
+    Grains.Interfaces.Analytics.IInteractionEvents? Analytics = null);
 
 /// <summary>
 /// The engine side of one answered call: the greeting turn, keyed digits as turns, replies spoken through

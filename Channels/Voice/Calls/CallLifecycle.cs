@@ -27,6 +27,8 @@ public sealed class CallLifecycle(
     ILogger logger)
 {
     private readonly IPAddress _mediaAddress = IPAddress.Parse(options.Advertised);
+    /// <summary>When each conversation started, for the call length the analytics event carries.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _answeredAt = new();
 
     public void StartMedia(VoiceCall call)
     {
@@ -44,6 +46,23 @@ public sealed class CallLifecycle(
         };
         call.Conversation = conversation;
         conversation.Start();
+        _answeredAt[call.CallId] = conversations.Time.GetTimestamp();
+        PublishCallEvent(call, Grains.Interfaces.Analytics.InteractionKind.CallAnswered, call.Outbound ? "outbound" : "inbound");
+    }
+
+    /// <summary>Call placed / answered / completed for analytics: tenant and a hash of the Call-ID, never the numbers.</summary>
+    public void PublishCallEvent(VoiceCall call, Grains.Interfaces.Analytics.InteractionKind kind, string outcome, double? durationMs = null)
+    {
+        if (conversations.Analytics is not { } analytics) return;
+        try
+        {
+            var id = $"{kind}:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(call.CallId)).AsSpan(0, 12))}";
+            analytics.Publish(new(id, kind, call.Tenant, "", Channel.Voice, conversations.Time.GetUtcNow(), Outcome: outcome, DurationMs: durationMs));
+        }
+        catch (Exception)
+        {
+            // Analytics never breaks a call.
+        }
     }
 
     /// <summary>Ends the call from our side with BYE.</summary>
@@ -74,6 +93,8 @@ public sealed class CallLifecycle(
         var conversation = call.Conversation;
         if (media is not null) pacer.Remove(media);
         logger.LogInformation("Call {CallRef} ended: {Reason}", CallReference.For(call.CallId), why);
+        if (_answeredAt.TryRemove(call.CallId, out var answered))
+            PublishCallEvent(call, Grains.Interfaces.Analytics.InteractionKind.CallCompleted, "completed", conversations.Time.GetElapsedTime(answered).TotalMilliseconds);
         // Disposal waits for loops to stop: never on the signaling lock or inside the call's own turn.
         _ = Task.Run(async () =>
         {

@@ -67,6 +67,7 @@ public sealed class OutboundCalls(
             call.OutboundInvite = new OutboundInvite(requestUri, branch, headers[0].Value);
             dialogs.Add(call);
             counters.OutboundAttempts++;
+            lifecycle.PublishCallEvent(call, Grains.Interfaces.Analytics.InteractionKind.CallPlaced, "outbound");
             transactions.Start(new ClientInviteTransaction(SipTransactions.Key(branch, "INVITE"), invite, peer,
                 new OutboundAttempt(this, call, branch, requestUri, e164)));
         }
