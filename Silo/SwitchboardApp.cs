@@ -10,6 +10,7 @@ using Switchboard.Channels.WhatsApp;
 using Switchboard.Grains.Dialog;
 using Switchboard.Grains.Interfaces.Outbox;
 using Switchboard.Silo.Admin;
+using Switchboard.Silo.Admission;
 using Switchboard.Silo.Hosting;
 using Switchboard.Silo.Security;
 
@@ -34,6 +35,7 @@ public static class SwitchboardApp
 
         builder.AddAdminAuthorization();
         builder.Services.AddProblemDetails();
+        builder.AddAdmission();
         if (role.HostsGrains()) AddGrainHost(builder);
         else builder.AddSwitchboardClient();
         if (role.HostsChannels()) AddChannels(builder);
@@ -42,6 +44,7 @@ public static class SwitchboardApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseAdmission();
         // Deny by default, in every role: only PublicEndpoints answer without the admin key.
         app.UseAuthentication();
         app.UseAuthorization();
