@@ -26,13 +26,13 @@ public sealed class AdmissionOptions
 
     public sealed class EdgeLimits
     {
-        /// <summary>Webhook and API turns this process handles at once.</summary>
+        /// <summary>Webhook and API turns this process handles at once; more only lengthens every turn (Little's law), so a few per core.</summary>
         [Range(1, 100_000)]
-        public int MaxInFlightTurns { get; set; } = 64;
+        public int MaxInFlightTurns { get; set; } = 8 * Environment.ProcessorCount;
 
         /// <summary>Turns that wait, oldest first, for one of those; past this a turn is refused at once.</summary>
         [Range(0, 100_000)]
-        public int MaxQueuedTurns { get; set; } = 64;
+        public int MaxQueuedTurns { get; set; } = 8 * Environment.ProcessorCount;
 
         /// <summary>Open web chat sockets (each runs at most one turn at a time).</summary>
         [Range(1, 1_000_000)]
