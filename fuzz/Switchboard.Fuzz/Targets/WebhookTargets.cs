@@ -32,23 +32,30 @@ public static class WebhookTargets
     /// <summary>Inputs that got through signature and reader to the engine's door (the seeds must: else the fuzzer only meets the signature check).</summary>
     public static long ReachedEngineCount => Interlocked.Read(ref _reached);
 
-    public static void WhatsApp(ReadOnlySpan<byte> input)
+    public static void WhatsApp(ReadOnlySpan<byte> input) => PostWhatsApp(input);
+
+    public static void Sms(ReadOnlySpan<byte> input) => PostSms(input);
+
+    public static void Rcs(ReadOnlySpan<byte> input) => PostRcs(input);
+
+    /// <summary>The status the endpoint answered, or 0 when the input reached the engine.</summary>
+    public static int PostWhatsApp(ReadOnlySpan<byte> input)
     {
         var signature = WhatsAppSignature.Sign(AppSecret, input);
-        Call(Mapped.Value.WhatsApp, input, "application/json", h => h[WhatsAppSignature.Header] = signature);
+        return Call(Mapped.Value.WhatsApp, input, "application/json", h => h[WhatsAppSignature.Header] = signature);
     }
 
-    public static void Sms(ReadOnlySpan<byte> input)
+    public static int PostSms(ReadOnlySpan<byte> input)
     {
         var form = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(input)).Select(kv => KeyValuePair.Create(kv.Key, kv.Value.ToString())).ToList();
         var signature = TwilioSignature.Compute(SmsToken, SmsUrl, form);
-        Call(Mapped.Value.Sms, input, "application/x-www-form-urlencoded", h => h[TwilioSignature.Header] = signature);
+        return Call(Mapped.Value.Sms, input, "application/x-www-form-urlencoded", h => h[TwilioSignature.Header] = signature);
     }
 
-    public static void Rcs(ReadOnlySpan<byte> input)
+    public static int PostRcs(ReadOnlySpan<byte> input)
     {
         var signature = RcsSignatureFor(input);
-        Call(Mapped.Value.Rcs, input, "application/json", h => { if (signature is not null) h[RcsWebhook.SignatureHeader] = signature; });
+        return Call(Mapped.Value.Rcs, input, "application/json", h => { if (signature is not null) h[RcsWebhook.SignatureHeader] = signature; });
     }
 
     /// <summary>The provider signs the decoded <c>message.data</c>; an input without one goes unsigned (and is refused before the reader).</summary>
@@ -61,13 +68,14 @@ public static class WebhookTargets
                 && m.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.String)
                 return RcsWebhook.Sign(RcsToken, Convert.FromBase64String(d.GetString()!));
         }
-        catch (Exception e) when (e is JsonException or FormatException)
+        // Invalid UTF-8 inside a JSON string (InvalidOperationException) or bad base64: sent unsigned, as a forger would.
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {
         }
         return null;
     }
 
-    private static void Call(RequestDelegate endpoint, ReadOnlySpan<byte> body, string contentType, Action<IHeaderDictionary> sign)
+    private static int Call(RequestDelegate endpoint, ReadOnlySpan<byte> body, string contentType, Action<IHeaderDictionary> sign)
     {
         var http = new DefaultHttpContext { RequestServices = Mapped.Value.Services };
         http.Request.Method = "POST";
@@ -82,6 +90,7 @@ public static class WebhookTargets
         try
         {
             endpoint(http).GetAwaiter().GetResult();
+            return http.Response.StatusCode;
         }
         catch (ReachedEngine)
         {
@@ -91,6 +100,7 @@ public static class WebhookTargets
         {
             Interlocked.Increment(ref _reached);
         }
+        return 0;
     }
 
     private sealed record Endpoints(IServiceProvider Services, RequestDelegate WhatsApp, RequestDelegate Sms, RequestDelegate Rcs);
