@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 scripts/apt-ensure.sh \
-  redis-server sip-tester sox baresip-core \
+  redis-server sip-tester sox baresip-core afl++ \
   libpocketsphinx3 libsphinxbase3 pocketsphinx-en-us libespeak-ng1 espeak-ng espeak-ng-data flite \
   chromium fonts-liberation
 
