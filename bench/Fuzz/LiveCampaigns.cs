@@ -145,12 +145,17 @@ public sealed class LiveCampaigns(LiveEngine engine, string corpora, Action<stri
             }
             if (i % 5_000 == 4_999)
             {
-                // The call must still be up: its media keeps coming.
-                using var cts = new CancellationTokenSource(Patience);
-                try { await probe.ReceivesRtpAsync(cts.Token); }
-                catch (OperationCanceledException) { hangs++; }
+                if (!await SipAlive()) hangs++;
                 progress?.Invoke($"media {i + 1}/{count}");
             }
+        }
+        // The engine latches its media onto the source of RTP it receives (symmetric RTP): count what reached the attacker's socket.
+        var hijacked = 0;
+        var buffer = new byte[2048];
+        while (socket.Available > 0)
+        {
+            var n = socket.Receive(buffer);
+            if (RtpPacket.TryRead(buffer.AsSpan(0, n), out _)) hijacked++;
         }
         using var bye = new CancellationTokenSource(Patience);
         var hungUp = false;
@@ -158,7 +163,8 @@ public sealed class LiveCampaigns(LiveEngine engine, string corpora, Action<stri
         catch (OperationCanceledException) { }
         if (!hungUp) hangs++;
         return new CampaignResult("RTP/RTCP at a live call", count, engine.Alive ? 0 : 1, hangs,
-            $"{garbage} garbage, {mutated} mutated RTP/RTCP/RFC 4733, {replayed} replayed; the call stayed up and hung up cleanly: {hungUp}");
+            $"{garbage} garbage, {mutated} mutated RTP/RTCP/RFC 4733, {replayed} replayed; the call hung up cleanly: {hungUp}; " +
+            $"RTP of the call that reached the sending (attacker's) socket: {hijacked} packets");
     }
 
     public async Task<CampaignResult> ChatAsync(int count)
