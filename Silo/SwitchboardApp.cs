@@ -36,6 +36,7 @@ public static class SwitchboardApp
         builder.AddAdminAuthorization();
         builder.Services.AddProblemDetails();
         builder.AddAdmission();
+        builder.AddTrustedProxies();
         if (role.HostsGrains()) AddGrainHost(builder);
         else builder.AddSwitchboardClient();
         if (role.HostsChannels()) AddChannels(builder);
@@ -45,6 +46,7 @@ public static class SwitchboardApp
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseAdmission();
+        app.UseTrustedProxies();
         // Deny by default, in every role: only PublicEndpoints answer without the admin key.
         app.UseAuthentication();
         app.UseAuthorization();
