@@ -343,7 +343,15 @@ public sealed class LiveCampaigns(LiveEngine engine, string corpora, Action<stri
                     {
                         using var response = await _http.SendAsync(request);
                         statuses.AddOrUpdate((int)response.StatusCode, 1, (_, c) => c + 1);
-                        if ((int)response.StatusCode == 500) Interlocked.Increment(ref crashes);
+                        if ((int)response.StatusCode == 500)
+                        {
+                            Interlocked.Increment(ref crashes);
+                            // Kept to be replayed through the fuzz target of that webhook.
+                            var kept = Path.Combine(Path.GetTempPath(), "switchboard-live-findings");
+                            Directory.CreateDirectory(kept);
+                            File.WriteAllBytes(Path.Combine(kept, $"{request.RequestUri!.OriginalString.Split('/')[^1]}-{i}.bin"), body);
+                            progress?.Invoke($"500 from {request.RequestUri}: body kept in {kept}");
+                        }
                     }
                     catch (TaskCanceledException)
                     {

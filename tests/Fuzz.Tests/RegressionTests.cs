@@ -2,6 +2,7 @@ using System.Text;
 using Switchboard.Fuzz.Targets;
 using Switchboard.Grains.Dialog.Loading;
 using Switchboard.Grains.Pii;
+using Switchboard.TestSupport;
 
 namespace Switchboard.Fuzz.Tests;
 
@@ -52,5 +53,16 @@ public sealed class RegressionTests
         Assert.Equal(PiiKind.Card, card.Kind);
         Assert.Equal("pin " + card.Token, text);
         Assert.Matches(PiiTokenizer.TokenPattern(), card.Token);
+    }
+
+    [Fact]
+    public async Task A_whatsapp_status_with_a_timestamp_past_year_9999_is_acknowledged_not_a_500()
+    {
+        // Found by bench fuzz-live (a mutated statuses sample); the fuzz target stops at the engine's door before the timestamp is read.
+        const string secret = "regression-app-secret";
+        await using var silo = await SiloApp.StartAsync(new Dictionary<string, string?> { ["WhatsApp:AppSecret"] = secret });
+        var body = File.ReadAllText(Path.Combine(Corpora.For("whatsapp"), "regression-status-timestamp.json"));
+        using var response = await WhatsAppWebhookPost.PostSignedAsync(silo.Http, body, secret);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
     }
 }
