@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 scripts/apt-ensure.sh \
-  redis-server sip-tester sox baresip-core \
+  redis-server sip-tester sox baresip-core afl++ \
   libpocketsphinx3 libsphinxbase3 pocketsphinx-en-us libespeak-ng1 espeak-ng espeak-ng-data flite libflite1 \
   chromium fonts-liberation nodejs npm
 # nodejs/npm: the build copies the Silero VAD model out of an npm package (Channels/Voice/Speech/Vad/SileroVadModel.targets),

@@ -13,6 +13,7 @@ using Switchboard.Grains.Journeys;
 using Switchboard.Grains.Interfaces.Outbox;
 using Switchboard.Silo.Admin;
 using Switchboard.Silo.Analytics;
+using Switchboard.Silo.Admission;
 using Switchboard.Silo.Hosting;
 using Switchboard.Silo.Security;
 
@@ -37,6 +38,8 @@ public static class SwitchboardApp
 
         builder.AddAdminAuthorization();
         builder.Services.AddProblemDetails();
+        builder.AddAdmission();
+        builder.AddTrustedProxies();
         if (role.HostsGrains()) AddGrainHost(builder);
         else builder.AddSwitchboardClient();
         if (role.HostsChannels()) AddChannels(builder);
@@ -46,6 +49,8 @@ public static class SwitchboardApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseAdmission();
+        app.UseTrustedProxies();
         // Deny by default, in every role: only PublicEndpoints answer without the admin key.
         app.UseAuthentication();
         app.UseAuthorization();

@@ -52,14 +52,14 @@ public sealed class RcsWebhook(IGrainFactory grains, TenantDirectory tenants, Rc
         if (Str(m, "text") is { } t) text = t;
         else if (m.TryGetProperty("suggestionResponse", out var s))
             payload = new TurnPayload(PayloadKind.Choice, Str(s, "postbackData"), Str(s, "text"));
-        else if (m.TryGetProperty("location", out var loc) && loc.TryGetProperty("latitude", out var lat) && loc.TryGetProperty("longitude", out var lon))
+        else if (m.TryGetProperty("location", out var loc) && Number(loc, "latitude") is { } lat && Number(loc, "longitude") is { } lon)
             payload = new TurnPayload(PayloadKind.Location, null, "shared location", new Dictionary<string, string>
             {
-                ["latitude"] = lat.GetDouble().ToString(CultureInfo.InvariantCulture),
-                ["longitude"] = lon.GetDouble().ToString(CultureInfo.InvariantCulture),
+                ["latitude"] = lat.ToString(CultureInfo.InvariantCulture),
+                ["longitude"] = lon.ToString(CultureInfo.InvariantCulture),
             });
         else if (m.TryGetProperty("userFile", out var file))
-            payload = new TurnPayload(PayloadKind.Media, file.TryGetProperty("payload", out var p) ? Str(p, "fileUri") : null, "file");
+            payload = new TurnPayload(PayloadKind.Media, file.ValueKind == JsonValueKind.Object && file.TryGetProperty("payload", out var p) ? Str(p, "fileUri") : null, "file");
         else return "ignored";
 
         TurnResult result;
@@ -84,6 +84,14 @@ public sealed class RcsWebhook(IGrainFactory grains, TenantDirectory tenants, Rc
 
     private static readonly TurnRules Rules = TurnRules.Plain(TimeSpan.FromMinutes(15), TimeSpan.Zero);
 
-    private static string? Str(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    // Fuzzing found these: a lone escaped surrogate makes GetString throw, and so does a location that is not an object of numbers.
+    private static string? Str(JsonElement e, string name)
+    {
+        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.String) return null;
+        try { return v.GetString(); }
+        catch (InvalidOperationException) { return null; }
+    }
+
+    private static double? Number(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d) ? d : null;
 }

@@ -46,7 +46,8 @@ public static class VoiceExtensions
             Analytics: sp.GetService<Grains.Interfaces.Analytics.IInteractionEvents>()));
         services.AddSingleton(sp => new VoiceSignaling(options, sp.GetRequiredService<TrunkGuard>(), sp.GetRequiredService<RtpPortPool>(),
             sp.GetRequiredService<MediaPacer>(), sp.GetRequiredService<TenantDirectory>(), sp.GetRequiredService<CallConversationServices>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<VoiceSignaling>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<VoiceSignaling>>(),
+            sp.GetKeyedService<System.Threading.RateLimiting.RateLimiter>(InboundCalls.AdmissionKey)));
         services.AddSingleton<IVoiceCalls>(sp => sp.GetRequiredService<VoiceSignaling>());
         services.AddSingleton<SipListener>();
         if (options.Enabled) services.AddHostedService(sp => sp.GetRequiredService<SipListener>());

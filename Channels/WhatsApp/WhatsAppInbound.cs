@@ -26,7 +26,7 @@ public static class WhatsAppInbound
             _ => (null, null),
         };
         if (text is null && payload is null) return null;
-        var time = m.Timestamp > 0 ? DateTimeOffset.FromUnixTimeSeconds(m.Timestamp) : default;
+        var time = UnixTime(m.Timestamp) ?? default;
         return new InboundTurn(tenant, Channel.WhatsApp, new ChannelAddress(AddressKind.WhatsApp, m.From ?? ""), m.Id!, text, payload, time);
     }
 
@@ -46,4 +46,9 @@ public static class WhatsAppInbound
         foreach (var (k, v) in pairs) if (!string.IsNullOrEmpty(v)) d[k] = v;
         return d;
     }
+
+    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
+    /// <summary>A webhook timestamp as a time; null when absent or out of range (found by the live fuzz campaign: it was a 500).</summary>
+    public static DateTimeOffset? UnixTime(long seconds) => seconds > 0 && seconds <= MaxUnixSeconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
 }

@@ -144,7 +144,7 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
             return;
         }
         var detail = s.Errors is { Count: > 0 } errors ? $"{errors[0].Code} {errors[0].Title}" : null;
-        var at = s.Timestamp > 0 ? DateTimeOffset.FromUnixTimeSeconds(s.Timestamp) : time.GetUtcNow();
+        var at = WhatsAppInbound.UnixTime(s.Timestamp) ?? time.GetUtcNow();
         if (await outbox.ShardFor(Channel.WhatsApp, s.RecipientId).RecordStatus(new DeliveryReceipt(s.Id, status.Value, at, detail)))
             Interlocked.Increment(ref counters.Statuses);
         else
@@ -175,7 +175,7 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
             logger.LogInformation("Marketing preference for an unknown WhatsApp user ignored");
             return;
         }
-        var at = p.Timestamp > 0 ? DateTimeOffset.FromUnixTimeSeconds(p.Timestamp) : time.GetUtcNow();
+        var at = WhatsAppInbound.UnixTime(p.Timestamp) ?? time.GetUtcNow();
         await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant.Id, customerId)).RecordConsent(
             new ConsentChange(Channel.WhatsApp, ConsentPurpose.Marketing, status.Value, "whatsapp-user-preferences", $"user_preferences {p.Value} at {p.Timestamp}", at));
         Interlocked.Increment(ref counters.Preferences);

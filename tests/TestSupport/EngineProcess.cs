@@ -12,6 +12,8 @@ public sealed class EngineProcess : IAsyncDisposable
     private readonly Process _process;
 
     public Uri BaseAddress { get; }
+    /// <summary>The engine's operating-system process id (benchmarks read its memory).</summary>
+    public int ProcessId => _process.Id;
     public HttpClient Http { get; }
 
     private EngineProcess(Process process, Uri baseAddress)

@@ -30,8 +30,12 @@ public sealed class InboundCalls(
     TenantDirectory tenants,
     TrunkGuard guard,
     SignalingCounters counters,
-    ILogger logger)
+    ILogger logger,
+    System.Threading.RateLimiting.RateLimiter? admission = null)
 {
+    /// <summary>The keyed <c>RateLimiter</c> the host registers to refuse new calls while it is past capacity.</summary>
+    public const string AdmissionKey = "sip-invites";
+
     public void OnInvite(SipPeer from, SipMessage invite, string branch)
     {
         counters.Invites++;
@@ -78,7 +82,8 @@ public sealed class InboundCalls(
             RespondIntervalTooSmall(from, invite);
             return;
         }
-        if (dialogs.Count >= options.MaxCalls || ports.Rent() is not { } pair)
+        using var admitted = admission?.AttemptAcquire(0);
+        if (admitted is { IsAcquired: false } || dialogs.Count >= options.MaxCalls || ports.Rent() is not { } pair)
         {
             transactions.Respond(from, invite, 503, "Service Unavailable", toTag: SipWriter.NewTag(), extra: [new SipHeader("Retry-After", "5")]);
             return;

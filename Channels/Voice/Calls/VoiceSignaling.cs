@@ -28,7 +28,8 @@ public sealed class VoiceSignaling : IVoiceCalls, ICallControl, IAsyncDisposable
     private readonly CallTransfer _transfer;
 
     public VoiceSignaling(VoiceOptions options, TrunkGuard guard, RtpPortPool ports, MediaPacer pacer, TenantDirectory tenants,
-        CallConversationServices conversations, TimeProvider time, ILogger<VoiceSignaling> logger)
+        CallConversationServices conversations, TimeProvider time, ILogger<VoiceSignaling> logger,
+        System.Threading.RateLimiting.RateLimiter? admission = null)
     {
         _guard = guard;
         _transactions = new SipTransactions(_lock, time, Counters);
@@ -38,7 +39,7 @@ public sealed class VoiceSignaling : IVoiceCalls, ICallControl, IAsyncDisposable
         _lifecycle = new CallLifecycle(options, _dialogs, pacer, tenants, conversations, this, sessionTimers, Counters, logger);
         refresh.Attach(_lifecycle, sessionTimers);
         _provisionals = new ReliableProvisionals(_transactions, _dialogs);
-        _inbound = new InboundCalls(options, _transactions, _dialogs, _lifecycle, sessionTimers, _provisionals, ports, tenants, guard, Counters, logger);
+        _inbound = new InboundCalls(options, _transactions, _dialogs, _lifecycle, sessionTimers, _provisionals, ports, tenants, guard, Counters, logger, admission);
         _outbound = new OutboundCalls(options, _transactions, _dialogs, _lifecycle, ports, tenants, Counters, logger);
         _transfer = new CallTransfer(options, _transactions, _dialogs, _lifecycle, Counters, logger);
     }

@@ -47,6 +47,11 @@ public static partial class BotLoader
                 var reason = e.InnerException is { } inner && !string.IsNullOrEmpty(inner.Message) && inner is not YamlException ? inner.Message : e.Message;
                 throw new BotDefinitionException(file, (int)e.Start.Line, (int)e.Start.Column, "YAML syntax error: " + Clean(reason), e);
             }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+            {
+                // YamlDotNet throws these on some malformed input instead of a YamlException (found by fuzzing).
+                throw new BotDefinitionException(file, 0, 0, "YAML syntax error: the file is not well-formed YAML.", e);
+            }
             if (stream.Documents.Count == 0) continue;
             var root = nodes.Map(stream.Documents[0].RootNode, "the file");
             root.Allow(Sections);

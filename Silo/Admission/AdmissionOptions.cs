@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Switchboard.Silo.Admission;
+
+/// <summary>
+/// Section <c>Admission</c>: how much work one process takes on before it turns traffic away. <see cref="Edge"/> bounds
+/// the turns its HTTP edge has in flight and waiting, in every role (a gateway's webhooks, a silo's <c>/api/turns</c>),
+/// so a silo's grains never hold more turns than the edges in front of them admitted. Past capacity, webhooks get 503
+/// with Retry-After (providers redeliver), the web chat socket is refused with 503, and new SIP INVITEs get 503 with
+/// Retry-After. Validated at start.
+/// </summary>
+public sealed class AdmissionOptions
+{
+    public const string Section = "Admission";
+
+    /// <summary>Off turns every limit off (a benchmark measuring raw capacity does this; production should not).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>What a refused caller is told to wait, in seconds (the Retry-After header).</summary>
+    [Range(1, 3600)]
+    public int RetryAfterSeconds { get; set; } = 2;
+
+    [Required, ValidateObjectMembers]
+    public EdgeLimits Edge { get; set; } = new();
+
+    public sealed class EdgeLimits
+    {
+        /// <summary>Webhook and API turns this process handles at once; more only lengthens every turn (Little's law), so a few per core.</summary>
+        [Range(1, 100_000)]
+        public int MaxInFlightTurns { get; set; } = 8 * Environment.ProcessorCount;
+
+        /// <summary>Turns that wait, oldest first, for one of those; past this a turn is refused at once.</summary>
+        [Range(0, 100_000)]
+        public int MaxQueuedTurns { get; set; } = 8 * Environment.ProcessorCount;
+
+        /// <summary>Open web chat sockets (each runs at most one turn at a time).</summary>
+        [Range(1, 1_000_000)]
+        public int MaxChatSockets { get; set; } = 10_000;
+    }
+}
