@@ -16,6 +16,13 @@ public interface IConversationIngressGrain : IGrainWithIntegerKey
     [Alias("resolve")]
     Task<string?> Resolve(string tenant, ChannelAddress address);
 
+    /// <summary>
+    /// The customer an address belongs to, created when there is none (an audience row, a CRM import): the same customer
+    /// the address's first message would have reached. The address is normalised first.
+    /// </summary>
+    [Alias("register")]
+    Task<string> Register(string tenant, ChannelAddress address);
+
     /// <summary>Binds <paramref name="address"/> to the customer a valid session token names; returns that customer, or null for a bad or expired token.</summary>
     [Alias("join-with-token")]
     Task<string?> JoinWithSessionToken(string tenant, string sessionToken, ChannelAddress address);

@@ -40,6 +40,13 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("link-address")]
     Task LinkAddress(ChannelAddress address);
 
+    /// <summary>
+    /// Creates the customer without a turn (an audience list, a CRM import), with <paramref name="address"/> as its first
+    /// address; on a customer that exists it only links the address. Consent starts unknown: a list grants nothing.
+    /// </summary>
+    [Alias("register")]
+    Task Register(ChannelAddress address);
+
     [Alias("can-contact")]
     Task<ConsentDecision> CanContact(Channel channel, ConsentPurpose purpose);
 

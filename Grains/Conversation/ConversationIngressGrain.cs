@@ -35,6 +35,15 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
         return await GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(t.Id, customerId)).Exists() ? customerId : null;
     }
 
+    public async Task<string> Register(string tenant, ChannelAddress address)
+    {
+        var t = RequireTenant(tenant);
+        var normalized = AddressNormalizer.Normalize(address.Kind, address.Value, t.DefaultRegion);
+        var customerId = await GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(t.Id, normalized)).GetOrBind(NewCustomerId());
+        await GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(t.Id, customerId)).Register(normalized);
+        return customerId;
+    }
+
     public async Task<string?> JoinWithSessionToken(string tenant, string sessionToken, ChannelAddress address)
     {
         var t = RequireTenant(tenant);

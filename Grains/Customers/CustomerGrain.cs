@@ -275,6 +275,22 @@ public sealed class CustomerGrain(
         return Task.FromResult(new TranscriptPage(S.Summary, [.. S.Transcript]));
     }
 
+    public async Task Register(ChannelAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (S.Created && S.Addresses.Contains(address)) return;
+        await EnsureKeys();
+        var change = Begin();
+        if (!S.Created)
+        {
+            var now = time.GetUtcNow();
+            S.Create(now);
+            change.CreatedAt = now;
+        }
+        AddAddress(address);
+        await Commit(layers: false);
+    }
+
     public async Task LinkAddress(ChannelAddress address)
     {
         EnsureExists();

@@ -1,8 +1,8 @@
 using Orleans.Concurrency;
 using PhoneNumbers;
 using Switchboard.Addressing;
-using Switchboard.Grains.Identity;
 using Switchboard.Grains.Interfaces;
+using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Interfaces.Journeys;
@@ -11,9 +11,9 @@ using Switchboard.Tenancy;
 
 namespace Switchboard.Grains.Journeys;
 
-/// <summary>Resolves an audience row to a known customer and enrols them; a number no customer has is a bad row (the engine creates customers from their first message, not from a list).</summary>
+/// <summary>Resolves an audience row to its customer (creating the customer a number nobody has written from yet would reach) and enrols them.</summary>
 [StatelessWorker]
-public sealed class JourneyAudienceGrain(TenantDirectory tenants, AddressPseudonyms pseudonyms, JourneyDirectory directory) : Grain, IJourneyAudienceGrain
+public sealed class JourneyAudienceGrain(TenantDirectory tenants, JourneyDirectory directory) : Grain, IJourneyAudienceGrain
 {
     public async Task<AdmitResult> Admit(AudienceMember m)
     {
@@ -28,8 +28,8 @@ public sealed class JourneyAudienceGrain(TenantDirectory tenants, AddressPseudon
             try { normalized = AddressNormalizer.Normalize(AddressKind.Phone, m.Phone, tenant.DefaultRegion); }
             catch (InvalidAddressException) { return new(null, null, "not a valid phone number"); }
             e164 = normalized.Value;
-            customerId = await GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(tenant.Id, normalized)).GetCustomerId();
-            if (customerId is null) return new(null, null, "no customer has this number yet");
+            // A list names customers who may never have written: the row creates the customer their first message would reach.
+            customerId = await GrainFactory.GetGrain<IConversationIngressGrain>(0).Register(tenant.Id, normalized);
         }
         var customer = GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant.Id, customerId));
         if (!await customer.Exists()) return new(null, null, "unknown customer");
