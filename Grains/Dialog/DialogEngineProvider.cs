@@ -62,4 +62,16 @@ public sealed class DialogOptions
 
     /// <summary>Bot name → backend base URL, overriding the bot's own <c>settings.backend</c>.</summary>
     public Dictionary<string, string> Backends { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Section <c>Bots:Encoder</c>: intents by meaning where the classifier is unsure (off by default: 91 MB, milliseconds per new sentence).</summary>
+    public EncoderOptions Encoder { get; set; } = new();
+}
+
+/// <summary>The embedded all-MiniLM-L6-v2 sentence encoder for <see cref="SemanticIntentMatcher"/>.</summary>
+public sealed class EncoderOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>Distinct sentences whose vectors are kept (least recently used goes first); 384 floats ≈ 1.6 KB each.</summary>
+    public int CacheSize { get; set; } = 4096;
 }

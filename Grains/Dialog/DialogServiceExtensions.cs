@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Switchboard.Grains.Conversation;
+using Switchboard.Grains.Dialog.Nlu;
 
 namespace Switchboard.Grains.Dialog;
 
@@ -25,6 +26,9 @@ public static class DialogServiceExtensions
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new DialogBackend(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, sp.GetRequiredService<TimeProvider>()));
+        // The host's own encoder wins; otherwise the embedded one when the deployment turns it on (Bots:Encoder:Enabled).
+        if (options.Encoder.Enabled && !services.Any(d => d.ServiceType == typeof(ISentenceEmbedder)))
+            services.AddSingleton<ISentenceEmbedder>(_ => new CachingSentenceEmbedder(new MiniLmSentenceEmbedder(), options.Encoder.CacheSize));
         services.AddSingleton<DialogEngineProvider>();
         services.Replace(ServiceDescriptor.Singleton<IConversationEngineProvider>(sp => sp.GetRequiredService<DialogEngineProvider>()));
         // First of all hosted services: a bad bot stops the start before the silo opens its ports.
