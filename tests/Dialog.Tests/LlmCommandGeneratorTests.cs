@@ -118,4 +118,30 @@ public sealed class LlmCommandGeneratorTests : IAsyncLifetime
         Assert.Null(canary.FoundIn(sent));
         Assert.Contains("{{card:", sent.Replace("\\u007B", "{"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Through_the_engine_a_valid_proposal_starts_the_flow_the_embedded_path_did_not_find()
+    {
+        _answer = Commands(new { type = "start_flow", flow = "rebook" });
+        var harness = new EngineHarness(EngineHarness.Airline, new Switchboard.Grains.Dialog.DialogEngineSettings { Llm = Generator(TimeSpan.FromSeconds(30)) });
+        await harness.Say(Switchboard.Grains.Interfaces.Conversation.Channel.WhatsApp, "xyzzy plugh frobnicate");
+        Assert.Single(_requests);
+        Assert.Equal("rebook", harness.Ephemeral.ActiveFlow);
+    }
+
+    [Theory]
+    [InlineData("unknown-flow")]
+    [InlineData("malformed")]
+    [InlineData("timeout")]
+    public async Task Through_the_engine_a_bad_or_late_model_falls_back_to_the_embedded_path(string mode)
+    {
+        _hang = mode == "timeout";
+        _answer = mode == "malformed" ? "{\"commands\": [" : Commands(new { type = "start_flow", flow = "book_hotel" });
+        var harness = new EngineHarness(EngineHarness.Airline, new Switchboard.Grains.Dialog.DialogEngineSettings { Llm = Generator(TimeSpan.FromMilliseconds(500)) });
+        var reply = await harness.Say(Switchboard.Grains.Interfaces.Conversation.Channel.WhatsApp, "xyzzy plugh frobnicate");
+        var without = await new EngineHarness(EngineHarness.Airline).Say(Switchboard.Grains.Interfaces.Conversation.Channel.WhatsApp, "xyzzy plugh frobnicate");
+        Assert.Single(_requests);
+        Assert.Null(harness.Ephemeral.ActiveFlow);
+        Assert.Equal(without.Text, reply.Text); // the same fallback as with no model at all
+    }
 }
