@@ -69,7 +69,7 @@ public sealed class NluBenchmark : IBenchmark
     private static bool Paraphrases(string path)
     {
         var sw = Stopwatch.StartNew();
-        using var embedder = new MiniLmEmbedder();
+        using var embedder = new MiniLmSentenceEmbedder();
         embedder.Embed(["warm up"]);
         Console.WriteLine();
         Console.WriteLine($"held-out paraphrases (encoder all-MiniLM-L6-v2 loaded in {sw.Elapsed.TotalMilliseconds:F0} ms)");

@@ -46,7 +46,8 @@ public sealed class StoriesBenchmark : IBenchmark
         });
         builder.Services.AddSwitchboardCore(builder.Configuration, new CustomerKeys(RandomNumberGenerator.GetBytes(32)));
         builder.Services.AddSingleton<DialogTrace>();
-        if (encoder) builder.Services.AddSingleton<Switchboard.Grains.Dialog.Nlu.ISentenceEmbedder, MiniLmEmbedder>();
+        builder.Services.AddSingleton<Switchboard.Grains.Journaling.IJournalStore, Switchboard.Grains.Journaling.MemoryJournalStore>(); // the identity grain journals its links
+        if (encoder) builder.Services.AddSingleton<Switchboard.Grains.Dialog.Nlu.ISentenceEmbedder, Switchboard.Grains.Dialog.Nlu.MiniLmSentenceEmbedder>();
         builder.Services.AddDialogEngine(builder.Configuration);
         builder.UseOrleans(silo =>
         {

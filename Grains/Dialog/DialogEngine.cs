@@ -13,6 +13,8 @@ public sealed class DialogEngineSettings
     /// <summary>Overrides the bot's <c>settings.backend</c> (configuration <c>Bots:Backends:{bot}</c>).</summary>
     public Uri? Backend { get; init; }
     public TimeSpan SessionTokenLifetime { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>The optional language model (<c>Bots:Llm</c>), asked only when neither the classifier nor the encoder found an intent.</summary>
+    public Llm.LlmCommandGenerator? Llm { get; init; }
     public TimeSpan CallCodeLifetime { get; init; } = TimeSpan.FromMinutes(15);
     /// <summary>After this long without a voice turn, the next voice turn starts with the persona's voice notice again.</summary>
     public TimeSpan VoiceNoticeGap { get; init; } = TimeSpan.FromMinutes(10);

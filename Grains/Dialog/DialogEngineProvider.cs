@@ -15,7 +15,7 @@ public sealed class DialogEngineProvider : IConversationEngineProvider
     private readonly Dictionary<string, IConversationEngine> _engines = new(StringComparer.Ordinal);
     private readonly EchoConversationEngine _echo = new();
 
-    public DialogEngineProvider(TenantDirectory tenants, DialogOptions options, DialogBackend backend, ILoggerFactory loggers, DialogTrace? trace = null, ISentenceEmbedder? embedder = null)
+    public DialogEngineProvider(TenantDirectory tenants, DialogOptions options, DialogBackend backend, ILoggerFactory loggers, DialogTrace? trace = null, ISentenceEmbedder? embedder = null, Llm.LlmCommandGenerator? llm = null)
     {
         var logger = loggers.CreateLogger<DialogEngine>();
         var botNames = tenants.All.Where(t => !string.IsNullOrWhiteSpace(t.Bot)).Select(t => t.Bot).Distinct(StringComparer.Ordinal).ToList();
@@ -39,6 +39,7 @@ public sealed class DialogEngineProvider : IConversationEngineProvider
             {
                 VoiceNumber = t.VoiceNumber,
                 Backend = options.Backends.TryGetValue(t.Bot, out var b) && !string.IsNullOrWhiteSpace(b) ? new Uri(b) : null,
+                Llm = llm,
             };
             _engines[t.Id] = new DialogEngine(bots[t.Bot], settings, backend, logger, trace);
             logger.LogInformation("Tenant {Tenant} runs bot {Bot} ({Intents} intents, {Flows} flows)", t.Id, t.Bot, bots[t.Bot].Definition.Intents.Count, bots[t.Bot].Definition.Flows.Count);
@@ -62,4 +63,34 @@ public sealed class DialogOptions
 
     /// <summary>Bot name → backend base URL, overriding the bot's own <c>settings.backend</c>.</summary>
     public Dictionary<string, string> Backends { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Section <c>Bots:Encoder</c>: intents by meaning where the classifier is unsure (off by default: 91 MB, milliseconds per new sentence).</summary>
+    public EncoderOptions Encoder { get; set; } = new();
+
+    /// <summary>Section <c>Bots:Llm</c>: an OpenAI-compatible model in the deployment's network (off unless Endpoint and Model are set).</summary>
+    public LlmOptions Llm { get; set; } = new();
+}
+
+/// <summary>The optional LLM command generator (<see cref="Llm.LlmCommandGenerator"/>).</summary>
+public sealed class LlmOptions
+{
+    /// <summary>Base URL of the OpenAI-compatible API, e.g. <c>http://vllm.internal:8000/v1</c>.</summary>
+    public string? Endpoint { get; set; }
+
+    public string? Model { get; set; }
+
+    /// <summary>Sent as the bearer key; local servers usually ignore it.</summary>
+    public string ApiKey { get; set; } = "unused";
+
+    /// <summary>After this the turn goes on without the model.</summary>
+    public double TimeoutSeconds { get; set; } = 2;
+}
+
+/// <summary>The embedded all-MiniLM-L6-v2 sentence encoder for <see cref="SemanticIntentMatcher"/>.</summary>
+public sealed class EncoderOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>Distinct sentences whose vectors are kept (least recently used goes first); 384 floats ≈ 1.6 KB each.</summary>
+    public int CacheSize { get; set; } = 4096;
 }

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Switchboard.Grains.Conversation;
+using Switchboard.Grains.Dialog.Nlu;
 
 namespace Switchboard.Grains.Dialog;
 
@@ -25,6 +27,18 @@ public static class DialogServiceExtensions
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new DialogBackend(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, sp.GetRequiredService<TimeProvider>()));
+        // The host's own encoder wins; otherwise the embedded one when the deployment turns it on (Bots:Encoder:Enabled).
+        if (options.Encoder.Enabled && !services.Any(d => d.ServiceType == typeof(ISentenceEmbedder)))
+            services.AddSingleton<ISentenceEmbedder>(_ => new CachingSentenceEmbedder(new MiniLmSentenceEmbedder(), options.Encoder.CacheSize));
+        // The deployment's own language model, only when it names one (Bots:Llm:Endpoint and :Model).
+        if (!string.IsNullOrWhiteSpace(options.Llm.Endpoint) && !string.IsNullOrWhiteSpace(options.Llm.Model))
+            services.AddSingleton(sp => new Llm.LlmCommandGenerator(
+                new OpenAI.OpenAIClient(new System.ClientModel.ApiKeyCredential(options.Llm.ApiKey), new OpenAI.OpenAIClientOptions
+                {
+                    Endpoint = new Uri(options.Llm.Endpoint),
+                    RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0), // a turn waits for no retries: the embedded path answers instead
+                }).GetChatClient(options.Llm.Model).AsIChatClient(),
+                TimeSpan.FromSeconds(options.Llm.TimeoutSeconds), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DialogEngineProvider>();
         services.Replace(ServiceDescriptor.Singleton<IConversationEngineProvider>(sp => sp.GetRequiredService<DialogEngineProvider>()));
         // First of all hosted services: a bad bot stops the start before the silo opens its ports.

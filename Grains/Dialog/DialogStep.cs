@@ -65,6 +65,16 @@ internal sealed partial class DialogStep
     /// <summary>The dialog act this turn took: an intent name, or inform, correct, affirm, deny, fallback, ask-slot, unclear-choice.</summary>
     public string? Act { get; private set; }
 
+    /// <summary>The intent a model command stands for; slot commands are left to the engine's own extractor (values are never taken from the model).</summary>
+    private string? IntentOf(Llm.DialogCommand c) => c.Kind switch
+    {
+        Llm.DialogCommandKind.StartFlow => _def.Flow(c.Flow)?.Intent,
+        Llm.DialogCommandKind.Cancel => "cancel",
+        Llm.DialogCommandKind.HandOff => "agent",
+        Llm.DialogCommandKind.AnswerDigression => c.Intent,
+        _ => null,
+    };
+
     public async Task<EngineReply> RunAsync(CancellationToken ct)
     {
         var flow = _def.Flow(_e.ActiveFlow);
@@ -112,6 +122,11 @@ internal sealed partial class DialogStep
                 && sp.Confidence >= (_def.FlowForIntent(meant) is { IsSideAction: false } ? SemanticIntentMatcher.FlowThreshold : SemanticIntentMatcher.DefaultThreshold)
                 && (flow is null || meant == flow.Intent || IntentDefinition.Global.Contains(meant) || sp.Confidence >= 0.7))
                 input.Intent = meant;
+            // Last, the deployment's own language model (off by default): its commands were validated against the bot.
+            else if (_settings.Llm is { } llm && text.Any(char.IsLetter)
+                && (await llm.ProposeAsync(_def, text, flow?.Name, _e.PendingSlot, ct)).Select(IntentOf).FirstOrDefault(i => i is not null) is { } proposed
+                && (flow is null || proposed == flow.Intent || IntentDefinition.Global.Contains(proposed) || _def.FlowForIntent(proposed) is null))
+                input.Intent = proposed;
             // Cancelling throws work away: only a clear cancel counts, never a correction ("make it Delhi") or "DROP TABLE".
             if (input.Intent == "cancel" && (!ClearCancel().IsMatch(text) || CorrectionCue().IsMatch(text))) input.Intent = null;
             if (input.Intent is not null && IntentDefinition.Global.Contains(input.Intent)) global = input.Intent;

@@ -88,6 +88,20 @@ public sealed class NluTests
     }
 
     [Theory]
+    [InlineData("plz tell me if my flight is delayed", "flight_status")]
+    [InlineData("kindly rebook me on some other flight", "rebook")]
+    [InlineData("my earlier flight got delayed so I missed the connecting one", "rebook")]
+    [InlineData("thank u very much", "thanks")]
+    [InlineData("connect me to customer care please", "agent")]
+    [InlineData("what all can you help with", "help")]
+    public void Indian_English_and_typed_shorthand_reach_the_airline_intents(string text, string intent)
+    {
+        var p = EngineHarness.Airline.Classifier.Predict(text);
+        Assert.Equal(intent, p.Intent);
+        Assert.True(p.Confidence >= EngineHarness.Airline.Definition.Settings.ConfidenceThreshold, $"{p.Confidence}");
+    }
+
+    [Theory]
     [InlineData("what's the weather in Paris")]
     [InlineData("quiero cambiar mi vuelo")]
     [InlineData("😀😀😀")]
