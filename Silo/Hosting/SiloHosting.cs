@@ -6,11 +6,12 @@ using Switchboard.Grains;
 using Switchboard.Grains.Journaling;
 using Switchboard.Silo.Storage;
 using Switchboard.Silo.Storage.Journal;
+using Switchboard.Silo.Storage.Reminders;
 
 namespace Switchboard.Silo.Hosting;
 
 /// <summary>
-/// The silo's shape: embedded (localhost clustering, file store, in-memory reminders; nothing to install) unless
+/// The silo's shape: embedded (localhost clustering, file store, reminders in the journal; nothing to install) unless
 /// <c>ConnectionStrings:Redis</c> is set, then Redis clustering, storage and reminders. Tests build silos with the same code.
 /// </summary>
 public static class SiloHosting
@@ -81,6 +82,7 @@ public static class SiloHosting
             {
                 silo.AddMemoryGrainStorage(StorageNames.Main);
                 silo.Services.AddSingleton<IJournalStore, MemoryJournalStore>();
+                silo.UseInMemoryReminderService();
             }
             else
             {
@@ -96,8 +98,10 @@ public static class SiloHosting
                         r.Streams, r.Records, r.Segments, (long)r.Elapsed.TotalMilliseconds);
                     return store;
                 });
+                // Reminders in the journal survive a restart, so a journey waiting for days wakes after a crash.
+                silo.AddReminders();
+                silo.Services.AddSingleton<IReminderTable, JournalReminderTable>();
             }
-            silo.UseInMemoryReminderService();
         }
         // Recovery runs before the silo takes traffic, not on the first turn.
         silo.AddStartupTask((sp, _) =>

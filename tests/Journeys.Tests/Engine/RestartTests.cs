@@ -9,7 +9,7 @@ namespace Switchboard.Journeys.Tests.Engine;
 /// <summary>
 /// An engine process killed (SIGKILL) while every enrolment waits between two sends: after the restart each enrolment
 /// resumes from its stored state and its reminder, and each customer gets each step exactly once at the provider.
-/// Redis holds state and reminders (in-memory reminders of the embedded store do not survive a restart: docs/journeys.md).
+/// Redis holds state and reminders (the embedded store's twin: tests/Silo.Tests/Reminders/EmbeddedRestartTests.cs).
 /// </summary>
 public sealed class RestartTests
 {
