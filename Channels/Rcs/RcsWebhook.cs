@@ -65,7 +65,7 @@ public sealed class RcsWebhook(IGrainFactory grains, TenantDirectory tenants, Rc
         TurnResult result;
         try
         {
-            result = await grains.GetGrain<IConversationIngressGrain>(0).Receive(
+            result = await ConversationIngress.For(grains, sender).Receive(
                 new InboundTurn(tenant.Id, Channel.Rcs, new ChannelAddress(AddressKind.Phone, sender), messageId, text, payload, time.GetUtcNow(),
                     Rules with { Route = new ReplyRoute(api.RecipientFor(sender), api.Delivery) }));
         }

@@ -33,7 +33,7 @@ public sealed class SmsWebhook(IGrainFactory grains, TenantDirectory tenants, Sm
         TurnResult result;
         try
         {
-            result = await grains.GetGrain<IConversationIngressGrain>(0).Receive(
+            result = await ConversationIngress.For(grains, from).Receive(
                 new InboundTurn(tenant.Id, Channel.Sms, new ChannelAddress(AddressKind.Phone, from), sid, body, null, time.GetUtcNow(),
                     RulesFor(tenant) with { Route = new ReplyRoute(api.RecipientFor(ToE164(from)), api.Delivery, to) }));
         }

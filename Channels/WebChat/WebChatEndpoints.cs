@@ -45,7 +45,7 @@ public static class WebChatEndpoints
         {
             var tenant = tenants.ForEndpoint(Channel.WebChat, site);
             var customerId = token.Length <= 2048
-                ? await grains.GetGrain<IConversationIngressGrain>(0).JoinWithSessionToken(tenant.Id, token, new ChannelAddress(AddressKind.WebVisitor, visitor))
+                ? await ConversationIngress.For(grains, visitor).JoinWithSessionToken(tenant.Id, token, new ChannelAddress(AddressKind.WebVisitor, visitor))
                 : null;
             loggers.CreateLogger(typeof(WebChatEndpoints).FullName!).LogInformation(
                 customerId is null ? "Web chat link with an invalid or expired token" : "Web chat visitor joined customer {CustomerId} by session token", customerId);

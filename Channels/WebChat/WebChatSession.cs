@@ -33,7 +33,7 @@ public sealed class WebChatSession(WebSocket socket, TenantOptions tenant, strin
         AutoReplenishment = true,
     });
 
-    private IConversationIngressGrain Ingress => grains.GetGrain<IConversationIngressGrain>(0);
+    private IConversationIngressGrain Ingress => ConversationIngress.For(grains, visitorId);
 
     public async Task RunAsync(CancellationToken ct)
     {

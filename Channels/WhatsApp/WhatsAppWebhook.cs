@@ -96,7 +96,7 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
         try
         {
             var started = time.GetTimestamp();
-            result = await grains.GetGrain<IConversationIngressGrain>(0).Receive(turn);
+            result = await ConversationIngress.For(grains, turn.From.Value).Receive(turn);
             WhatsAppMetrics.EngineTurn.Record(time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception e) when (e is InvalidAddressException or ArgumentException)
@@ -162,7 +162,7 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
         string? customerId;
         try
         {
-            customerId = await grains.GetGrain<IConversationIngressGrain>(0).Resolve(tenant.Id, new ChannelAddress(AddressKind.WhatsApp, p.WaId));
+            customerId = await ConversationIngress.For(grains, p.WaId).Resolve(tenant.Id, new ChannelAddress(AddressKind.WhatsApp, p.WaId));
         }
         catch (InvalidAddressException)
         {

@@ -43,7 +43,7 @@ public static partial class AdminApi
             return Problems.BadRequest("unknown-channel", "channel must be one of whatsapp, phone, sms, rcs, voice, webchat, sip-call-id, crm.");
         try
         {
-            var id = await grains.GetGrain<IConversationIngressGrain>(0).Resolve(t.Id, new ChannelAddress(kind, address ?? ""));
+            var id = await ConversationIngress.For(grains, address).Resolve(t.Id, new ChannelAddress(kind, address ?? ""));
             return id is null
                 ? Problems.NotFound("unknown-customer", "No customer has that address.")
                 : Results.Ok(new ResolveResponse(id));
@@ -147,7 +147,7 @@ public static partial class AdminApi
             return Problems.Make(413, "text-too-long", "The message is too long.", $"text is limited to {Grains.Customers.CustomerGrain.MaxTextLength} characters.");
         try
         {
-            var result = await grains.GetGrain<IConversationIngressGrain>(0).Receive(
+            var result = await ConversationIngress.For(grains, r.Address).Receive(
                 new InboundTurn(t.Id, channel, new ChannelAddress(kind, r.Address ?? ""), r.MessageId, r.Text, null, time.GetUtcNow()));
             return Results.Ok(new TurnResponse(result.CustomerId, result.Duplicate, result.TokenizedText, Reply(result.Reply)));
         }

@@ -33,6 +33,7 @@ public sealed class LoadBenchmark : IBenchmark
         for (var i = 0; i + 1 < args.Length; i++)
             if (args[i] == "--set" && args[i + 1].Split('=', 2) is [var key, var value]) settings[key] = value;
         var runs = new List<(string Label, LoadRun Run)>();
+        List<(string Silo, int[] Activations)> activations = [];
 
         if (!Options.Flag(args, "--no-peer"))
         {
@@ -65,9 +66,11 @@ public sealed class LoadBenchmark : IBenchmark
             var run = new LoadRun(target, graph, mix, 2);
             await run.RunAsync(length, killSilo ? killAt : null);
             runs.Add(("cluster (3 silos, 2 gateways)", run));
+            activations = await ActivationsPerSilo.ReadAsync(cluster.Silos[0].BaseAddress, mix.Webhooks * mix.CustomersPerSender);
         }
 
         LoadReport.Print(runs);
+        ActivationsPerSilo.Print(activations);
         return 0;
     }
 

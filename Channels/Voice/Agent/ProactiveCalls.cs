@@ -33,7 +33,7 @@ public sealed class ProactiveCalls(IVoiceCalls calls, IGrainFactory grains, Tena
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         if (purpose == ConsentPurpose.CallRecording) throw new ArgumentException("A call is placed for a transactional or marketing purpose.", nameof(purpose));
         var t = tenants.FindOrDefault(tenant) ?? throw new ArgumentException($"Unknown tenant '{tenant}'.", nameof(tenant));
-        var customerId = await grains.GetGrain<IConversationIngressGrain>(0).Resolve(t.Id, new ChannelAddress(AddressKind.Phone, number));
+        var customerId = await ConversationIngress.For(grains, number).Resolve(t.Id, new ChannelAddress(AddressKind.Phone, number));
         if (customerId is null) return null;
         var consent = await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(t.Id, customerId)).CanContact(Channel.Voice, purpose);
         if (!consent.Allowed)

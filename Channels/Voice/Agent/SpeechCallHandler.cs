@@ -370,7 +370,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         if (_call.Address is not { Kind: AddressKind.Phone } address) return (null, null);
         try
         {
-            var customerId = await _s.Grains.GetGrain<IConversationIngressGrain>(0).Resolve(_call.Tenant, address);
+            var customerId = await ConversationIngress.For(_s.Grains, address.Value).Resolve(_call.Tenant, address);
             if (customerId is null) return (null, null);
             _customerId = customerId;
             return (_s.Grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(_call.Tenant, customerId)), _s.Reasons.Take(_call.Tenant, customerId));

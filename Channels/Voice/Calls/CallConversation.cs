@@ -103,7 +103,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
         catch (OperationCanceledException) { }
     }
 
-    private IConversationIngressGrain Ingress() => _services.Grains.GetGrain<IConversationIngressGrain>(0);
+    private IConversationIngressGrain Ingress() => ConversationIngress.For(_services.Grains, _address.Value);
 
     /// <summary>A session token carried by the INVITE (WhatsApp "call us" escalation); joined before the greeting.</summary>
     public string? SessionToken { get; init; }
