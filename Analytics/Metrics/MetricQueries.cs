@@ -25,8 +25,9 @@ public sealed class MetricQueries(EventStore store, CostModel costs)
     private Report Report(MetricRange range, MetricSql sql)
     {
         using var db = store.OpenReader();
-        return new Report(range.Tenant, range.From, range.To, Overview(db, range, sql), Channels(db, range, sql), Flows(db, range, sql),
-            Escalation(db, range, sql), Switches(db, range, sql), Journeys(db, range, sql), Roi(db, range, sql));
+        var overview = Overview(db, range, sql);
+        return new Report(range.Tenant, range.From, range.To, overview, Channels(db, range, sql), Flows(db, range, sql),
+            Escalation(db, range, sql), Switches(db, range, sql), Journeys(db, range, sql), Roi(db, range, sql, overview.Conversations));
     }
 
     private IReadOnlyList<SeriesPoint> Series(MetricRange range, MetricSql sql)
@@ -77,7 +78,7 @@ public sealed class MetricQueries(EventStore store, CostModel costs)
     }
 
     /// <summary>What automation cost (messages, voice minutes, the agent minutes of handoffs) against every conversation handled by a human.</summary>
-    private Roi Roi(DuckDBConnection db, MetricRange range, MetricSql sql)
+    private Roi Roi(DuckDBConnection db, MetricRange range, MetricSql sql, long conversations)
     {
         var messagesByChannel = Rows(db, range, sql.Messages)
             .ToDictionary(x => S(x[0]), x => L(x[1]));
@@ -88,7 +89,7 @@ public sealed class MetricQueries(EventStore store, CostModel costs)
         var voiceCost = (decimal)voiceMinutes * costs.PerVoiceMinute;
         var agentCost = (decimal)agentMinutes * costs.PerAgentMinute;
         var automated = messageCost + voiceCost + agentCost;
-        var baseline = L(x[3]) * (decimal)costs.AgentMinutesPerConversation * costs.PerAgentMinute;
+        var baseline = conversations * (decimal)costs.AgentMinutesPerConversation * costs.PerAgentMinute;
         var savings = baseline - automated;
         return new Roi(costs.Currency, messagesByChannel.Values.Sum(), Math.Round(voiceMinutes, 3), Math.Round(agentMinutes, 3),
             Math.Round(messageCost, 4), Math.Round(voiceCost, 4), Math.Round(agentCost, 4), Math.Round(automated, 4), Math.Round(baseline, 4),

@@ -8,6 +8,7 @@ namespace Switchboard.Analytics.Metrics;
 public sealed record MetricSql(string Overview, string Channels, string Flows, string Escalation, string Switches,
     string JourneySteps, string Journeys, string Messages, string Costs, string Series)
 {
+    // Costs: voice minutes, handoffs without a duration, agent minutes; the all-human baseline takes the overview's conversations.
     private const string InRange = "WITH r AS (SELECT * FROM events WHERE tenant = $tenant AND occurred_at >= $from AND occurred_at < $to) ";
 
     public static readonly MetricSql Raw = new(
@@ -53,11 +54,9 @@ public sealed record MetricSql(string Overview, string Channels, string Flows, s
             """,
         Messages: InRange + "SELECT channel, count(*) FROM r WHERE kind IN ('turn', 'message-sent') GROUP BY channel",
         Costs: InRange + """
-            , conv AS (SELECT DISTINCT customer FROM r WHERE kind = 'turn')
             SELECT coalesce(sum(duration_ms) FILTER (WHERE kind = 'call-completed'), 0) / 60000.0,
                    count(*) FILTER (WHERE kind = 'handoff' AND duration_ms IS NULL),
-                   coalesce(sum(duration_ms) FILTER (WHERE kind = 'handoff'), 0) / 60000.0,
-                   (SELECT count(*) FROM conv)
+                   coalesce(sum(duration_ms) FILTER (WHERE kind = 'handoff'), 0) / 60000.0
             FROM r
             """,
         Series: InRange + """
@@ -126,8 +125,7 @@ public sealed record MetricSql(string Overview, string Channels, string Flows, s
         Costs: Counts + $"""
             SELECT coalesce(sum(duration_ms) FILTER (WHERE kind = 'call-completed'), 0) / 60000.0,
                    coalesce(sum(no_duration) FILTER (WHERE kind = 'handoff'), 0),
-                   coalesce(sum(duration_ms) FILTER (WHERE kind = 'handoff'), 0) / 60000.0,
-                   (SELECT count(DISTINCT customer) FROM customer_hours WHERE {Hours} AND turns > 0)
+                   coalesce(sum(duration_ms) FILTER (WHERE kind = 'handoff'), 0) / 60000.0
             FROM h
             """,
         Series: Counts + $$"""
