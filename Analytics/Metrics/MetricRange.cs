@@ -16,7 +16,8 @@ public sealed record MetricRange(string Tenant, DateTimeOffset From, DateTimeOff
     public static MetricRange? Parse(string tenant, string? from, string? to, string? bucket, DateTimeOffset now, out string? problem)
     {
         problem = null;
-        var end = to is null or "" ? now : ParseTime(to, endOfDay: true);
+        // The default ends at the next whole hour (nothing stored is later than now): the summaries answer it.
+        var end = to is null or "" ? CeilingHour(now) : ParseTime(to, endOfDay: true);
         var start = from is null or "" ? end - TimeSpan.FromDays(7) : ParseTime(from, endOfDay: false);
         Bucket b;
         if (bucket is null or "" or "day") b = Bucket.Day;
@@ -28,6 +29,12 @@ public sealed record MetricRange(string Tenant, DateTimeOffset From, DateTimeOff
         else if (end - start > MaxRange) problem = $"The range is longer than {MaxRange.TotalDays:0} days.";
         else if (b == Bucket.Hour && end - start > MaxHourlyRange) problem = $"By hour, the range is at most {MaxHourlyRange.TotalDays:0} days.";
         return problem is null ? new MetricRange(tenant, start!.Value, end!.Value, b) : null;
+    }
+
+    private static DateTimeOffset CeilingHour(DateTimeOffset now)
+    {
+        var ticks = now.UtcTicks + TimeSpan.TicksPerHour - 1;
+        return new DateTimeOffset(ticks - ticks % TimeSpan.TicksPerHour, TimeSpan.Zero);
     }
 
     private static DateTimeOffset? ParseTime(string value, bool endOfDay)

@@ -10,6 +10,7 @@ namespace Switchboard.Analytics.Store;
 /// The embedded event store: one DuckDB file (<c>analytics.duckdb</c> in the data folder), one row per event, keyed by
 /// the hash of the event id so a redelivered event is dropped. Batches go through the appender into a staging table
 /// and then <c>INSERT OR IGNORE</c> into <c>events</c>, in one transaction: a batch is stored whole or not at all.
+/// The new rows of each batch also go into the <see cref="Summaries"/> in that transaction.
 /// One writer at a time (the <see cref="EventWriter"/>); readers take their own connection.
 /// </summary>
 public sealed class EventStore : IDisposable
@@ -41,7 +42,33 @@ public sealed class EventStore : IDisposable
         Execute(connection, "SET threads = 1");
         Execute(connection, $"CREATE TABLE IF NOT EXISTS events ({Columns.Replace("key BIGINT", "key BIGINT PRIMARY KEY")})");
         Execute(connection, $"CREATE TEMP TABLE IF NOT EXISTS staging ({Columns})");
+        Execute(connection, "CREATE TEMP TABLE IF NOT EXISTS fresh (key BIGINT)");
+        EnsureSummaries(connection, rebuild: false);
         return new EventStore(path ?? ":memory:", connection);
+    }
+
+    /// <summary>Rebuilds the summaries from every stored event (after events were written around the writer: the benchmark's bulk load).</summary>
+    public void RebuildSummaries()
+    {
+        lock (_gate) EnsureSummaries(_writer, rebuild: true);
+    }
+
+    /// <summary>Creates the summary tables, and (re)builds them from the stored events when they are missing or of an older shape.</summary>
+    private static void EnsureSummaries(DuckDBConnection connection, bool rebuild)
+    {
+        using var tx = connection.BeginTransaction();
+        Execute(connection, Summaries.Create[0], tx);
+        using (var cmd = connection.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = "SELECT max(version) FROM summary_version";
+            if (!rebuild && cmd.ExecuteScalar() is int version && version == Summaries.Version) { tx.Commit(); return; }
+        }
+        foreach (var table in Summaries.Drop) Execute(connection, $"DROP TABLE IF EXISTS {table}", tx);
+        foreach (var sql in Summaries.Create) Execute(connection, sql, tx);
+        foreach (var sql in Summaries.Add("events")) Execute(connection, sql, tx);
+        Execute(connection, $"INSERT INTO summary_version VALUES ({Summaries.Version})", tx);
+        tx.Commit();
     }
 
     /// <summary>Stores the events not stored before; returns how many were new. Events must have passed <see cref="EventCheck"/>.</summary>
@@ -51,6 +78,7 @@ public sealed class EventStore : IDisposable
         lock (_gate)
         {
             using var tx = _writer.BeginTransaction();
+            var staged = 0;
             using (var appender = _writer.CreateAppender("staging"))
             {
                 var seen = new HashSet<long>(events.Count);
@@ -58,6 +86,7 @@ public sealed class EventStore : IDisposable
                 {
                     var key = EventKey.Of(e.Id);
                     if (!seen.Add(key)) continue;
+                    staged++;
                     appender.CreateRow()
                         .AppendValue(key)
                         .AppendValue(e.Kind.ToWire())
@@ -76,16 +105,27 @@ public sealed class EventStore : IDisposable
                         .EndRow();
                 }
             }
-            int inserted;
+            // RETURNING yields the rows actually inserted: only those go into the summaries.
+            var inserted = new List<long>(staged);
             using (var insert = _writer.CreateCommand())
             {
                 insert.Transaction = tx;
-                insert.CommandText = "INSERT OR IGNORE INTO events SELECT * FROM staging";
-                inserted = insert.ExecuteNonQuery();
+                insert.CommandText = "INSERT OR IGNORE INTO events SELECT * FROM staging RETURNING key";
+                using var keys = insert.ExecuteReader();
+                while (keys.Read()) inserted.Add(keys.GetInt64(0));
             }
+            if (inserted.Count < staged)
+            {
+                using (var fresh = _writer.CreateAppender("fresh"))
+                    foreach (var key in inserted) fresh.CreateRow().AppendValue(key).EndRow();
+                Execute(_writer, "DELETE FROM staging WHERE key NOT IN (SELECT key FROM fresh)", tx);
+                Execute(_writer, "DELETE FROM fresh", tx);
+            }
+            if (inserted.Count > 0)
+                foreach (var sql in Summaries.Add("staging")) Execute(_writer, sql, tx);
             Execute(_writer, "DELETE FROM staging", tx);
             tx.Commit();
-            return inserted;
+            return inserted.Count;
         }
     }
 
