@@ -433,7 +433,7 @@ public sealed class CustomerGrain(
             if (_keys.LastWrite.IsFaulted) await _keys.LastWrite;
         }
         _tokenizer = new PiiTokenizer(customerKeys.TokenKey(_tenant, _customerId, salt));
-        _vault = new PiiVault(customerKeys.VaultKey(_tenant, _customerId, salt));
+        _vault = customerKeys.Vault(_tenant, _customerId, salt);
     }
 
     private string Tokenize(string text, bool expectSecretDigits)
