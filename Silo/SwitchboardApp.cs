@@ -90,6 +90,7 @@ public static class SwitchboardApp
     private static void MapGrainHost(WebApplication app)
     {
         app.MapAdminApi();
+        app.MapKeyRotation();
         app.MapJourneyApi();
         if (app.Configuration.GetValue("Dashboard:Enabled", true))
             app.MapOrleansDashboard(routePrefix: AdminKeyAuthenticationHandler.DashboardPath).RequireAuthorization(AdminScopes.Read);

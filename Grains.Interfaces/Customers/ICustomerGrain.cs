@@ -12,6 +12,10 @@ namespace Switchboard.Grains.Interfaces.Customers;
 [Alias("customer-grain")]
 public interface ICustomerGrain : IGrainWithStringKey
 {
+    /// <summary>Re-seals every vault value under the active master key (after a rotation); answers how many moved. Idempotent.</summary>
+    [Alias("rewrap-vault")]
+    Task<int> RewrapVault();
+
     /// <summary>Tokenizes, records and answers one inbound turn. Idempotent on the turn's message id.</summary>
     [Alias("handle-turn")]
     Task<TurnResult> HandleTurn(InboundTurn turn);

@@ -374,6 +374,18 @@ public sealed class CustomerGrain(
         return found ? _vault!.Open(token, sealedValue!) : null;
     }
 
+    public async Task<int> RewrapVault()
+    {
+        if (!S.Created) return 0;
+        await EnsureKeys();
+        var moved = S.Vault.Select(v => (v.Key, Value: _vault!.Rewrap(v.Key, v.Value))).Where((v, _) => !ReferenceEquals(v.Value, S.Vault[v.Key])).ToList();
+        if (moved.Count == 0) return 0;
+        Begin();
+        foreach (var (token, sealedValue) in moved) { S.Vault[token] = sealedValue; _change!.Vault.Add(token, sealedValue); }
+        await Commit(layers: false);
+        return moved.Count;
+    }
+
     /// <summary>The engine's vault access during a turn (recorded with the turn).</summary>
     private string? ResolveForEngine(string token, string purpose)
     {
@@ -449,7 +461,7 @@ public sealed class CustomerGrain(
             if (_keys.LastWrite.IsFaulted) await _keys.LastWrite;
         }
         _tokenizer = new PiiTokenizer(customerKeys.TokenKey(_tenant, _customerId, salt));
-        _vault = new PiiVault(customerKeys.VaultKey(_tenant, _customerId, salt));
+        _vault = customerKeys.Vault(_tenant, _customerId, salt);
     }
 
     private string Tokenize(string text, bool expectSecretDigits)

@@ -6,4 +6,13 @@ public sealed class PiiOptions
     public const string Section = "Pii";
 
     public string? MasterKey { get; set; }
+
+    /// <summary>Named master keys (id → base64) for vault sealing; rotation adds one here and makes it active.</summary>
+    public Dictionary<string, string> MasterKeys { get; set; } = [];
+
+    /// <summary>The id in <see cref="MasterKeys"/> new vault values are sealed under; unset seals with <see cref="MasterKey"/>.</summary>
+    public string? ActiveMasterKey { get; set; }
+
+    /// <summary>After every vault was rewrapped: <see cref="MasterKey"/> no longer opens vault values (it still roots token and address pseudonyms).</summary>
+    public bool RetireLegacyVaultKey { get; set; }
 }

@@ -62,7 +62,24 @@ public sealed partial class PiiTokenizer
         ArgumentNullException.ThrowIfNull(text);
         var findings = new List<PiiFinding>();
         if (text.Length == 0) return (text, findings);
+        // One pass can hide a value its own replacements later uncover (a long digit run that fails the card checksum
+        // stays plain, and once its neighbours are tokens a 14-digit card inside it stands alone): pass again until
+        // nothing changes, so tokenizing tokenized text changes nothing. Each pass only turns raw values into tokens,
+        // so this ends; the bound is a guard against a pattern that one day would not.
+        var result = text;
+        for (var pass = 0; pass < MaxPasses; pass++)
+        {
+            var before = findings.Count;
+            result = TokenizeOnce(result, expectSecretDigits, findings);
+            if (findings.Count == before) break;
+        }
+        return (result, findings);
+    }
 
+    private const int MaxPasses = 8;
+
+    private string TokenizeOnce(string text, bool expectSecretDigits, List<PiiFinding> findings)
+    {
         var result = text;
         result = CardCandidate().Replace(result, m =>
         {
@@ -94,7 +111,7 @@ public sealed partial class PiiTokenizer
         });
         if (expectSecretDigits)
             result = BareSecretDigits().Replace(result, m => Emit(PiiKind.Otp, m.Groups[1].Value, "", findings));
-        return (result, findings);
+        return result;
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ namespace Switchboard.Silo.Hosting;
 /// <summary>
 /// Finds the PII master key: <c>Pii:MasterKey</c> when set (production); otherwise a key file beside the embedded
 /// store, created once with mode 0600, so a development silo keeps its customers across restarts. With Redis and no
-/// key, or in <c>Production</c> without <c>Storage:AllowGeneratedKey=true</c>, refuse to start.
+/// key, or in <c>Production</c> without <c>Storage:AllowGeneratedKey=true</c>, refuse to start. Rotation adds named keys
+/// (<c>Pii:MasterKeys:{id}</c>, <c>Pii:ActiveMasterKey</c>) beside it: see docs/security.md.
 /// </summary>
 public static class MasterKeyLoader
 {
@@ -37,7 +38,9 @@ public static class MasterKeyLoader
             File.SetUnixFileMode(file, OwnerOnly);
             warn($"{file} was readable by others; set it to mode 0600.");
         }
-        return CustomerKeys.FromOptions(new PiiOptions { MasterKey = File.ReadAllText(file).Trim() }, out _);
+        // The generated key stands in for Pii:MasterKey only; a rotation's named keys still come from configuration.
+        options.MasterKey = File.ReadAllText(file).Trim();
+        return CustomerKeys.FromOptions(options, out _);
     }
 
     /// <summary>Created owner-only from the first byte: there is no moment in which another user could open it.</summary>

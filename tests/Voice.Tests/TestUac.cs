@@ -35,6 +35,16 @@ public sealed class TestUac : IDisposable
 
     public string CallId => _callId;
 
+    /// <summary>The engine's RTP address for this call, from its SDP answer.</summary>
+    public IPEndPoint? Media => _media;
+
+    /// <summary>Discards RTP already waiting on our socket, so what is read next was sent after this call.</summary>
+    public void DrainRtp()
+    {
+        var buffer = new byte[2048];
+        while (_rtp.Available > 0) _rtp.Receive(buffer);
+    }
+
     private List<SipHeader> Headers(string method, int cseq) =>
     [
         new("Via", $"SIP/2.0/UDP 127.0.0.1:{((IPEndPoint)_sip.LocalEndPoint!).Port};branch={SipWriter.NewBranch()};rport"),

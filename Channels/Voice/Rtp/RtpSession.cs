@@ -14,7 +14,9 @@ public delegate void PcmFrameHandler(ReadOnlySpan<short> frame);
 /// <summary>
 /// The media of one call: an RTP/RTCP socket pair, outbound packets paced by the shared <see cref="MediaPacer"/>
 /// (prompt audio, RFC 4733 digits, or silence), inbound packets through a jitter buffer to a PCM handler and a DTMF
-/// receiver. Symmetric RTP: we answer to where the peer's packets come from once they arrive.
+/// receiver. Symmetric RTP: we latch once, to the source of the first valid packet (or the address in the peer's SDP),
+/// and answer there; packets from any other source are dropped unread, so a stranger who finds the port can neither
+/// hijack nor inject audio.
 /// </summary>
 public sealed class RtpSession : IPacedStream, IAsyncDisposable
 {
@@ -46,7 +48,8 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
     private uint _timestamp;
     private bool _marker = true;
     private long _ticks;
-    private bool _latched;
+    private volatile bool _latched;
+    private IPEndPoint _offered;
 
     public RtpSession(Socket rtp, Socket rtcp, int localPort, IPEndPoint remote, AudioCodec codec, int? telephoneEventPayloadType, Action release)
     {
@@ -55,6 +58,7 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
         _release = release;
         LocalPort = localPort;
         _remote = remote;
+        _offered = remote;
         Codec = codec;
         TelephoneEventPayloadType = telephoneEventPayloadType;
         Ssrc = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
@@ -75,6 +79,10 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
     public long OctetsSent { get; private set; }
     public long PacketsReceived => _received.Received;
     public long RtcpReceived { get; private set; }
+
+    /// <summary>Valid RTP/RTCP packets dropped because they came from a source other than the latched peer.</summary>
+    public long ForeignPacketsDropped => Interlocked.Read(ref _foreignDropped);
+    private long _foreignDropped;
 
     /// <summary>SRTP/SRTCP packets dropped because they did not authenticate.</summary>
     public long SrtpRejected { get; private set; }
@@ -156,7 +164,15 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
     /// <summary>Applies a re-INVITE's result: new address, codec or hold state.</summary>
     public void Update(IPEndPoint remote, AudioCodec codec, int? telephoneEventPayloadType, bool sending)
     {
-        if (!_latched) _remote = remote;
+        if (!remote.Equals(_offered))
+        {
+            // The peer's SDP moved its media (a re-INVITE, or the answer to our placeholder offer): latch afresh there.
+            _offered = remote;
+            _remote = remote;
+            _remoteRtcp = null;
+            _latched = false;
+        }
+        else if (!_latched) _remote = remote;
         Codec = codec;
         TelephoneEventPayloadType = telephoneEventPayloadType;
         Sending = sending;
@@ -248,6 +264,13 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
             catch (SocketException) { continue; }
             var from = (IPEndPoint)r.RemoteEndPoint;
             var received = r.ReceivedBytes;
+            // Re-latching on every packet let any sender take the call's audio (media hijack): once latched, strangers are
+            // dropped unread. The address in the peer's SDP came through signalling, so it may still take over a latch a stranger won the race for.
+            if (_latched && !from.Equals(_remote) && !from.Equals(_offered))
+            {
+                Interlocked.Increment(ref _foreignDropped);
+                continue;
+            }
             // SRTP: nothing that fails authentication is read, latched to, or counted.
             if (_srtpReceive is { } srtp && !srtp.TryUnprotectRtp(buffer.AsSpan(0, received), out received))
             {
@@ -257,7 +280,7 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
             if (!RtpPacket.TryRead(buffer.AsSpan(0, received), out var packet)) continue;
             if (!_latched || !from.Equals(_remote))
             {
-                // Symmetric RTP (for NAT): send back to where the media really comes from.
+                // Symmetric RTP (for NAT): send back to where the media really comes from, decided once per offer.
                 _remote = from;
                 _remoteRtcp = new IPEndPoint(from.Address, from.Port + 1);
                 _latched = true;
@@ -290,6 +313,11 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
             {
                 var r = await _rtcp.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
                 var received = r.ReceivedBytes;
+                if (_latched && !((IPEndPoint)r.RemoteEndPoint).Address.Equals(_remote.Address))
+                {
+                    Interlocked.Increment(ref _foreignDropped);
+                    continue;
+                }
                 if (_srtpReceive is { } srtp && !srtp.TryUnprotectRtcp(buffer.AsSpan(0, received), out received))
                 {
                     SrtpRejected++;

@@ -4,7 +4,8 @@ using Switchboard.Grains.Pii;
 namespace Switchboard.Fuzz.Targets;
 
 /// <summary>
-/// Customer text through the PII tokenizer (as it is, and expecting secret digits): it must not throw, every finding's
+/// Customer text through the PII tokenizer (as it is, and expecting secret digits): it must not throw, it must be
+/// idempotent (a second pass finds nothing and changes nothing), every finding's
 /// token must be in the output as written, and every token in the output must be whole (a token inside a token can
 /// never be resolved, and leaves the value's last digits in the transcript).
 /// </summary>
@@ -18,6 +19,10 @@ public static class PiiTarget
         foreach (var secret in (bool[])[false, true])
         {
             var (tokenized, findings) = Tokenizer.Tokenize(text, secret);
+            // Idempotent: tokenizing tokenized text finds nothing more and changes nothing.
+            var (again, more) = Tokenizer.Tokenize(tokenized, secret);
+            if (more.Count != 0 || again != tokenized)
+                throw new InvalidOperationException($"Tokenizing tokenized text found more PII: {System.Text.Json.JsonSerializer.Serialize(tokenized)}");
             foreach (var f in findings)
                 if (!tokenized.Contains(f.Token, StringComparison.Ordinal))
                     throw new InvalidOperationException($"The {f.Kind} token is not in the output: {System.Text.Json.JsonSerializer.Serialize(tokenized)}");
