@@ -53,7 +53,9 @@ internal static class JourneyEngine
 
     public static async Task<string> CustomerWritesOnWhatsApp(SiloApp silo, string waId, string messageId, string text)
     {
-        var r = await WhatsAppWebhookPost.PostSignedAsync(silo.Http, WhatsAppWebhookPost.Text(waId, messageId, text, null, PhoneNumberId), AppSecret);
+        // Stamped a minute back, as a customer who wrote before being enrolled: providers stamp whole seconds and a wait
+        // counts a message in the second it began, so a message from the same second as the enrolment would count as a reply.
+        var r = await WhatsAppWebhookPost.PostSignedAsync(silo.Http, WhatsAppWebhookPost.Text(waId, messageId, text, DateTimeOffset.UtcNow.AddMinutes(-1), PhoneNumberId), AppSecret);
         r.EnsureSuccessStatusCode();
         string? id = null;
         await Until(async () =>
