@@ -84,27 +84,15 @@ public sealed class LoadBenchmark : IBenchmark
     }
 
     /// <summary>What every process of both targets is given: the airline tenant and bot, WhatsApp against the Graph stand-in, the dashboard on.</summary>
-    private static Dictionary<string, string?> EngineSettings(string graphBaseUrl) => new()
+    private static Dictionary<string, string?> EngineSettings(string graphBaseUrl)
     {
-        ["Tenants:airline:DisplayName"] = "SkyWays Airlines",
-        ["Tenants:airline:Bot"] = "airline",
-        ["Tenants:airline:Default"] = "true",
-        ["Tenants:airline:DefaultRegion"] = "IN",
-        ["Tenants:airline:Endpoints:0:Channel"] = "whatsapp",
-        ["Tenants:airline:Endpoints:0:Value"] = SignedWebhook.PhoneNumberId,
-        ["Tenants:airline:Endpoints:1:Channel"] = "voice",
-        ["Tenants:airline:Endpoints:1:Value"] = "1000",
-        ["Tenants:airline:VoiceNumber"] = "+15550100000",
-        ["WhatsApp:AppSecret"] = SignedWebhook.AppSecret,
-        ["WhatsApp:VerifyToken"] = "bench-verify",
-        ["WhatsApp:AccessToken"] = SignedWebhook.AccessToken,
-        ["WhatsApp:PhoneNumberId"] = SignedWebhook.PhoneNumberId,
-        ["WhatsApp:ApiBaseUrl"] = graphBaseUrl,
-        ["WhatsApp:MaxSendsPerSecond"] = "100000",
-        ["Outbox:Dispatcher:PollInterval"] = "00:00:00.200",
-        ["Dashboard:Enabled"] = "true",
+        var settings = EnginePeer.AirlineSettings(graphBaseUrl);
+        settings["Tenants:airline:Endpoints:1:Channel"] = "voice";
+        settings["Tenants:airline:Endpoints:1:Value"] = "1000";
+        settings["Dashboard:Enabled"] = "true";
         // A load visitor types at machine speed; the per-socket limit (60 a minute) is for browsers.
-        ["WebChat:MaxFramesPerMinute"] = "6000",
-        ["Logging:LogLevel:Default"] = "Warning",
-    };
+        settings["WebChat:MaxFramesPerMinute"] = "6000";
+        settings["Logging:LogLevel:Default"] = "Warning";
+        return settings;
+    }
 }

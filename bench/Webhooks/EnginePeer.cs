@@ -29,28 +29,8 @@ public sealed class EnginePeer : IWebhookPeer
     /// <param name="overrides">Engine settings from <c>--set key=value</c> (repeatable), applied last: for experiments such as <c>--set Outbox:KeepSentPerShard=50</c>.</param>
     public static async Task<EnginePeer> StartAsync(string graphBaseUrl, string? redisConnectionString, bool echo, IReadOnlyDictionary<string, string> overrides)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            // The shipped airline tenant and bot, set here rather than read from an appsettings.json in the working
-            // directory, so the figures do not depend on where the benchmark is started from.
-            ["Tenants:airline:DisplayName"] = "SkyWays Airlines",
-            ["Tenants:airline:Bot"] = "airline",
-            ["Tenants:airline:Default"] = "true",
-            ["Tenants:airline:DefaultRegion"] = "IN",
-            ["Tenants:airline:Endpoints:0:Channel"] = "whatsapp",
-            ["Tenants:airline:Endpoints:0:Value"] = SignedWebhook.PhoneNumberId,
-            ["Tenants:airline:VoiceNumber"] = "+15550100000",
-            ["Bots:Enabled"] = echo ? "false" : "true",
-            ["WhatsApp:AppSecret"] = SignedWebhook.AppSecret,
-            ["WhatsApp:VerifyToken"] = "bench-verify",
-            ["WhatsApp:AccessToken"] = SignedWebhook.AccessToken,
-            ["WhatsApp:PhoneNumberId"] = SignedWebhook.PhoneNumberId,
-            ["WhatsApp:ApiBaseUrl"] = graphBaseUrl,
-            // The highest send rate the engine accepts (Meta's 1,000/s tier). Above 1,000 webhooks/s this local token
-            // bucket, not the turn path, would bound the engine's reply rate: docs/performance.md says so.
-            ["WhatsApp:MaxSendsPerSecond"] = "100000",
-            ["Outbox:Dispatcher:PollInterval"] = "00:00:00.200",
-        };
+        var settings = AirlineSettings(graphBaseUrl);
+        settings["Bots:Enabled"] = echo ? "false" : "true";
         if (redisConnectionString is not null) settings["ConnectionStrings:Redis"] = redisConnectionString;
         foreach (var (key, value) in overrides) settings[key] = value;
         var silo = await SiloApp.StartAsync(settings, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
@@ -59,6 +39,30 @@ public sealed class EnginePeer : IWebhookPeer
             ? new EnginePeer(silo, "file", "engine, embedded file store" + bot)
             : new EnginePeer(silo, "redis", "engine, Redis" + bot);
     }
+
+    /// <summary>
+    /// The shipped airline tenant and bot with WhatsApp against the Graph stand-in, set here rather than read from an
+    /// appsettings.json in the working directory, so the figures do not depend on where a benchmark is started from.
+    /// </summary>
+    public static Dictionary<string, string?> AirlineSettings(string graphBaseUrl) => new()
+    {
+        ["Tenants:airline:DisplayName"] = "SkyWays Airlines",
+        ["Tenants:airline:Bot"] = "airline",
+        ["Tenants:airline:Default"] = "true",
+        ["Tenants:airline:DefaultRegion"] = "IN",
+        ["Tenants:airline:Endpoints:0:Channel"] = "whatsapp",
+        ["Tenants:airline:Endpoints:0:Value"] = SignedWebhook.PhoneNumberId,
+        ["Tenants:airline:VoiceNumber"] = "+15550100000",
+        ["WhatsApp:AppSecret"] = SignedWebhook.AppSecret,
+        ["WhatsApp:VerifyToken"] = "bench-verify",
+        ["WhatsApp:AccessToken"] = SignedWebhook.AccessToken,
+        ["WhatsApp:PhoneNumberId"] = SignedWebhook.PhoneNumberId,
+        ["WhatsApp:ApiBaseUrl"] = graphBaseUrl,
+        // The highest send rate the engine accepts (Meta's 1,000/s tier). Above 1,000 webhooks/s this local token
+        // bucket, not the turn path, would bound the engine's reply rate: docs/performance.md says so.
+        ["WhatsApp:MaxSendsPerSecond"] = "100000",
+        ["Outbox:Dispatcher:PollInterval"] = "00:00:00.200",
+    };
 
     /// <summary>The embedded store's folder as a directory listing shows it (files, bytes, the largest file); nothing for Redis.</summary>
     public string StoreSummary()
