@@ -39,5 +39,12 @@ for project in tests/*/; do
   # A project that failed without a summary (build or host crash) counts as one failure.
   if [ -z "$f" ] && [ "$rc" -ne 0 ]; then failed=$((failed + 1)); fi
 done
+# CI shows the tail of this output: name every failed test there, with the first lines of its message.
+if [ "$failed" -ne 0 ]; then
+  echo "=== Failed tests"
+  for log in artifacts/*.log; do
+    grep -A 6 -E "^ +Failed [A-Za-z_]" "$log" | sed "s|^|$(basename "$log" .log): |" || true
+  done
+fi
 echo "Total: $passed passed, $failed failed"
 exit $status
