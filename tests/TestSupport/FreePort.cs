@@ -3,21 +3,52 @@ using System.Net.Sockets;
 
 namespace Switchboard.TestSupport;
 
+/// <summary>
+/// Loopback ports for test servers, from 10000–19999: below Linux's ephemeral range (32768–60999), so an outbound
+/// connection made meanwhile can never take a port between the moment it is handed out and the moment a server binds
+/// it, and below the engine's RTP range (20000–29999). A port is handed out once per process; each process starts at
+/// a random point of the range, and a port something else holds is skipped.
+/// </summary>
 public static class FreePort
 {
-    /// <summary>A TCP port nobody listens on right now (the OS picks it).</summary>
-    public static int Tcp()
+    private const int First = 10_000, Last = 19_999;
+    private static readonly HashSet<int> Given = [];
+    private static int _next = First + Random.Shared.Next(Last - First + 1);
+
+    /// <summary>A TCP port nobody listens on right now.</summary>
+    public static int Tcp() => Take(port =>
     {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
+        using var l = new TcpListener(IPAddress.Loopback, port);
         l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    });
 
     /// <summary>A UDP port nobody is bound to right now.</summary>
-    public static int Udp()
+    public static int Udp() => Take(port =>
     {
         using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)s.LocalEndPoint!).Port;
+        s.Bind(new IPEndPoint(IPAddress.Loopback, port));
+    });
+
+    private static int Take(Action<int> probe)
+    {
+        lock (Given)
+        {
+            for (var tried = 0; tried <= Last - First; tried++)
+            {
+                var port = _next;
+                _next = _next == Last ? First : _next + 1;
+                if (!Given.Add(port)) continue;
+                try
+                {
+                    probe(port);
+                    return port;
+                }
+                catch (SocketException)
+                {
+                    // Something else holds it: try the next one.
+                }
+            }
+        }
+        throw new InvalidOperationException($"No free loopback port left between {First} and {Last}.");
     }
 }

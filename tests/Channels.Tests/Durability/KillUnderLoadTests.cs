@@ -74,14 +74,18 @@ public sealed class KillUnderLoadTests
         await engine.DisposeAsync();
 
         await using var restarted = await EngineProcess.StartAsync(data.Path, Settings(graph, redis));
-        // Replies cut off by the crash are resumed from the journal and sent now.
-        var expected = acknowledged.Count;
-        Assert.True(await Eventually.HoldsAsync(async () => (await ReplyKeys(restarted)).Count >= expected, TimeSpan.FromSeconds(60)),
+        // Replies cut off by the crash are resumed from the journal and sent now. Wait for each acknowledged message's
+        // own reply: the count alone is reached early by replies to messages the crash processed but never acknowledged.
+        var customers = new Dictionary<string, string>();
+        foreach (var waId in acknowledged.Values.Select(a => a.WaId).Distinct())
+            customers[waId] = (await restarted.Http.GetFromJsonAsync<JsonElement>($"api/customers/resolve?channel=whatsapp&address={waId}")).GetProperty("customerId").GetString()!;
+        var expectedKeys = acknowledged.Select(a => $"whatsapp-reply:{customers[a.Value.WaId]}:{a.Key}:0").ToList();
+        Assert.True(await Eventually.HoldsAsync(async () => (await ReplyKeys(restarted)).ToHashSet().IsSupersetOf(expectedKeys), TimeSpan.FromSeconds(90)),
             "the replies of acknowledged messages were not all sent after the restart");
         var replies = await ReplyKeys(restarted);
         foreach (var group in acknowledged.GroupBy(a => a.Value.WaId))
         {
-            var customerId = (await restarted.Http.GetFromJsonAsync<JsonElement>($"api/customers/resolve?channel=whatsapp&address={group.Key}")).GetProperty("customerId").GetString();
+            var customerId = customers[group.Key];
             var transcript = await restarted.Http.GetFromJsonAsync<JsonElement>($"api/customers/{customerId}/transcript");
             var inbound = transcript.GetProperty("turns").EnumerateArray()
                 .Where(t => t.GetProperty("direction").GetString() == "inbound").Select(t => t.GetProperty("text").GetString()).ToList();
