@@ -25,7 +25,10 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("pending-replies")]
     Task<IReadOnlyList<Outbox.OutboxEntry>> PendingReplies();
 
-    /// <summary>The channel has sent (or given up on) the reply and recorded it in its outbox: it is no longer pending here.</summary>
+    /// <summary>
+    /// The channel has sent (or given up on) the reply and recorded it in its outbox: it is no longer pending here. The
+    /// journal learns it with the customer's next append (no write of its own); a restart before that asks the outbox.
+    /// </summary>
     [Alias("reply-handed-off")]
     Task ReplyHandedOff(string entryId);
 

@@ -48,6 +48,12 @@ public sealed class CustomerGrain(
     private GrainJournal<CustomerKeyState, CustomerKeyState> _keys = null!;
     /// <summary>What the call under way changed; appended to the journal when it ends.</summary>
     private CustomerChange? _change;
+    /// <summary>
+    /// Replies handed off since the last append. They are written with the next append (or when the activation ends),
+    /// not each in a record of its own: until then the journal still lists the reply as pending, and a crash in between
+    /// only makes the restart ask the outbox shard, which holds the sent reply, so it is not sent again.
+    /// </summary>
+    private readonly List<string> _handedOff = [];
 
     private CustomerState S => _journal.State;
 
@@ -177,13 +183,25 @@ public sealed class CustomerGrain(
 
     public Task<IReadOnlyList<OutboxEntry>> PendingReplies() => Task.FromResult<IReadOnlyList<OutboxEntry>>([.. S.PendingReplies]);
 
-    public async Task ReplyHandedOff(string entryId)
+    public Task ReplyHandedOff(string entryId)
     {
-        if (!S.PendingReplies.Any(e => e.Id == entryId)) return;
-        var change = Begin();
-        S.PendingReplies.RemoveAll(e => e.Id == entryId);
-        change.RepliesHandedOff.Add(entryId);
-        await Commit(layers: false);
+        if (S.PendingReplies.RemoveAll(e => e.Id == entryId) > 0) _handedOff.Add(entryId);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_handedOff.Count == 0) return;
+        try
+        {
+            Begin();
+            await Commit(layers: false);
+        }
+        catch (Exception e)
+        {
+            // Still pending in the journal: the next start asks the outbox shard, which already holds these replies.
+            logger.LogWarning("Hand-offs of customer {CustomerId} not written at deactivation: {Error}", _customerId, e.GetType().Name);
+        }
     }
 
     /// <summary>The checks a turn must pass before anything is bound or stored.</summary>
@@ -414,7 +432,16 @@ public sealed class CustomerGrain(
     }
 
     /// <summary>Starts collecting what this call changes.</summary>
-    private CustomerChange Begin() => _change = new CustomerChange();
+    private CustomerChange Begin()
+    {
+        var change = _change = new CustomerChange();
+        if (_handedOff.Count > 0)
+        {
+            change.RepliesHandedOff.AddRange(_handedOff);
+            _handedOff.Clear();
+        }
+        return change;
+    }
 
     /// <summary>
     /// Appends what the call changed (the layers as they now are, plus the appends) and waits until it is durable.
