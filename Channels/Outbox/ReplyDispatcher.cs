@@ -29,6 +29,7 @@ public sealed class ReplyDispatcher(
     private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _tails = new(StringComparer.Ordinal);
     private CancellationToken _stopping;
+    private const int ResumeParallelism = 32;
 
     /// <summary>Replies handed over and not yet recorded in their outbox.</summary>
     public int InFlight { get { lock (_lock) return _inFlight.Count; } }
@@ -172,22 +173,32 @@ public sealed class ReplyDispatcher(
             logger.LogWarning("Replies left pending by the last stop not resumed: {Error}", e.GetType().Name);
             return;
         }
+        // Customers are asked in parallel: after a crash the list holds every customer whose hand-off was not yet
+        // written (most of them answer with nothing), and each answer activates the customer.
         var resumed = 0;
-        foreach (var key in customers)
+        var options = new ParallelOptions { MaxDegreeOfParallelism = ResumeParallelism, CancellationToken = stoppingToken };
+        try
         {
-            var (_, customerId) = GrainKeys.ParseCustomer(key);
-            try
+            await Parallel.ForEachAsync(customers, options, async (key, cancellation) =>
             {
-                foreach (var reply in await grains.GetGrain<ICustomerGrain>(key).PendingReplies())
+                var (_, customerId) = GrainKeys.ParseCustomer(key);
+                try
                 {
-                    _ = Submit(reply, resumed: true);
-                    resumed++;
+                    foreach (var reply in await grains.GetGrain<ICustomerGrain>(key).PendingReplies())
+                    {
+                        _ = Submit(reply, resumed: true);
+                        Interlocked.Increment(ref resumed);
+                    }
                 }
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning("Pending replies of customer {CustomerId} not resumed: {Error}", customerId, e.GetType().Name);
-            }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning("Pending replies of customer {CustomerId} not resumed: {Error}", customerId, e.GetType().Name);
+                }
+            });
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
         }
         if (resumed > 0) logger.LogInformation("Resumed {Count} replies left pending by the last stop", resumed);
     }
