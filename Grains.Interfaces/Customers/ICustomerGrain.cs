@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Identity;
@@ -28,8 +29,9 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// <summary>
     /// The channel has sent (or given up on) the reply and recorded it in its outbox: it is no longer pending here. The
     /// journal learns it with the customer's next append (no write of its own); a restart before that asks the outbox.
+    /// One-way: nothing waits for it, and a hand-off that never arrives only leaves that check for the next start.
     /// </summary>
-    [Alias("reply-handed-off")]
+    [Alias("reply-handed-off"), OneWay]
     Task ReplyHandedOff(string entryId);
 
     [Alias("record-outbound")]
