@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Switchboard.Grains.Dialog.Loading;
-using Switchboard.Grains.Dialog.Nlu;
+using Switchboard.Dialog.Loading;
+using Switchboard.Dialog.Nlu;
 
 namespace Switchboard.Bench;
 

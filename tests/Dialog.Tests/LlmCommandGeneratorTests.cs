@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using OpenAI;
-using Switchboard.Grains.Dialog.Llm;
+using Switchboard.Dialog.Llm;
 using Switchboard.Grains.Pii;
 using Switchboard.TestSupport;
 
@@ -123,7 +123,7 @@ public sealed class LlmCommandGeneratorTests : IAsyncLifetime
     public async Task Through_the_engine_a_valid_proposal_starts_the_flow_the_embedded_path_did_not_find()
     {
         _answer = Commands(new { type = "start_flow", flow = "rebook" });
-        var harness = new EngineHarness(EngineHarness.Airline, new Switchboard.Grains.Dialog.DialogEngineSettings { Llm = Generator(TimeSpan.FromSeconds(30)) });
+        var harness = new EngineHarness(EngineHarness.Airline, new DialogEngineSettings { Llm = Generator(TimeSpan.FromSeconds(30)) });
         await harness.Say(Switchboard.Grains.Interfaces.Conversation.Channel.WhatsApp, "xyzzy plugh frobnicate");
         Assert.Single(_requests);
         Assert.Equal("rebook", harness.Ephemeral.ActiveFlow);
@@ -137,7 +137,7 @@ public sealed class LlmCommandGeneratorTests : IAsyncLifetime
     {
         _hang = mode == "timeout";
         _answer = mode == "malformed" ? "{\"commands\": [" : Commands(new { type = "start_flow", flow = "book_hotel" });
-        var harness = new EngineHarness(EngineHarness.Airline, new Switchboard.Grains.Dialog.DialogEngineSettings { Llm = Generator(TimeSpan.FromMilliseconds(500)) });
+        var harness = new EngineHarness(EngineHarness.Airline, new DialogEngineSettings { Llm = Generator(TimeSpan.FromMilliseconds(500)) });
         var reply = await harness.Say(Switchboard.Grains.Interfaces.Conversation.Channel.WhatsApp, "xyzzy plugh frobnicate");
         var without = await new EngineHarness(EngineHarness.Airline).Say(Switchboard.Grains.Interfaces.Conversation.Channel.WhatsApp, "xyzzy plugh frobnicate");
         Assert.Single(_requests);

@@ -1,5 +1,5 @@
-using Switchboard.Grains.Dialog;
-using Switchboard.Grains.Dialog.Nlu;
+using Switchboard.Dialog;
+using Switchboard.Dialog.Nlu;
 using Switchboard.Grains.Interfaces.Conversation;
 
 namespace Switchboard.Dialog.Tests;
