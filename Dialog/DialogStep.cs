@@ -44,6 +44,9 @@ internal sealed partial class DialogStep
     private SlotDefinition? _unclearOffer;
     /// <summary>The classifier's best intent this turn, even below its threshold.</summary>
     private string? _guess;
+    /// <summary>The language model's validated commands this turn (empty when it was not asked), and the flow open when it was.</summary>
+    private IReadOnlyList<Llm.DialogCommand> _modelCommands = [];
+    private string? _modelFlow;
 
     public DialogStep(BotRuntime bot, DialogEngineSettings settings, DialogBackend backend, ILogger logger, DialogTurn turn)
     {
@@ -64,7 +67,7 @@ internal sealed partial class DialogStep
     /// <summary>The dialog act this turn took: an intent name, or inform, correct, affirm, deny, fallback, ask-slot, unclear-choice.</summary>
     public string? Act { get; private set; }
 
-    /// <summary>The intent a model command stands for; slot commands are left to the engine's own extractor (values are never taken from the model).</summary>
+    /// <summary>The intent a model command stands for; its slot commands are applied by <see cref="ApplyModelSlots"/>.</summary>
     private string? IntentOf(Llm.DialogCommand c) => c.Kind switch
     {
         Llm.DialogCommandKind.StartFlow => _def.Flow(c.Flow)?.Intent,
@@ -122,10 +125,15 @@ internal sealed partial class DialogStep
                 && (flow is null || meant == flow.Intent || IntentDefinition.Global.Contains(meant) || sp.Confidence >= 0.7))
                 input.Intent = meant;
             // Last, the deployment's own language model (off by default): its commands were validated against the bot.
-            else if (_settings.Llm is { } llm && text.Any(char.IsLetter)
-                && (await llm.ProposeAsync(_def, text, flow?.Name, _e.PendingSlot, ct)).Select(IntentOf).FirstOrDefault(i => i is not null) is { } proposed
-                && (flow is null || proposed == flow.Intent || IntentDefinition.Global.Contains(proposed) || _def.FlowForIntent(proposed) is null))
-                input.Intent = proposed;
+            // Its slot commands are applied where the flow is started or filled (ApplyModelSlots), through the engine's own checks.
+            else if (_settings.Llm is { } llm && text.Any(char.IsLetter))
+            {
+                _modelFlow = flow?.Name;
+                _modelCommands = await llm.ProposeAsync(_def, text, flow?.Name, _e.PendingSlot, ct);
+                if (_modelCommands.Select(IntentOf).FirstOrDefault(i => i is not null) is { } proposed
+                    && (flow is null || proposed == flow.Intent || IntentDefinition.Global.Contains(proposed) || _def.FlowForIntent(proposed) is null))
+                    input.Intent = proposed;
+            }
             // Cancelling throws work away: only a clear cancel counts, never a correction ("make it Delhi") or "DROP TABLE".
             if (input.Intent == "cancel" && (!ClearCancel().IsMatch(text) || CorrectionCue().IsMatch(text))) input.Intent = null;
             if (input.Intent is not null && IntentDefinition.Global.Contains(input.Intent)) global = input.Intent;
@@ -164,6 +172,7 @@ internal sealed partial class DialogStep
         if (global is null && ForeignFlow(flow, entities) is { } other && await Digress(flow, other, entities, input, ct) is { } aside) return aside;
         var (filled, invalid) = Fill(flow, entities, text, _e.PendingSlot, overwrite: correction, allowFreeText: global is null && !correction);
         if (invalid is not null) return await Invalid(flow, invalid, ct);
+        if (filled == 0 && global is null && (input.Intent is null || input.Intent == flow.Intent)) filled = ApplyModelSlots(flow);
         if (filled > 0)
         {
             Act ??= "inform";
@@ -230,8 +239,53 @@ internal sealed partial class DialogStep
         foreach (var slot in flow.Slots.Where(s => s.Remember))
             if (_turn.EngineData.TryGetValue(EngineDataKeys.RememberPrefix + slot.Name, out var kept) && kept.Split('\u001f') is [var v, var d])
                 _e.Slots[slot.Name] = new SlotValue(v, d, _turn.Channel, _turn.Now);
+        var remembered = _e.Slots.Keys.ToHashSet(StringComparer.Ordinal);
         Fill(flow, entities, input.Text, pending: null, overwrite: false, allowFreeText: false);
+        // The model's reading of which value is for which slot beats the engine's guess by position in this same message.
+        ApplyModelSlots(flow, guessedNow: _e.Slots.Keys.Where(k => !remembered.Contains(k)).ToHashSet(StringComparer.Ordinal));
         return await Advance(flow, ct);
+    }
+
+    /// <summary>
+    /// Applies the language model's slot commands for <paramref name="flow"/> (validated by the generator: a slot of the
+    /// flow, not secret, a value the customer said word for word). The model only says which slot the words are for: the
+    /// value is made by the engine's own extractor and offer resolver from those words and checked like any other (type,
+    /// the offered options, future dates, bounds), so a value the customer did not give or choose is never taken. A set
+    /// command fills an empty slot (or one the engine only guessed by position in this same message, <paramref name="guessedNow"/>);
+    /// a correct command overwrites, and what was offered for the old value is asked again.
+    /// </summary>
+    private int ApplyModelSlots(FlowDefinition flow, HashSet<string>? guessedNow = null)
+    {
+        if (_modelCommands.Count == 0) return 0;
+        var filled = 0;
+        var changed = new HashSet<string>(StringComparer.Ordinal);
+        var filledNow = new HashSet<string>(StringComparer.Ordinal);
+        var unclear = _unclearOffer;
+        var target = _modelFlow;
+        foreach (var c in _modelCommands)
+        {
+            if (c.Kind == Llm.DialogCommandKind.StartFlow) target = c.Flow;
+            if (c.Kind is not (Llm.DialogCommandKind.SetSlot or Llm.DialogCommandKind.CorrectSlot) || target != flow.Name
+                || flow.Slot(c.Slot) is not { Secret: false } slot || string.IsNullOrWhiteSpace(c.Value) || filledNow.Contains(slot.Name))
+                continue;
+            var had = _e.Slots.TryGetValue(slot.Name, out var current);
+            var guessed = guessedNow?.Contains(slot.Name) == true;
+            if (had && !guessed && c.Kind == Llm.DialogCommandKind.SetSlot) continue;
+            var match = Candidate(slot, _bot.Extractor.Extract(c.Value, _turn.Now), [], c.Value, isPending: true, allowFreeText: true);
+            if (match is null || !Valid(slot, match) || (had && current!.Value == match.Value)) continue;
+            _e.Slots[slot.Name] = new SlotValue(match.Value, match.Display, _turn.Channel, _turn.Now);
+            filled++;
+            filledNow.Add(slot.Name);
+            if (had && !guessed)
+            {
+                Act = "correct";
+                changed.Add(slot.Name);
+            }
+        }
+        _unclearOffer = unclear; // the model's words are no answer to the offer the customer was asked about
+        AskAgainWhatWasOfferedFor(flow, changed, filledNow);
+        _modelCommands = [];
+        return filled;
     }
 
     /// <summary>Checks identity when the flow needs it, then asks the first empty slot, or confirms, or acts when all are filled.</summary>
@@ -540,11 +594,17 @@ internal sealed partial class DialogStep
                 changedSlots.Add(slot.Name);
             }
         }
-        // What was offered for the old value ("seats on the 9:30 AM… flights to Mumbai") is no longer on offer: ask it again.
+        AskAgainWhatWasOfferedFor(flow, changedSlots, filledNow);
+        return (filled, null);
+    }
+
+    /// <summary>What was offered for the old value ("seats on the 9:30 AM… flights to Mumbai") is no longer on offer: ask it again.</summary>
+    private void AskAgainWhatWasOfferedFor(FlowDefinition flow, HashSet<string> changedSlots, HashSet<string> filledNow)
+    {
+        if (changedSlots.Count == 0) return;
         foreach (var slot in flow.Slots)
             if (slot.Options.Count > 0 && !filledNow.Contains(slot.Name) && slot.Prompt.References.Any(changedSlots.Contains))
                 _e.Slots.Remove(slot.Name);
-        return (filled, null);
     }
 
     private EntityMatch? Candidate(SlotDefinition slot, List<EntityMatch> entities, List<EntityMatch> used, string text, bool isPending, bool allowFreeText)
