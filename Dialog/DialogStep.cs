@@ -118,12 +118,15 @@ internal sealed partial class DialogStep
             var classified = WithoutIdentifiers(text, entities);
             var p = _bot.Classifier.Predict(classified);
             _guess = p.Intent;
-            if (p.Intent is not null && p.Confidence >= RequiredConfidence(flow, p.Intent)) input.Intent = p.Intent;
-            // The encoder costs milliseconds: it is asked only where the cheap classifier is unsure.
+            var classifierOk = p.Intent is not null && p.Confidence >= RequiredConfidence(flow, p.Intent);
+            // The encoder costs milliseconds: it is asked only where the cheap classifier is unsure (below its threshold,
+            // or barely above it: then a confident reading by meaning overrides it).
+            if (classifierOk && (_bot.Semantic is null || p.Confidence >= SemanticIntentMatcher.ClassifierSure)) input.Intent = p.Intent;
             else if (_bot.Semantic?.Predict(classified) is { Intent: { } meant } sp
-                && sp.Confidence >= (_def.FlowForIntent(meant) is { IsSideAction: false } ? SemanticIntentMatcher.FlowThreshold : SemanticIntentMatcher.DefaultThreshold)
+                && SemanticIntentMatcher.Accepts(sp, startsFlow: _def.FlowForIntent(meant) is { IsSideAction: false })
                 && (flow is null || meant == flow.Intent || IntentDefinition.Global.Contains(meant) || sp.Confidence >= 0.7))
                 input.Intent = meant;
+            else if (classifierOk) input.Intent = p.Intent;
             // Last, the deployment's own language model (off by default): its commands were validated against the bot.
             // Its slot commands are applied where the flow is started or filled (ApplyModelSlots), through the engine's own checks.
             else if (_settings.Llm is { } llm && text.Any(char.IsLetter))

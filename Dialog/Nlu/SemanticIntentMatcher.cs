@@ -20,6 +20,20 @@ public sealed class SemanticIntentMatcher
     /// <summary>Starting a flow by meaning alone takes more: "what's the weather in Delhi" is 0.5-close to a flight status question.</summary>
     public const float FlowThreshold = 0.6f;
 
+    /// <summary>
+    /// From this confidence the cheap classifier is sure and the encoder is not asked. Between the bot's threshold and
+    /// this, the classifier's intent stands unless the encoder reads the sentence otherwise with its own confidence.
+    /// </summary>
+    public const double ClassifierSure = 0.5;
+
+    /// <summary>
+    /// Whether a reading by meaning counts: from <see cref="DefaultThreshold"/>, or <see cref="FlowThreshold"/> when it would
+    /// start a flow. (Counting it from the lower threshold when the classifier's own weak guess agrees was tried and
+    /// dropped: "what's the weather in Delhi" has the classifier guessing flight_status at 0.38 from the city alone.)
+    /// </summary>
+    public static bool Accepts(IntentPrediction meaning, bool startsFlow) =>
+        meaning.Intent is not null && meaning.Confidence >= (startsFlow ? FlowThreshold : DefaultThreshold);
+
     private readonly ISentenceEmbedder _embedder;
     private readonly List<(float[] Vector, string Intent)> _examples = [];
 
