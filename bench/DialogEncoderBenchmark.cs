@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Grains.Conversation;
-using Switchboard.Grains.Dialog;
-using Switchboard.Grains.Dialog.Nlu;
+using Switchboard.Dialog;
+using Switchboard.Dialog.Nlu;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
 
@@ -70,7 +69,7 @@ public sealed class DialogEncoderBenchmark : IBenchmark
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed.TotalSeconds < seconds)
         {
-            await engine.RespondAsync(new TurnContext
+            await engine.RespondAsync(new DialogTurn
             {
                 Tenant = "airline", CustomerId = "c-bench", Channel = Channel.WhatsApp, Text = script[turns % script.Length], Now = DateTimeOffset.UtcNow,
                 Ephemeral = ephemeral, Intent = intent, System = system, EngineData = data,

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Switchboard.Grains.Dialog.Loading;
-using Switchboard.Grains.Dialog.Nlu;
+using Switchboard.Dialog.Loading;
+using Switchboard.Dialog.Nlu;
 
 namespace Switchboard.Bench;
 
@@ -63,7 +63,7 @@ public sealed class NluBenchmark : IBenchmark
 
     /// <summary>
     /// The held-out paraphrases (<see cref="NluParaphrases"/>) against the shipped classifier (trained on every example),
-    /// the encoder alone (nearest example), and both (the encoder only where the classifier is below the bot's threshold):
+    /// the encoder alone (nearest example), and both (the engine's rule: the encoder only where the classifier is unsure, see SemanticIntentMatcher.Accepts):
     /// accuracy and microseconds per utterance.
     /// </summary>
     private static bool Paraphrases(string path)
@@ -88,8 +88,17 @@ public sealed class NluBenchmark : IBenchmark
             // The engine's rule: a flow's intent by meaning alone needs the higher threshold.
             bool StartsFlow(string? intent) => bot.Flows.Any(f => f.Intent == intent && !f.IsSideAction);
             IntentPrediction Encoder(string t) => matcher.Predict(t) is var p
-                && p.Confidence >= (StartsFlow(p.Intent) ? SemanticIntentMatcher.FlowThreshold : SemanticIntentMatcher.DefaultThreshold) ? p : new IntentPrediction(null, p.Confidence);
-            IntentPrediction Both(string t) => Cheap(t) is { Intent: not null } p ? p : Encoder(t);
+                && SemanticIntentMatcher.Accepts(p, StartsFlow(p.Intent)) ? p : new IntentPrediction(null, p.Confidence);
+            // The engine's rule (DialogStep): the classifier where it is sure; else the encoder when its reading counts;
+            // else the classifier above the bot's threshold.
+            IntentPrediction Both(string t)
+            {
+                var c = classifier.Predict(t);
+                if (c.Intent is not null && c.Confidence >= Math.Max(threshold, SemanticIntentMatcher.ClassifierSure)) return c;
+                var e = matcher.Predict(t);
+                if (SemanticIntentMatcher.Accepts(e, StartsFlow(e.Intent))) return e;
+                return c.Confidence >= threshold ? c : new IntentPrediction(null, c.Confidence);
+            }
 
             foreach (var (name, predict) in new (string, Func<string, IntentPrediction>)[] { ("classifier", Cheap), ("encoder", Encoder), ("both", Both) })
             {
@@ -101,7 +110,8 @@ public sealed class NluBenchmark : IBenchmark
                     foreach (var t in tests)
                     {
                         var p = predict(t.Text);
-                        if (r == 0 && p.Intent != t.Intent) misses.Add($"'{t.Text}' ({t.Intent}) -> {p.Intent ?? "none"} {p.Confidence:F2}");
+                        if (r == 0 && p.Intent != t.Intent)
+                            misses.Add($"'{t.Text}' ({t.Intent}) -> {p.Intent ?? "none"} {p.Confidence:F2}  [classifier's guess {Guess(classifier.Predict(t.Text))}, nearest example {Guess(matcher.Predict(t.Text))}]");
                     }
                 var us = Stopwatch.GetElapsedTime(start).TotalMicroseconds / (rounds * tests.Length);
                 var correct = tests.Length - misses.Count;
@@ -112,4 +122,6 @@ public sealed class NluBenchmark : IBenchmark
         }
         return ok;
     }
+
+    private static string Guess(IntentPrediction p) => $"{p.Intent ?? "none"} {p.Confidence:F2}";
 }

@@ -6,7 +6,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Voice.Agent;
 using Switchboard.Grains;
+using Switchboard.Dialog;
 using Switchboard.Grains.Dialog;
+using Switchboard.Dialog.Stories;
 using Switchboard.Grains.Dialog.Stories;
 using Switchboard.Grains.Pii;
 using Switchboard.TestSupport;
@@ -47,7 +49,7 @@ public sealed class StoriesBenchmark : IBenchmark
         builder.Services.AddSwitchboardCore(builder.Configuration, new CustomerKeys(RandomNumberGenerator.GetBytes(32)));
         builder.Services.AddSingleton<DialogTrace>();
         builder.Services.AddSingleton<Switchboard.Grains.Journaling.IJournalStore, Switchboard.Grains.Journaling.MemoryJournalStore>(); // the identity grain journals its links
-        if (encoder) builder.Services.AddSingleton<Switchboard.Grains.Dialog.Nlu.ISentenceEmbedder, Switchboard.Grains.Dialog.Nlu.MiniLmSentenceEmbedder>();
+        if (encoder) builder.Services.AddSingleton<Switchboard.Dialog.Nlu.ISentenceEmbedder, Switchboard.Dialog.Nlu.MiniLmSentenceEmbedder>();
         builder.Services.AddDialogEngine(builder.Configuration);
         builder.UseOrleans(silo =>
         {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Concurrency;
-using Switchboard.Grains.Dialog.Definition;
+using Switchboard.Dialog.Definition;
 using Switchboard.Grains.Interfaces.Conversation;
 
 namespace Switchboard.Grains.Dialog;

@@ -1,7 +1,10 @@
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
+using Switchboard.Dialog;
+using Switchboard.Dialog.Llm;
+using Switchboard.Dialog.Nlu;
 using Switchboard.Grains.Conversation;
-using Switchboard.Grains.Dialog.Nlu;
+using Switchboard.Grains.Pii;
 using Switchboard.Tenancy;
 
 namespace Switchboard.Grains.Dialog;
@@ -15,7 +18,7 @@ public sealed class DialogEngineProvider : IConversationEngineProvider
     private readonly Dictionary<string, IConversationEngine> _engines = new(StringComparer.Ordinal);
     private readonly EchoConversationEngine _echo = new();
 
-    public DialogEngineProvider(TenantDirectory tenants, DialogOptions options, DialogBackend backend, ILoggerFactory loggers, DialogTrace? trace = null, ISentenceEmbedder? embedder = null, Llm.LlmCommandGenerator? llm = null)
+    public DialogEngineProvider(TenantDirectory tenants, DialogOptions options, DialogBackend backend, ILoggerFactory loggers, DialogTrace? trace = null, ISentenceEmbedder? embedder = null, LlmCommandGenerator? llm = null)
     {
         var logger = loggers.CreateLogger<DialogEngine>();
         var botNames = tenants.All.Where(t => !string.IsNullOrWhiteSpace(t.Bot)).Select(t => t.Bot).Distinct(StringComparer.Ordinal).ToList();
@@ -40,15 +43,16 @@ public sealed class DialogEngineProvider : IConversationEngineProvider
                 VoiceNumber = t.VoiceNumber,
                 Backend = options.Backends.TryGetValue(t.Bot, out var b) && !string.IsNullOrWhiteSpace(b) ? new Uri(b) : null,
                 Llm = llm,
+                ShowTokens = PiiDisplay.Humanize,
             };
-            _engines[t.Id] = new DialogEngine(bots[t.Bot], settings, backend, logger, trace);
+            _engines[t.Id] = new DialogConversationEngine(new DialogEngine(bots[t.Bot], settings, backend, logger, trace));
             logger.LogInformation("Tenant {Tenant} runs bot {Bot} ({Intents} intents, {Flows} flows)", t.Id, t.Bot, bots[t.Bot].Definition.Intents.Count, bots[t.Bot].Definition.Flows.Count);
         }
     }
 
     public IConversationEngine For(string tenant) => _engines.TryGetValue(tenant, out var e) ? e : _echo;
 
-    public BotRuntime? BotOf(string tenant) => _engines.TryGetValue(tenant, out var e) && e is DialogEngine d ? d.Bot : null;
+    public BotRuntime? BotOf(string tenant) => _engines.TryGetValue(tenant, out var e) && e is DialogConversationEngine d ? d.Engine.Bot : null;
 }
 
 /// <summary>Section <c>Bots</c>: where bot folders live, per-bot backend addresses, and a switch back to the echo engine.</summary>
@@ -71,7 +75,7 @@ public sealed class DialogOptions
     public LlmOptions Llm { get; set; } = new();
 }
 
-/// <summary>The optional LLM command generator (<see cref="Llm.LlmCommandGenerator"/>).</summary>
+/// <summary>The optional LLM command generator (<see cref="LlmCommandGenerator"/>).</summary>
 public sealed class LlmOptions
 {
     /// <summary>Base URL of the OpenAI-compatible API, e.g. <c>http://vllm.internal:8000/v1</c>.</summary>

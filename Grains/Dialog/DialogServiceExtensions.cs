@@ -3,8 +3,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Switchboard.Dialog;
+using Switchboard.Dialog.Llm;
+using Switchboard.Dialog.Nlu;
 using Switchboard.Grains.Conversation;
-using Switchboard.Grains.Dialog.Nlu;
 
 namespace Switchboard.Grains.Dialog;
 
@@ -32,7 +34,7 @@ public static class DialogServiceExtensions
             services.AddSingleton<ISentenceEmbedder>(_ => new CachingSentenceEmbedder(new MiniLmSentenceEmbedder(), options.Encoder.CacheSize));
         // The deployment's own language model, only when it names one (Bots:Llm:Endpoint and :Model).
         if (!string.IsNullOrWhiteSpace(options.Llm.Endpoint) && !string.IsNullOrWhiteSpace(options.Llm.Model))
-            services.AddSingleton(sp => new Llm.LlmCommandGenerator(
+            services.AddSingleton(sp => new LlmCommandGenerator(
                 new OpenAI.OpenAIClient(new System.ClientModel.ApiKeyCredential(options.Llm.ApiKey), new OpenAI.OpenAIClientOptions
                 {
                     Endpoint = new Uri(options.Llm.Endpoint),

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Dialog;
 using Switchboard.Grains.Dialog;
-using Switchboard.Grains.Dialog.Loading;
+using Switchboard.Dialog.Loading;
 using Switchboard.TestSupport;
 
 namespace Switchboard.Dialog.Tests;

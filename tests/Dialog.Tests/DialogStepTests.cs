@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using Switchboard.Grains.Dialog;
+using Switchboard.Dialog;
 using Switchboard.Grains.Interfaces.Conversation;
 
 namespace Switchboard.Dialog.Tests;

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Dialog;
 using Switchboard.Grains.Dialog;
-using Switchboard.Grains.Dialog.Nlu;
+using Switchboard.Dialog.Nlu;
 
 namespace Switchboard.Dialog.Tests;
 

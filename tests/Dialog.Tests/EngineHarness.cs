@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Grains.Conversation;
-using Switchboard.Grains.Dialog;
+using Switchboard.Dialog;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
+using Switchboard.Grains.Pii;
 
 namespace Switchboard.Dialog.Tests;
 
@@ -26,7 +26,8 @@ public sealed class EngineHarness
 
     public EngineHarness(BotRuntime bot, DialogEngineSettings? settings = null, DialogBackend? backend = null)
     {
-        _engine = new DialogEngine(bot, settings ?? new DialogEngineSettings { VoiceNumber = "+15550100000" },
+        // Tokens rendered for people as the silo's engine provider has them rendered.
+        _engine = new DialogEngine(bot, (settings ?? new DialogEngineSettings { VoiceNumber = "+15550100000" }) with { ShowTokens = PiiDisplay.Humanize },
             backend ?? new DialogBackend(new HttpClient(), TimeProvider.System), NullLogger.Instance);
     }
 
@@ -50,7 +51,7 @@ public sealed class EngineHarness
             text = $"{{{{otp:h{Vault.Count + 1}}}}}";
             Vault[text] = digits;
         }
-        var reply = await _engine.RespondAsync(new TurnContext
+        var reply = await _engine.RespondAsync(new DialogTurn
         {
             Tenant = "t",
             CustomerId = "c-0000",

@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using OpenAI;
-using Switchboard.Grains.Dialog.Llm;
+using Switchboard.Dialog.Llm;
+using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Pii;
 using Switchboard.TestSupport;
 
@@ -123,7 +124,7 @@ public sealed class LlmCommandGeneratorTests : IAsyncLifetime
     public async Task Through_the_engine_a_valid_proposal_starts_the_flow_the_embedded_path_did_not_find()
     {
         _answer = Commands(new { type = "start_flow", flow = "rebook" });
-        var harness = new EngineHarness(EngineHarness.Airline, new Switchboard.Grains.Dialog.DialogEngineSettings { Llm = Generator(TimeSpan.FromSeconds(30)) });
+        var harness = new EngineHarness(EngineHarness.Airline, new DialogEngineSettings { Llm = Generator(TimeSpan.FromSeconds(30)) });
         await harness.Say(Switchboard.Grains.Interfaces.Conversation.Channel.WhatsApp, "xyzzy plugh frobnicate");
         Assert.Single(_requests);
         Assert.Equal("rebook", harness.Ephemeral.ActiveFlow);
@@ -137,11 +138,72 @@ public sealed class LlmCommandGeneratorTests : IAsyncLifetime
     {
         _hang = mode == "timeout";
         _answer = mode == "malformed" ? "{\"commands\": [" : Commands(new { type = "start_flow", flow = "book_hotel" });
-        var harness = new EngineHarness(EngineHarness.Airline, new Switchboard.Grains.Dialog.DialogEngineSettings { Llm = Generator(TimeSpan.FromMilliseconds(500)) });
+        var harness = new EngineHarness(EngineHarness.Airline, new DialogEngineSettings { Llm = Generator(TimeSpan.FromMilliseconds(500)) });
         var reply = await harness.Say(Switchboard.Grains.Interfaces.Conversation.Channel.WhatsApp, "xyzzy plugh frobnicate");
         var without = await new EngineHarness(EngineHarness.Airline).Say(Switchboard.Grains.Interfaces.Conversation.Channel.WhatsApp, "xyzzy plugh frobnicate");
         Assert.Single(_requests);
         Assert.Null(harness.Ephemeral.ActiveFlow);
         Assert.Equal(without.Text, reply.Text); // the same fallback as with no model at all
+    }
+
+    private static readonly Channel WhatsApp = Channel.WhatsApp;
+
+    /// <summary>The rebooking open and verified, booking AB12CD to Mumbai, the engine waiting for the day.</summary>
+    private async Task<EngineHarness> RebookingToMumbaiAskingTheDay()
+    {
+        var h = new EngineHarness(EngineHarness.Airline, new DialogEngineSettings { Llm = Generator(TimeSpan.FromSeconds(30)) });
+        foreach (var text in new[] { "I missed my connection", "2468", "AB12CD", "Mumbai" }) await h.Say(WhatsApp, text);
+        Assert.Equal(("rebook", "date"), (h.Ephemeral.ActiveFlow, h.Ephemeral.PendingSlot));
+        _requests.Clear(); // the embedded path understood every turn so far: the model was never asked
+        return h;
+    }
+
+    [Fact]
+    public async Task Through_the_engine_the_models_slot_values_fill_the_flow_it_starts()
+    {
+        const string text = "zxq vlorp 25 Dec, 27 Dec";
+        Assert.Null((await Say(new EngineHarness(EngineHarness.Airline), text)).Ephemeral.ActiveFlow); // nothing without the model
+        _answer = Commands(new { type = "start_flow", flow = "rebook" }, new { type = "set_slot", slot = "date", value = "27 Dec" });
+        var h = await Say(new EngineHarness(EngineHarness.Airline, new DialogEngineSettings { Llm = Generator(TimeSpan.FromSeconds(30)) }), text);
+        Assert.Single(_requests);
+        Assert.Equal("rebook", h.Ephemeral.ActiveFlow);
+        // By position alone the engine would take the first date; the model said which one is the day to fly, and the
+        // engine made the value from the customer's words (its own date, not the model's text).
+        Assert.Equal("2026-12-27", h.Ephemeral.Slots["date"].Value);
+    }
+
+    [Fact]
+    public async Task Through_the_engine_a_model_correction_changes_the_slot_and_the_pending_question_goes_on()
+    {
+        var h = await RebookingToMumbaiAskingTheDay();
+        _answer = Commands(new { type = "correct_slot", slot = "destination", value = "Delhi" });
+        var reply = await h.Say(WhatsApp, "hmm zxq Delhi");
+        Assert.Single(_requests);
+        Assert.Equal("DEL", h.Ephemeral.Slots["destination"].Value);
+        Assert.Equal("date", h.Ephemeral.PendingSlot);
+        Assert.Contains("Delhi", reply.Text);
+    }
+
+    [Fact]
+    public async Task Through_the_engine_a_model_value_the_bot_does_not_know_or_did_not_offer_is_never_taken()
+    {
+        var h = await RebookingToMumbaiAskingTheDay();
+        // "Paris" is not a city the bot flies to; "1 pm" is not among the offered times.
+        _answer = Commands(
+            new { type = "correct_slot", slot = "destination", value = "Paris" },
+            new { type = "set_slot", slot = "time", value = "1 pm" });
+        var reply = await h.Say(WhatsApp, "zxq Paris, 1 pm");
+        Assert.Single(_requests);
+        Assert.Equal("BOM", h.Ephemeral.Slots["destination"].Value);
+        Assert.False(h.Ephemeral.Slots.ContainsKey("time"));
+        Assert.False(h.Ephemeral.Slots.ContainsKey("date"));
+        Assert.Equal("date", h.Ephemeral.PendingSlot);
+        Assert.DoesNotContain("Paris", reply.Text);
+    }
+
+    private static async Task<EngineHarness> Say(EngineHarness h, string text)
+    {
+        await h.Say(Channel.WhatsApp, text);
+        return h;
     }
 }

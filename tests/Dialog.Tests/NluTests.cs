@@ -1,5 +1,5 @@
-using Switchboard.Grains.Dialog.Definition;
-using Switchboard.Grains.Dialog.Nlu;
+using Switchboard.Dialog.Definition;
+using Switchboard.Dialog.Nlu;
 
 namespace Switchboard.Dialog.Tests;
 

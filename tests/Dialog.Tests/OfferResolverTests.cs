@@ -1,4 +1,4 @@
-using Switchboard.Grains.Dialog.Nlu;
+using Switchboard.Dialog.Nlu;
 
 namespace Switchboard.Dialog.Tests;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Grains.Dialog;
+using Switchboard.Dialog;
 using Switchboard.TestSupport;
 
 namespace Switchboard.Dialog.Tests;

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Channels.Voice.Agent;
+using Switchboard.Dialog;
 using Switchboard.Grains.Dialog;
+using Switchboard.Dialog.Stories;
 using Switchboard.Grains.Dialog.Stories;
 
 namespace Switchboard.Dialog.Tests;

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Switchboard.Grains.Dialog;
-using Switchboard.Grains.Dialog.Loading;
+using Switchboard.Dialog;
+using Switchboard.Dialog.Loading;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.TestSupport;
 

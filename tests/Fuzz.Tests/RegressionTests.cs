@@ -1,6 +1,6 @@
 using System.Text;
 using Switchboard.Fuzz.Targets;
-using Switchboard.Grains.Dialog.Loading;
+using Switchboard.Dialog.Loading;
 using Switchboard.Grains.Pii;
 using Switchboard.TestSupport;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Channels.Voice.Agent;
 using Switchboard.Channels.Voice.Speech.PocketSphinx;
 using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Dialog;
 using Switchboard.Grains.Dialog;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.TestSupport;

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Switchboard.Dialog;
+using Switchboard.Dialog.Stories;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;

@@ -1,5 +1,5 @@
 using System.Text;
-using Switchboard.Grains.Dialog.Loading;
+using Switchboard.Dialog.Loading;
 
 namespace Switchboard.Fuzz.Targets;
 
