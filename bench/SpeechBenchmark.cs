@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Channels.Voice.Speech;
-using Switchboard.Channels.Voice.Speech.EspeakNg;
-using Switchboard.Channels.Voice.Speech.Grammar;
-using Switchboard.Channels.Voice.Speech.PocketSphinx;
-using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Speech;
+using Switchboard.Speech.EspeakNg;
+using Switchboard.Speech.Grammar;
+using Switchboard.Speech.PocketSphinx;
+using Switchboard.Speech.TurnTaking;
 
 namespace Switchboard.Bench;
 
@@ -47,8 +47,8 @@ public sealed class SpeechBenchmark : IBenchmark
         // The agent's voice for the replies (the callers' utterances stay espeak-ng's six voices): espeak-ng or flite:VOICE.
         var agentVoice = StringArg(args, "--agent-voice", "flite:rms");
         ITextToSpeech agent = agentVoice.StartsWith("flite:", StringComparison.Ordinal)
-            ? new Switchboard.Channels.Voice.Speech.Flite.FliteTextToSpeech(NullLogger<Switchboard.Channels.Voice.Speech.Flite.FliteTextToSpeech>.Instance,
-                new Switchboard.Channels.Voice.Speech.Flite.FliteOptions { Voice = agentVoice["flite:".Length..] })
+            ? new Switchboard.Speech.Flite.FliteTextToSpeech(NullLogger<Switchboard.Speech.Flite.FliteTextToSpeech>.Instance,
+                new Switchboard.Speech.Flite.FliteOptions { Voice = agentVoice["flite:".Length..] })
             : tts;
         Console.WriteLine($"agent voice: {agentVoice}");
         using var stt = new PocketSphinxSpeechToText(new PocketSphinxOptions { MaxDecoders = Math.Max(64, steps.Max()) }, NullLogger<PocketSphinxSpeechToText>.Instance);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Channels.Voice;
 using Switchboard.Channels.Voice.Calls;
-using Switchboard.Channels.Voice.Rtp;
+using Switchboard.Telephony.Rtp;
 using Switchboard.TestSupport;
 
 namespace Switchboard.Bench;

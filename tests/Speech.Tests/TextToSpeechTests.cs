@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Channels.Voice.Speech;
-using Switchboard.Channels.Voice.Speech.Audio;
+using Switchboard.Speech;
+using Switchboard.Speech.Audio;
 using Xunit.Abstractions;
 
 namespace Switchboard.Speech.Tests;
@@ -169,7 +169,7 @@ public sealed class AvailabilityTests
     [Fact]
     public void A_missing_native_library_is_reported_plainly_with_its_debian_package()
     {
-        var reason = Switchboard.Channels.Voice.Speech.NativeLibraryProbe.MissingReason(("libdoes-not-exist-zz.so.9", "zz-package"));
+        var reason = Switchboard.Speech.NativeLibraryProbe.MissingReason(("libdoes-not-exist-zz.so.9", "zz-package"));
         Assert.Equal("native library libdoes-not-exist-zz.so.9 is not installed (Debian package zz-package)", reason);
     }
 
@@ -178,12 +178,12 @@ public sealed class AvailabilityTests
     {
         var logs = new Switchboard.TestSupport.CapturedLogs();
         using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(logs));
-        using var stt = new Switchboard.Channels.Voice.Speech.PocketSphinx.PocketSphinxSpeechToText(
-            new() { ModelDirectory = "/nonexistent/model" }, factory.CreateLogger<Switchboard.Channels.Voice.Speech.PocketSphinx.PocketSphinxSpeechToText>());
+        using var stt = new Switchboard.Speech.PocketSphinx.PocketSphinxSpeechToText(
+            new() { ModelDirectory = "/nonexistent/model" }, factory.CreateLogger<Switchboard.Speech.PocketSphinx.PocketSphinxSpeechToText>());
         Assert.False(stt.IsAvailable);
         Assert.Contains("/nonexistent/model", stt.UnavailableReason);
         Assert.Contains(logs.Lines, l => l.Contains("Speech recognition unavailable") && l.Contains("DTMF"));
         await Assert.ThrowsAsync<InvalidOperationException>(async () =>
-            await stt.BeginUtteranceAsync(new Switchboard.Channels.Voice.Speech.Grammar.GrammarBuilder().YesNo().Build()));
+            await stt.BeginUtteranceAsync(new Switchboard.Speech.Grammar.GrammarBuilder().YesNo().Build()));
     }
 }

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Outbox;
-using Switchboard.Channels.Voice.Codecs;
-using Switchboard.Channels.Voice.Media;
-using Switchboard.Channels.Voice.Rtp;
+using Switchboard.Telephony.Codecs;
+using Switchboard.Telephony.Media;
+using Switchboard.Telephony.Rtp;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;

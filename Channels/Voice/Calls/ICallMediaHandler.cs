@@ -1,4 +1,5 @@
-using Switchboard.Channels.Voice.Codecs;
+using Switchboard.Telephony.Codecs;
+using Switchboard.Telephony.Rtp;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Identity;
 
@@ -38,7 +39,7 @@ public interface ICallSession
     ChannelAddress? Address => null;
 
     /// <summary>Receives each 20 ms frame of 8 kHz PCM as it is sent to the caller (prompts and silence), on the pacer: keep it short. Null removes it.</summary>
-    void TapOutboundAudio(Rtp.PcmFrameHandler? tap);
+    void TapOutboundAudio(PcmFrameHandler? tap);
 }
 
 /// <summary>
