@@ -179,9 +179,11 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
     }
 
     /// <summary>Starts playing G.711 audio (in this session's codec), stopping whatever was playing.</summary>
-    public PromptPlayback Play(byte[] encodedAudio)
+    public PromptPlayback Play(byte[] encodedAudio) => Play(new PromptPlayback(encodedAudio));
+
+    /// <summary>Starts playing <paramref name="playback"/> (a streaming prompt takes its audio as it comes), stopping whatever was playing.</summary>
+    public PromptPlayback Play(PromptPlayback playback)
     {
-        var playback = new PromptPlayback(encodedAudio);
         Interlocked.Exchange(ref _playback, playback)?.Stop();
         return playback;
     }

@@ -21,6 +21,14 @@ public interface ICallSession
     /// <summary>Plays 8 kHz 16-bit PCM, replacing what is playing; completes true at the end, false when stopped (barge-in) or hung up.</summary>
     Task<bool> PlayAsync(short[] pcm8kHz, CancellationToken cancellationToken = default);
 
+    /// <summary>Plays audio that arrives in pieces (sentence by sentence), starting with the first; otherwise as <see cref="PlayAsync(short[], CancellationToken)"/>.</summary>
+    async Task<bool> PlayAsync(IAsyncEnumerable<short[]> pcm8kHz, CancellationToken cancellationToken = default)
+    {
+        var all = new List<short>();
+        await foreach (var piece in pcm8kHz.WithCancellation(cancellationToken)) all.AddRange(piece);
+        return await PlayAsync([.. all], cancellationToken);
+    }
+
     /// <summary>Barge-in: stops the current prompt at the next 20 ms tick.</summary>
     void StopPlayback();
 
