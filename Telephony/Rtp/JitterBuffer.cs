@@ -2,11 +2,13 @@ namespace Switchboard.Telephony.Rtp;
 
 /// <summary>
 /// A small reordering buffer for inbound audio: holds up to <see cref="Depth"/> frames sorted by extended sequence and
-/// releases the oldest once it is full; frames older than the last one released are late and dropped.
+/// releases the oldest once it is full; frames older than the last one released are late and dropped. Frames handed
+/// back with <see cref="Recycle"/> are reused for later packets, so a steady stream allocates nothing per packet.
 /// </summary>
 public sealed class JitterBuffer(int depth = 3)
 {
-    private readonly SortedList<long, byte[]> _frames = [];
+    private readonly SortedList<long, byte[]> _frames = new(depth + 2);
+    private readonly Stack<byte[]> _free = new(depth + 2);
     private long _lastReleased = -1;
 
     public int Depth { get; } = depth;
@@ -23,7 +25,9 @@ public sealed class JitterBuffer(int depth = 3)
             Dropped++;
             return false;
         }
-        _frames.Add(extendedSequence, payload.ToArray());
+        var frame = _free.TryPop(out var reused) && reused.Length == payload.Length ? reused : new byte[payload.Length];
+        payload.CopyTo(frame);
+        _frames.Add(extendedSequence, frame);
         return true;
     }
 
@@ -41,5 +45,11 @@ public sealed class JitterBuffer(int depth = 3)
         _frames.RemoveAt(0);
         _lastReleased = sequence;
         return true;
+    }
+
+    /// <summary>Gives a frame from <see cref="TryPop"/> back once it has been read; it will hold a later packet.</summary>
+    public void Recycle(byte[] frame)
+    {
+        if (frame.Length > 0 && _free.Count < Depth + 2) _free.Push(frame);
     }
 }

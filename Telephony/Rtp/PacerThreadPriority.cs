@@ -7,7 +7,7 @@ namespace Switchboard.Telephony.Rtp;
 /// there. Tries SCHED_FIFO (real-time; the thread sleeps between ticks so it cannot starve the machine), then a nice
 /// value of -15; needs root or CAP_SYS_NICE and silently keeps the default otherwise.
 /// </summary>
-internal static class PacerThreadPriority
+public static class PacerThreadPriority
 {
     private const int SchedFifo = 1;
     private const long SysGettid = 186; // x86_64

@@ -253,22 +253,25 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
     private async Task ReceiveLoopAsync()
     {
         var buffer = new byte[2048];
-        EndPoint any = new IPEndPoint(_rtp.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        // The source of each datagram lands in one reused SocketAddress and is compared with the latched and offered
+        // addresses in their serialized form: no IPEndPoint per packet. One is made only for a source that differs.
+        var from = new SocketAddress(_rtp.AddressFamily);
+        var remote = new SerializedEndPoint();
+        var offered = new SerializedEndPoint();
         while (!_stop.IsCancellationRequested)
         {
-            SocketReceiveFromResult r;
+            int received;
             try
             {
-                r = await _rtp.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
+                received = await _rtp.ReceiveFromAsync(buffer, SocketFlags.None, from, _stop.Token);
             }
             catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
             catch (SocketException) { continue; }
-            var from = (IPEndPoint)r.RemoteEndPoint;
-            var received = r.ReceivedBytes;
+            var fromRemote = remote.Matches(from, _remote);
             // Re-latching on every packet let any sender take the call's audio (media hijack): once latched, strangers are
             // dropped unread. The address in the peer's SDP came through signalling, so it may still take over a latch a stranger won the race for.
-            if (_latched && !from.Equals(_remote) && !from.Equals(_offered))
+            if (_latched && !fromRemote && !offered.Matches(from, _offered))
             {
                 Interlocked.Increment(ref _foreignDropped);
                 continue;
@@ -280,11 +283,12 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
                 continue;
             }
             if (!RtpPacket.TryRead(buffer.AsSpan(0, received), out var packet)) continue;
-            if (!_latched || !from.Equals(_remote))
+            if (!_latched || !fromRemote)
             {
                 // Symmetric RTP (for NAT): send back to where the media really comes from, decided once per offer.
-                _remote = from;
-                _remoteRtcp = new IPEndPoint(from.Address, from.Port + 1);
+                var source = SerializedEndPoint.ToEndPoint(from);
+                _remote = source;
+                _remoteRtcp = new IPEndPoint(source.Address, source.Port + 1);
                 _latched = true;
             }
             var arrival = Stopwatch.GetTimestamp() * 8000 / Stopwatch.Frequency;
@@ -301,6 +305,7 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
                 var n = Math.Min(frame.Length, _pcm.Length);
                 G711.Decode(Codec, frame.AsSpan(0, n), _pcm);
                 AudioReceived?.Invoke(_pcm.AsSpan(0, n));
+                _jitter.Recycle(frame);
             }
         }
     }
