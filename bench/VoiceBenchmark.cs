@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Channels.Voice;
 using Switchboard.Channels.Voice.Calls;
-using Switchboard.Channels.Voice.Rtp;
+using Switchboard.Telephony.Rtp;
 using Switchboard.TestSupport;
 
 namespace Switchboard.Bench;
@@ -13,7 +13,9 @@ namespace Switchboard.Bench;
 /// (an RFC 4733 DTMF turn). Prints INVITE→200 latency, per-packet send lateness of the server's pacer
 /// (p50/p99/max), RTP loss seen by the UAC, and process CPU per call (includes the load generator: an upper bound).
 /// With <c>--srtp</c> every call is SRTP (RTP/SAVP, SDES, AES_CM_128_HMAC_SHA1_80) both ways.
-/// Usage: voice [calls=200] [rate=50] [holdSeconds=10] [--no-realtime] [--srtp]
+/// Usage: voice [calls=200] [rate=50] [holdSeconds=10] [--no-realtime] [--srtp] [--agent] [--no-receive-path]
+/// <c>--agent</c> keeps the speech agent (VAD and recogniser on every call) on; by default calls are DTMF only.
+/// First it measures the inbound media path per packet against the loop it replaced (<see cref="VoiceReceivePath"/>).
 /// </summary>
 public sealed class VoiceBenchmark : IBenchmark
 {
@@ -28,8 +30,10 @@ public sealed class VoiceBenchmark : IBenchmark
         var hold = args.Length > 2 ? int.Parse(args[2]) : 10;
         var realtime = !args.Contains("--no-realtime");
         var srtp = args.Contains("--srtp");
-        Console.WriteLine($"voice: {calls} calls at {rate}/s, held {hold} s, {(srtp ? "SRTP" : "plain RTP")}, on {Environment.ProcessorCount} cores");
+        var agent = args.Contains("--agent");
+        Console.WriteLine($"voice: {calls} calls at {rate}/s, held {hold} s, {(srtp ? "SRTP" : "plain RTP")}, speech agent {(agent ? "on" : "off (DTMF)")}, on {Environment.ProcessorCount} cores");
         if (srtp) MeasureSrtpPacketCost();
+        if (!args.Contains("--no-receive-path")) await VoiceReceivePath.MeasureAsync();
 
         await using var app = await SiloApp.StartAsync(new Dictionary<string, string?>
         {
@@ -40,6 +44,9 @@ public sealed class VoiceBenchmark : IBenchmark
             ["Sip:InterDigitTimeoutMs"] = "1000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Sip:RealtimePacer"] = realtime ? "true" : "false",
+            // The transport measured alone (DTMF turns): with the speech agent on, every call also runs Silero VAD and
+            // a recogniser, which on 2 cores took most of the CPU at a few hundred calls (profile in docs/voice.md).
+            ["VoiceAgent:Enabled"] = agent ? "true" : "false",
         });
         var services = app.App.Services;
         var server = await services.GetRequiredService<SipListener>().Bound;
@@ -58,9 +65,11 @@ public sealed class VoiceBenchmark : IBenchmark
             if (wait > TimeSpan.Zero) await Task.Delay(wait);
             placed.Add(uac.CallAsync($"+9198{10000000 + i}"));
         }
-        var up = await Task.WhenAll(placed);
+        var results = await Task.WhenAll(placed);
+        var up = results.Where(r => r.Ticks >= 0).ToArray();
         foreach (var (_, ticks) in up) latency.Add(ticks);
-        Console.WriteLine($"pacer thread scheduling: {pacer.Scheduling}");
+        if (up.Length < calls) Console.WriteLine($"INVITEs without a 200 within 30 s: {calls - up.Length} of {calls} (the load UAC does not retransmit)");
+        Console.WriteLine($"pacer thread scheduling: {pacer.Scheduling}; load UAC receive thread: {uac.ReceiverScheduling}");
         Console.WriteLine($"ramp: {calls} calls up in {ramp.Elapsed.TotalSeconds:F1} s; server reports {signaling.ActiveCalls} active");
         Console.WriteLine($"INVITE→200 OK at {rate} calls/s: {latency.Summary()}");
         foreach (var (call, _) in up) call.Key("1#");
@@ -71,6 +80,8 @@ public sealed class VoiceBenchmark : IBenchmark
         uac.ResetInbound();
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
+        var gcBefore = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2), Pause: GC.GetTotalPauseDuration(),
+            Allocated: GC.GetTotalAllocatedBytes());
         var wall = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(hold));
         process.Refresh();
@@ -83,12 +94,15 @@ public sealed class VoiceBenchmark : IBenchmark
                           $"max {pacer.Lateness.Percentile(100):F0} µs  (n={pacer.Lateness.Count}, 50 µs buckets; ticks skipped after stalls: {pacer.MissedTicks - missedBefore})");
         Console.WriteLine($"RTP server→UAC: {received} received of {expected} expected over {uac.InboundStreams} streams, lost {uac.RtpPacketsLost} ({100.0 * uac.RtpPacketsLost / Math.Max(1, expected):F3} %)"
                           + (srtp ? $", SRTP packets not authenticating {uac.SrtpRejected} (and {uac.SrtpBeforeKey} during setup, before the UAC had the key)" : ""));
+        var packets = Math.Max(1, pacer.Lateness.Count + received);
+        Console.WriteLine($"GC during the hold: gen0 {GC.CollectionCount(0) - gcBefore.Gen0}, gen1 {GC.CollectionCount(1) - gcBefore.Gen1}, gen2 {GC.CollectionCount(2) - gcBefore.Gen2}, " +
+                          $"paused {(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalMilliseconds:F0} ms, {(GC.GetTotalAllocatedBytes() - gcBefore.Allocated) / (double)packets:F0} B allocated per RTP packet sent or received (whole process, load generator included)");
         Console.WriteLine($"CPU: {cpu.TotalMilliseconds / seconds / 10:F1} % of one core for the process, {cpu.TotalMilliseconds / seconds / 10 / calls:F3} % of a core per call (server + load generator)");
 
         // Tear down.
         var down = Stopwatch.StartNew();
         await Task.WhenAll(up.Select(u => uac.HangUpAsync(u.Call)));
-        Console.WriteLine($"hang-up: {calls} BYEs answered in {down.Elapsed.TotalSeconds:F1} s; counters: answered {signaling.Counters.Answered}, remote hang-ups {signaling.Counters.RemoteHangups}");
+        Console.WriteLine($"hang-up: {up.Length - uac.ByesUnanswered} of {up.Length} BYEs answered in {down.Elapsed.TotalSeconds:F1} s; counters: answered {signaling.Counters.Answered}, remote hang-ups {signaling.Counters.RemoteHangups}");
                 return 0;
     }
 

@@ -3,10 +3,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Switchboard.Channels.Voice.Dtmf;
-using Switchboard.Channels.Voice.Rtp;
-using Switchboard.Channels.Voice.Sdp;
-using Switchboard.Channels.Voice.Sip;
+using Switchboard.Telephony.Dtmf;
+using Switchboard.Telephony.Rtp;
+using Switchboard.Telephony.Sdp;
+using Switchboard.Telephony.Sip;
 
 namespace Switchboard.Bench;
 
@@ -29,7 +29,7 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
     private readonly MediaPacer _pacer = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sipLoop;
-    private readonly Task _rtpLoop;
+    private readonly Thread _rtpLoop;
     private int _next;
 
     public VoiceLoadCaller(IPEndPoint server, bool srtp = false)
@@ -40,7 +40,8 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
         _sip.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _rtp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _sipLoop = Task.Run(SipLoopAsync);
-        _rtpLoop = Task.Run(RtpLoopAsync);
+        _rtpLoop = new Thread(RtpLoop) { IsBackground = true, Name = "uac-rtp-receive" };
+        _rtpLoop.Start();
     }
 
     private int SipPort => ((IPEndPoint)_sip.LocalEndPoint!).Port;
@@ -56,7 +57,7 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
     public long SrtpBeforeKey => Interlocked.Read(ref _srtpBeforeKey);
     public void ResetInbound() => _inbound.Clear();
 
-    /// <summary>Sends an INVITE and completes with the INVITE → 200 OK time (Stopwatch ticks), after sending the ACK.</summary>
+    /// <summary>Sends an INVITE and completes with the INVITE → 200 OK time (Stopwatch ticks), after sending the ACK; -1 when no 200 came within 30 s.</summary>
     public async Task<(LoadCall Call, long Ticks)> CallAsync(string from)
     {
         var n = Interlocked.Increment(ref _next);
@@ -69,7 +70,14 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
         var invite = SipWriter.Request("INVITE", $"sip:1000@{_server}", call.Headers("INVITE", 1, SipWriter.NewBranch(), toTag: null), "application/sdp", Encoding.ASCII.GetBytes(sdp));
         call.Started = Stopwatch.GetTimestamp();
         await _sip.SendToAsync(invite, SocketFlags.None, _server);
-        var ok = await call.Answered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        SipMessage ok;
+        try { ok = await call.Answered.Task.WaitAsync(TimeSpan.FromSeconds(30)); }
+        catch (TimeoutException)
+        {
+            // No 200 in 30 s (this UAC does not retransmit its INVITE): counted as a failed call, not a crash.
+            _calls.TryRemove(call.CallId, out _);
+            return (call, -1);
+        }
         var ticks = call.AnsweredAt - call.Started;
         call.RemoteTag = ok.ToTag;
         if (SessionDescription.TryParse(ok.Body.Span, out var answer) && MediaNegotiation.Negotiate(answer!) is { } media)
@@ -87,12 +95,20 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
         return (call, ticks);
     }
 
+    /// <summary>The scheduling the RTP receive thread got.</summary>
+    public string ReceiverScheduling { get; private set; } = "starting";
+
+    /// <summary>BYEs with no 200 within 10 s.</summary>
+    public long ByesUnanswered => Interlocked.Read(ref _byesUnanswered);
+    private long _byesUnanswered;
+
     public async Task HangUpAsync(LoadCall call)
     {
         _pacer.Remove(call);
         var bye = SipWriter.Request("BYE", $"sip:1000@{_server}", call.Headers("BYE", 2, SipWriter.NewBranch(), call.RemoteTag));
         await _sip.SendToAsync(bye, SocketFlags.None, _server);
-        await call.Ended.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        try { await call.Ended.Task.WaitAsync(TimeSpan.FromSeconds(10)); }
+        catch (TimeoutException) { Interlocked.Increment(ref _byesUnanswered); }
         _calls.TryRemove(call.CallId, out _);
     }
 
@@ -125,21 +141,28 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
         }
     }
 
-    private async Task RtpLoopAsync()
+    /// <summary>
+    /// All calls' inbound RTP on one socket, read by a dedicated thread with blocking receives into one reused
+    /// SocketAddress: an async loop here could not take 50,000 packets/s (the UAC, not the server, lost them).
+    /// </summary>
+    private void RtpLoop()
     {
+        // Like the pacers, the receiver asks for SCHED_FIFO: on a shared 2-core box it otherwise waits behind other processes and the kernel drops what it cannot queue.
+        ReceiverScheduling = PacerThreadPriority.Raise(realtime: true);
         var buffer = new byte[2048];
-        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        var from = new SocketAddress(AddressFamily.InterNetwork);
         while (!_stop.IsCancellationRequested)
         {
-            SocketReceiveFromResult r;
-            try { r = await _rtp.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token); }
-            catch (OperationCanceledException) { return; }
+            int length;
+            try { length = _rtp.ReceiveFrom(buffer, SocketFlags.None, from); }
+            catch (ObjectDisposedException) { return; }
+            catch (SocketException) when (_stop.IsCancellationRequested) { return; }
             catch (SocketException) { continue; }
-            var length = r.ReceivedBytes;
             if (_srtp)
             {
                 // Media can overtake our handling of the 200 that carries its key: those packets are counted apart.
-                if (!_srtpByServerPort.TryGetValue(((IPEndPoint)r.RemoteEndPoint).Port, out var srtp))
+                var port = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(from.Buffer.Span[2..4]);
+                if (!_srtpByServerPort.TryGetValue(port, out var srtp))
                 {
                     Interlocked.Increment(ref _srtpBeforeKey);
                     continue;
@@ -151,7 +174,7 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
                 }
             }
             if (!RtpPacket.TryRead(buffer.AsSpan(0, length), out var p)) continue;
-            _inbound.GetOrAdd(p.Ssrc, _ => new SequenceTracker()).Update(p.Sequence);
+            _inbound.GetOrAdd(p.Ssrc, static _ => new SequenceTracker()).Update(p.Sequence);
         }
     }
 
@@ -161,7 +184,8 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
         _pacer.Dispose();
         _sip.Dispose();
         _rtp.Dispose();
-        try { await Task.WhenAll(_sipLoop, _rtpLoop); } catch { /* closing */ }
+        try { await _sipLoop; } catch { /* closing */ }
+        _rtpLoop.Join(TimeSpan.FromSeconds(5));
     }
 
     /// <summary>One load call: its dialog identifiers and an outbound RTP stream (PCMU silence, one DTMF input).</summary>

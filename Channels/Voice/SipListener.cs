@@ -3,7 +3,8 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Voice.Calls;
-using Switchboard.Channels.Voice.Transport;
+using Switchboard.Telephony.Security;
+using Switchboard.Telephony.Transport;
 
 namespace Switchboard.Channels.Voice;
 
@@ -70,7 +71,7 @@ public sealed class SipListener(VoiceOptions options, VoiceSignaling signaling, 
         try
         {
             var tls = new TcpSipTransport(new IPEndPoint(address, options.Tls.Port), loggers.CreateLogger<TcpSipTransport>(),
-                Security.SipTlsCertificates.ServerOptions(options.Tls));
+                SipTlsCertificates.ServerOptions(options.Tls));
             tls.Start();
             _tls = tls;
             _tlsBound.TrySetResult(tls.LocalEndPoint);

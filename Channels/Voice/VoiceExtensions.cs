@@ -5,9 +5,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Outbox;
 using Switchboard.Channels.Voice.Calls;
-using Switchboard.Channels.Voice.Media;
-using Switchboard.Channels.Voice.Rtp;
-using Switchboard.Channels.Voice.Security;
+using Switchboard.Telephony.Media;
+using Switchboard.Telephony.Rtp;
+using Switchboard.Telephony.Security;
 using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice;
@@ -31,7 +31,7 @@ public static class VoiceExtensions
         services.AddTenantDirectory(builder.Configuration);
         services.TryAddSingleton<IPromptAudio>(sp => new WavPromptAudio(options.PromptsPath, sp.GetRequiredService<ILogger<WavPromptAudio>>()));
         services.TryAddSingleton<IVoiceReplyRenderer, VoiceReplyText>();
-        services.AddSingleton(sp => new TrunkGuard(options, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new TrunkGuard(options.TrunkPolicy(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(new RtpPortPool(System.Net.IPAddress.Parse(options.ListenAddress), options.RtpPortMin, options.RtpPortMax));
         services.AddSingleton(_ => new MediaPacer(options.RealtimePacer));
         services.AddSingleton(sp => new CallConversationServices(

@@ -1,3 +1,5 @@
+using Switchboard.Telephony.Security;
+
 namespace Switchboard.Channels.Voice;
 
 /// <summary>Configuration section <c>Sip</c>. Defaults take calls from loopback on 127.0.0.1:5060 with no further setup.</summary>
@@ -54,30 +56,17 @@ public sealed class VoiceOptions
     /// <summary>Folder of pre-recorded 8 kHz WAV prompts (see docs/voice.md); empty: tones only.</summary>
     public string? PromptsPath { get; set; }
 
+    /// <summary>Who may send requests: the trunk settings above, for <see cref="TrunkGuard"/>.</summary>
+    public TrunkPolicy TrunkPolicy() => new()
+    {
+        AllowLoopback = AllowLoopback,
+        AllowedSources = AllowedSources,
+        EncryptedTrunks = EncryptedTrunks,
+        Credentials = Credentials,
+        Realm = Realm,
+        DigestAlgorithms = DigestAlgorithms,
+    };
+
     public string Advertised => !string.IsNullOrWhiteSpace(AdvertisedAddress) ? AdvertisedAddress!
         : ListenAddress is "0.0.0.0" or "::" ? "127.0.0.1" : ListenAddress;
-}
-
-public sealed class SipCredential
-{
-    public string Username { get; set; } = "";
-    public string Password { get; set; } = "";
-}
-
-/// <summary>Section <c>Sip:Tls</c>: SIP over TLS on its own port, the server certificate, and optional mutual TLS.</summary>
-public sealed class SipTlsOptions
-{
-    public bool Enabled { get; set; }
-    /// <summary>TLS listening port; 0 picks a free one (<c>SipListener.TlsBound</c>).</summary>
-    public int Port { get; set; } = 5061;
-    /// <summary>The server certificate: a PEM file (with <see cref="KeyPath"/>, or the key in the same file) or a PKCS#12 file.</summary>
-    public string? CertificatePath { get; set; }
-    /// <summary>The PEM private key, when it is not in <see cref="CertificatePath"/>.</summary>
-    public string? KeyPath { get; set; }
-    /// <summary>Password of a PKCS#12 file or an encrypted PEM key.</summary>
-    public string? Password { get; set; }
-    /// <summary>Mutual TLS: a client certificate is required and must chain to <see cref="ClientCaPath"/>.</summary>
-    public bool RequireClientCertificate { get; set; }
-    /// <summary>PEM bundle of the certificate authorities (or self-signed certificates) trusted for client certificates.</summary>
-    public string? ClientCaPath { get; set; }
 }

@@ -8,7 +8,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Switchboard.Channels.Rcs;
 using Switchboard.Channels.Sms;
-using Switchboard.Channels.Voice.Rtp;
+using Switchboard.Telephony.Rtp;
 using Switchboard.Channels.WhatsApp;
 
 namespace Switchboard.Bench.Fuzz;

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Switchboard.Channels.Voice.Rtp;
-using Switchboard.Channels.Voice.Sdp;
-using Switchboard.Channels.Voice.Sip;
+using Switchboard.Telephony.Rtp;
+using Switchboard.Telephony.Sdp;
+using Switchboard.Telephony.Sip;
 
 namespace Switchboard.Bench.Fuzz;
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Branch coverage of the SIP parser (Channels/Voice/Sip/SipParser.cs) by the SIP corpus in the repository:
+# Branch coverage of the SIP parser (Telephony/Sip/SipParser.cs) by the SIP corpus in the repository:
 # replays fuzz/corpora/sip through the sip target under coverlet and reads the parser's branch rate from the Cobertura report.
 # Usage: fuzz/scripts/sip-coverage.sh [--lines]   (--lines: list the parser lines with branches not taken)
 set -euo pipefail
@@ -9,7 +9,7 @@ dotnet build tests/Fuzz.Tests --nologo -v q > /dev/null
 dotnet test tests/Fuzz.Tests --no-build --nologo \
   --filter "FullyQualifiedName~CorpusReplayTests.Every_corpus_file_replays_without_a_crash&DisplayName~sip" \
   --collect:"XPlat Code Coverage" --results-directory "$results" \
-  -- DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.Include="[Channels]Switchboard.Channels.Voice.Sip.*" > /dev/null
+  -- DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.Include="[Telephony]Switchboard.Telephony.Sip.*" > /dev/null
 report=$(find "$results" -name coverage.cobertura.xml | head -1)
 python3 - "$report" ${1:+--lines} <<'PY'
 import sys, xml.etree.ElementTree as ET

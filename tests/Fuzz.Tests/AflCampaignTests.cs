@@ -17,7 +17,7 @@ public sealed class InstrumentedBuild : IDisposable
         var config = Path.Combine(Folder, "Switchboard.Fuzz.runtimeconfig.json");
         if (!File.Exists(config)) File.Copy(Path.Combine(Folder, "Fuzz.Tests.runtimeconfig.json"), config);
         Run("dotnet", Corpora.FuzzRoot, "tool", "restore");
-        foreach (var assembly in (string[])["Channels.dll", "Grains.dll", "Dialog.dll"])
+        foreach (var assembly in (string[])["Telephony.dll", "Channels.dll", "Grains.dll", "Dialog.dll"])
             Run("dotnet", Corpora.FuzzRoot, "tool", "run", "sharpfuzz", Path.Combine(Folder, assembly));
     }
 

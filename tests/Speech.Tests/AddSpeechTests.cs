@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Switchboard.Channels.Voice.Media;
-using Switchboard.Channels.Voice.Speech;
-using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Telephony.Media;
+using Switchboard.Speech;
+using Switchboard.Speech.TurnTaking;
 
 namespace Switchboard.Speech.Tests;
 

@@ -1,5 +1,5 @@
-using Switchboard.Channels.Voice.Speech;
-using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Speech;
+using Switchboard.Speech.TurnTaking;
 
 namespace Switchboard.Speech.Tests;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using Switchboard.Channels.Voice.Speech;
-using Switchboard.Channels.Voice.Speech.Recording;
+using Switchboard.Speech;
+using Switchboard.Speech.Recording;
 using Switchboard.TestSupport;
 
 namespace Switchboard.Speech.Tests;

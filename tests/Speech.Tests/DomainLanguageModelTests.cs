@@ -1,5 +1,5 @@
-using Switchboard.Channels.Voice.Speech;
-using Switchboard.Channels.Voice.Speech.LanguageModel;
+using Switchboard.Speech;
+using Switchboard.Speech.LanguageModel;
 
 namespace Switchboard.Speech.Tests;
 

@@ -1,4 +1,4 @@
-using Switchboard.Channels.Voice.Speech.Grammar;
+using Switchboard.Speech.Grammar;
 
 namespace Switchboard.Speech.Tests;
 

@@ -1,5 +1,5 @@
-using Switchboard.Channels.Voice.Speech;
-using Switchboard.Channels.Voice.Speech.Grammar;
+using Switchboard.Speech;
+using Switchboard.Speech.Grammar;
 using Xunit.Abstractions;
 
 namespace Switchboard.Speech.Tests;

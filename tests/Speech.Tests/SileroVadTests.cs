@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Channels.Voice.Speech;
-using Switchboard.Channels.Voice.Speech.TurnTaking;
-using Switchboard.Channels.Voice.Speech.Vad;
+using Switchboard.Speech;
+using Switchboard.Speech.TurnTaking;
+using Switchboard.Speech.Vad;
 using Xunit.Abstractions;
 
 namespace Switchboard.Speech.Tests;
@@ -44,7 +44,7 @@ public sealed class SileroVadTests(SpeechEngines engines, ITestOutputHelper outp
     [Fact]
     public async Task In_fluctuating_noise_the_turn_ends_after_the_answer_with_silero_and_not_with_energy_alone()
     {
-        var grammar = new Switchboard.Channels.Voice.Speech.Grammar.GrammarBuilder().Menu(["change my booking", "lost baggage"]).Build("menu");
+        var grammar = new Switchboard.Speech.Grammar.GrammarBuilder().Menu(["change my booking", "lost baggage"]).Build("menu");
         var speech = await engines.Flite.SynthesizeAllAsync("change my booking", "rms");
         // Street noise: white noise whose level jumps between -38 and -23 dBFS every 300 ms.
         var random = new Random(5);

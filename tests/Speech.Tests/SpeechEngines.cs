@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Channels.Voice.Speech.EspeakNg;
-using Switchboard.Channels.Voice.Speech.Flite;
-using Switchboard.Channels.Voice.Speech.PocketSphinx;
+using Switchboard.Speech.EspeakNg;
+using Switchboard.Speech.Flite;
+using Switchboard.Speech.PocketSphinx;
 
 namespace Switchboard.Speech.Tests;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Channels.Voice.Speech;
-using Switchboard.Channels.Voice.Speech.Audio;
+using Switchboard.Speech;
+using Switchboard.Speech.Audio;
 using Xunit.Abstractions;
 
 namespace Switchboard.Speech.Tests;
@@ -105,6 +105,31 @@ public sealed class TextToSpeechTests(SpeechEngines engines, ITestOutputHelper o
         Assert.Equal(2, cache.Hits);
     }
 
+    [Theory]
+    [InlineData("Thank you. You chose Mumbai. One moment please!", new[] { "Thank you.", "You chose Mumbai.", "One moment please!" })]
+    [InlineData("Sorry. I didn't catch that; say it again?", new[] { "Sorry. I didn't catch that;", "say it again?" })]
+    [InlineData("The fare is 3.5 percent lower, e.g.this one.", new[] { "The fare is 3.5 percent lower, e.g.this one." })]
+    [InlineData("Goodbye.", new[] { "Goodbye." })]
+    [InlineData("Press 1. Or hold", new[] { "Press 1.", "Or hold" })]
+    public void Prompts_split_into_sentences_with_one_word_fragments_joined(string text, string[] sentences)
+    {
+        Assert.Equal(sentences, TtsPromptAudio.Sentences(text));
+    }
+
+    [Fact]
+    public async Task A_prompt_streams_sentence_by_sentence_each_cached_on_its_own()
+    {
+        var cache = new SynthesizedPromptCache();
+        var prompts = new TtsPromptAudio(engines.Espeak, cache);
+        var pieces = new List<short[]>();
+        await foreach (var piece in prompts.StreamAsync("Your flight is confirmed. Your seat is twelve A.")) pieces.Add(piece);
+        Assert.Equal(2, pieces.Count);
+        Assert.Equal(2, cache.Misses);
+        Assert.Same(pieces[0], await prompts.Render8kHzAsync("Your flight is confirmed.")); // the first sentence alone is cached
+        Assert.Equal(1, cache.Hits);
+        Assert.All(pieces, p => Assert.True(TelephoneAudio.LevelDbfs(p) > -30));
+    }
+
     [Fact]
     public async Task The_cache_stays_within_its_budget_dropping_the_least_recently_used()
     {
@@ -169,7 +194,7 @@ public sealed class AvailabilityTests
     [Fact]
     public void A_missing_native_library_is_reported_plainly_with_its_debian_package()
     {
-        var reason = Switchboard.Channels.Voice.Speech.NativeLibraryProbe.MissingReason(("libdoes-not-exist-zz.so.9", "zz-package"));
+        var reason = Switchboard.Speech.NativeLibraryProbe.MissingReason(("libdoes-not-exist-zz.so.9", "zz-package"));
         Assert.Equal("native library libdoes-not-exist-zz.so.9 is not installed (Debian package zz-package)", reason);
     }
 
@@ -178,12 +203,12 @@ public sealed class AvailabilityTests
     {
         var logs = new Switchboard.TestSupport.CapturedLogs();
         using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(logs));
-        using var stt = new Switchboard.Channels.Voice.Speech.PocketSphinx.PocketSphinxSpeechToText(
-            new() { ModelDirectory = "/nonexistent/model" }, factory.CreateLogger<Switchboard.Channels.Voice.Speech.PocketSphinx.PocketSphinxSpeechToText>());
+        using var stt = new Switchboard.Speech.PocketSphinx.PocketSphinxSpeechToText(
+            new() { ModelDirectory = "/nonexistent/model" }, factory.CreateLogger<Switchboard.Speech.PocketSphinx.PocketSphinxSpeechToText>());
         Assert.False(stt.IsAvailable);
         Assert.Contains("/nonexistent/model", stt.UnavailableReason);
         Assert.Contains(logs.Lines, l => l.Contains("Speech recognition unavailable") && l.Contains("DTMF"));
         await Assert.ThrowsAsync<InvalidOperationException>(async () =>
-            await stt.BeginUtteranceAsync(new Switchboard.Channels.Voice.Speech.Grammar.GrammarBuilder().YesNo().Build()));
+            await stt.BeginUtteranceAsync(new Switchboard.Speech.Grammar.GrammarBuilder().YesNo().Build()));
     }
 }

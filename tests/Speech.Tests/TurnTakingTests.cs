@@ -1,7 +1,7 @@
-using Switchboard.Channels.Voice.Speech;
-using Switchboard.Channels.Voice.Speech.Audio;
-using Switchboard.Channels.Voice.Speech.Grammar;
-using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Speech;
+using Switchboard.Speech.Audio;
+using Switchboard.Speech.Grammar;
+using Switchboard.Speech.TurnTaking;
 using Xunit.Abstractions;
 
 namespace Switchboard.Speech.Tests;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Switchboard.Channels.Voice.Media;
+using Switchboard.Telephony.Media;
 
 namespace Switchboard.Speech.Tests;
 

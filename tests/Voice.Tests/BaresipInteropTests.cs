@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Channels.Voice;
 using Switchboard.Channels.Voice.Calls;
+using Switchboard.Telephony.Dialogs;
 using Switchboard.TestSupport;
 
 namespace Switchboard.Voice.Tests;

@@ -73,7 +73,7 @@ public sealed class MediaPathTests
 
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var uac = new TestUac(app.SipPort, "anonymous");
-        await uac.CallAsync(deadline.Token, new Switchboard.Channels.Voice.Sip.SipHeader(VoiceSignaling.SessionTokenHeader, token));
+        await uac.CallAsync(deadline.Token, new Switchboard.Telephony.Sip.SipHeader(VoiceSignaling.SessionTokenHeader, token));
         Assert.True(await VoiceEngine.EventuallyAsync(async () =>
             (await app.TranscriptAsync(customer)).Any(t => t.Channel == "voice" && t.Direction == "inbound")));
         await uac.ByeAsync(deadline.Token);

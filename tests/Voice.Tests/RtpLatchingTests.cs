@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Switchboard.Channels.Voice.Rtp;
+using Switchboard.Telephony.Rtp;
 
 namespace Switchboard.Voice.Tests;
 

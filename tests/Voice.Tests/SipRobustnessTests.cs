@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Switchboard.Channels.Voice.Sip;
+using Switchboard.Telephony.Sip;
+using Switchboard.Telephony.Tests;
 
 namespace Switchboard.Voice.Tests;
 
@@ -18,8 +19,8 @@ public sealed class SipRobustnessTests : IAsyncLifetime
     [Fact]
     public async Task Live_listener_answers_400_to_every_replyable_malformed_request_and_keeps_serving()
     {
-        var options = SipParserTests.Invite.Replace("INVITE", "OPTIONS").Replace("Content-Type: application/sdp\r\n", "");
-        var bye = SipParserTests.Invite.Replace("INVITE", "BYE");
+        var options = SipSamples.Invite.Replace("INVITE", "OPTIONS").Replace("Content-Type: application/sdp\r\n", "");
+        var bye = SipSamples.Invite.Replace("INVITE", "BYE");
         var seeds = new[] { Encoding.UTF8.GetBytes(options), Encoding.UTF8.GetBytes(bye) };
         var random = new Random(3261);
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -29,7 +30,7 @@ public sealed class SipRobustnessTests : IAsyncLifetime
         var expected400 = 0;
         for (var i = 0; i < 3000; i++)
         {
-            var bytes = SipParserTests.Mutate(seeds[random.Next(seeds.Length)], random);
+            var bytes = SipSamples.Mutate(seeds[random.Next(seeds.Length)], random);
             if (bytes.Length == 0 || bytes.Length > 60_000) continue;
             var parsed = SipParser.Parse(bytes);
             if (!parsed.Ok && parsed.Message is { Method: not "ACK" }) expected400++;

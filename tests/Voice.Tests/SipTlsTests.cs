@@ -2,7 +2,8 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Channels.Voice;
 using Switchboard.Channels.Voice.Calls;
-using Switchboard.Channels.Voice.Sip;
+using Switchboard.Telephony.Dialogs;
+using Switchboard.Telephony.Sip;
 
 namespace Switchboard.Voice.Tests;
 

@@ -56,7 +56,7 @@ public sealed class SippCallTests : IAsyncLifetime
         string? callId = null;
         Assert.True(await VoiceEngine.EventuallyAsync(() =>
         {
-            callId = _engine.Calls.CallIds.FirstOrDefault(id => _engine.Signaling.StateOf(id) == Switchboard.Channels.Voice.Calls.CallState.Established);
+            callId = _engine.Calls.CallIds.FirstOrDefault(id => _engine.Signaling.StateOf(id) == Switchboard.Telephony.Dialogs.CallState.Established);
             return Task.FromResult(callId is not null || sipp.IsCompleted);
         }), "the call was never established");
         Assert.True(callId is not null, sipp.IsCompleted ? (await sipp).ToString() : "no call");
@@ -120,7 +120,7 @@ public sealed class SippCallTests : IAsyncLifetime
         string? callId = null;
         Assert.True(await VoiceEngine.EventuallyAsync(() =>
         {
-            callId = _engine.Calls.CallIds.FirstOrDefault(id => _engine.Signaling.StateOf(id) == Switchboard.Channels.Voice.Calls.CallState.Established);
+            callId = _engine.Calls.CallIds.FirstOrDefault(id => _engine.Signaling.StateOf(id) == Switchboard.Telephony.Dialogs.CallState.Established);
             return Task.FromResult(callId is not null || sipp.IsCompleted);
         }));
         Assert.True(callId is not null, sipp.IsCompleted ? (await sipp).ToString() : "no call");

@@ -18,7 +18,7 @@ public sealed class SippOutboundTests
                 $"-sn uas -i 127.0.0.1 -p {sbcPort} -mp {FreePort.Udp() & ~1} -m 1 -timeout 30s -timeout_error -trace_err -nostdin", TimeSpan.FromSeconds(45));
             var call = await engine.Calls.PlaceCallAsync("+919800000008").WaitAsync(TimeSpan.FromSeconds(30));
             Assert.True(call.Answered, $"{call.Status} {call.Reason}");
-            Assert.Equal(Switchboard.Channels.Voice.Calls.CallState.Established, engine.Signaling.StateOf(call.CallId));
+            Assert.Equal(Switchboard.Telephony.Dialogs.CallState.Established, engine.Signaling.StateOf(call.CallId));
             // The answered outbound call runs an engine turn for the callee.
             Assert.True(await VoiceEngine.EventuallyAsync(async () => await engine.ResolveAsync("voice", "+919800000008") is not null));
             Assert.True(await engine.Calls.HangUpAsync(call.CallId));

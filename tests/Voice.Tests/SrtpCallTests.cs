@@ -7,10 +7,10 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Channels.Voice;
 using Switchboard.Channels.Voice.Calls;
-using Switchboard.Channels.Voice.Dtmf;
-using Switchboard.Channels.Voice.Rtp;
-using Switchboard.Channels.Voice.Sdp;
-using Switchboard.Channels.Voice.Sip;
+using Switchboard.Telephony.Dtmf;
+using Switchboard.Telephony.Rtp;
+using Switchboard.Telephony.Sdp;
+using Switchboard.Telephony.Sip;
 using Switchboard.TestSupport;
 
 namespace Switchboard.Voice.Tests;

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Switchboard.Channels.Voice.Dtmf;
-using Switchboard.Channels.Voice.Rtp;
-using Switchboard.Channels.Voice.Sdp;
-using Switchboard.Channels.Voice.Sip;
+using Switchboard.Telephony.Dtmf;
+using Switchboard.Telephony.Rtp;
+using Switchboard.Telephony.Sdp;
+using Switchboard.Telephony.Sip;
 
 namespace Switchboard.Voice.Tests;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
-using Switchboard.Channels.Voice.Sip;
+using Switchboard.Telephony.Sip;
 
 namespace Switchboard.Voice.Tests;
 

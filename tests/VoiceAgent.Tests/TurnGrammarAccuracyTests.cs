@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Channels.Voice.Agent;
-using Switchboard.Channels.Voice.Speech.PocketSphinx;
-using Switchboard.Channels.Voice.Speech.TurnTaking;
 using Switchboard.Dialog;
+using Switchboard.Speech.PocketSphinx;
+using Switchboard.Speech.TurnTaking;
 using Switchboard.Grains.Dialog;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.TestSupport;

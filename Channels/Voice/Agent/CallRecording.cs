@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Switchboard.Channels.Voice.Speech.Recording;
+using Switchboard.Speech.Recording;
 
 namespace Switchboard.Channels.Voice.Agent;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using Switchboard.Channels.Voice.Speech;
-using Switchboard.Channels.Voice.Speech.Grammar;
-using Switchboard.Channels.Voice.Speech.LanguageModel;
-using Switchboard.Channels.Voice.Speech.PocketSphinx;
+using Switchboard.Speech;
+using Switchboard.Speech.Grammar;
+using Switchboard.Speech.LanguageModel;
+using Switchboard.Speech.PocketSphinx;
 using Switchboard.Grains.Interfaces.Conversation;
 
 namespace Switchboard.Channels.Voice.Agent;

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using Work = System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Voice.Calls;
-using Switchboard.Channels.Voice.Speech.Grammar;
-using Switchboard.Channels.Voice.Speech.Recording;
-using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Speech.Grammar;
+using Switchboard.Speech.Recording;
+using Switchboard.Speech.TurnTaking;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Conversation;
@@ -308,8 +308,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
     {
         try
         {
-            var pcm = await _s.Prompts.Render8kHzAsync(text, _ended.Token);
-            await _call.PlayAsync(pcm, _ended.Token);
+            await _call.PlayAsync(_s.Prompts.StreamAsync(text, _ended.Token), _ended.Token);
         }
         catch (OperationCanceledException) { }
         catch (Exception e)
@@ -443,8 +442,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         }
         var text = Voicemail.Compose(reason ?? $"Hello, this is {tenant?.DisplayName ?? "us"} calling.", tenant?.VoiceNumber, code);
         if (customer is not null) await RecordOutboundAsync(customer, text);
-        var pcm = await _s.Prompts.Render8kHzAsync(text, cancellationToken);
-        await _call.PlayAsync(pcm, cancellationToken);
+        await _call.PlayAsync(_s.Prompts.StreamAsync(text, cancellationToken), cancellationToken);
         Interlocked.Increment(ref _s.Metrics.Voicemails);
         _s.Logger.LogInformation("Voicemail left on call {CallRef} (beep heard: {Beep})", CallRef, beep);
     }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Voice.Calls;
-using Switchboard.Channels.Voice.Speech;
+using Switchboard.Speech;
 
 namespace Switchboard.Channels.Voice.Agent;
 

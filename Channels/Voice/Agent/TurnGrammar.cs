@@ -1,5 +1,5 @@
 using System.Globalization;
-using Switchboard.Channels.Voice.Speech.Grammar;
+using Switchboard.Speech.Grammar;
 using Switchboard.Grains.Interfaces.Conversation;
 
 namespace Switchboard.Channels.Voice.Agent;

@@ -5,10 +5,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Common;
 using Switchboard.Channels.Voice.Calls;
-using Switchboard.Channels.Voice.Media;
-using Switchboard.Channels.Voice.Speech;
-using Switchboard.Channels.Voice.Speech.TurnTaking;
-using Switchboard.Channels.Voice.Speech.Vad;
+using Switchboard.Telephony.Media;
+using Switchboard.Speech;
+using Switchboard.Speech.TurnTaking;
+using Switchboard.Speech.Vad;
 using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice.Agent;

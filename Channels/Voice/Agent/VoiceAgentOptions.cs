@@ -1,4 +1,4 @@
-using Switchboard.Channels.Voice.Speech.TurnTaking;
+using Switchboard.Speech.TurnTaking;
 
 namespace Switchboard.Channels.Voice.Agent;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Outbox;
-using Switchboard.Channels.Voice.Codecs;
-using Switchboard.Channels.Voice.Media;
-using Switchboard.Channels.Voice.Rtp;
+using Switchboard.Telephony.Codecs;
+using Switchboard.Telephony.Media;
+using Switchboard.Telephony.Rtp;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
@@ -232,9 +232,9 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     private async Task<bool> SpeakAsync(string text, int? keyedBefore = null)
     {
         if (text.Length == 0) return true;
-        var pcm = await _services.Prompts.Render8kHzAsync(text, _ended.Token);
-        if (keyedBefore is { } k && Volatile.Read(ref _keyed) != k) return false; // keyed while the prompt was being made
-        return await PlayAsync(pcm, _ended.Token);
+        // Keyed while the prompt's first piece was being made: the caller has moved on, do not play it.
+        return await PlayStreamAsync(_services.Prompts.StreamAsync(text, _ended.Token), _ended.Token,
+            keyedBefore is { } k ? () => Volatile.Read(ref _keyed) != k : null);
     }
 
     public async Task<bool> PlayAsync(short[] pcm8kHz, CancellationToken cancellationToken = default)
@@ -245,6 +245,45 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _ended.Token);
         await using var registration = stop.Token.Register(playback.Stop);
         return await playback.Completion;
+    }
+
+    public Task<bool> PlayAsync(IAsyncEnumerable<short[]> pcm8kHz, CancellationToken cancellationToken = default) =>
+        PlayStreamAsync(pcm8kHz, cancellationToken, abandon: null);
+
+    /// <summary>
+    /// Plays audio that arrives in pieces (a reply synthesised sentence by sentence): playback starts with the first
+    /// piece, later ones are appended as they come. Stopping (barge-in, hang-up) abandons the rest of the synthesis.
+    /// </summary>
+    private async Task<bool> PlayStreamAsync(IAsyncEnumerable<short[]> pcm8kHz, CancellationToken cancellationToken, Func<bool>? abandon)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _ended.Token);
+        PromptPlayback? playback = null;
+        try
+        {
+            await foreach (var piece in pcm8kHz.WithCancellation(stop.Token).ConfigureAwait(false))
+            {
+                if (playback is null)
+                {
+                    if (abandon?.Invoke() == true) return false;
+                    playback = _media.Play(PromptPlayback.Streaming());
+                    stop.Token.Register(playback.Stop);
+                }
+                if (playback.IsFinished) break; // stopped: no need for the rest
+                var encoded = new byte[piece.Length];
+                G711.Encode(_media.Codec, piece, encoded);
+                playback.Append(encoded);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            playback?.Stop();
+            return false;
+        }
+        finally
+        {
+            playback?.Complete();
+        }
+        return playback is null || await playback.Completion;
     }
 
     public void StopPlayback() => _media.StopPlayback();

@@ -1,9 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Switchboard.Channels.Voice.Dialogs;
-using Switchboard.Channels.Voice.Rtp;
-using Switchboard.Channels.Voice.Sip;
-using Switchboard.Channels.Voice.Transactions;
+using Switchboard.Telephony.Dialogs;
+using Switchboard.Telephony.Rtp;
+using Switchboard.Telephony.Sip;
+using Switchboard.Telephony.Transactions;
 using Switchboard.Addressing;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Identity;
@@ -17,12 +17,12 @@ namespace Switchboard.Channels.Voice.Calls;
 /// </summary>
 public sealed class CallLifecycle(
     VoiceOptions options,
-    SipDialogs dialogs,
+    SipDialogs<VoiceCall> dialogs,
     MediaPacer pacer,
     TenantDirectory tenants,
     CallConversationServices conversations,
     ICallControl control,
-    SessionTimers sessionTimers,
+    SessionTimers<VoiceCall> sessionTimers,
     SignalingCounters counters,
     ILogger logger)
 {

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Switchboard.Channels.Voice.Dialogs;
-using Switchboard.Channels.Voice.Sip;
-using Switchboard.Channels.Voice.Transactions;
-using Switchboard.Channels.Voice.Transport;
+using Switchboard.Telephony.Dialogs;
+using Switchboard.Telephony.Sip;
+using Switchboard.Telephony.Transactions;
+using Switchboard.Telephony.Transport;
 using Switchboard.Grains.Interfaces.Identity;
 
 namespace Switchboard.Channels.Voice.Calls;
@@ -16,7 +16,7 @@ namespace Switchboard.Channels.Voice.Calls;
 public sealed class CallTransfer(
     VoiceOptions options,
     SipTransactions transactions,
-    SipDialogs dialogs,
+    SipDialogs<VoiceCall> dialogs,
     CallLifecycle lifecycle,
     SignalingCounters counters,
     ILogger logger)

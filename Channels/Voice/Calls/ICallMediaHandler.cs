@@ -1,4 +1,5 @@
-using Switchboard.Channels.Voice.Codecs;
+using Switchboard.Telephony.Codecs;
+using Switchboard.Telephony.Rtp;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Identity;
 
@@ -20,6 +21,14 @@ public interface ICallSession
     /// <summary>Plays 8 kHz 16-bit PCM, replacing what is playing; completes true at the end, false when stopped (barge-in) or hung up.</summary>
     Task<bool> PlayAsync(short[] pcm8kHz, CancellationToken cancellationToken = default);
 
+    /// <summary>Plays audio that arrives in pieces (sentence by sentence), starting with the first; otherwise as <see cref="PlayAsync(short[], CancellationToken)"/>.</summary>
+    async Task<bool> PlayAsync(IAsyncEnumerable<short[]> pcm8kHz, CancellationToken cancellationToken = default)
+    {
+        var all = new List<short>();
+        await foreach (var piece in pcm8kHz.WithCancellation(cancellationToken)) all.AddRange(piece);
+        return await PlayAsync([.. all], cancellationToken);
+    }
+
     /// <summary>Barge-in: stops the current prompt at the next 20 ms tick.</summary>
     void StopPlayback();
 
@@ -38,7 +47,7 @@ public interface ICallSession
     ChannelAddress? Address => null;
 
     /// <summary>Receives each 20 ms frame of 8 kHz PCM as it is sent to the caller (prompts and silence), on the pacer: keep it short. Null removes it.</summary>
-    void TapOutboundAudio(Rtp.PcmFrameHandler? tap);
+    void TapOutboundAudio(PcmFrameHandler? tap);
 }
 
 /// <summary>

@@ -2,13 +2,13 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Switchboard.Channels.Voice.Dialogs;
-using Switchboard.Channels.Voice.Rtp;
-using Switchboard.Channels.Voice.Sdp;
-using Switchboard.Channels.Voice.Security;
-using Switchboard.Channels.Voice.Sip;
-using Switchboard.Channels.Voice.Transactions;
-using Switchboard.Channels.Voice.Transport;
+using Switchboard.Telephony.Dialogs;
+using Switchboard.Telephony.Rtp;
+using Switchboard.Telephony.Sdp;
+using Switchboard.Telephony.Security;
+using Switchboard.Telephony.Sip;
+using Switchboard.Telephony.Transactions;
+using Switchboard.Telephony.Transport;
 using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Tenancy;
@@ -22,9 +22,9 @@ namespace Switchboard.Channels.Voice.Calls;
 public sealed class InboundCalls(
     VoiceOptions options,
     SipTransactions transactions,
-    SipDialogs dialogs,
+    SipDialogs<VoiceCall> dialogs,
     CallLifecycle lifecycle,
-    SessionTimers sessionTimers,
+    SessionTimers<VoiceCall> sessionTimers,
     ReliableProvisionals provisionals,
     RtpPortPool ports,
     TenantDirectory tenants,
@@ -168,7 +168,7 @@ public sealed class InboundCalls(
             transactions.Respond(from, cancel, 481, "Call/Transaction Does Not Exist", toTag: SipWriter.NewTag());
             return;
         }
-        var call = inviteTx.Call;
+        var call = inviteTx.Dialog as VoiceCall;
         transactions.Respond(from, cancel, 200, "OK", toTag: call?.LocalTag ?? SipWriter.NewTag());
         if (call is null || call.State != CallState.Ringing) return; // already answered or refused: the CANCEL has no effect
         counters.Cancelled++;

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
-using Switchboard.Channels.Voice.Dialogs;
-using Switchboard.Channels.Voice.Rtp;
-using Switchboard.Channels.Voice.Sdp;
-using Switchboard.Channels.Voice.Sip;
-using Switchboard.Channels.Voice.Transactions;
-using Switchboard.Channels.Voice.Transport;
+using Switchboard.Telephony.Codecs;
+using Switchboard.Telephony.Dialogs;
+using Switchboard.Telephony.Rtp;
+using Switchboard.Telephony.Sdp;
+using Switchboard.Telephony.Sip;
+using Switchboard.Telephony.Transactions;
+using Switchboard.Telephony.Transport;
 using Switchboard.Addressing;
 using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Tenancy;
@@ -20,7 +21,7 @@ namespace Switchboard.Channels.Voice.Calls;
 public sealed class OutboundCalls(
     VoiceOptions options,
     SipTransactions transactions,
-    SipDialogs dialogs,
+    SipDialogs<VoiceCall> dialogs,
     CallLifecycle lifecycle,
     RtpPortPool ports,
     TenantDirectory tenants,
@@ -57,7 +58,7 @@ public sealed class OutboundCalls(
             };
             call.LocalParty = $"<sip:{options.OutboundCallerId}@{options.Advertised}>;tag={call.LocalTag}";
             var port = pair.Port;
-            call.Media = new RtpSession(pair.Rtp, pair.Rtcp, port, new IPEndPoint(address, 9), Codecs.AudioCodec.Pcmu,
+            call.Media = new RtpSession(pair.Rtp, pair.Rtcp, port, new IPEndPoint(address, 9), AudioCodec.Pcmu,
                 MediaNegotiation.DefaultTelephoneEventPayloadType, () => ports.Return(port)) { Sending = false };
             var offer = MediaNegotiation.Offer(options.Advertised, port, call.SdpSessionId);
             var branch = SipWriter.NewBranch();

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Switchboard.Channels.Voice.Sip;
-using Switchboard.Channels.Voice.Transactions;
-using Switchboard.Channels.Voice.Transport;
+using Switchboard.Telephony.Dialogs;
+using Switchboard.Telephony.Sip;
+using Switchboard.Telephony.Transactions;
+using Switchboard.Telephony.Transport;
 
 namespace Switchboard.Channels.Voice.Calls;
 
@@ -11,7 +12,7 @@ namespace Switchboard.Channels.Voice.Calls;
 /// <c>Require: 100rel</c> and an RSeq and is retransmitted (T1 doubling) until the PRACK that names it, or until the final
 /// response. A PRACK gets 200; one that names nothing pending gets 481. Callers hold the signaling lock.
 /// </summary>
-public sealed class ReliableProvisionals(SipTransactions transactions, Dialogs.SipDialogs dialogs)
+public sealed class ReliableProvisionals(SipTransactions transactions, SipDialogs<VoiceCall> dialogs)
 {
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
 

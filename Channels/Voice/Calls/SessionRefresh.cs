@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Channels.Voice.Dialogs;
-using Switchboard.Channels.Voice.Sip;
-using Switchboard.Channels.Voice.Transactions;
+using Switchboard.Telephony.Dialogs;
+using Switchboard.Telephony.Sip;
+using Switchboard.Telephony.Transactions;
 using Switchboard.Grains.Interfaces.Identity;
 
 namespace Switchboard.Channels.Voice.Calls;
@@ -10,12 +10,12 @@ namespace Switchboard.Channels.Voice.Calls;
 /// The call side of session timers (RFC 4028): when we refresh, an UPDATE with Session-Expires at half the interval;
 /// when the peer should have refreshed and did not, BYE. Callers hold the signaling lock.
 /// </summary>
-public sealed class SessionRefresh(SipDialogs dialogs, ILogger logger) : ISessionTimerUser
+public sealed class SessionRefresh(SipDialogs<VoiceCall> dialogs, ILogger logger) : ISessionTimerUser<VoiceCall>
 {
     private CallLifecycle? _lifecycle;
-    private SessionTimers? _timers;
+    private SessionTimers<VoiceCall>? _timers;
 
-    public void Attach(CallLifecycle lifecycle, SessionTimers timers)
+    public void Attach(CallLifecycle lifecycle, SessionTimers<VoiceCall> timers)
     {
         _lifecycle = lifecycle;
         _timers = timers;

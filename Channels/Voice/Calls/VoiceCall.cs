@@ -1,39 +1,15 @@
-using Switchboard.Channels.Voice.Rtp;
-using Switchboard.Channels.Voice.Sdp;
-using Switchboard.Channels.Voice.Sip;
-using Switchboard.Channels.Voice.Transport;
+using Switchboard.Telephony.Dialogs;
+using Switchboard.Telephony.Rtp;
+using Switchboard.Telephony.Sdp;
+using Switchboard.Telephony.Sip;
+using Switchboard.Telephony.Transport;
 
 namespace Switchboard.Channels.Voice.Calls;
 
-public enum CallState
+/// <summary>One call: its SIP dialog (RFC 3261 §12, <see cref="SipDialog"/>) and what hangs off it: the offer and answer, media, the conversation, pending timers.</summary>
+public sealed class VoiceCall : SipDialog
 {
-    /// <summary>UAS: INVITE received, not answered. UAC: INVITE sent, no final response.</summary>
-    Ringing,
-    /// <summary>200 OK sent, waiting for the ACK.</summary>
-    Answered,
-    Established,
-    Ended,
-}
-
-/// <summary>The SIP dialog of one call (RFC 3261 §12) and what hangs off it: media, the conversation, pending timers.</summary>
-public sealed class VoiceCall
-{
-    public required string CallId { get; init; }
-    public required string LocalTag { get; init; }
-    public required bool Outbound { get; init; }
     public required string Tenant { get; init; }
-    public string? RemoteTag { get; set; }
-    public CallState State { get; set; }
-
-    /// <summary>Our side as it appears in From (UAC) or To (UAS), with our tag.</summary>
-    public required string LocalParty { get; set; }
-    public required string RemoteParty { get; set; }
-    public string RemoteTarget { get; set; } = "";
-    public List<string> RouteSet { get; set; } = [];
-    /// <summary>Where in-dialog requests go: the INVITE's source (with rport, NAT friendly) or the SBC.</summary>
-    public required SipPeer Peer { get; set; }
-    public long LocalCSeq { get; set; } = 1;
-    public long RemoteCSeq { get; set; }
 
     public SipMessage? Invite { get; set; }
     public string? InviteTransactionKey { get; set; }
@@ -46,9 +22,6 @@ public sealed class VoiceCall
     public RtpSession? Media { get; set; }
     public CallConversation? Conversation { get; set; }
     public ITimer? AnswerTimer { get; set; }
-    /// <summary>Retransmits our 2xx (to an INVITE or re-INVITE) until the ACK.</summary>
-    public Retransmitter? OkRetransmitter { get; set; }
-    public long PendingAckCSeq { get; set; } = -1;
     /// <summary>UAC: the ACK we sent for the 2xx, resent when the 2xx is retransmitted.</summary>
     public byte[]? AckForOk { get; set; }
     public TaskCompletionSource<OutboundCallResult>? OutboundResult { get; set; }

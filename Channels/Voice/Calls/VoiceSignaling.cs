@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Channels.Voice.Dialogs;
-using Switchboard.Channels.Voice.Rtp;
-using Switchboard.Channels.Voice.Security;
-using Switchboard.Channels.Voice.Sip;
-using Switchboard.Channels.Voice.Transactions;
-using Switchboard.Channels.Voice.Transport;
+using Switchboard.Telephony.Dialogs;
+using Switchboard.Telephony.Rtp;
+using Switchboard.Telephony.Security;
+using Switchboard.Telephony.Sip;
+using Switchboard.Telephony.Transactions;
+using Switchboard.Telephony.Transport;
 using Switchboard.Tenancy;
 
 namespace Switchboard.Channels.Voice.Calls;
@@ -20,7 +20,7 @@ public sealed class VoiceSignaling : IVoiceCalls, ICallControl, IAsyncDisposable
     private readonly TrunkGuard _guard;
     private readonly Lock _lock = new();
     private readonly SipTransactions _transactions;
-    private readonly SipDialogs _dialogs;
+    private readonly SipDialogs<VoiceCall> _dialogs;
     private readonly CallLifecycle _lifecycle;
     private readonly InboundCalls _inbound;
     private readonly ReliableProvisionals _provisionals;
@@ -32,10 +32,10 @@ public sealed class VoiceSignaling : IVoiceCalls, ICallControl, IAsyncDisposable
         System.Threading.RateLimiting.RateLimiter? admission = null)
     {
         _guard = guard;
-        _transactions = new SipTransactions(_lock, time, Counters);
-        _dialogs = new SipDialogs(options, _transactions);
+        _transactions = new SipTransactions(_lock, time);
+        _dialogs = new SipDialogs<VoiceCall>(options.Advertised, options.Port, _transactions);
         var refresh = new SessionRefresh(_dialogs, logger);
-        var sessionTimers = new SessionTimers(options, time, _lock, refresh);
+        var sessionTimers = new SessionTimers<VoiceCall>(options.SessionExpiresSeconds, options.MinSessionExpiresSeconds, time, _lock, refresh);
         _lifecycle = new CallLifecycle(options, _dialogs, pacer, tenants, conversations, this, sessionTimers, Counters, logger);
         refresh.Attach(_lifecycle, sessionTimers);
         _provisionals = new ReliableProvisionals(_transactions, _dialogs);
@@ -221,5 +221,4 @@ public sealed class SignalingCounters
     public long OutboundAttempts;
     public long Malformed;
     public long Rejected;
-    public long Retransmissions;
 }

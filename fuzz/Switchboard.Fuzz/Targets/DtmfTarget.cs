@@ -1,4 +1,4 @@
-using Switchboard.Channels.Voice.Dtmf;
+using Switchboard.Telephony.Dtmf;
 
 namespace Switchboard.Fuzz.Targets;
 

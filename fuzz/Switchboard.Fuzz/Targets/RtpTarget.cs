@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using Switchboard.Channels.Voice.Dtmf;
-using Switchboard.Channels.Voice.Rtp;
+using Switchboard.Telephony.Dtmf;
+using Switchboard.Telephony.Rtp;
 
 namespace Switchboard.Fuzz.Targets;
 

@@ -1,4 +1,4 @@
-using Switchboard.Channels.Voice.Sdp;
+using Switchboard.Telephony.Sdp;
 
 namespace Switchboard.Fuzz.Targets;
 

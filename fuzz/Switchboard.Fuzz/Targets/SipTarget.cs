@@ -1,4 +1,4 @@
-using Switchboard.Channels.Voice.Sip;
+using Switchboard.Telephony.Sip;
 
 namespace Switchboard.Fuzz.Targets;
 

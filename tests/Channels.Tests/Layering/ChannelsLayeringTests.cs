@@ -10,7 +10,7 @@ namespace Switchboard.Channels.Tests.Layering;
 /// </summary>
 public sealed class ChannelsLayeringTests
 {
-    private static readonly string[] Allowed = ["Grains.Interfaces", "Addressing", "Tenancy"];
+    private static readonly string[] Allowed = ["Grains.Interfaces", "Addressing", "Tenancy", "Telephony", "Speech"];
     private static readonly string[] Ours = ["Grains", "Grains.Interfaces", "Addressing", "Tenancy", "Silo", "Channels"];
 
     [Fact]

@@ -99,7 +99,7 @@ public sealed partial class ManifestTests
         using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "Silo", "appsettings.json"))))
             Flatten(json.RootElement, "", keys);
         // Options classes: a public const Section and the properties binding fills.
-        foreach (var assembly in new[] { "Switchboard.Silo", "Channels", "Grains", "Grains.Interfaces", "Tenancy", "Addressing" }.Select(Assembly.Load))
+        foreach (var assembly in new[] { "Switchboard.Silo", "Channels", "Telephony", "Speech", "Grains", "Grains.Interfaces", "Tenancy", "Addressing" }.Select(Assembly.Load))
             foreach (var type in SafeTypes(assembly))
                 if (type.GetField("Section", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field && field.GetValue(null) is string section)
                     AddProperties(type, section, keys, 0);
@@ -109,7 +109,7 @@ public sealed partial class ManifestTests
         AddProperties(typeof(ClientMessagingOptions), ClusterTimings.MessagingSection, keys, 0);
         AddProperties(typeof(GatewayOptions), ClusterTimings.GatewaySection, keys, 0);
         // Keys the code reads by name (config["Orleans:Kubernetes"], GetValue("Orleans:SiloPort", ...)).
-        foreach (var folder in new[] { "Silo", "Channels", "Grains", "Tenancy", "Addressing" })
+        foreach (var folder in new[] { "Silo", "Channels", "Telephony", "Speech", "Grains", "Tenancy", "Addressing" })
             foreach (var file in Directory.GetFiles(Path.Combine(Root, folder), "*.cs", SearchOption.AllDirectories))
                 foreach (Match m in KeyLiteral().Matches(File.ReadAllText(file)))
                     keys.Add(m.Groups[1].Value);

@@ -1,0 +1,70 @@
+using System.Runtime.InteropServices;
+
+namespace Switchboard.Speech.PocketSphinx;
+
+/// <summary>The part of pocketsphinx 0.8+5prealpha's C API we use (Debian libpocketsphinx3, libsphinxbase3).</summary>
+internal static class PocketSphinxNative
+{
+    public const string Library = "libpocketsphinx.so.3";
+    public const string SphinxBase = "libsphinxbase.so.3";
+
+    [DllImport(Library)]
+    public static extern IntPtr ps_args();
+
+    // cmd_ln_init is variadic (not callable through P/Invoke); cmd_ln_parse_r takes argv.
+    [DllImport(SphinxBase)]
+    public static extern IntPtr cmd_ln_parse_r(IntPtr inoutCmdln, IntPtr definitions, int argc,
+        [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string[] argv, int strict);
+
+    [DllImport(SphinxBase)]
+    public static extern int cmd_ln_free_r(IntPtr cmdln);
+
+    [DllImport(Library)]
+    public static extern IntPtr ps_init(IntPtr config);
+
+    [DllImport(Library)]
+    public static extern int ps_free(IntPtr ps);
+
+    [DllImport(Library)]
+    public static extern int ps_set_jsgf_string(IntPtr ps, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string jsgf);
+
+    [DllImport(Library)]
+    public static extern int ps_set_lm_file(IntPtr ps, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string path);
+
+    [DllImport(Library)]
+    public static extern int ps_set_search(IntPtr ps, [MarshalAs(UnmanagedType.LPUTF8Str)] string name);
+
+    [DllImport(Library)]
+    public static extern int ps_unset_search(IntPtr ps, [MarshalAs(UnmanagedType.LPUTF8Str)] string name);
+
+    [DllImport(Library)]
+    public static extern int ps_start_utt(IntPtr ps);
+
+    [DllImport(Library)]
+    public static extern int ps_process_raw(IntPtr ps, short[] data, nuint samples, int noSearch, int fullUtterance);
+
+    [DllImport(Library)]
+    public static extern int ps_end_utt(IntPtr ps);
+
+    /// <summary>Returns a decoder-owned string (do not free) or null.</summary>
+    [DllImport(Library)]
+    public static extern IntPtr ps_get_hyp(IntPtr ps, out int bestScore);
+
+    [DllImport(Library)]
+    public static extern int ps_get_prob(IntPtr ps);
+
+    [DllImport(Library)]
+    public static extern int ps_get_n_frames(IntPtr ps);
+
+    [DllImport(Library)]
+    public static extern IntPtr ps_get_logmath(IntPtr ps);
+
+    [DllImport(SphinxBase)]
+    public static extern double logmath_exp(IntPtr logmath, int logbP);
+
+    public static string? Hypothesis(IntPtr ps, out int score)
+    {
+        var p = ps_get_hyp(ps, out score);
+        return p == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(p);
+    }
+}

@@ -1,0 +1,26 @@
+namespace Switchboard.Speech.PocketSphinx;
+
+/// <summary>Section <c>Speech:PocketSphinx</c>.</summary>
+public sealed class PocketSphinxOptions
+{
+    public const string Section = "Speech:PocketSphinx";
+
+    /// <summary>Directory with the acoustic model <c>en-us/</c> and <c>cmudict-en-us.dict</c> (Debian pocketsphinx-en-us).</summary>
+    public string ModelDirectory { get; set; } = "/usr/share/pocketsphinx/model/en-us";
+
+    /// <summary>Decoders loaded at start (each ~0.5 s to load, ~30 MB): calls then never wait for a load.</summary>
+    public int WarmDecoders { get; set; } = 2;
+
+    /// <summary>Most decoders alive at once, i.e. most utterances recognised at the same time; more wait for one.</summary>
+    public int MaxDecoders { get; set; } = 32;
+
+    /// <summary>Compiled grammars each decoder keeps (a turn's grammar is reused on every call reaching that turn).</summary>
+    public int GrammarsPerDecoder { get; set; } = 32;
+
+    /// <summary>More pocketsphinx arguments, as on its command line ("-beam", "1e-60"), appended after ours.</summary>
+    public string[] ExtraArguments { get; set; } = [];
+
+    public string AcousticModelPath => Path.Combine(ModelDirectory, "en-us");
+
+    public string DictionaryPath => Path.Combine(ModelDirectory, "cmudict-en-us.dict");
+}

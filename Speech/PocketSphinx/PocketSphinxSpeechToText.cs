@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Logging;
+using Switchboard.Speech.Grammar;
+
+namespace Switchboard.Speech.PocketSphinx;
+
+/// <summary>
+/// Embedded, offline speech recognition with Debian's pocketsphinx, constrained by each turn's grammar.
+/// Line audio is upsampled from 8 to 16 kHz (the shipped model's rate). Decoders come from a pool.
+/// </summary>
+public sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
+{
+    private readonly PocketSphinxOptions _options;
+    private readonly ILogger _logger;
+    private readonly PocketSphinxDecoderPool? _pool;
+    private readonly PronunciationDictionary? _dictionary;
+
+    public PocketSphinxSpeechToText(PocketSphinxOptions options, ILogger<PocketSphinxSpeechToText> logger)
+    {
+        _options = options;
+        _logger = logger;
+        UnavailableReason = NativeLibraryProbe.MissingReason(
+            (PocketSphinxNative.SphinxBase, "libsphinxbase3"), (PocketSphinxNative.Library, "libpocketsphinx3"));
+        if (UnavailableReason is null && !File.Exists(options.DictionaryPath))
+            UnavailableReason = $"pocketsphinx model not found at {options.ModelDirectory} (Debian package pocketsphinx-en-us)";
+        if (UnavailableReason is not null)
+        {
+            _logger.LogWarning("Speech recognition unavailable: {Reason}. Voice turns take DTMF only.", UnavailableReason);
+            return;
+        }
+        _dictionary = PronunciationDictionary.Load(options.DictionaryPath);
+        _pool = new PocketSphinxDecoderPool(options, logger);
+    }
+
+    public string Engine => "pocketsphinx";
+
+    public bool IsAvailable => UnavailableReason is null;
+
+    public string? UnavailableReason { get; }
+
+    /// <summary>Decoders currently loaded (idle or in use).</summary>
+    public int LoadedDecoders => _pool?.Loaded ?? 0;
+
+    public PronunciationDictionary Dictionary => _dictionary ?? throw Unavailable();
+
+    /// <summary>Loads the configured number of warm decoders now (the host does this at start, off the call path).</summary>
+    public void Warm(int? count = null) => _pool?.Warm(count ?? _options.WarmDecoders);
+
+    public async ValueTask<IRecognitionStream> BeginUtteranceAsync(SpeechGrammar grammar, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(grammar);
+        if (_pool is null || _dictionary is null) throw Unavailable();
+        var jsgf = grammar.LanguageModelFile is null
+            ? grammar.ToJsgf(_dictionary.Contains) ?? throw new ArgumentException($"Grammar '{grammar.Name}' has no phrase made of words the recogniser knows.", nameof(grammar))
+            : null;
+        var decoder = await _pool.RentAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (jsgf is null) decoder.UseLanguageModel(grammar.Key, grammar.LanguageModelFile!);
+            else decoder.UseGrammar(grammar.Key, jsgf);
+            if (PocketSphinxNative.ps_start_utt(decoder.Handle) != 0) throw new InvalidOperationException("pocketsphinx could not start an utterance.");
+            return new PocketSphinxRecognitionStream(decoder, grammar, _pool);
+        }
+        catch
+        {
+            _pool.Return(decoder, healthy: false);
+            throw;
+        }
+    }
+
+    /// <summary>The generic English model that ships with the acoustic model (27 MB; the baseline for open turns).</summary>
+    public SpeechGrammar GenericOpenTurn(string name = "open-generic") =>
+        SpeechGrammar.Open(name, Path.Combine(_options.ModelDirectory, "en-us.lm.bin"), "generic");
+
+    private InvalidOperationException Unavailable() => new($"Speech recognition is unavailable: {UnavailableReason}.");
+
+    public void Dispose() => _pool?.Dispose();
+}

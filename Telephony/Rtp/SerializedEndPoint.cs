@@ -1,0 +1,33 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Switchboard.Telephony.Rtp;
+
+/// <summary>
+/// An endpoint kept in its serialized form (<see cref="SocketAddress"/>), re-serialized only when the endpoint object
+/// changes, so a receive loop can check each datagram's source without making an <see cref="IPEndPoint"/> per packet.
+/// One per loop; not thread-safe.
+/// </summary>
+internal sealed class SerializedEndPoint
+{
+    private static readonly IPEndPoint AnyV4 = new(IPAddress.Any, 0);
+    private static readonly IPEndPoint AnyV6 = new(IPAddress.IPv6Any, 0);
+    private IPEndPoint? _for;
+    private SocketAddress? _serialized;
+
+    /// <summary>Whether <paramref name="source"/> is <paramref name="endPoint"/>. Byte equality first; when that fails the
+    /// source is compared as an endpoint (a stranger's packet, or bytes that differ only in fields an endpoint ignores, such as
+    /// IPv6 flow information), which allocates only on that path.</summary>
+    public bool Matches(SocketAddress source, IPEndPoint endPoint)
+    {
+        if (!ReferenceEquals(endPoint, _for))
+        {
+            _serialized = endPoint.Serialize();
+            _for = endPoint;
+        }
+        return source.Equals(_serialized) || ToEndPoint(source).Equals(endPoint);
+    }
+
+    public static IPEndPoint ToEndPoint(SocketAddress address) =>
+        (IPEndPoint)(address.Family == AddressFamily.InterNetworkV6 ? AnyV6 : AnyV4).Create(address);
+}
