@@ -44,6 +44,7 @@ public static class SwitchboardApp
         else builder.AddSwitchboardClient();
         if (role.HostsChannels()) AddChannels(builder);
         builder.AddAnalytics(role.HostsGrains());
+        builder.AddTracing(role);
 
         var app = builder.Build();
         app.UseExceptionHandler();

@@ -25,6 +25,14 @@ public interface IJournalStore
     Task<IReadOnlyList<string>> PendingStreamsAsync();
 
     /// <summary>
+    /// Lists the streams whose names start with <paramref name="prefix"/> (a prefix of <see cref="JournalListing.ListedPrefixes"/>),
+    /// about <paramref name="limit"/> at a time: pass null to start and each page's <see cref="JournalStreamPage.Cursor"/>
+    /// to go on (a cursor stays valid across restarts). Every stream that exists for the whole walk is returned at least
+    /// once; a deleted stream is not returned after its delete completed.
+    /// </summary>
+    Task<JournalStreamPage> ListStreamsAsync(string prefix, string? cursor, int limit);
+
+    /// <summary>
     /// Removes the stream (erasure): nothing of it is returned again, and its live records are overwritten where they lie
     /// (the embedded log scrubs them in place), so a key kept in a stream is gone from the disk when this completes.
     /// </summary>

@@ -27,6 +27,20 @@ public sealed class MemoryJournalStore : IJournalStore
         lock (_streams) return Task.FromResult<IReadOnlyList<string>>([.. _streams.Where(kv => kv.Value.Pending).Select(kv => kv.Key)]);
     }
 
+    public Task<JournalStreamPage> ListStreamsAsync(string prefix, string? cursor, int limit)
+    {
+        JournalListing.CheckPrefix(prefix);
+        JournalListing.CheckLimit(limit);
+        lock (_streams)
+        {
+            // The cursor is the last name returned: names sort ordinally, so the walk resumes after it.
+            var page = _streams.Keys
+                .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && (cursor is null || string.CompareOrdinal(n, cursor) > 0))
+                .Order(StringComparer.Ordinal).Take(limit).ToList();
+            return Task.FromResult(new JournalStreamPage(page, page.Count < limit ? null : page[^1]));
+        }
+    }
+
     public Task AppendAsync(string stream, long expectedVersion, JournalRecordKind kind, ReadOnlyMemory<byte> payload, bool pending = false)
     {
         lock (_streams)

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Globalization;
+using System.Text.Json;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Switchboard.Channels.Common;
@@ -15,6 +17,8 @@ namespace Switchboard.Silo.Admission;
 /// takes a lease on <see cref="TurnAdmission.EdgeTurns"/> for as long as it runs, the web chat socket one on
 /// <see cref="TurnAdmission.ChatSockets"/> for its life; everything else passes. A refusal is 503 with Retry-After and
 /// problem+json type <c>overloaded</c>: nothing was read, so nothing is acknowledged and the provider redelivers.
+/// A refusal costs about what a bare <c>GET /healthz</c> does (docs/security.md, "what a refusal costs"): its body is
+/// serialised once at start and written as bytes, and a request is classified once per endpoint, not per request.
 /// </summary>
 public static class EdgeAdmission
 {
@@ -31,6 +35,9 @@ public static class EdgeAdmission
         // The middleware would dispose limiters it thinks idle; these live as long as the process, so it only borrows them.
         var turns = new Borrowed(admission.EdgeTurns);
         var sockets = new Borrowed(admission.ChatSockets);
+        var retryAfter = admission.Options.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        var turnRefusal = Refusal($"The engine is at capacity; try again in {retryAfter} s.");
+        var socketRefusal = Refusal($"The chat is full right now; try again in {retryAfter} s.");
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => Classify(http) switch
         {
             Kind.Turn => RateLimitPartition.Get("turns", _ => turns),
@@ -38,23 +45,49 @@ public static class EdgeAdmission
             _ => RateLimitPartition.GetNoLimiter("other"),
         });
         options.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;
-        options.OnRejected = async (context, ct) =>
+        options.OnRejected = (context, ct) =>
         {
-            var http = context.HttpContext;
-            http.Response.Headers.RetryAfter = admission.Options.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            var what = Classify(http) == Kind.ChatSocket ? "The chat is full right now" : "The engine is at capacity";
-            await Problems.Unavailable(ProblemKind, $"{what}; try again in {admission.Options.RetryAfterSeconds} s.").ExecuteAsync(http);
+            var response = context.HttpContext.Response;
+            var body = Classify(context.HttpContext) == Kind.ChatSocket ? socketRefusal : turnRefusal;
+            response.Headers.RetryAfter = retryAfter;
+            response.ContentType = "application/problem+json";
+            response.ContentLength = body.Length;
+            return new ValueTask(response.Body.WriteAsync(body, ct).AsTask());
         };
     }
 
+    /// <summary>The refusal's problem+json, made once: the same document <see cref="Problems.Unavailable"/> would write.</summary>
+    private static byte[] Refusal(string detail) => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+    {
+        ["type"] = Problems.TypeBase + ProblemKind,
+        ["title"] = "Temporarily unavailable.",
+        ["status"] = StatusCodes.Status503ServiceUnavailable,
+        ["detail"] = detail,
+    });
+
     private enum Kind { Other, Turn, ChatSocket }
+
+    /// <summary>
+    /// Kinds by endpoint, for GET and POST (the only methods the limited endpoints take): endpoints are made once, so each
+    /// is classified once. Other methods are classified each time, so odd method names cannot grow the cache.
+    /// </summary>
+    private static readonly ConcurrentDictionary<(Endpoint, bool Post), Kind> Kinds = new();
 
     private static Kind Classify(HttpContext http)
     {
-        if (http.GetEndpoint() is not RouteEndpoint { RoutePattern.RawText: { } pattern }) return Kind.Other;
-        var key = $"{http.Request.Method} /{pattern.TrimStart('/')}";
-        if (TurnEndpoints.Contains(key)) return Kind.Turn;
-        return string.Equals(key, ChatSocketEndpoint, StringComparison.OrdinalIgnoreCase) ? Kind.ChatSocket : Kind.Other;
+        if (http.GetEndpoint() is not RouteEndpoint endpoint) return Kind.Other;
+        var method = http.Request.Method;
+        if (HttpMethods.IsPost(method)) return Kinds.GetOrAdd((endpoint, true), static key => KindOf((RouteEndpoint)key.Item1, HttpMethods.Post));
+        if (HttpMethods.IsGet(method)) return Kinds.GetOrAdd((endpoint, false), static key => KindOf((RouteEndpoint)key.Item1, HttpMethods.Get));
+        return KindOf(endpoint, method);
+    }
+
+    private static Kind KindOf(RouteEndpoint endpoint, string method)
+    {
+        if (endpoint.RoutePattern.RawText is not { } pattern) return Kind.Other;
+        var name = $"{method} /{pattern.TrimStart('/')}";
+        if (TurnEndpoints.Contains(name)) return Kind.Turn;
+        return string.Equals(name, ChatSocketEndpoint, StringComparison.OrdinalIgnoreCase) ? Kind.ChatSocket : Kind.Other;
     }
 
     /// <summary>A limiter shared with <see cref="TurnAdmission"/>: never idle, never disposed by the middleware.</summary>

@@ -27,6 +27,7 @@ public static class GatewayHosting
             });
             client.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
             ClusterTimings.ConfigureClient(client, config);
+            if (Tracing.Enabled(config)) client.AddActivityPropagation();
             // A gateway started before its silos waits for them (logging each failed attempt) instead of exiting.
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
             {

@@ -39,6 +39,7 @@ public static class SiloHosting
     public static void ConfigureSilo(ISiloBuilder silo, IConfiguration config, string? redis, string storePath, bool localhostClustering = true)
     {
         silo.Services.AddKeyedSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>(StorageNames.Main);
+        if (Tracing.Enabled(config)) silo.AddActivityPropagation();
         if (!string.IsNullOrWhiteSpace(redis))
         {
             var redisOptions = ConfigurationOptions.Parse(redis);

@@ -10,6 +10,7 @@ namespace Switchboard.Bench.Overload;
 /// refused message is redelivered (as Meta does) and each customer must then hold exactly the messages acknowledged.
 /// Targets: served ≥ 90 % of capacity, every refusal 503/429 with Retry-After, served p99 ≤ 3× the light-load p99, 0 lost.
 /// Usage: overload [--seconds 60] [--capacity-seconds 15] [--warmup-seconds 15] [--factor 2] [--set Key=Value ...]   (quick: --seconds 10)
+/// <c>overload --refusal-cost</c> measures what a refusal costs the engine instead (<see cref="RefusalCost"/>).
 /// </summary>
 public sealed class OverloadBenchmark : IBenchmark
 {
@@ -32,6 +33,7 @@ public sealed class OverloadBenchmark : IBenchmark
         };
         for (var i = 0; i < args.Length - 1; i++)
             if (args[i] == "--set" && args[i + 1].Split('=', 2) is [var k, var v]) settings[k] = v;
+        if (args.Contains("--refusal-cost")) return await RefusalCost.RunAsync(args, settings, AppSecret);
         var inFlight = int.Parse(settings.GetValueOrDefault("Admission:Edge:MaxInFlightTurns") ?? (8 * Environment.ProcessorCount).ToString());
 
         using var store = new TempDirectory();

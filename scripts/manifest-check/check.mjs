@@ -1,10 +1,11 @@
 // Validates every document of the given Kubernetes manifests (plain YAML, several documents per file) against the
 // Kubernetes API schemas that kubernetes-models bundles (compiled at package build: nothing is fetched here).
-// Known gap: the Kubernetes schemas leave additionalProperties open, so a misspelt optional field passes (as kubectl
-// without --validate=strict lets it); required fields, types, enums and formats are checked.
+// Required fields, types, enums and formats are checked by the schemas; those leave additionalProperties open, so
+// unknown (misspelt or misplaced) fields are found by strict.mjs against the package's type declarations.
 // Usage: node check.mjs file.yaml...   exit 0: all valid; 1: errors listed on stderr.
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
+import { unknownFields } from "./strict.mjs";
 
 const kindsToModule = {
   "v1/ServiceAccount": "kubernetes-models/v1/ServiceAccount",
@@ -35,14 +36,17 @@ for (const file of process.argv.slice(2)) {
     const { [object.kind]: Model } = await import(module);
     try {
       new Model(object).validate();
-      checked++;
     } catch (e) {
       errors.push(`${where}: ${e.message}`);
+      continue;
     }
+    const unknown = unknownFields(object, module);
+    for (const u of unknown) errors.push(`${where}: ${u}`);
+    if (unknown.length === 0) checked++;
   }
 }
 if (errors.length) {
   for (const e of errors) console.error(e);
   process.exit(1);
 }
-console.log(`${checked} Kubernetes objects valid against the bundled schemas`);
+console.log(`${checked} Kubernetes objects valid against the bundled schemas, no unknown fields`);

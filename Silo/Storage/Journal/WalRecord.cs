@@ -10,20 +10,27 @@ namespace Switchboard.Silo.Storage.Journal;
 /// One record of the write-ahead log: <c>[u32 length][u32 crc32][u8 kind][16-byte stream key][u64 sequence][payload]</c>,
 /// little-endian; the length counts the whole record and the CRC covers everything after it, so a torn tail is found
 /// on recovery. The stream key is a hash of the stream's name: a grain id appears on disk only in a record that leaves
-/// work pending (flag <see cref="Named"/>, payload prefixed by <c>[u16 length][name]</c>), so recovery can find the grain.
+/// work pending (flag <see cref="Pending"/>) or in the first live record and the snapshots of a listed stream (flag
+/// <see cref="Named"/>, <see cref="JournalListing"/>); either flag prefixes the payload with <c>[u16 length][name]</c>,
+/// so recovery can find the grain.
 /// </summary>
 public static class WalRecord
 {
     public const int HeaderSize = 4 + 4 + 1 + 16 + 8;
     public const int MaxPayload = 64 * 1024 * 1024;
     /// <summary>Kind flag: the record leaves work pending for its stream and carries the stream's name.</summary>
-    public const byte Named = 0x10;
+    public const byte Pending = 0x10;
+    /// <summary>Kind flag: the record carries the stream's name (a listed stream), no work pending.</summary>
+    public const byte Named = 0x20;
+    private const byte Flags = Pending | Named;
+
+    private static bool HasName(byte kindByte) => (kindByte & Flags) != 0;
 
     public static int SizeOf(int payload, string? name) => HeaderSize + payload + (name is null ? 0 : 2 + Encoding.UTF8.GetByteCount(name));
 
     /// <summary>Where the payload of a record starts (after the name of a named record).</summary>
     public static int PayloadOffset(ReadOnlySpan<byte> record) =>
-        (record[8] & Named) == 0 ? HeaderSize : HeaderSize + 2 + BinaryPrimitives.ReadUInt16LittleEndian(record[HeaderSize..]);
+        !HasName(record[8]) ? HeaderSize : HeaderSize + 2 + BinaryPrimitives.ReadUInt16LittleEndian(record[HeaderSize..]);
 
     public static string NameOf(ReadOnlySpan<byte> record) =>
         Encoding.UTF8.GetString(record.Slice(HeaderSize + 2, BinaryPrimitives.ReadUInt16LittleEndian(record[HeaderSize..])));
@@ -35,11 +42,14 @@ public static class WalRecord
         return BinaryPrimitives.ReadUInt128LittleEndian(hash);
     }
 
-    public static int Write(Span<byte> destination, JournalRecordKind kind, UInt128 key, long sequence, ReadOnlySpan<byte> payload, string? name = null)
+    /// <param name="name">The stream's name, written when the record leaves work pending or names a listed stream.</param>
+    /// <param name="pending">The record leaves work pending (needs <paramref name="name"/>).</param>
+    public static int Write(Span<byte> destination, JournalRecordKind kind, UInt128 key, long sequence, ReadOnlySpan<byte> payload, string? name = null, bool pending = false)
     {
+        if (pending && name is null) throw new ArgumentException("A record that leaves work pending carries its stream's name.", nameof(name));
         var length = SizeOf(payload.Length, name);
         BinaryPrimitives.WriteInt32LittleEndian(destination, length);
-        destination[8] = (byte)((byte)kind | (name is null ? 0 : Named));
+        destination[8] = (byte)((byte)kind | (name is null ? 0 : pending ? Pending : Named));
         BinaryPrimitives.WriteUInt128LittleEndian(destination[9..], key);
         BinaryPrimitives.WriteInt64LittleEndian(destination[25..], sequence);
         var at = HeaderSize;
@@ -64,11 +74,14 @@ public static class WalRecord
 
     /// <summary>Reads the header at the start of <paramref name="source"/>; false for a torn or corrupt record.</summary>
     public static bool TryRead(ReadOnlySpan<byte> source, out JournalRecordKind kind, out UInt128 key, out long sequence, out int length) =>
-        TryRead(source, out kind, out key, out sequence, out length, out _);
+        TryRead(source, out kind, out key, out sequence, out length, out _, out _);
 
-    public static bool TryRead(ReadOnlySpan<byte> source, out JournalRecordKind kind, out UInt128 key, out long sequence, out int length, out bool named)
+    /// <param name="named">The record carries its stream's name (<see cref="NameOf"/>).</param>
+    /// <param name="pending">The record leaves work pending for its stream.</param>
+    public static bool TryRead(ReadOnlySpan<byte> source, out JournalRecordKind kind, out UInt128 key, out long sequence, out int length, out bool named, out bool pending)
     {
         named = false;
+        pending = false;
         kind = default;
         key = default;
         sequence = 0;
@@ -77,8 +90,10 @@ public static class WalRecord
         length = BinaryPrimitives.ReadInt32LittleEndian(source);
         if (length < HeaderSize || length > HeaderSize + MaxPayload || length > source.Length) return false;
         if (BinaryPrimitives.ReadUInt32LittleEndian(source[4..]) != Crc32.HashToUInt32(source[8..length])) return false;
-        named = (source[8] & Named) != 0;
-        kind = (JournalRecordKind)(source[8] & ~Named);
+        named = HasName(source[8]);
+        pending = (source[8] & Pending) != 0;
+        if ((source[8] & Flags) == Flags) return false;
+        kind = (JournalRecordKind)(source[8] & ~Flags);
         if (named && (length < HeaderSize + 2 || HeaderSize + 2 + BinaryPrimitives.ReadUInt16LittleEndian(source[HeaderSize..]) > length)) return false;
         if (kind is not (JournalRecordKind.Event or JournalRecordKind.Snapshot or JournalRecordKind.Tombstone or JournalRecordKind.Scrubbed)) return false;
         key = BinaryPrimitives.ReadUInt128LittleEndian(source[9..]);

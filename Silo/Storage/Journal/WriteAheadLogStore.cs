@@ -13,13 +13,21 @@ namespace Switchboard.Silo.Storage.Journal;
 /// </summary>
 public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
 {
-    private readonly record struct RecordRef(int Segment, long Offset, int Length, long Sequence, JournalRecordKind Kind);
+    /// <param name="Named">The record carries the stream's name on disk.</param>
+    private readonly record struct RecordRef(int Segment, long Offset, int Length, long Sequence, JournalRecordKind Kind, bool Named = false);
 
     private sealed class StreamEntry
     {
         public long LastSequence;   // durable
         public long NextSequence;   // assigned to queued appends
         public readonly List<RecordRef> Live = [];
+        /// <summary>The stream's name, once a record carrying it was read or written (a listed or pending stream).</summary>
+        public string? Name;
+        /// <summary>
+        /// A live record, durable or queued, carries the name. A listed stream names its record when none does, and
+        /// every snapshot (which retires all before it), so its name is always on disk while the stream exists.
+        /// </summary>
+        public bool NamedLive;
     }
 
     private sealed class Segment(int id, string path, FileStream file)
@@ -41,12 +49,21 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         public ReadOnlyMemory<byte> Payload { get; } = payload;
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public RecordRef Written;
+        /// <summary>The record carries the stream's name: it leaves work pending, or it keeps a listed stream's name on disk.</summary>
+        public bool WritesName;
+        /// <summary>At most the bytes this record takes (with its name, should it carry one).</summary>
+        public int MaxSize => WalRecord.SizeOf(Payload.Length, Pending || Listed ? Stream : null);
+        public bool Listed { get; } = JournalListing.IsListed(stream) && System.Text.Encoding.UTF8.GetByteCount(stream) <= MaxNameBytes;
     }
+
+    private const int MaxNameBytes = 1024;
 
     private readonly Lock _lock = new();
     private readonly Dictionary<UInt128, StreamEntry> _streams = [];
     /// <summary>Streams whose latest record left work pending, by name.</summary>
     private readonly Dictionary<UInt128, string> _pending = [];
+    /// <summary>Names of the listed streams that exist (<see cref="JournalListing"/>), in ordinal order: a name is its own cursor.</summary>
+    private readonly SortedSet<string> _listed = new(StringComparer.Ordinal);
     private readonly SortedDictionary<int, Segment> _segments = [];
     private readonly ConcurrentQueue<Operation> _queue = new();
     // The writer parks in the kernel (no spinning: on two cores a spinning writer steals the turns' CPU).
@@ -121,13 +138,33 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
     {
         if (kind is not (JournalRecordKind.Event or JournalRecordKind.Snapshot)) throw new ArgumentOutOfRangeException(nameof(kind));
         if (payload.Length > WalRecord.MaxPayload) throw new ArgumentException("A journal record is at most 64 MiB.", nameof(payload));
-        if (pending && System.Text.Encoding.UTF8.GetByteCount(stream) > 1024) throw new ArgumentException("A stream with pending work has a name of at most 1 KiB.", nameof(stream));
+        if (pending && System.Text.Encoding.UTF8.GetByteCount(stream) > MaxNameBytes) throw new ArgumentException("A stream with pending work has a name of at most 1 KiB.", nameof(stream));
         return Enqueue(new Operation(stream, WalRecord.KeyOf(stream), expectedVersion, kind, payload, pending));
     }
 
     public Task<IReadOnlyList<string>> PendingStreamsAsync()
     {
         lock (_lock) return Task.FromResult<IReadOnlyList<string>>([.. _pending.Values]);
+    }
+
+    public Task<JournalStreamPage> ListStreamsAsync(string prefix, string? cursor, int limit)
+    {
+        JournalListing.CheckPrefix(prefix);
+        JournalListing.CheckLimit(limit);
+        var from = cursor is not null && string.CompareOrdinal(cursor, prefix) > 0 ? cursor : prefix;
+        var page = new List<string>(Math.Min(limit, 1024));
+        lock (_lock)
+        {
+            if (_listed.Count > 0 && string.CompareOrdinal(from, _listed.Max) <= 0)
+                foreach (var name in _listed.GetViewBetween(from, _listed.Max!))
+                {
+                    if (!name.StartsWith(prefix, StringComparison.Ordinal)) break;
+                    if (name == cursor) continue;
+                    page.Add(name);
+                    if (page.Count == limit) break;
+                }
+        }
+        return Task.FromResult(new JournalStreamPage(page, page.Count < limit ? null : page[^1]));
     }
 
     public Task DeleteAsync(string stream) =>
@@ -151,7 +188,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             var used = 0;
             while (used < _options.MaxBatchBytes && _queue.TryDequeue(out var op))
             {
-                var size = WalRecord.SizeOf(op.Payload.Length, op.Pending ? op.Stream : null);
+                var size = op.MaxSize;
                 if (used + size > buffer.Length)
                 {
                     if (used > 0) { Flush(batch, buffer, used); batch.Clear(); used = 0; }
@@ -159,7 +196,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
                 }
                 if (!Assign(op)) continue;
                 if (op.Kind == JournalRecordKind.Tombstone) ScrubLive(op.Key);
-                var length = WalRecord.Write(buffer.AsSpan(used), op.Kind, op.Key, op.Written.Sequence, op.Payload.Span, op.Pending ? op.Stream : null);
+                var length = WalRecord.Write(buffer.AsSpan(used), op.Kind, op.Key, op.Written.Sequence, op.Payload.Span, op.WritesName ? op.Stream : null, op.Pending);
                 op.Written = op.Written with { Offset = _head.Length + used, Length = length };
                 used += length;
                 batch.Add(op);
@@ -196,7 +233,21 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
                 return false;
             }
             entry.NextSequence++;
-            op.Written = new RecordRef(_head.Id, 0, 0, entry.NextSequence, op.Kind);
+            switch (op.Kind)
+            {
+                case JournalRecordKind.Tombstone:
+                    entry.NamedLive = false;
+                    break;
+                case JournalRecordKind.Snapshot:
+                    op.WritesName = op.Pending || op.Listed;
+                    entry.NamedLive = op.WritesName;
+                    break;
+                default:
+                    op.WritesName = op.Pending || (op.Listed && !entry.NamedLive);
+                    entry.NamedLive |= op.WritesName;
+                    break;
+            }
+            op.Written = new RecordRef(_head.Id, 0, 0, entry.NextSequence, op.Kind, op.WritesName);
             return true;
         }
     }
@@ -237,7 +288,11 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             _logger.LogError("Journal write of {Count} records failed: {Error}", batch.Count, e.Message);
             lock (_lock)
                 foreach (var op in batch)
-                    _streams[op.Key].NextSequence = _streams[op.Key].LastSequence;
+                {
+                    var entry = _streams[op.Key];
+                    entry.NextSequence = entry.LastSequence;
+                    entry.NamedLive = entry.Live.Any(r => r.Named);
+                }
             foreach (var op in batch) op.Done.TrySetException(e);
             return;
         }
@@ -247,7 +302,11 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             _totalBytes += used;
             foreach (var op in batch)
             {
-                Index(_streams[op.Key], op.Written);
+                var entry = _streams[op.Key];
+                Index(entry, op.Written);
+                if (op.WritesName) entry.Name = op.Stream;
+                if (op.Kind == JournalRecordKind.Tombstone) { if (entry.Name is { } gone) _listed.Remove(gone); }
+                else if (op.Listed) { entry.Name = op.Stream; _listed.Add(op.Stream); }
                 if (op.Pending) _pending[op.Key] = op.Stream;
                 else _pending.Remove(op.Key);
             }
@@ -358,7 +417,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             .Select(p => (Path: p, Id: int.TryParse(Path.GetFileNameWithoutExtension(p), out var n) ? n : -1))
             .Where(f => f.Id > 0).OrderBy(f => f.Id).ToList();
         var all = new Dictionary<UInt128, List<RecordRef>>();
-        var latestNamed = new Dictionary<UInt128, (long Sequence, string Name)>();
+        var latestNamed = new Dictionary<UInt128, (long Sequence, string Name, bool Pending)>();
         long records = 0, truncated = 0;
         for (var i = 0; i < files.Count; i++)
         {
@@ -366,7 +425,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             long offset = 0;
             while (offset < bytes.Length)
             {
-                if (!WalRecord.TryRead(bytes.AsSpan((int)offset), out var kind, out var key, out var sequence, out var length, out var named))
+                if (!WalRecord.TryRead(bytes.AsSpan((int)offset), out var kind, out var key, out var sequence, out var length, out var named, out var pending))
                 {
                     truncated += bytes.Length - offset;
                     _logger.LogWarning("Journal segment {Segment}: {Bytes} bytes after offset {Offset} are torn or corrupt and were dropped",
@@ -374,9 +433,9 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
                     break;
                 }
                 if (!all.TryGetValue(key, out var list)) all[key] = list = [];
-                list.Add(new RecordRef(files[i].Id, offset, length, sequence, kind));
+                list.Add(new RecordRef(files[i].Id, offset, length, sequence, kind, named));
                 if (named && (!latestNamed.TryGetValue(key, out var known) || known.Sequence < sequence))
-                    latestNamed[key] = (sequence, WalRecord.NameOf(bytes.AsSpan((int)offset)));
+                    latestNamed[key] = (sequence, WalRecord.NameOf(bytes.AsSpan((int)offset)), pending);
                 records++;
                 offset += length;
             }
@@ -397,9 +456,14 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
                 Index(entry, r);
             }
             entry.NextSequence = entry.LastSequence;
+            entry.NamedLive = entry.Live.Any(r => r.Named);
             _streams[key] = entry;
+            if (!latestNamed.TryGetValue(key, out var named)) continue;
+            // The key is a hash of the name, so any record carrying a name carries this stream's.
+            entry.Name = named.Name;
+            if (entry.Live.Count > 0 && JournalListing.IsListed(named.Name)) _listed.Add(named.Name);
             // Work is pending when the stream's latest record says so.
-            if (latestNamed.TryGetValue(key, out var named) && named.Sequence == entry.LastSequence) _pending[key] = named.Name;
+            if (named.Pending && named.Sequence == entry.LastSequence) _pending[key] = named.Name;
         }
         return new WalRecoveryReport(files.Count, records, _streams.Count, truncated, System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }

@@ -39,6 +39,29 @@ public sealed partial class ManifestTests
         }
     }
 
+    [Theory]
+    [InlineData("replicas: 3", "replica: 3", "/spec: unknown field \"replica\"")]
+    [InlineData("requests: { cpu: \"1\", memory: 1Gi }", "request: { cpu: \"1\", memory: 1Gi }", "/spec/template/spec/containers/0/resources: unknown field \"request\"")]
+    [InlineData("key: redis }", "key: redis, optionl: true }", "/spec/template/spec/containers/0/env/1/valueFrom/secretKeyRef: unknown field \"optionl\"")]
+    [InlineData("minAvailable", "minAvailble", "PodDisruptionBudget switchboard-silo: /spec: unknown field \"minAvailble\"")]
+    public async Task A_misspelt_optional_field_anywhere_in_an_object_is_refused(string field, string misspelt, string expected)
+    {
+        var original = await File.ReadAllTextAsync(Path.Combine(Manifests, "silo.yaml"));
+        Assert.Contains(field, original);
+        var broken = Path.Combine(Path.GetTempPath(), $"switchboard-unknown-{Guid.NewGuid():n}.yaml");
+        await File.WriteAllTextAsync(broken, original.Replace(field, misspelt));
+        try
+        {
+            var (code, output) = await CheckAsync(broken);
+            Assert.Equal(1, code);
+            Assert.Contains(expected, output);
+        }
+        finally
+        {
+            File.Delete(broken);
+        }
+    }
+
     [Fact]
     public void Every_configuration_key_the_manifests_set_exists_in_the_app()
     {
