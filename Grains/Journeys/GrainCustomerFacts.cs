@@ -37,18 +37,25 @@ internal sealed class GrainCustomerFacts : ICustomerFacts
             answers.ToDictionary(a => a.Key, a => new ConsentAnswer(a.Value.Result.Allowed, a.Value.Result.Reason)),
             zones,
             touches.Result.Select(t => new Touch(t.At, JourneyChannels.TryParse(t.Channel, out var c) ? c : JourneyChannel.Sms, t.Purpose, t.Journey)).ToList());
-        // The registry's answer carries when the customer last wrote on that channel: a reply, and WhatsApp's window.
+        var v = view.Result;
+        // The registry's answer carries when the customer last wrote on that channel: a reply, and WhatsApp's window. Its mark
+        // is the count of inbound turns on the channel, the customer grain's own order: a wait that began after the n-th
+        // turn counts the (n+1)-th as a reply even when the provider stamped both in the same second.
         foreach (var (channel, answer) in answers)
             if (answer.Result.CustomerWroteAt is { } wrote)
             {
-                facts._events.Add(new CustomerEvent(CustomerEventKind.Replied, wrote, channel));
+                var turns = v.PersistentIntent.TurnsByChannel.GetValueOrDefault(ChannelOf(channel));
+                facts._events.Add(new CustomerEvent(CustomerEventKind.Replied, wrote, channel, Mark: $"replied:{channel.ToWire()}:{turns}"));
                 if (facts.LastInboundAt is null || wrote > facts.LastInboundAt) facts.LastInboundAt = wrote;
             }
-        var v = view.Result;
-        foreach (var record in v.PersistentIntent.History)
+        for (var i = 0; i < v.PersistentIntent.History.Count; i++)
         {
+            var record = v.PersistentIntent.History[i];
             var channel = JourneyOf(record.Channel);
-            facts._events.Add(new CustomerEvent(CustomerEventKind.Intent, record.At, channel, record.Intent));
+            var mark = $"intent:{record.At.UtcTicks}:{record.Intent}:{record.Resolution}";
+            facts._events.Add(new CustomerEvent(CustomerEventKind.Intent, record.At, channel, record.Intent, mark));
+            // A flow that ended on a call (booked, cancelled or abandoned): the call did what it was placed for.
+            if (channel == JourneyChannel.Voice) facts._events.Add(new CustomerEvent(CustomerEventKind.CallCompleted, record.At, channel, record.Intent, "call:" + mark));
             facts._attributes[$"flow.{record.Intent}"] = record.Resolution;
         }
         foreach (var (name, slot) in v.Ephemeral.Slots) facts._attributes[name] = slot.Display ?? slot.Value;
