@@ -19,12 +19,18 @@ internal sealed class GrainCustomerFacts : ICustomerFacts
     private readonly Dictionary<string, string> _attributes = new(StringComparer.Ordinal);
     private readonly List<CustomerEvent> _events = [];
 
-    private GrainCustomerFacts(Dictionary<JourneyChannel, ConsentAnswer> consent, CustomerZones zones, IReadOnlyList<Touch> touches)
+    private readonly List<Touch> _touches;
+
+    private GrainCustomerFacts(Dictionary<JourneyChannel, ConsentAnswer> consent, CustomerZones zones, List<Touch> touches)
     {
         _consent = consent;
         Zones = zones;
-        Touches = touches;
+        _touches = touches;
     }
+
+    /// <summary>A touch reserved in the ledger during this wake-up: the next step's caps count it without asking again.</summary>
+    public void Add(ContactTouch touch) =>
+        _touches.Add(new Touch(touch.At, JourneyChannels.TryParse(touch.Channel, out var c) ? c : JourneyChannel.Sms, touch.Purpose, touch.Journey));
 
     public static async Task<GrainCustomerFacts> PullAsync(ICustomerGrain customer, IContactLedgerGrain ledger, string purpose, CustomerZones zones)
     {
@@ -59,10 +65,14 @@ internal sealed class GrainCustomerFacts : ICustomerFacts
             facts._attributes[$"flow.{record.Intent}"] = record.Resolution;
         }
         foreach (var (name, slot) in v.Ephemeral.Slots) facts._attributes[name] = slot.Display ?? slot.Value;
+        facts.Phone = v.Addresses.LastOrDefault(a => a.Kind == Interfaces.Identity.AddressKind.Phone)?.Value;
         return facts;
     }
 
     public DateTimeOffset? LastInboundAt { get; private set; }
+
+    /// <summary>The number a send goes to (used for the outbox entry only; the enrolment never stores it).</summary>
+    public string? Phone { get; private set; }
 
     public bool? RcsCapable => null;
 
@@ -70,7 +80,7 @@ internal sealed class GrainCustomerFacts : ICustomerFacts
 
     public IReadOnlyList<CustomerEvent> Events => _events;
 
-    public IReadOnlyList<Touch> Touches { get; }
+    public IReadOnlyList<Touch> Touches => _touches;
 
     public ConsentAnswer CanContact(JourneyChannel channel, string purpose) =>
         _consent.TryGetValue(channel, out var a) ? a : new ConsentAnswer(false, "no answer from the consent registry");

@@ -1,4 +1,6 @@
 using Orleans.Runtime;
+using Orleans.Serialization;
+using Switchboard.Grains.Journaling;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,6 +12,7 @@ using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Interfaces.Journeys;
 using Switchboard.Grains.Interfaces.Outbox;
 using Switchboard.Journeys.Engine;
+using Switchboard.Journeys.Model;
 using Switchboard.Journeys.Rules;
 
 namespace Switchboard.Grains.Journeys;
@@ -22,7 +25,7 @@ namespace Switchboard.Grains.Journeys;
 /// reminder (Redis reminders survive a restart).
 /// </summary>
 public sealed class JourneyEnrolmentGrain(
-    [PersistentState("enrolment", StorageNames.Main)] IPersistentState<EnrolmentGrainState> state,
+    IJournalStore journalStore, Serializer serializer,
     JourneyDirectory directory, OutboxPolicy outbox, JourneyOptions options, TimeProvider time, IServiceProvider services, ILogger<JourneyEnrolmentGrain> logger)
     : Grain, IJourneyEnrolmentGrain, IRemindable
 {
@@ -35,11 +38,20 @@ public sealed class JourneyEnrolmentGrain(
     private EnrolmentState? _enrolment;
     private IGrainTimer? _timer;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    // The state is a journal stream written as whole snapshots (one small record per change): the embedded store's
+    // write-ahead log commits concurrent enrolments' writes together, where a file per grain cost an fsync each.
+    private GrainJournal<EnrolmentGrainState, EnrolmentGrainState> _store = null!;
+
+    private EnrolmentGrainState S => _store.State;
+
+    public static string StreamOf(string key) => "journey-enrolment/" + key;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _journey, _customerId) = JourneyKeys.ParseEnrolment(this.GetPrimaryKeyString());
-        if (state.State.Json is { } json) _enrolment = JsonSerializer.Deserialize<EnrolmentState>(json, Json);
-        return Task.CompletedTask;
+        _store = new GrainJournal<EnrolmentGrainState, EnrolmentGrainState>(journalStore, serializer, StreamOf(this.GetPrimaryKeyString()), static (_, _) => { }, snapshotEvery: 1);
+        await _store.LoadAsync();
+        if (S.Json is { } json) _enrolment = JsonSerializer.Deserialize<EnrolmentState>(json, Json);
     }
 
     public async Task<EnrolOutcome> Enrol(EnrolmentRequest request)
@@ -52,8 +64,8 @@ public sealed class JourneyEnrolmentGrain(
             Journey = _journey, CustomerId = _customerId, Run = request.Run, EnrolledAt = time.GetUtcNow(),
             Attributes = new Dictionary<string, string>(request.Attributes),
         };
-        state.State.TimeZones = [.. request.TimeZones];
-        state.State.Region = request.Region;
+        S.TimeZones = [.. request.TimeZones];
+        S.Region = request.Region;
         await Drive(); // stores the enrolment with its first step's outcome in one write (or before the first send)
         await Save();
         return EnrolOutcome.Enrolled;
@@ -64,7 +76,7 @@ public sealed class JourneyEnrolmentGrain(
     public Task<string?> TimelineJson() => Task.FromResult(_enrolment is null ? null : JsonSerializer.Serialize(new
     {
         tenant = _tenant, journey = _journey, customerId = _customerId, run = _enrolment.Run, status = _enrolment.Status,
-        enrolledAt = _enrolment.EnrolledAt, wakeAt = _enrolment.WakeAt, timeZones = state.State.TimeZones, region = state.State.Region,
+        enrolledAt = _enrolment.EnrolledAt, wakeAt = _enrolment.WakeAt, timeZones = S.TimeZones, region = S.Region,
         steps = _enrolment.Timeline,
     }, Json));
 
@@ -94,17 +106,19 @@ public sealed class JourneyEnrolmentGrain(
         var customer = GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(_tenant, _customerId));
         var ledger = GrainFactory.GetGrain<IContactLedgerGrain>(JourneyKeys.Ledger(_tenant, _customerId));
         var zones = Zones(rules);
+        // Facts are pulled once per wake-up (six calls); a touch this wake-up made is added to them, so the caps count it.
+        var facts = await GrainCustomerFacts.PullAsync(customer, ledger, journey.Purpose, zones);
         for (var guard = 0; guard < 32; guard++)
         {
             var now = time.GetUtcNow();
             var before = enrolment.Timeline.Count;
-            var facts = await GrainCustomerFacts.PullAsync(customer, ledger, journey.Purpose, zones);
             var advance = StepEngine.Advance(journey, rules, enrolment, facts, now);
             Publish(enrolment, before);
             if (advance.Effect is { } effect)
             {
                 await Save(); // the decision is durable before anything leaves
-                var room = await ledger.Reserve(new ContactTouch(now, effect.Channel.ToString().ToLowerInvariant(), journey.Purpose, _journey, effect.IdempotencyKey));
+                var touch = new ContactTouch(now, effect.Channel.ToWire(), journey.Purpose, _journey, effect.IdempotencyKey);
+                var room = await ledger.Reserve(touch);
                 if (room is { } until)
                 {
                     StepEngine.Retract(enrolment, until, now, "another journey took the cap");
@@ -112,11 +126,13 @@ public sealed class JourneyEnrolmentGrain(
                     await Schedule(until);
                     return;
                 }
-                var accepted = await Send(customer, effect, journey.Purpose, facts.LastInboundAt, now);
+                facts.Add(touch);
+                var accepted = await Send(facts.Phone, effect, journey.Purpose, facts.LastInboundAt, now);
                 before = enrolment.Timeline.Count;
                 StepEngine.Acknowledge(enrolment, accepted.Accepted, now, accepted.Reason);
                 Publish(enrolment, before);
-                await Save();
+                // The acknowledgement is stored with what follows (the next decision or the wait): one write fewer per send.
+                // A crash before that re-issues the same decision with the same key, and the outbox drops the copy.
                 continue;
             }
             await Save();
@@ -140,10 +156,8 @@ public sealed class JourneyEnrolmentGrain(
         static string effectKey(EnrolmentState e) => $"journey:{e.Journey}:{e.Run}:{e.CustomerId}";
     }
 
-    private async Task<EnqueueResult> Send(ICustomerGrain customer, StepEffect effect, string purpose, DateTimeOffset? customerWroteAt, DateTimeOffset now)
+    private async Task<EnqueueResult> Send(string? phone, StepEffect effect, string purpose, DateTimeOffset? customerWroteAt, DateTimeOffset now)
     {
-        var view = await customer.GetView();
-        var phone = view.Addresses.LastOrDefault(a => a.Kind == AddressKind.Phone)?.Value;
         if (phone is null) return EnqueueResult.Refused("no-address", "the customer has no phone number");
         var channel = GrainCustomerFacts.ChannelOf(effect.Channel);
         var recipient = JourneyWire.Recipient(effect.Channel, phone);
@@ -174,7 +188,7 @@ public sealed class JourneyEnrolmentGrain(
     private CustomerZones Zones(TenantJourneyRules rules)
     {
         var zones = new List<TimeZoneInfo>();
-        foreach (var id in state.State.TimeZones)
+        foreach (var id in S.TimeZones)
             if (TimeZoneInfo.TryFindSystemTimeZoneById(id, out var z)) zones.Add(z);
         return zones.Count > 0 ? new CustomerZones(zones, "enrolment") : CustomerZones.Of(rules.DefaultTimeZone);
     }
@@ -192,12 +206,21 @@ public sealed class JourneyEnrolmentGrain(
         await this.RegisterOrUpdateReminder(ReminderName, delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay, TimeSpan.FromMinutes(1));
     }
 
-    private Task Save()
+    private async Task Save()
     {
         var json = _enrolment is null ? null : JsonSerializer.Serialize(_enrolment, Json);
         // A wake-up that changed nothing (a poll while waiting for a reply) writes nothing.
-        if (json == state.State.Json && state.RecordExists) return Task.CompletedTask;
-        state.State.Json = json;
-        return state.WriteStateAsync();
+        if (json == S.Json && _store.Version > 0) return;
+        S.Json = json;
+        try
+        {
+            await _store.SnapshotAsync();
+        }
+        catch
+        {
+            // Memory is ahead of the store: reload from the store on the next call.
+            DeactivateOnIdle();
+            throw;
+        }
     }
 }
