@@ -26,7 +26,7 @@ namespace Switchboard.Grains.Journeys;
 /// </summary>
 public sealed class JourneyEnrolmentGrain(
     IJournalStore journalStore, Serializer serializer,
-    JourneyDirectory directory, OutboxPolicy outbox, JourneyOptions options, TimeProvider time, IServiceProvider services, ILogger<JourneyEnrolmentGrain> logger)
+    JourneyDirectory directory, JourneyRunCache runs, JourneyStepCounter counter, OutboxPolicy outbox, JourneyOptions options, TimeProvider time, IServiceProvider services, ILogger<JourneyEnrolmentGrain> logger)
     : Grain, IJourneyEnrolmentGrain, IRemindable
 {
     private const string ReminderName = "journey-wake";
@@ -37,6 +37,8 @@ public sealed class JourneyEnrolmentGrain(
     private string _tenant = "", _journey = "", _customerId = "";
     private EnrolmentState? _enrolment;
     private IGrainTimer? _timer;
+    private bool _reminder; // whether a wake-up reminder may be registered (an enrolment stored before this activation may have one)
+    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
 
     // The state is a journal stream written as whole snapshots (one small record per change): the embedded store's
     // write-ahead log commits concurrent enrolments' writes together, where a file per grain cost an fsync each.
@@ -52,12 +54,13 @@ public sealed class JourneyEnrolmentGrain(
         _store = new GrainJournal<EnrolmentGrainState, EnrolmentGrainState>(journalStore, serializer, StreamOf(this.GetPrimaryKeyString()), static (_, _) => { }, snapshotEvery: 1);
         await _store.LoadAsync();
         if (S.Json is { } json) _enrolment = JsonSerializer.Deserialize<EnrolmentState>(json, Json);
+        _reminder = _enrolment is not null;
     }
 
     public async Task<EnrolOutcome> Enrol(EnrolmentRequest request)
     {
         if (_enrolment is { } existing && existing.Run == request.Run) return EnrolOutcome.AlreadyEnrolled;
-        var run = await JourneyGrain.Definition();
+        var run = await runs.GetAsync(GrainFactory, _tenant, _journey);
         if (run is null || run.Status == JourneyRunStatus.Stopped || run.Run != request.Run) return EnrolOutcome.JourneyNotRunning;
         _enrolment = new EnrolmentState
         {
@@ -82,22 +85,21 @@ public sealed class JourneyEnrolmentGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        _reminder = true;
         await Drive();
-        if (_enrolment is null || _enrolment.Status != EnrolmentStatus.Active)
-            if (await this.GetReminder(ReminderName) is { } r) await this.UnregisterReminder(r);
+        if (_enrolment is null || _enrolment.Status != EnrolmentStatus.Active) await DropReminder();
     }
-
-    private IJourneyGrain JourneyGrain => GrainFactory.GetGrain<IJourneyGrain>(JourneyKeys.Journey(_tenant, _journey));
 
     private async Task Drive()
     {
         if (_enrolment is not { Status: EnrolmentStatus.Active } enrolment) return;
-        var run = await JourneyGrain.Definition();
+        var run = await runs.GetAsync(GrainFactory, _tenant, _journey);
         if (run is null) return;
         if (run.Status == JourneyRunStatus.Stopped || run.Run != enrolment.Run)
         {
             StepEngine.Stop(enrolment, time.GetUtcNow());
             await Save();
+            await DropReminder();
             return;
         }
         if (run.Status == JourneyRunStatus.Paused) { await Schedule(time.GetUtcNow().AddMinutes(5)); return; }
@@ -141,6 +143,7 @@ public sealed class JourneyEnrolmentGrain(
                 if (enrolment.Status == EnrolmentStatus.GoalReached)
                     _events.Publish(new InteractionEvent($"{effectKey(enrolment)}:goal", InteractionKind.JourneyGoal, _tenant, _customerId, Interfaces.Conversation.Channel.WhatsApp, now,
                         Journey: _journey, DurationMs: (now - enrolment.EnrolledAt).TotalMilliseconds));
+                await DropReminder();
                 return;
             }
             if (advance.WakeAt is { } wake)
@@ -174,14 +177,14 @@ public sealed class JourneyEnrolmentGrain(
 
     private void Publish(EnrolmentState enrolment, int from)
     {
-        var journey = JourneyGrain;
+        var journey = JourneyKeys.Journey(_tenant, _journey);
         for (var i = from; i < enrolment.Timeline.Count; i++)
         {
             var entry = enrolment.Timeline[i];
             var channel = entry.Channel is { } c ? GrainCustomerFacts.ChannelOf(c) : Interfaces.Conversation.Channel.WhatsApp;
             _events.Publish(new InteractionEvent($"journey:{_journey}:{enrolment.Run}:{_customerId}:{i}", InteractionKind.JourneyStep, _tenant, _customerId, channel, entry.At,
                 Step: entry.StepId, Outcome: entry.Outcome, Journey: _journey));
-            journey.CountStep(entry.StepId, entry.Outcome.StartsWith("refused", StringComparison.Ordinal) ? "refused" : entry.Outcome).Ignore();
+            counter.Add(journey, entry.StepId, entry.Outcome.StartsWith("refused", StringComparison.Ordinal) ? "refused" : entry.Outcome);
         }
     }
 
@@ -199,11 +202,28 @@ public sealed class JourneyEnrolmentGrain(
         if (delay < TimeSpan.Zero) delay = TimeSpan.Zero;
         _timer?.Dispose();
         _timer = null;
+        var backup = TimeSpan.Zero;
         if (delay <= TimerHorizon)
+        {
+            // A short wait wakes on a grain timer, to the millisecond; its reminder is only the backup for a lost activation.
             _timer = this.RegisterGrainTimer(_ => Drive(), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
-        // A reminder as well, even for a short wait: it survives a deactivation or a restart (Redis reminders), and Drive is
+            backup = ReminderPeriod;
+        }
+        // A reminder for every wait: it survives a deactivation or a restart (journal or Redis reminders), and Drive is
         // idempotent. Its period (the minimum, one minute) bounds how late a wake-up missed during a restart comes.
-        await this.RegisterOrUpdateReminder(ReminderName, delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay, TimeSpan.FromMinutes(1));
+        var due = delay + backup;
+        await this.RegisterOrUpdateReminder(ReminderName, due < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : due, ReminderPeriod);
+        _reminder = true;
+    }
+
+    /// <summary>An enrolment that ended needs no wake-up: its reminder goes now rather than firing once more for nothing.</summary>
+    private async Task DropReminder()
+    {
+        _timer?.Dispose();
+        _timer = null;
+        if (!_reminder) return;
+        if (await this.GetReminder(ReminderName) is { } r) await this.UnregisterReminder(r);
+        _reminder = false;
     }
 
     private async Task Save()
