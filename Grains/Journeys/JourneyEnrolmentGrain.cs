@@ -37,7 +37,10 @@ public sealed class JourneyEnrolmentGrain(
     private string _tenant = "", _journey = "", _customerId = "";
     private EnrolmentState? _enrolment;
     private IGrainTimer? _timer;
-    private bool _reminder; // whether a wake-up reminder may be registered (an enrolment stored before this activation may have one)
+    private bool _reminder;
+    private bool _listening;
+
+    private IJourneyWaitersGrain Waiters => GrainFactory.GetGrain<IJourneyWaitersGrain>(JourneyKeys.Ledger(_tenant, _customerId)); // whether a wake-up reminder may be registered (an enrolment stored before this activation may have one)
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
 
     // The state is a journal stream written as whole snapshots (one small record per change): the embedded store's
@@ -148,8 +151,12 @@ public sealed class JourneyEnrolmentGrain(
             }
             if (advance.WakeAt is { } wake)
             {
-                // Replies and intents are pulled, not pushed: while a wait listens for one, look again every poll interval.
+                // While a wait listens for the customer (a reply, an intent), the customer grain wakes it when they act
+                // (IJourneyWaitersGrain); a poll every interval is the backup, and registers again.
                 var listening = enrolment.Cursor < journey.Steps.Count && journey.Steps[enrolment.Cursor] is Switchboard.Journeys.Model.WaitStep { Until: not null };
+                if (listening) await Waiters.Listen(this.GetPrimaryKeyString());
+                else if (_listening) Waiters.Forget(this.GetPrimaryKeyString()).Ignore();
+                _listening = listening;
                 var poll = now + options.EventPollInterval;
                 await Schedule(listening && poll < wake ? poll : wake);
             }
@@ -221,6 +228,8 @@ public sealed class JourneyEnrolmentGrain(
     {
         _timer?.Dispose();
         _timer = null;
+        if (_listening) Waiters.Forget(this.GetPrimaryKeyString()).Ignore();
+        _listening = false;
         if (!_reminder) return;
         if (await this.GetReminder(ReminderName) is { } r) await this.UnregisterReminder(r);
         _reminder = false;
