@@ -10,6 +10,10 @@ public interface IJourneyAudienceGrain : IGrainWithIntegerKey
 {
     [Alias("admit")]
     Task<AdmitResult> Admit(AudienceMember member);
+
+    /// <summary>Admits a batch (one call for many rows of an upload); results in the members' order.</summary>
+    [Alias("admit-many")]
+    Task<IReadOnlyList<AdmitResult>> AdmitMany(IReadOnlyList<AudienceMember> members);
 }
 
 /// <summary>One row: a phone number or a customer id, and the attributes the journey's messages and branches use.</summary>

@@ -27,7 +27,17 @@ public interface IJourneyGrain : IGrainWithStringKey
 
     [Alias("count-step"), OneWay]
     Task CountStep(string stepId, string outcome);
+
+    /// <summary>Counts added up on a silo for a second (see JourneyStepCounter).</summary>
+    [Alias("count-steps")]
+    Task CountSteps(IReadOnlyList<StepCount> counts);
 }
+
+[GenerateSerializer, Immutable, Alias("step-count")]
+public sealed record StepCount(
+    [property: Id(0)] string StepId,
+    [property: Id(1)] string Outcome,
+    [property: Id(2)] long Count);
 
 [GenerateSerializer, Alias("journey-run-status")]
 public enum JourneyRunStatus

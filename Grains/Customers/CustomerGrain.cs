@@ -148,6 +148,8 @@ public sealed class CustomerGrain(
 
         var consentChanges = change.Consent.ToList();
         await Commit();
+        // Journeys waiting for this customer's reply or intent look now, not at their next poll.
+        GrainFactory.GetGrain<Interfaces.Journeys.IJourneyWaitersGrain>(Interfaces.Journeys.JourneyKeys.Ledger(_tenant, _customerId)).CustomerActed().Ignore();
         TurnEvents.Publish(analytics, _tenant, _customerId, turn.MessageId, turn.Channel, now, before, reply, S.Ephemeral, S.Intent, time.GetElapsedTime(started));
         foreach (var c in consentChanges) TurnEvents.PublishConsent(analytics, _tenant, _customerId, c);
         logger.LogInformation("Turn {MessageId} on {Channel} handled for customer {CustomerId} ({Length} chars in)",

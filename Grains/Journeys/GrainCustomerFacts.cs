@@ -19,12 +19,18 @@ internal sealed class GrainCustomerFacts : ICustomerFacts
     private readonly Dictionary<string, string> _attributes = new(StringComparer.Ordinal);
     private readonly List<CustomerEvent> _events = [];
 
-    private GrainCustomerFacts(Dictionary<JourneyChannel, ConsentAnswer> consent, CustomerZones zones, IReadOnlyList<Touch> touches)
+    private readonly List<Touch> _touches;
+
+    private GrainCustomerFacts(Dictionary<JourneyChannel, ConsentAnswer> consent, CustomerZones zones, List<Touch> touches)
     {
         _consent = consent;
         Zones = zones;
-        Touches = touches;
+        _touches = touches;
     }
+
+    /// <summary>A touch reserved in the ledger during this wake-up: the next step's caps count it without asking again.</summary>
+    public void Add(ContactTouch touch) =>
+        _touches.Add(new Touch(touch.At, JourneyChannels.TryParse(touch.Channel, out var c) ? c : JourneyChannel.Sms, touch.Purpose, touch.Journey));
 
     public static async Task<GrainCustomerFacts> PullAsync(ICustomerGrain customer, IContactLedgerGrain ledger, string purpose, CustomerZones zones)
     {
@@ -37,25 +43,36 @@ internal sealed class GrainCustomerFacts : ICustomerFacts
             answers.ToDictionary(a => a.Key, a => new ConsentAnswer(a.Value.Result.Allowed, a.Value.Result.Reason)),
             zones,
             touches.Result.Select(t => new Touch(t.At, JourneyChannels.TryParse(t.Channel, out var c) ? c : JourneyChannel.Sms, t.Purpose, t.Journey)).ToList());
-        // The registry's answer carries when the customer last wrote on that channel: a reply, and WhatsApp's window.
+        var v = view.Result;
+        // The registry's answer carries when the customer last wrote on that channel: a reply, and WhatsApp's window. Its mark
+        // is the count of inbound turns on the channel, the customer grain's own order: a wait that began after the n-th
+        // turn counts the (n+1)-th as a reply even when the provider stamped both in the same second.
         foreach (var (channel, answer) in answers)
             if (answer.Result.CustomerWroteAt is { } wrote)
             {
-                facts._events.Add(new CustomerEvent(CustomerEventKind.Replied, wrote, channel));
+                var turns = v.PersistentIntent.TurnsByChannel.GetValueOrDefault(ChannelOf(channel));
+                facts._events.Add(new CustomerEvent(CustomerEventKind.Replied, wrote, channel, Mark: $"replied:{channel.ToWire()}:{turns}"));
                 if (facts.LastInboundAt is null || wrote > facts.LastInboundAt) facts.LastInboundAt = wrote;
             }
-        var v = view.Result;
-        foreach (var record in v.PersistentIntent.History)
+        for (var i = 0; i < v.PersistentIntent.History.Count; i++)
         {
+            var record = v.PersistentIntent.History[i];
             var channel = JourneyOf(record.Channel);
-            facts._events.Add(new CustomerEvent(CustomerEventKind.Intent, record.At, channel, record.Intent));
+            var mark = $"intent:{record.At.UtcTicks}:{record.Intent}:{record.Resolution}";
+            facts._events.Add(new CustomerEvent(CustomerEventKind.Intent, record.At, channel, record.Intent, mark));
+            // A flow that ended on a call (booked, cancelled or abandoned): the call did what it was placed for.
+            if (channel == JourneyChannel.Voice) facts._events.Add(new CustomerEvent(CustomerEventKind.CallCompleted, record.At, channel, record.Intent, "call:" + mark));
             facts._attributes[$"flow.{record.Intent}"] = record.Resolution;
         }
         foreach (var (name, slot) in v.Ephemeral.Slots) facts._attributes[name] = slot.Display ?? slot.Value;
+        facts.Phone = v.Addresses.LastOrDefault(a => a.Kind == Interfaces.Identity.AddressKind.Phone)?.Value;
         return facts;
     }
 
     public DateTimeOffset? LastInboundAt { get; private set; }
+
+    /// <summary>The number a send goes to (used for the outbox entry only; the enrolment never stores it).</summary>
+    public string? Phone { get; private set; }
 
     public bool? RcsCapable => null;
 
@@ -63,7 +80,7 @@ internal sealed class GrainCustomerFacts : ICustomerFacts
 
     public IReadOnlyList<CustomerEvent> Events => _events;
 
-    public IReadOnlyList<Touch> Touches { get; }
+    public IReadOnlyList<Touch> Touches => _touches;
 
     public ConsentAnswer CanContact(JourneyChannel channel, string purpose) =>
         _consent.TryGetValue(channel, out var a) ? a : new ConsentAnswer(false, "no answer from the consent registry");

@@ -11,10 +11,21 @@ using Switchboard.Tenancy;
 
 namespace Switchboard.Grains.Journeys;
 
-/// <summary>Resolves an audience row to its customer (creating the customer a number nobody has written from yet would reach) and enrols them.</summary>
-[StatelessWorker]
+/// <summary>
+/// Resolves an audience row to its customer (creating the customer a number nobody has written from yet would reach) and
+/// enrols them. Stateless and reentrant: an upload sends batches to several keys, and the rows of a batch run concurrently.
+/// </summary>
+[StatelessWorker, Reentrant]
 public sealed class JourneyAudienceGrain(TenantDirectory tenants, JourneyDirectory directory) : Grain, IJourneyAudienceGrain
 {
+    public async Task<IReadOnlyList<AdmitResult>> AdmitMany(IReadOnlyList<AudienceMember> members)
+    {
+        // The rows of a batch are admitted concurrently: their storage writes share the store's group commits.
+        var results = new Task<AdmitResult>[members.Count];
+        for (var i = 0; i < members.Count; i++) results[i] = Admit(members[i]);
+        return await Task.WhenAll(results);
+    }
+
     public async Task<AdmitResult> Admit(AudienceMember m)
     {
         if (tenants.FindOrDefault(m.Tenant) is not { } tenant) return new(null, null, "unknown tenant");
@@ -29,12 +40,16 @@ public sealed class JourneyAudienceGrain(TenantDirectory tenants, JourneyDirecto
             catch (InvalidAddressException) { return new(null, null, "not a valid phone number"); }
             e164 = normalized.Value;
             // A list names customers who may never have written: the row creates the customer their first message would reach.
-            customerId = await GrainFactory.GetGrain<IConversationIngressGrain>(0).Register(tenant.Id, normalized);
+            // Spread over the ingress keys as inbound messages are: one key's workers would take the rows a few at a time.
+            customerId = await ConversationIngress.For(GrainFactory, normalized.Value).Register(tenant.Id, normalized);
         }
-        var customer = GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant.Id, customerId));
-        if (!await customer.Exists()) return new(null, null, "unknown customer");
-        if (e164 is null)
+        else
+        {
+            // A customer id must name a customer; a number just registered does.
+            var customer = GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant.Id, customerId));
+            if (!await customer.Exists()) return new(null, null, "unknown customer");
             e164 = (await customer.GetView()).Addresses.LastOrDefault(a => a.Kind == AddressKind.Phone)?.Value;
+        }
         var zones = CustomerZones.Resolve(m.TimeZone, e164, rules.DefaultTimeZone);
         var region = e164 is null ? null : Region(e164);
         var outcome = await GrainFactory.GetGrain<IJourneyEnrolmentGrain>(JourneyKeys.Enrolment(tenant.Id, m.Journey, customerId))

@@ -1,4 +1,6 @@
 using Orleans.Runtime;
+using Orleans.Serialization;
+using Switchboard.Grains.Journaling;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,6 +12,7 @@ using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Interfaces.Journeys;
 using Switchboard.Grains.Interfaces.Outbox;
 using Switchboard.Journeys.Engine;
+using Switchboard.Journeys.Model;
 using Switchboard.Journeys.Rules;
 
 namespace Switchboard.Grains.Journeys;
@@ -22,8 +25,8 @@ namespace Switchboard.Grains.Journeys;
 /// reminder (Redis reminders survive a restart).
 /// </summary>
 public sealed class JourneyEnrolmentGrain(
-    [PersistentState("enrolment", StorageNames.Main)] IPersistentState<EnrolmentGrainState> state,
-    JourneyDirectory directory, OutboxPolicy outbox, JourneyOptions options, TimeProvider time, IServiceProvider services, ILogger<JourneyEnrolmentGrain> logger)
+    IJournalStore journalStore, Serializer serializer,
+    JourneyDirectory directory, JourneyRunCache runs, JourneyStepCounter counter, OutboxPolicy outbox, JourneyOptions options, TimeProvider time, IServiceProvider services, ILogger<JourneyEnrolmentGrain> logger)
     : Grain, IJourneyEnrolmentGrain, IRemindable
 {
     private const string ReminderName = "journey-wake";
@@ -34,26 +37,41 @@ public sealed class JourneyEnrolmentGrain(
     private string _tenant = "", _journey = "", _customerId = "";
     private EnrolmentState? _enrolment;
     private IGrainTimer? _timer;
+    private bool _reminder;
+    private bool _listening;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private IJourneyWaitersGrain Waiters => GrainFactory.GetGrain<IJourneyWaitersGrain>(JourneyKeys.Ledger(_tenant, _customerId)); // whether a wake-up reminder may be registered (an enrolment stored before this activation may have one)
+    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
+
+    // The state is a journal stream written as whole snapshots (one small record per change): the embedded store's
+    // write-ahead log commits concurrent enrolments' writes together, where a file per grain cost an fsync each.
+    private GrainJournal<EnrolmentGrainState, EnrolmentGrainState> _store = null!;
+
+    private EnrolmentGrainState S => _store.State;
+
+    public static string StreamOf(string key) => "journey-enrolment/" + key;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _journey, _customerId) = JourneyKeys.ParseEnrolment(this.GetPrimaryKeyString());
-        if (state.State.Json is { } json) _enrolment = JsonSerializer.Deserialize<EnrolmentState>(json, Json);
-        return Task.CompletedTask;
+        _store = new GrainJournal<EnrolmentGrainState, EnrolmentGrainState>(journalStore, serializer, StreamOf(this.GetPrimaryKeyString()), static (_, _) => { }, snapshotEvery: 1);
+        await _store.LoadAsync();
+        if (S.Json is { } json) _enrolment = JsonSerializer.Deserialize<EnrolmentState>(json, Json);
+        _reminder = _enrolment is not null;
     }
 
     public async Task<EnrolOutcome> Enrol(EnrolmentRequest request)
     {
         if (_enrolment is { } existing && existing.Run == request.Run) return EnrolOutcome.AlreadyEnrolled;
-        var run = await JourneyGrain.Definition();
+        var run = await runs.GetAsync(GrainFactory, _tenant, _journey);
         if (run is null || run.Status == JourneyRunStatus.Stopped || run.Run != request.Run) return EnrolOutcome.JourneyNotRunning;
         _enrolment = new EnrolmentState
         {
             Journey = _journey, CustomerId = _customerId, Run = request.Run, EnrolledAt = time.GetUtcNow(),
             Attributes = new Dictionary<string, string>(request.Attributes),
         };
-        state.State.TimeZones = [.. request.TimeZones];
-        state.State.Region = request.Region;
+        S.TimeZones = [.. request.TimeZones];
+        S.Region = request.Region;
         await Drive(); // stores the enrolment with its first step's outcome in one write (or before the first send)
         await Save();
         return EnrolOutcome.Enrolled;
@@ -64,28 +82,27 @@ public sealed class JourneyEnrolmentGrain(
     public Task<string?> TimelineJson() => Task.FromResult(_enrolment is null ? null : JsonSerializer.Serialize(new
     {
         tenant = _tenant, journey = _journey, customerId = _customerId, run = _enrolment.Run, status = _enrolment.Status,
-        enrolledAt = _enrolment.EnrolledAt, wakeAt = _enrolment.WakeAt, timeZones = state.State.TimeZones, region = state.State.Region,
+        enrolledAt = _enrolment.EnrolledAt, wakeAt = _enrolment.WakeAt, timeZones = S.TimeZones, region = S.Region,
         steps = _enrolment.Timeline,
     }, Json));
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        _reminder = true;
         await Drive();
-        if (_enrolment is null || _enrolment.Status != EnrolmentStatus.Active)
-            if (await this.GetReminder(ReminderName) is { } r) await this.UnregisterReminder(r);
+        if (_enrolment is null || _enrolment.Status != EnrolmentStatus.Active) await DropReminder();
     }
-
-    private IJourneyGrain JourneyGrain => GrainFactory.GetGrain<IJourneyGrain>(JourneyKeys.Journey(_tenant, _journey));
 
     private async Task Drive()
     {
         if (_enrolment is not { Status: EnrolmentStatus.Active } enrolment) return;
-        var run = await JourneyGrain.Definition();
+        var run = await runs.GetAsync(GrainFactory, _tenant, _journey);
         if (run is null) return;
         if (run.Status == JourneyRunStatus.Stopped || run.Run != enrolment.Run)
         {
             StepEngine.Stop(enrolment, time.GetUtcNow());
             await Save();
+            await DropReminder();
             return;
         }
         if (run.Status == JourneyRunStatus.Paused) { await Schedule(time.GetUtcNow().AddMinutes(5)); return; }
@@ -94,17 +111,19 @@ public sealed class JourneyEnrolmentGrain(
         var customer = GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(_tenant, _customerId));
         var ledger = GrainFactory.GetGrain<IContactLedgerGrain>(JourneyKeys.Ledger(_tenant, _customerId));
         var zones = Zones(rules);
+        // Facts are pulled once per wake-up (six calls); a touch this wake-up made is added to them, so the caps count it.
+        var facts = await GrainCustomerFacts.PullAsync(customer, ledger, journey.Purpose, zones);
         for (var guard = 0; guard < 32; guard++)
         {
             var now = time.GetUtcNow();
             var before = enrolment.Timeline.Count;
-            var facts = await GrainCustomerFacts.PullAsync(customer, ledger, journey.Purpose, zones);
             var advance = StepEngine.Advance(journey, rules, enrolment, facts, now);
             Publish(enrolment, before);
             if (advance.Effect is { } effect)
             {
                 await Save(); // the decision is durable before anything leaves
-                var room = await ledger.Reserve(new ContactTouch(now, effect.Channel.ToString().ToLowerInvariant(), journey.Purpose, _journey, effect.IdempotencyKey));
+                var touch = new ContactTouch(now, effect.Channel.ToWire(), journey.Purpose, _journey, effect.IdempotencyKey);
+                var room = await ledger.Reserve(touch);
                 if (room is { } until)
                 {
                     StepEngine.Retract(enrolment, until, now, "another journey took the cap");
@@ -112,11 +131,13 @@ public sealed class JourneyEnrolmentGrain(
                     await Schedule(until);
                     return;
                 }
-                var accepted = await Send(customer, effect, journey.Purpose, facts.LastInboundAt, now);
+                facts.Add(touch);
+                var accepted = await Send(facts.Phone, effect, journey.Purpose, facts.LastInboundAt, now);
                 before = enrolment.Timeline.Count;
                 StepEngine.Acknowledge(enrolment, accepted.Accepted, now, accepted.Reason);
                 Publish(enrolment, before);
-                await Save();
+                // The acknowledgement is stored with what follows (the next decision or the wait): one write fewer per send.
+                // A crash before that re-issues the same decision with the same key, and the outbox drops the copy.
                 continue;
             }
             await Save();
@@ -125,12 +146,17 @@ public sealed class JourneyEnrolmentGrain(
                 if (enrolment.Status == EnrolmentStatus.GoalReached)
                     _events.Publish(new InteractionEvent($"{effectKey(enrolment)}:goal", InteractionKind.JourneyGoal, _tenant, _customerId, Interfaces.Conversation.Channel.WhatsApp, now,
                         Journey: _journey, DurationMs: (now - enrolment.EnrolledAt).TotalMilliseconds));
+                await DropReminder();
                 return;
             }
             if (advance.WakeAt is { } wake)
             {
-                // Replies and intents are pulled, not pushed: while a wait listens for one, look again every poll interval.
+                // While a wait listens for the customer (a reply, an intent), the customer grain wakes it when they act
+                // (IJourneyWaitersGrain); a poll every interval is the backup, and registers again.
                 var listening = enrolment.Cursor < journey.Steps.Count && journey.Steps[enrolment.Cursor] is Switchboard.Journeys.Model.WaitStep { Until: not null };
+                if (listening) await Waiters.Listen(this.GetPrimaryKeyString());
+                else if (_listening) Waiters.Forget(this.GetPrimaryKeyString()).Ignore();
+                _listening = listening;
                 var poll = now + options.EventPollInterval;
                 await Schedule(listening && poll < wake ? poll : wake);
             }
@@ -140,10 +166,8 @@ public sealed class JourneyEnrolmentGrain(
         static string effectKey(EnrolmentState e) => $"journey:{e.Journey}:{e.Run}:{e.CustomerId}";
     }
 
-    private async Task<EnqueueResult> Send(ICustomerGrain customer, StepEffect effect, string purpose, DateTimeOffset? customerWroteAt, DateTimeOffset now)
+    private async Task<EnqueueResult> Send(string? phone, StepEffect effect, string purpose, DateTimeOffset? customerWroteAt, DateTimeOffset now)
     {
-        var view = await customer.GetView();
-        var phone = view.Addresses.LastOrDefault(a => a.Kind == AddressKind.Phone)?.Value;
         if (phone is null) return EnqueueResult.Refused("no-address", "the customer has no phone number");
         var channel = GrainCustomerFacts.ChannelOf(effect.Channel);
         var recipient = JourneyWire.Recipient(effect.Channel, phone);
@@ -160,21 +184,21 @@ public sealed class JourneyEnrolmentGrain(
 
     private void Publish(EnrolmentState enrolment, int from)
     {
-        var journey = JourneyGrain;
+        var journey = JourneyKeys.Journey(_tenant, _journey);
         for (var i = from; i < enrolment.Timeline.Count; i++)
         {
             var entry = enrolment.Timeline[i];
             var channel = entry.Channel is { } c ? GrainCustomerFacts.ChannelOf(c) : Interfaces.Conversation.Channel.WhatsApp;
             _events.Publish(new InteractionEvent($"journey:{_journey}:{enrolment.Run}:{_customerId}:{i}", InteractionKind.JourneyStep, _tenant, _customerId, channel, entry.At,
                 Step: entry.StepId, Outcome: entry.Outcome, Journey: _journey));
-            journey.CountStep(entry.StepId, entry.Outcome.StartsWith("refused", StringComparison.Ordinal) ? "refused" : entry.Outcome).Ignore();
+            counter.Add(journey, entry.StepId, entry.Outcome.StartsWith("refused", StringComparison.Ordinal) ? "refused" : entry.Outcome);
         }
     }
 
     private CustomerZones Zones(TenantJourneyRules rules)
     {
         var zones = new List<TimeZoneInfo>();
-        foreach (var id in state.State.TimeZones)
+        foreach (var id in S.TimeZones)
             if (TimeZoneInfo.TryFindSystemTimeZoneById(id, out var z)) zones.Add(z);
         return zones.Count > 0 ? new CustomerZones(zones, "enrolment") : CustomerZones.Of(rules.DefaultTimeZone);
     }
@@ -185,19 +209,47 @@ public sealed class JourneyEnrolmentGrain(
         if (delay < TimeSpan.Zero) delay = TimeSpan.Zero;
         _timer?.Dispose();
         _timer = null;
+        var backup = TimeSpan.Zero;
         if (delay <= TimerHorizon)
+        {
+            // A short wait wakes on a grain timer, to the millisecond; its reminder is only the backup for a lost activation.
             _timer = this.RegisterGrainTimer(_ => Drive(), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
-        // A reminder as well, even for a short wait: it survives a deactivation or a restart (Redis reminders), and Drive is
+            backup = ReminderPeriod;
+        }
+        // A reminder for every wait: it survives a deactivation or a restart (journal or Redis reminders), and Drive is
         // idempotent. Its period (the minimum, one minute) bounds how late a wake-up missed during a restart comes.
-        await this.RegisterOrUpdateReminder(ReminderName, delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delay, TimeSpan.FromMinutes(1));
+        var due = delay + backup;
+        await this.RegisterOrUpdateReminder(ReminderName, due < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : due, ReminderPeriod);
+        _reminder = true;
     }
 
-    private Task Save()
+    /// <summary>An enrolment that ended needs no wake-up: its reminder goes now rather than firing once more for nothing.</summary>
+    private async Task DropReminder()
+    {
+        _timer?.Dispose();
+        _timer = null;
+        if (_listening) Waiters.Forget(this.GetPrimaryKeyString()).Ignore();
+        _listening = false;
+        if (!_reminder) return;
+        if (await this.GetReminder(ReminderName) is { } r) await this.UnregisterReminder(r);
+        _reminder = false;
+    }
+
+    private async Task Save()
     {
         var json = _enrolment is null ? null : JsonSerializer.Serialize(_enrolment, Json);
         // A wake-up that changed nothing (a poll while waiting for a reply) writes nothing.
-        if (json == state.State.Json && state.RecordExists) return Task.CompletedTask;
-        state.State.Json = json;
-        return state.WriteStateAsync();
+        if (json == S.Json && _store.Version > 0) return;
+        S.Json = json;
+        try
+        {
+            await _store.SnapshotAsync();
+        }
+        catch
+        {
+            // Memory is ahead of the store: reload from the store on the next call.
+            DeactivateOnIdle();
+            throw;
+        }
     }
 }

@@ -6,7 +6,7 @@ namespace Switchboard.Grains.Journeys;
 /// <summary>A tenant's journey: definition, run status and per-step counts (counts are written at most every few seconds: they are statistics, not promises).</summary>
 public sealed class JourneyGrain(
     [PersistentState("journey", StorageNames.Main)] IPersistentState<JourneyGrainState> state,
-    JourneyDirectory directory) : Grain, IJourneyGrain
+    JourneyDirectory directory, JourneyRunCache runs) : Grain, IJourneyGrain
 {
     private string _tenant = "", _journey = "";
     private bool _countsDirty;
@@ -37,6 +37,7 @@ public sealed class JourneyGrain(
         state.State.Run = NewRun();
         state.State.Status = JourneyRunStatus.Running;
         await state.WriteStateAsync();
+        runs.Forget(this.GetPrimaryKeyString());
         return new(true, [], await Get());
     }
 
@@ -55,6 +56,7 @@ public sealed class JourneyGrain(
         if (state.State.Run.Length == 0) state.State.Run = NewRun();
         state.State.Status = status;
         await state.WriteStateAsync();
+        runs.Forget(this.GetPrimaryKeyString());
         return await Get();
     }
 
@@ -66,6 +68,17 @@ public sealed class JourneyGrain(
         if (!state.State.Counts.TryGetValue(stepId, out var byOutcome)) state.State.Counts[stepId] = byOutcome = [];
         byOutcome[outcome] = byOutcome.GetValueOrDefault(outcome) + 1;
         _countsDirty = true;
+        return Task.CompletedTask;
+    }
+
+    public Task CountSteps(IReadOnlyList<StepCount> counts)
+    {
+        foreach (var c in counts)
+        {
+            if (!state.State.Counts.TryGetValue(c.StepId, out var byOutcome)) state.State.Counts[c.StepId] = byOutcome = [];
+            byOutcome[c.Outcome] = byOutcome.GetValueOrDefault(c.Outcome) + c.Count;
+        }
+        _countsDirty = counts.Count > 0 || _countsDirty;
         return Task.CompletedTask;
     }
 

@@ -20,6 +20,9 @@ public static class JourneyServiceExtensions
         var path = !Path.IsPathRooted(bots.Path) && !Directory.Exists(bots.Path) ? Path.Combine(AppContext.BaseDirectory, bots.Path) : bots.Path;
         services.AddSingleton(sp => new JourneyDirectory(sp.GetRequiredService<Tenancy.TenantDirectory>(), path));
         services.AddHostedService<JourneyWarmup>();
+        services.AddSingleton<JourneyRunCache>();
+        services.AddSingleton<JourneyStepCounter>();
+        services.AddHostedService(sp => sp.GetRequiredService<JourneyStepCounter>());
         return services;
     }
 

@@ -27,6 +27,10 @@ public sealed class EnrolmentState
     public int Cursor { get; set; }
     public DateTimeOffset? WakeAt { get; set; }
     public DateTimeOffset? WaitStartedAt { get; set; }
+    /// <summary>The marks of the customer's events already there at enrolment: only others count as replies, intents or a goal.</summary>
+    public List<string>? SeenAtEnrol { get; set; }
+    /// <summary>The marks of the customer's events already there when the current wait began.</summary>
+    public List<string>? SeenAtWait { get; set; }
     public HashSet<string> Done { get; set; } = [];
     public StepEffect? Pending { get; set; }
     public DateTimeOffset? LastSendAt { get; set; }

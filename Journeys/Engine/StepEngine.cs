@@ -15,6 +15,7 @@ public static class StepEngine
 {
     public static Advance Advance(JourneyDefinition journey, TenantJourneyRules rules, EnrolmentState state, ICustomerFacts facts, DateTimeOffset now)
     {
+        state.SeenAtEnrol ??= Marks(facts);
         for (var guard = 0; guard <= journey.Steps.Count + 1; guard++)
         {
             if (state.Status != EnrolmentStatus.Active) return new(null, null, true);
@@ -44,14 +45,20 @@ public static class StepEngine
                 }
                 case WaitStep wait:
                 {
-                    state.WaitStartedAt ??= now;
+                    if (state.WaitStartedAt is null)
+                    {
+                        state.WaitStartedAt = now;
+                        state.SeenAtWait = Marks(facts);
+                    }
                     var due = state.WaitStartedAt.Value + wait.Timeout;
-                    // Providers stamp events in whole seconds: an event in the second the wait began counts.
+                    // Providers stamp events in whole seconds: an event in the second the wait began counts when it has no
+                    // mark (the simulator); a marked event counts when it was not there when the wait began.
                     var since = new DateTimeOffset(state.WaitStartedAt.Value.UtcTicks - state.WaitStartedAt.Value.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
-                    var matched = wait.Until is { } kind && facts.Events.Any(e => e.Kind == kind && e.At >= since && (wait.UntilName is null || e.Name == wait.UntilName));
+                    var matched = wait.Until is { } kind && facts.Events.Any(e => e.Kind == kind && IsNew(e, state.SeenAtWait, since) && (wait.UntilName is null || e.Name == wait.UntilName));
                     if (!matched && now < due) { state.WakeAt = due; return new(null, due, false); }
                     Complete(state, step, now, "wait", matched ? $"{wait.Until!.Value.ToString().ToLowerInvariant()} seen" : "timed out");
                     state.WaitStartedAt = null;
+                    state.SeenAtWait = null;
                     continue;
                 }
                 case BranchStep branch:
@@ -132,7 +139,7 @@ public static class StepEngine
     {
         foreach (var e in facts.Events)
         {
-            if (e.At < state.EnrolledAt) continue;
+            if (!IsNew(e, state.SeenAtEnrol, state.EnrolledAt)) continue;
             if (journey.Goal is { } goal && goal.IsReachedBy(e))
             {
                 Finish(state, EnrolmentStatus.GoalReached, now, "goal", $"goal: {e.Kind.ToString().ToLowerInvariant()}{(e.Name is null ? "" : " " + e.Name)}");
@@ -154,13 +161,24 @@ public static class StepEngine
 
     private static bool Holds(BranchCondition c, JourneyDefinition journey, EnrolmentState state, ICustomerFacts facts) => c.On switch
     {
-        BranchOn.Replied => facts.Events.Any(e => e.Kind == CustomerEventKind.Replied && e.At >= state.EnrolledAt),
-        BranchOn.Intent => facts.Events.Any(e => e.Kind == CustomerEventKind.Intent && e.Name == c.Name && e.At >= state.EnrolledAt),
+        BranchOn.Replied => facts.Events.Any(e => e.Kind == CustomerEventKind.Replied && IsNew(e, state.SeenAtEnrol, state.EnrolledAt)),
+        BranchOn.Intent => facts.Events.Any(e => e.Kind == CustomerEventKind.Intent && e.Name == c.Name && IsNew(e, state.SeenAtEnrol, state.EnrolledAt)),
         BranchOn.Attribute => Attribute(c.Name!, state, facts) is { } v && (c.Value is null || v == c.Value),
         BranchOn.DeliveryFailed => state.LastSendFailed,
         BranchOn.Consent => facts.CanContact(c.Channel!.Value, journey.Purpose).Allowed,
         _ => false,
     };
+
+    /// <summary>Whether the event happened after a point: by its mark when it has one (not among those seen then), else by its time.</summary>
+    private static bool IsNew(CustomerEvent e, List<string>? seen, DateTimeOffset since) =>
+        e.Mark is { } mark && seen is not null ? !seen.Contains(mark) : e.At >= since;
+
+    private static List<string> Marks(ICustomerFacts facts)
+    {
+        var marks = new List<string>();
+        foreach (var e in facts.Events) if (e.Mark is { } m) marks.Add(m);
+        return marks;
+    }
 
     private static string? Attribute(string name, EnrolmentState state, ICustomerFacts facts) =>
         state.Attributes.TryGetValue(name, out var v) ? v : facts.Attribute(name);

@@ -1,7 +1,12 @@
 namespace Switchboard.Journeys.Model;
 
-/// <summary>Something the customer did or that happened to a message, seen by the enrolment when it asks the customer grain and the outbox.</summary>
-public sealed record CustomerEvent(CustomerEventKind Kind, DateTimeOffset At, JourneyChannel? Channel = null, string? Name = null);
+/// <summary>
+/// Something the customer did or that happened to a message, seen by the enrolment when it asks the customer grain and
+/// the outbox. <see cref="Mark"/> identifies the event by the customer's own ordering (the n-th inbound turn on a
+/// channel, the n-th intent): an event is new to a wait when its mark was not there when the wait began, whatever the
+/// provider's whole-second time stamp says. Without a mark (the simulator) the time stamp decides.
+/// </summary>
+public sealed record CustomerEvent(CustomerEventKind Kind, DateTimeOffset At, JourneyChannel? Channel = null, string? Name = null, string? Mark = null);
 
 public enum CustomerEventKind
 {

@@ -20,7 +20,10 @@ public static class JourneyApi
     public const int MaxYamlBytes = 64 * 1024;
     public const int MaxJsonMembers = 1000;
     public const long MaxCsvBytes = 1L << 30;
-    private const int InFlight = 128;
+    /// <summary>Rows per grain call, batches in flight and audience keys: at most BatchSize × BatchesInFlight rows in memory.</summary>
+    private const int BatchSize = 64;
+    private const int BatchesInFlight = 16;
+    private const int AudienceKeys = 8;
     private const int MaxReportedBadRows = 1000;
 
     public static IEndpointRouteBuilder MapJourneyApi(this IEndpointRouteBuilder app)
@@ -89,9 +92,8 @@ public static class JourneyApi
         if (body.Value!.Customers is not { Count: > 0 and <= MaxJsonMembers } members)
             return Problems.BadRequest("no-customers", $"Send 1 to {MaxJsonMembers} customers; use the CSV upload for more.");
         if (await RunningRun(grains, t.Id, id) is not { } run) return await NotRunning(grains, t.Id, id);
-        var audience = grains.GetGrain<IJourneyAudienceGrain>(0);
-        var results = await Task.WhenAll(members.Select((m, i) => audience.Admit(new AudienceMember(t.Id, id, run, m.Phone, m.CustomerId,
-            m.Attributes ?? [], m.TimeZone))));
+        var results = await grains.GetGrain<IJourneyAudienceGrain>(0).AdmitMany([.. members.Select(m => new AudienceMember(t.Id, id, run, m.Phone, m.CustomerId,
+            m.Attributes ?? [], m.TimeZone))]);
         return Results.Ok(new
         {
             enrolled = results.Count(r => r.Outcome == EnrolOutcome.Enrolled),
@@ -102,7 +104,7 @@ public static class JourneyApi
 
     /// <summary>
     /// Streams the CSV (header row: <c>phone</c> or <c>customerId</c>, optional <c>timeZone</c>, any other columns are
-    /// attributes) with a bounded number of enrolments in flight, so a million rows never sit in memory.
+    /// attributes) in batches of rows, a bounded number of batches in flight, so a million rows never sit in memory.
     /// </summary>
     private static async Task<IResult> EnrolCsv(string id, string? tenant, HttpContext context, TenantDirectory tenants, IGrainFactory grains, CancellationToken ct)
     {
@@ -122,8 +124,10 @@ public static class JourneyApi
         var zoneColumn = columns.FindIndex(c => c.Equals("timeZone", StringComparison.OrdinalIgnoreCase));
         if (phoneColumn < 0 && idColumn < 0) return Problems.BadRequest("csv-columns", "The header needs a 'phone' or a 'customerId' column.");
 
-        var audience = grains.GetGrain<IJourneyAudienceGrain>(0);
-        var inFlight = new List<(long Line, Task<AdmitResult> Admit)>(InFlight);
+        var inFlight = new List<(long[] Lines, Task<IReadOnlyList<AdmitResult>> Admit)>(BatchesInFlight);
+        var lines = new List<long>(BatchSize);
+        var members = new List<AudienceMember>(BatchSize);
+        var batches = 0;
         void Bad(long at, string reason)
         {
             badCount++;
@@ -137,11 +141,24 @@ public static class JourneyApi
                 var index = inFlight.FindIndex(f => f.Admit == done);
                 var (at, admit) = inFlight[index];
                 inFlight.RemoveAt(index);
-                var r = await admit;
-                if (r.Outcome == EnrolOutcome.Enrolled) enrolled++;
-                else if (r.Outcome == EnrolOutcome.AlreadyEnrolled) already++;
-                else Bad(at, r.Error ?? "the journey is not running");
+                var results = await admit;
+                for (var i = 0; i < results.Count; i++)
+                {
+                    var r = results[i];
+                    if (r.Outcome == EnrolOutcome.Enrolled) enrolled++;
+                    else if (r.Outcome == EnrolOutcome.AlreadyEnrolled) already++;
+                    else Bad(at[i], r.Error ?? "the journey is not running");
+                }
             }
+        }
+        void Flush()
+        {
+            if (members.Count == 0) return;
+            // Batches go to several audience keys (each a pool of stateless workers), one grain call per batch.
+            var audience = grains.GetGrain<IJourneyAudienceGrain>(batches++ % AudienceKeys);
+            inFlight.Add(([.. lines], audience.AdmitMany([.. members])));
+            lines.Clear();
+            members.Clear();
         }
 
         while (await reader.ReadLineAsync(ct) is { } text)
@@ -158,9 +175,13 @@ public static class JourneyApi
             for (var i = 0; i < columns.Count; i++)
                 if (i != phoneColumn && i != idColumn && i != zoneColumn && Blank(record[i]) is { } v) attributes[columns[i]] = v;
             var zone = zoneColumn >= 0 ? Blank(record[zoneColumn]) : null;
-            inFlight.Add((line, audience.Admit(new AudienceMember(t.Id, id, run, phone, customerId, attributes, zone))));
-            if (inFlight.Count >= InFlight) await Drain(InFlight / 2);
+            lines.Add(line);
+            members.Add(new AudienceMember(t.Id, id, run, phone, customerId, attributes, zone));
+            if (members.Count < BatchSize) continue;
+            Flush();
+            if (inFlight.Count >= BatchesInFlight) await Drain(BatchesInFlight / 2);
         }
+        Flush();
         await Drain(0);
         bad.Sort((a, b) => a.Line.CompareTo(b.Line));
         return Results.Ok(new { rows, enrolled, alreadyEnrolled = already, badRows = badCount, bad });

@@ -43,7 +43,7 @@ public class StepEngineTests
     }
 
     [Fact]
-    public void No_reply_for_48h_sends_interactive_rcs_then_a_recall_call_then_a_written_confirmation()
+    public void No_reply_for_48h_sends_interactive_rcs_then_a_recall_call_and_a_booking_on_the_call_reaches_the_goal()
     {
         var customer = Shipped.Customer();
         var run = new Run(customer, recall: true);
@@ -61,19 +61,55 @@ public class StepEngineTests
         var call = run.Sent[2].Effect;
         Assert.Equal((JourneyChannel.Voice, SendKind.Call, "book_service"), (call.Channel, call.Kind, call.Flow));
         Assert.StartsWith("a safety recall on your Nexon", call.Reason);
+        Assert.Equal("wait-for-call", Journey.Steps[run.State.Cursor].Id);
 
-        // The customer answers and books on the phone: the booking is in their context.
+        // The customer answers and books on the phone: the flow's intent is the goal. The written confirmation is the
+        // voice channel's (every flow completed on a call gets one), so the journey sends nothing more.
         run.Now = run.Now.AddMinutes(5);
-        foreach (var (k, v) in new Dictionary<string, string> { ["flow.book_service"] = "completed", ["workshop"] = "Pune East", ["date"] = "9 December", ["time"] = "11:30 AM" })
-            customer.Context[k] = v;
-        customer.EventList.Add(new CustomerEvent(CustomerEventKind.CallCompleted, run.Now, JourneyChannel.Voice));
+        customer.EventList.Add(new CustomerEvent(CustomerEventKind.Intent, run.Now, JourneyChannel.Voice, "book_service", "intent:1"));
+        customer.EventList.Add(new CustomerEvent(CustomerEventKind.CallCompleted, run.Now, JourneyChannel.Voice, "book_service", "call:1"));
         var end = run.Drive();
         Assert.True(end.Finished);
-        var confirmation = run.Sent[3].Effect;
-        Assert.Equal("confirmation", confirmation.StepId);
-        Assert.Equal("Booked: your Nexon at Pune East on 9 December at 11:30 AM. Reply if you need to change it.", confirmation.Text);
         Assert.Equal(EnrolmentStatus.GoalReached, run.State.Status);
-        Assert.Equal(4, run.Sent.Select(s => s.Effect.IdempotencyKey).Distinct().Count());
+        Assert.Equal(3, run.Sent.Count);
+        Assert.Equal("goal: intent book_service", run.State.Timeline[^1].Outcome);
+    }
+
+    [Fact]
+    public void A_call_that_ends_without_a_booking_ends_the_journey_without_the_goal()
+    {
+        var customer = Shipped.Customer();
+        var run = new Run(customer, recall: true);
+        run.Drive();
+        run.Sleep();
+        run.Sleep();
+        Assert.Equal(SendKind.Call, run.Sent[^1].Effect.Kind);
+        run.Now = run.Now.AddMinutes(3);
+        customer.EventList.Add(new CustomerEvent(CustomerEventKind.CallCompleted, run.Now, JourneyChannel.Voice, "book_service", "call:2"));
+        Assert.True(run.Drive().Finished);
+        Assert.Equal(EnrolmentStatus.Exited, run.State.Status);
+        Assert.Contains(run.State.Timeline, t => t is { StepId: "wait-for-call", Outcome: "callcompleted seen" });
+    }
+
+    [Fact]
+    public void A_message_already_there_when_a_wait_begins_is_not_a_reply_even_in_the_same_provider_second()
+    {
+        var customer = Shipped.Customer();
+        // The customer wrote at 10:00:00 (the provider's whole second); the enrolment starts at 10:00:00.700.
+        var at = Shipped.MondayMorningIndia;
+        customer.EventList.Add(new CustomerEvent(CustomerEventKind.Replied, at, JourneyChannel.WhatsApp, Mark: "replied:whatsapp:1"));
+        var run = new Run(customer, recall: false) { Now = at.AddMilliseconds(700) };
+        run.State.EnrolledAt = run.Now;
+        run.Drive();
+        Assert.Single(run.Sent);
+        Assert.Equal("wait-for-reply", Journey.Steps[run.State.Cursor].Id);
+
+        // The next message, stamped in that same second, is a reply: its mark is new.
+        customer.EventList.Add(new CustomerEvent(CustomerEventKind.Replied, at, JourneyChannel.WhatsApp, Mark: "replied:whatsapp:2"));
+        run.Now = run.Now.AddMilliseconds(200);
+        run.Drive();
+        Assert.Contains(run.State.Timeline, t => t is { StepId: "wait-for-reply", Outcome: "replied seen" });
+        Assert.Contains(run.State.Timeline, t => t is { StepId: "replied", Outcome: "then -> end" });
     }
 
     [Fact]
