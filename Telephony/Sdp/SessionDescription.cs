@@ -59,6 +59,9 @@ public sealed record SessionDescription(string? ConnectionAddress, long OriginVe
                     if (media.Count >= MaxMedia) return false;
                     var m = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                     if (m.Length < 4 || !int.TryParse(m[1].Split('/')[0], out var port) || port is < 0 or > 65535) return false;
+                    // media, proto and fmt are tokens (RFC 4566 §9): a control character in one is malformed, and an
+                    // answer that echoes it (a rejected stream repeats its first format) would not parse either.
+                    if (!Array.TrueForAll(m, IsToken)) return false;
                     current = new MediaBuilder(m[0], port, m[2], m[3..]);
                     break;
                 case 'a':
@@ -94,6 +97,13 @@ public sealed record SessionDescription(string? ConnectionAddress, long OriginVe
         if (!sawVersion) return false;
         if (current is not null) media.Add(current.Build(sessionDirection));
         sdp = new SessionDescription(sessionAddress, version, media);
+        return true;
+    }
+
+    private static bool IsToken(string s)
+    {
+        foreach (var ch in s)
+            if (ch is < '!' or > '~') return false;
         return true;
     }
 

@@ -20,6 +20,18 @@ public sealed class RegressionTests
     }
 
     [Fact]
+    public void An_sdp_offer_with_a_control_character_in_a_media_format_is_refused_not_answered_with_sdp_that_does_not_parse()
+    {
+        var offer = File.ReadAllBytes(Path.Combine(Corpora.For("sdp"), "regression-control-char-format.sdp"));
+        Assert.False(Switchboard.Telephony.Sdp.SessionDescription.TryParse(offer, out _));
+        SdpTarget.Run(offer);
+        // The same offer without the stray carriage return is a well-formed offer with a stream we do not take.
+        var clean = Encoding.ASCII.GetBytes(Encoding.ASCII.GetString(offer).Replace("RTP/JVP \r ", "RTP/JVP "));
+        Assert.True(Switchboard.Telephony.Sdp.SessionDescription.TryParse(clean, out _));
+        SdpTarget.Run(clean);
+    }
+
+    [Fact]
     public void An_rcs_body_that_is_not_utf8_is_400()
     {
         var body = Encoding.UTF8.GetBytes("{\"message\":{\"data\":\"QUJD\"},\"x\":\"\u00e9\"}");
