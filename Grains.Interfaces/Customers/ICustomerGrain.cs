@@ -34,6 +34,13 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("reply-handed-off"), OneWay]
     Task ReplyHandedOff(string entryId);
 
+    /// <summary>
+    /// A journey enrolment waits for this customer's next move: the next inbound turn tells the customer's
+    /// <see cref="Journeys.IJourneyWaitersGrain"/> (once; the waiters grain arms it again while someone still waits).
+    /// </summary>
+    [Alias("journeys-waiting"), OneWay]
+    Task JourneysWaiting();
+
     [Alias("record-outbound")]
     Task RecordOutbound(Channel channel, string text, string? messageId);
 

@@ -54,6 +54,8 @@ public sealed class CustomerGrain(
     /// only makes the restart ask the outbox shard, which holds the sent reply, so it is not sent again.
     /// </summary>
     private readonly List<string> _handedOff = [];
+    /// <summary>A journey enrolment waits for this customer's next move (set by the waiters grain, in memory only).</summary>
+    private bool _journeysWaiting;
 
     private CustomerState S => _journal.State;
 
@@ -148,8 +150,13 @@ public sealed class CustomerGrain(
 
         var consentChanges = change.Consent.ToList();
         await Commit();
-        // Journeys waiting for this customer's reply or intent look now, not at their next poll.
-        GrainFactory.GetGrain<Interfaces.Journeys.IJourneyWaitersGrain>(Interfaces.Journeys.JourneyKeys.Ledger(_tenant, _customerId)).CustomerActed().Ignore();
+        // Journeys waiting for this customer's reply or intent look now, not at their next poll (only when one said it
+        // waits: a customer nobody waits on costs no call).
+        if (_journeysWaiting)
+        {
+            _journeysWaiting = false;
+            GrainFactory.GetGrain<Interfaces.Journeys.IJourneyWaitersGrain>(Interfaces.Journeys.JourneyKeys.Ledger(_tenant, _customerId)).CustomerActed().Ignore();
+        }
         TurnEvents.Publish(analytics, _tenant, _customerId, turn.MessageId, turn.Channel, now, before, reply, S.Ephemeral, S.Intent, time.GetElapsedTime(started));
         foreach (var c in consentChanges) TurnEvents.PublishConsent(analytics, _tenant, _customerId, c);
         logger.LogInformation("Turn {MessageId} on {Channel} handled for customer {CustomerId} ({Length} chars in)",
@@ -184,6 +191,12 @@ public sealed class CustomerGrain(
     private string ReplyIdOf(string messageId) => $"{_customerId}-reply-{messageId}";
 
     public Task<IReadOnlyList<OutboxEntry>> PendingReplies() => Task.FromResult<IReadOnlyList<OutboxEntry>>([.. S.PendingReplies]);
+
+    public Task JourneysWaiting()
+    {
+        _journeysWaiting = true;
+        return Task.CompletedTask;
+    }
 
     public Task ReplyHandedOff(string entryId)
     {

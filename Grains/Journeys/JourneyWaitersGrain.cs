@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Journeys;
 
 namespace Switchboard.Grains.Journeys;
@@ -12,6 +13,7 @@ public sealed class JourneyWaitersGrain : Grain, IJourneyWaitersGrain
     public Task Listen(string enrolmentKey)
     {
         _waiting.Add(enrolmentKey);
+        Arm();
         return Task.CompletedTask;
     }
 
@@ -26,6 +28,14 @@ public sealed class JourneyWaitersGrain : Grain, IJourneyWaitersGrain
     {
         if (_waiting.Count == 0) DeactivateOnIdle();
         foreach (var key in _waiting) GrainFactory.GetGrain<IJourneyEnrolmentGrain>(key).Wake().Ignore();
+        // The customer says it once per arming: those still listening (until they forget) want the next move too.
+        if (_waiting.Count > 0) Arm();
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Tells the customer grain (same key) that someone waits, so its turns report here; a customer nobody waits on
+    /// makes no call at all. The flag lives in the customer's activation: if that ends, the next poll listens again.
+    /// </summary>
+    private void Arm() => GrainFactory.GetGrain<ICustomerGrain>(this.GetPrimaryKeyString()).JourneysWaiting().Ignore();
 }
