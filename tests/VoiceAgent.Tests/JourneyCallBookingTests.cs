@@ -231,7 +231,7 @@ internal sealed class TriggeredCallee
 
     public async Task<SippResult> RunAsync(int port)
     {
-        var sb = new StringBuilder(Header);
+        var sb = new StringBuilder(SippCallee.AnswerSteps("journey call callee"));
         foreach (var step in _steps) sb.Append("  ").Append(step).Append('\n');
         sb.Append(SippScript.EndedByEngine);
         try
@@ -265,58 +265,4 @@ internal sealed class TriggeredCallee
         pcap.Save(path);
         return path;
     }
-
-    private const string Header = """
-        <?xml version="1.0" encoding="ISO-8859-1" ?>
-        <!DOCTYPE scenario SYSTEM "sipp.dtd">
-        <scenario name="journey call callee">
-          <recv request="INVITE" crlf="true">
-            <action>
-              <ereg regexp="INVITE ([^ ]*) SIP/2.0" search_in="msg" check_it="true" assign_to="ruri"/>
-              <log message="invite: [$ruri]"/>
-            </action>
-          </recv>
-          <send>
-            <![CDATA[
-
-              SIP/2.0 180 Ringing
-              [last_Via:]
-              [last_From:]
-              [last_To:];tag=[pid]SIPpTag01[call_number]
-              [last_Call-ID:]
-              [last_CSeq:]
-              Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-              Content-Length: 0
-
-            ]]>
-          </send>
-          <send retrans="500">
-            <![CDATA[
-
-              SIP/2.0 200 OK
-              [last_Via:]
-              [last_From:]
-              [last_To:];tag=[pid]SIPpTag01[call_number]
-              [last_Call-ID:]
-              [last_CSeq:]
-              Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-              Content-Type: application/sdp
-              Content-Length: [len]
-
-              v=0
-              o=callee 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-              s=-
-              c=IN IP[media_ip_type] [media_ip]
-              t=0 0
-              m=audio [media_port] RTP/AVP 0 101
-              a=rtpmap:0 PCMU/8000
-              a=rtpmap:101 telephone-event/8000
-              a=fmtp:101 0-16
-              a=ptime:20
-
-            ]]>
-          </send>
-          <recv request="ACK" crlf="true"/>
-
-        """;
 }

@@ -33,10 +33,20 @@ public sealed class SippCallee
 
     private string Scenario()
     {
-        var sb = new StringBuilder("""
+        var sb = new StringBuilder(AnswerSteps("proactive call callee"));
+        _script.AppendSteps(sb);
+        sb.Append(SippScript.EndedByEngine);
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// The start of a callee scenario: receive the engine's INVITE (Request-URI and SDP offer checked and logged), 180,
+    /// 200 with PCMU and telephone-event, then the ACK. Other callee scenarios continue from here.
+    /// </summary>
+    public static string AnswerSteps(string name) => $"""
             <?xml version="1.0" encoding="ISO-8859-1" ?>
             <!DOCTYPE scenario SYSTEM "sipp.dtd">
-            <scenario name="proactive call callee">
+            <scenario name="{name}">
               <recv request="INVITE" crlf="true">
                 <action>
                   <ereg regexp="INVITE ([^ ]*) SIP/2.0" search_in="msg" check_it="true" assign_to="line,ruri"/>
@@ -88,9 +98,5 @@ public sealed class SippCallee
               </send>
               <recv request="ACK" crlf="true"/>
 
-            """);
-        _script.AppendSteps(sb);
-        sb.Append(SippScript.EndedByEngine);
-        return sb.ToString();
-    }
+            """;
 }
