@@ -20,7 +20,7 @@ public sealed class MetricQueries(EventStore store, CostModel costs, long exactU
     public const long DefaultExactUpTo = 250_000;
     /// <summary>
     /// Up to this many call offers in a range, the escalation funnel follows every customer; above, a sketched report
-    /// follows 1/k of them (k a power of two up to 64, chosen to bring the offers under this) and scales the counts by k.
+    /// follows one customer in 16 (by hash, <c>milestone_sample</c>) and scales the counts by 16.
     /// </summary>
     public const long DefaultEscalationExactUpTo = 50_000;
 
@@ -206,14 +206,12 @@ public sealed class MetricQueries(EventStore store, CostModel costs, long exactU
             switches, zero, Ratio(zero, switches), L(x[3]), L(x[4]));
     }
 
-    /// <summary>The escalation funnel on a share of the customers (by hash) when the range holds very many offers, scaled back.</summary>
+    /// <summary>The escalation funnel on one customer in 16 (by hash) when the range holds very many offers, scaled back.</summary>
     private Escalation SampledEscalation(DuckDBConnection db, MetricRange range)
     {
-        var offers = L(Rows(db, range, SketchSql.Offers)[0][0]);
-        var k = 1;
-        while (offers / k > escalationExactUpTo && k < 64) k *= 2;
-        if (k == 1) return Escalation(db, range, MetricSql.Summary);
-        var x = Rows(db, range, SketchSql.SampledEscalation(64 / k))[0];
+        if (L(Rows(db, range, SketchSql.Offers)[0][0]) <= escalationExactUpTo) return Escalation(db, range, MetricSql.Summary);
+        var x = Rows(db, range, SketchSql.SampledEscalation)[0];
+        const int k = SketchSql.SampleShare;
         long offered = k * L(x[0]), started = k * L(x[1]), completed = k * L(x[2]);
         return new Escalation(offered, started, completed, Lost(completed, offered), Lost(started, offered), Lost(completed, started));
     }

@@ -154,9 +154,11 @@ public static class SketchSql
     /// <summary>Offers of a call in the range: how many customers the escalation funnel would have to follow.</summary>
     public const string Offers = $"SELECT coalesce(sum(events), 0) FROM hourly_counts WHERE {Hours} AND kind = 'escalation-offered' AND outcome = 'call'";
 
-    /// <summary>The escalation funnel on the customers whose <c>sample</c> (hash mod 64) is below <paramref name="share"/>.</summary>
-    public static string SampledEscalation(int share) =>
-        MetricSql.Summary.Escalation.Replace("occurred_at < $to)", $"occurred_at < $to AND sample < {share})", StringComparison.Ordinal);
+    /// <summary>One customer in <see cref="SampleShare"/>: those whose <c>sample</c> (hash mod 64) is below 4, kept in <c>milestone_sample</c>.</summary>
+    public const int SampleShare = 16;
+
+    /// <summary>The escalation funnel on the sampled customers' milestones.</summary>
+    public static readonly string SampledEscalation = MetricSql.Summary.Escalation.Replace("FROM milestones", "FROM milestone_sample", StringComparison.Ordinal);
 
     public const string Volume = $"SELECT coalesce(sum(events), 0) FROM hourly_counts WHERE {Hours} AND kind IN ('turn', 'handoff', 'journey-step')";
 
