@@ -43,6 +43,10 @@ public static class Summaries
 
     public static readonly string[] Drop = ["hourly_counts", "customer_hours", "milestones", "milestone_sample", "journey_steps", "journey_goals", Sketches.SketchBook.Table, "sketch_state", "summary_version"];
 
+    /// <summary>The events the escalation funnel looks at: an offered call, a voice turn or answered call, a completed flow.</summary>
+    private const string Milestone =
+        "(kind = 'escalation-offered' AND outcome = 'call') OR (kind = 'flow-completed' AND outcome = 'completed') OR (channel = 'voice' AND kind IN ('turn', 'call-answered'))";
+
     /// <summary>Adds the events of <paramref name="source"/> (the batch's new rows, or all events on a rebuild) to every summary.</summary>
     public static string[] Add(string source) =>
     [
@@ -65,17 +69,14 @@ public static class Summaries
         INSERT INTO milestones
         SELECT tenant, c, occurred_at,
                CASE WHEN kind = 'escalation-offered' THEN 'offer' WHEN kind = 'flow-completed' THEN 'done' ELSE 'call' END, (c % 64)::UTINYINT
-        FROM (SELECT *, md5_number(customer) AS c FROM {source})
-        WHERE (kind = 'escalation-offered' AND outcome = 'call') OR (kind = 'flow-completed' AND outcome = 'completed')
-           OR (channel = 'voice' AND kind IN ('turn', 'call-answered'))
+        FROM (SELECT *, md5_number(customer) AS c FROM {source} WHERE {Milestone})
         """,
         $"""
         INSERT INTO milestone_sample
         SELECT tenant, c, occurred_at,
                CASE WHEN kind = 'escalation-offered' THEN 'offer' WHEN kind = 'flow-completed' THEN 'done' ELSE 'call' END, (c % 64)::UTINYINT
-        FROM (SELECT *, md5_number(customer) AS c FROM {source})
-        WHERE c % 64 < 4 AND ((kind = 'escalation-offered' AND outcome = 'call') OR (kind = 'flow-completed' AND outcome = 'completed')
-           OR (channel = 'voice' AND kind IN ('turn', 'call-answered')))
+        FROM (SELECT *, md5_number(customer) AS c FROM {source} WHERE {Milestone})
+        WHERE c % 64 < 4
         """,
         $"""
         INSERT INTO journey_steps
