@@ -142,3 +142,49 @@ public sealed record MetricSql(string Overview, string Channels, string Flows, s
             FROM b LEFT JOIN c ON c.bucket = b.bucket ORDER BY b.bucket
             """);
 }
+
+/// <summary>
+/// The exact counters the sketched report takes from <c>hourly_counts</c> (its distinct customers come from sketches),
+/// and the volume that decides between the two.
+/// </summary>
+public static class SketchSql
+{
+    private const string Hours = "tenant = $tenant AND hour >= $from AND hour < $to";
+
+    /// <summary>Offers of a call in the range: how many customers the escalation funnel would have to follow.</summary>
+    public const string Offers = $"SELECT coalesce(sum(events), 0) FROM hourly_counts WHERE {Hours} AND kind = 'escalation-offered' AND outcome = 'call'";
+
+    /// <summary>One customer in <see cref="SampleShare"/>: those whose <c>sample</c> (hash mod 64) is below 4, kept in <c>milestone_sample</c>.</summary>
+    public const int SampleShare = 16;
+
+    /// <summary>The escalation funnel on the sampled customers' milestones.</summary>
+    public static readonly string SampledEscalation = MetricSql.Summary.Escalation.Replace("FROM milestones", "FROM milestone_sample", StringComparison.Ordinal);
+
+    public const string Volume = $"SELECT coalesce(sum(events), 0) FROM hourly_counts WHERE {Hours} AND kind IN ('turn', 'handoff', 'journey-step')";
+
+    public const string Overview = $"""
+        SELECT coalesce(sum(events) FILTER (WHERE kind = 'turn'), 0), coalesce(sum(events) FILTER (WHERE kind = 'channel-switch'), 0),
+               coalesce(sum(zero_repeat) FILTER (WHERE kind = 'channel-switch'), 0), coalesce(sum(events) FILTER (WHERE kind = 'handoff'), 0),
+               coalesce(sum(events), 0)
+        FROM hourly_counts WHERE {Hours}
+        """;
+
+    public const string ChannelTurns = $"SELECT channel, sum(events) FROM hourly_counts WHERE {Hours} AND kind = 'turn' GROUP BY channel";
+
+    public const string Flows = $"""
+        SELECT flow, coalesce(sum(events) FILTER (WHERE kind = 'turn'), 0), coalesce(sum(events) FILTER (WHERE kind = 'flow-completed' AND outcome = 'completed'), 0)
+        FROM hourly_counts WHERE {Hours} AND flow <> '' AND kind IN ('turn', 'flow-completed') GROUP BY flow ORDER BY flow
+        """;
+
+    public const string Goals = """
+        SELECT journey, count(DISTINCT customer), quantile_cont(duration_ms, 0.5), quantile_cont(duration_ms, 0.9)
+        FROM journey_goals WHERE tenant = $tenant AND occurred_at >= $from AND occurred_at < $to GROUP BY journey
+        """;
+
+    public const string Series = $$"""
+        SELECT date_trunc('{unit}', hour) AS bucket, coalesce(sum(events) FILTER (WHERE kind = 'turn'), 0),
+               coalesce(sum(events) FILTER (WHERE kind = 'channel-switch'), 0), coalesce(sum(zero_repeat) FILTER (WHERE kind = 'channel-switch'), 0),
+               coalesce(sum(events) FILTER (WHERE kind = 'handoff'), 0), coalesce(sum(events) FILTER (WHERE kind = 'journey-goal'), 0)
+        FROM hourly_counts WHERE {{Hours}} GROUP BY 1 ORDER BY 1
+        """;
+}

@@ -11,7 +11,11 @@ public sealed record Report(
     Escalation Escalation,
     IReadOnlyList<SwitchCell> Switches,
     IReadOnlyList<JourneyFigures> Journeys,
-    Roi Roi);
+    Roi Roi)
+{
+    /// <summary>True when the distinct-customer counts come from HyperLogLog sketches (a range of many events): docs/analytics.md gives the error bound.</summary>
+    public bool Approximate { get; init; }
+}
 
 public sealed record Overview(
     long Conversations, long Contained, double? Containment, long Turns, double? AverageHandlingTurns,

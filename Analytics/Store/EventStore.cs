@@ -1,6 +1,7 @@
 using System.Data.Common;
 using DuckDB.NET.Data;
 using Switchboard.Analytics.Events;
+using Switchboard.Analytics.Sketches;
 using Switchboard.Grains.Interfaces.Analytics;
 using Switchboard.Grains.Interfaces.Conversation;
 
@@ -19,17 +20,38 @@ public sealed class EventStore : IDisposable
 
     private const string Columns =
         "key BIGINT, kind VARCHAR NOT NULL, tenant VARCHAR NOT NULL, customer VARCHAR NOT NULL, channel VARCHAR NOT NULL, occurred_at TIMESTAMP NOT NULL, " +
-        "intent VARCHAR, flow VARCHAR, step VARCHAR, outcome VARCHAR, from_channel VARCHAR, journey VARCHAR, duration_ms DOUBLE, zero_repeat BOOLEAN";
+        "intent VARCHAR, flow VARCHAR, step VARCHAR, outcome VARCHAR, from_channel VARCHAR, journey VARCHAR, duration_ms DOUBLE, zero_repeat BOOLEAN, batch BIGINT";
 
     private readonly DuckDBConnection _writer;
     private readonly Lock _gate = new();
+    private readonly SketchBook _sketches = new();
+    private readonly long[] _phaseTicks = new long[PhaseNames.Length];
+
+    /// <summary>Where the writer's time went, per phase of <see cref="Append"/> (the benchmark's profile).</summary>
+    public static readonly string[] PhaseNames = ["stage", "insert", "hourly_counts", "customer_hours", "milestones", "milestone_sample", "journey_steps", "journey_goals", "sketches", "commit"];
+
+    public IReadOnlyList<(string Phase, TimeSpan Time)> Phases() =>
+        [.. PhaseNames.Select((name, i) => (name, TimeSpan.FromTicks(Interlocked.Read(ref _phaseTicks[i]) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency)))];
+
+    private long Lap(int phase, long since)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        Interlocked.Add(ref _phaseTicks[phase], now - since);
+        return now;
+    }
 
     public string Path { get; }
+
+    /// <summary>The sequence number of the next batch (stored with its events: the sketches know which batches they cover).</summary>
+    private long _batch;
 
     private EventStore(string path, DuckDBConnection writer)
     {
         Path = path;
         _writer = writer;
+        using var cmd = writer.CreateCommand();
+        cmd.CommandText = "SELECT coalesce(max(batch), 0) + 1 FROM events";
+        _batch = Convert.ToInt64(cmd.ExecuteScalar());
     }
 
     /// <summary>Opens (or creates) the store; <paramref name="path"/> null keeps it in memory (benchmarks of the aggregation alone).</summary>
@@ -40,17 +62,33 @@ public sealed class EventStore : IDisposable
         connection.Open();
         // One thread: the engine's turns need the cores more than analytics does.
         Execute(connection, "SET threads = 1");
+        // DuckDB checkpoints (rewrites the changed tables and the key index into the file) when its log passes this:
+        // at the default 16 MB, a steady ingest paid a checkpoint every ~150,000 events. The log is replayed on open
+        // after a crash (256 MB: seconds); a clean stop checkpoints anyway.
+        Execute(connection, "SET checkpoint_threshold = '256MB'");
         Execute(connection, $"CREATE TABLE IF NOT EXISTS events ({Columns.Replace("key BIGINT", "key BIGINT PRIMARY KEY")})");
+        // Files from before batch numbers: their events count as batch 0.
+        Execute(connection, "ALTER TABLE events ADD COLUMN IF NOT EXISTS batch BIGINT DEFAULT 0");
         Execute(connection, $"CREATE TEMP TABLE IF NOT EXISTS staging ({Columns})");
         Execute(connection, "CREATE TEMP TABLE IF NOT EXISTS fresh (key BIGINT)");
         EnsureSummaries(connection, rebuild: false);
-        return new EventStore(path ?? ":memory:", connection);
+        var store = new EventStore(path ?? ":memory:", connection);
+        using (var tx = connection.BeginTransaction())
+        {
+            store._sketches.Recover(connection, tx);
+            tx.Commit();
+        }
+        return store;
     }
 
     /// <summary>Rebuilds the summaries from every stored event (after events were written around the writer: the benchmark's bulk load).</summary>
     public void RebuildSummaries()
     {
-        lock (_gate) EnsureSummaries(_writer, rebuild: true);
+        lock (_gate)
+        {
+            _sketches.Reset();
+            EnsureSummaries(_writer, rebuild: true);
+        }
     }
 
     /// <summary>Creates the summary tables, and (re)builds them from the stored events when they are missing or of an older shape.</summary>
@@ -67,6 +105,7 @@ public sealed class EventStore : IDisposable
         foreach (var table in Summaries.Drop) Execute(connection, $"DROP TABLE IF EXISTS {table}", tx);
         foreach (var sql in Summaries.Create) Execute(connection, sql, tx);
         foreach (var sql in Summaries.Add("events")) Execute(connection, sql, tx);
+        new SketchBook().Rebuild(connection, tx);
         Execute(connection, $"INSERT INTO summary_version VALUES ({Summaries.Version})", tx);
         tx.Commit();
     }
@@ -77,6 +116,8 @@ public sealed class EventStore : IDisposable
         if (events.Count == 0) return 0;
         lock (_gate)
         {
+            RecoverSketches();
+            var t = System.Diagnostics.Stopwatch.GetTimestamp();
             using var tx = _writer.BeginTransaction();
             var staged = 0;
             using (var appender = _writer.CreateAppender("staging"))
@@ -102,9 +143,11 @@ public sealed class EventStore : IDisposable
                         .AppendValue(e.Journey)
                         .AppendValue(e.DurationMs)
                         .AppendValue(e.ZeroRepeat)
+                        .AppendValue(_batch)
                         .EndRow();
                 }
             }
+            t = Lap(0, t);
             // RETURNING yields the rows actually inserted: only those go into the summaries.
             var inserted = new List<long>(staged);
             using (var insert = _writer.CreateCommand())
@@ -121,11 +164,79 @@ public sealed class EventStore : IDisposable
                 Execute(_writer, "DELETE FROM staging WHERE key NOT IN (SELECT key FROM fresh)", tx);
                 Execute(_writer, "DELETE FROM fresh", tx);
             }
+            t = Lap(1, t);
             if (inserted.Count > 0)
-                foreach (var sql in Summaries.Add("staging")) Execute(_writer, sql, tx);
+            {
+                var summaries = Summaries.Add("staging");
+                for (var i = 0; i < summaries.Length; i++)
+                {
+                    Execute(_writer, summaries[i], tx);
+                    t = Lap(2 + i, t);
+                }
+                // A sketch ignores what it has seen: the whole batch may go in (a redelivered event changes nothing).
+                // What it holds in memory is the table's state only once the transaction commits: forget it otherwise.
+                try
+                {
+                    _sketches.Add(events, _writer, tx);
+                    if (_sketches.FlushDue) _sketches.Flush(_writer, tx, _batch);
+                    t = Lap(8, t);
+                    Execute(_writer, "DELETE FROM staging", tx);
+                    tx.Commit();
+                    _batch++;
+                    Lap(9, t);
+                }
+                catch
+                {
+                    ForgetSketches();
+                    throw;
+                }
+                return inserted.Count;
+            }
             Execute(_writer, "DELETE FROM staging", tx);
             tx.Commit();
             return inserted.Count;
+        }
+    }
+
+    private bool _recover;
+
+    /// <summary>
+    /// After a failed transaction: what the sketches held in memory may not match the table; they are dropped and the
+    /// stored events of the batches the table does not cover yet are added again before the next write.
+    /// </summary>
+    private void ForgetSketches()
+    {
+        _sketches.Reset();
+        _recover = true;
+    }
+
+    private void RecoverSketches()
+    {
+        if (!_recover) return;
+        using var tx = _writer.BeginTransaction();
+        _sketches.Recover(_writer, tx);
+        tx.Commit();
+        _recover = false;
+    }
+
+    /// <summary>Writes the sketches changed in memory since the last flush (a sketched report calls this first: it reads the table).</summary>
+    public void FlushSketches()
+    {
+        lock (_gate)
+        {
+            RecoverSketches();
+            if (_sketches.Dirty == 0) return;
+            using var tx = _writer.BeginTransaction();
+            try
+            {
+                _sketches.Flush(_writer, tx, _batch - 1);
+                tx.Commit();
+            }
+            catch
+            {
+                ForgetSketches();
+                throw;
+            }
         }
     }
 
@@ -149,12 +260,20 @@ public sealed class EventStore : IDisposable
     /// <summary>Writes the write-ahead log into the file (what a restart would otherwise replay).</summary>
     public void Checkpoint()
     {
+        FlushSketches();
         lock (_gate) Execute(_writer, "CHECKPOINT");
     }
 
     public void Dispose()
     {
-        lock (_gate) _writer.Dispose();
+        try
+        {
+            FlushSketches();
+        }
+        finally
+        {
+            lock (_gate) _writer.Dispose();
+        }
     }
 
     private static void Execute(DuckDBConnection connection, string sql, DbTransaction? tx = null)

@@ -13,9 +13,10 @@ namespace Switchboard.Analytics.Store;
 public sealed class EventWriter : IAsyncDisposable
 {
     public const int DefaultCapacity = 200_000;
-    public const int MaxBatch = 4096;
-    /// <summary>How long a batch may wait to fill: a few commits a second instead of one per trickle of events.</summary>
-    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(250);
+    /// <summary>Events per transaction: each commit pays five summary upserts and the sketches' writes, so bigger is cheaper per event.</summary>
+    public const int MaxBatch = 16_384;
+    /// <summary>How long a batch may wait to fill: one commit (and one log sync) a second under a trickle, not one per turn.</summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromSeconds(1);
 
     private readonly EventStore _store;
     private readonly ILogger _logger;
@@ -34,8 +35,13 @@ public sealed class EventWriter : IAsyncDisposable
         {
             FullMode = BoundedChannelFullMode.DropWrite,
             SingleReader = true,
-        }, _ => Interlocked.Increment(ref _dropped));
-        _loop = Task.Run(RunAsync);
+        }, _ =>
+        {
+            Interlocked.Increment(ref _dropped);
+            Interlocked.Increment(ref _handled); // counted as enqueued by TryWrite: a flush must not wait for it
+        });
+        // Its own thread: DuckDB's calls block, and the turns' thread pool should not lend a thread for a commit.
+        _loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public EventStore Store => _store;
@@ -67,14 +73,14 @@ public sealed class EventWriter : IAsyncDisposable
             await Task.Delay(5, cancellationToken);
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
         var batch = new List<InteractionEvent>(MaxBatch);
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync())
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             // Each DuckDB commit syncs its log: under a trickle (the live engine) wait a moment for company.
-            if (reader.Count < MaxBatch && !_flushRequested) await Task.WhenAny(Task.Delay(Linger), _flushSignal.Task);
+            if (reader.Count < MaxBatch && !_flushRequested) Task.WhenAny(Task.Delay(Linger), _flushSignal.Task).GetAwaiter().GetResult();
             batch.Clear();
             var taken = 0;
             while (taken < MaxBatch && reader.TryRead(out var e))

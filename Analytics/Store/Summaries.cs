@@ -9,7 +9,7 @@ namespace Switchboard.Analytics.Store;
 public static class Summaries
 {
     /// <summary>Bumped when a summary's shape changes: the tables are then rebuilt from the events on open.</summary>
-    public const int Version = 1;
+    public const int Version = 3;
 
     public static readonly string[] Create =
     [
@@ -25,17 +25,27 @@ public static class Summaries
         CREATE TABLE IF NOT EXISTS customer_hours (tenant VARCHAR, hour TIMESTAMP, customer UHUGEINT, channel VARCHAR, flow VARCHAR,
             turns BIGINT NOT NULL, handoffs BIGINT NOT NULL, PRIMARY KEY (tenant, hour, customer, channel, flow))
         """,
-        // The escalation funnel needs order in time per customer: only the three kinds of event it looks at.
-        "CREATE TABLE IF NOT EXISTS milestones (tenant VARCHAR NOT NULL, customer UHUGEINT NOT NULL, occurred_at TIMESTAMP NOT NULL, milestone VARCHAR NOT NULL)",
+        // The escalation funnel needs order in time per customer: only the three kinds of event it looks at. sample
+        // (0–63, from the customer's hash) lets a range of very many offers be counted on a fixed share of customers.
+        "CREATE TABLE IF NOT EXISTS milestones (tenant VARCHAR NOT NULL, customer UHUGEINT NOT NULL, occurred_at TIMESTAMP NOT NULL, milestone VARCHAR NOT NULL, sample UTINYINT NOT NULL)",
+        // The milestones of one customer in sixteen (sample < 4): the funnel of a range with very many offers reads this.
+        "CREATE TABLE IF NOT EXISTS milestone_sample (tenant VARCHAR NOT NULL, customer UHUGEINT NOT NULL, occurred_at TIMESTAMP NOT NULL, milestone VARCHAR NOT NULL, sample UTINYINT NOT NULL)",
         """
         CREATE TABLE IF NOT EXISTS journey_steps (tenant VARCHAR, hour TIMESTAMP, journey VARCHAR, step VARCHAR, customer UHUGEINT,
             first_at TIMESTAMP NOT NULL, PRIMARY KEY (tenant, hour, journey, step, customer))
         """,
         // Goals are few: kept whole for the time-to-goal percentiles.
         "CREATE TABLE IF NOT EXISTS journey_goals (tenant VARCHAR NOT NULL, occurred_at TIMESTAMP NOT NULL, journey VARCHAR NOT NULL, customer UHUGEINT NOT NULL, duration_ms DOUBLE)",
+        // Distinct customers per hour and day as HyperLogLog sketches (Sketches/SketchBook.cs): ranges of many events.
+        Sketches.SketchBook.Create,
+        Sketches.SketchBook.CreateState,
     ];
 
-    public static readonly string[] Drop = ["hourly_counts", "customer_hours", "milestones", "journey_steps", "journey_goals", "summary_version"];
+    public static readonly string[] Drop = ["hourly_counts", "customer_hours", "milestones", "milestone_sample", "journey_steps", "journey_goals", Sketches.SketchBook.Table, "sketch_state", "summary_version"];
+
+    /// <summary>The events the escalation funnel looks at: an offered call, a voice turn or answered call, a completed flow.</summary>
+    private const string Milestone =
+        "(kind = 'escalation-offered' AND outcome = 'call') OR (kind = 'flow-completed' AND outcome = 'completed') OR (channel = 'voice' AND kind IN ('turn', 'call-answered'))";
 
     /// <summary>Adds the events of <paramref name="source"/> (the batch's new rows, or all events on a rebuild) to every summary.</summary>
     public static string[] Add(string source) =>
@@ -57,11 +67,16 @@ public static class Summaries
         """,
         $"""
         INSERT INTO milestones
-        SELECT tenant, md5_number(customer), occurred_at,
-               CASE WHEN kind = 'escalation-offered' THEN 'offer' WHEN kind = 'flow-completed' THEN 'done' ELSE 'call' END
-        FROM {source}
-        WHERE (kind = 'escalation-offered' AND outcome = 'call') OR (kind = 'flow-completed' AND outcome = 'completed')
-           OR (channel = 'voice' AND kind IN ('turn', 'call-answered'))
+        SELECT tenant, c, occurred_at,
+               CASE WHEN kind = 'escalation-offered' THEN 'offer' WHEN kind = 'flow-completed' THEN 'done' ELSE 'call' END, (c % 64)::UTINYINT
+        FROM (SELECT *, md5_number(customer) AS c FROM {source} WHERE {Milestone})
+        """,
+        $"""
+        INSERT INTO milestone_sample
+        SELECT tenant, c, occurred_at,
+               CASE WHEN kind = 'escalation-offered' THEN 'offer' WHEN kind = 'flow-completed' THEN 'done' ELSE 'call' END, (c % 64)::UTINYINT
+        FROM (SELECT *, md5_number(customer) AS c FROM {source} WHERE {Milestone})
+        WHERE c % 64 < 4
         """,
         $"""
         INSERT INTO journey_steps

@@ -9,9 +9,10 @@ using Switchboard.Silo.Security;
 namespace Switchboard.Silo.Analytics;
 
 /// <summary>
-/// Analytics in every role (<c>Analytics:Enabled</c>, default true). Every process publishes through
-/// <see cref="StreamedInteractionEvents"/> onto the <see cref="InteractionStreams.Provider"/> stream provider: in-process
-/// memory streams by default, Azure Event Hubs when <c>ConnectionStrings:EventHubs</c> is set. A process that hosts
+/// Analytics in every role (<c>Analytics:Enabled</c>, default true). A process that keeps the store with the embedded
+/// transport publishes straight into its writer (<see cref="LocalInteractionEvents"/>); a gateway, and every process
+/// with Event Hubs, through <see cref="StreamedInteractionEvents"/> onto the <see cref="InteractionStreams.Provider"/>
+/// stream provider: memory streams into the silo by default, Azure Event Hubs when <c>ConnectionStrings:EventHubs</c> is set. A process that hosts
 /// grains also keeps the store (DuckDB in the data folder), serves <c>/analytics</c>, <c>/api/analytics</c> and the
 /// Prometheus scrape endpoint <c>/metrics</c>.
 /// </summary>
@@ -62,6 +63,12 @@ public static class AnalyticsHosting
                 if (eventHubs is null) client.AddMemoryStreams(InteractionStreams.Provider, b => b.ConfigurePartitioning(1));
                 else eventHubs.AddTo(client);
             });
+        }
+        if (hostsGrains && eventHubs is null)
+        {
+            // Embedded: this process keeps the store, so its own events skip the stream (the gateways' still use it).
+            services.AddSingleton<IInteractionEvents>(sp => new LocalInteractionEvents(sp.GetRequiredService<AnalyticsStore>()));
+            return builder;
         }
         services.AddSingleton<StreamedInteractionEvents>();
         services.AddSingleton<IInteractionEvents>(sp => sp.GetRequiredService<StreamedInteractionEvents>());

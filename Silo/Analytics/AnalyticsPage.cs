@@ -75,6 +75,8 @@ public static class AnalyticsPage
         sb.Append($"<option value=\"day\"{(r.Bucket == Bucket.Day ? " selected" : "")}>day</option><option value=\"hour\"{(r.Bucket == Bucket.Hour ? " selected" : "")}>hour</option></select></label> ");
         sb.Append("<button type=\"submit\" id=\"apply\">Show</button></form>");
         sb.Append("<p><a href=\"/analytics/logout\" id=\"logout\">Log out</a></p>");
+        if (report.Approximate)
+            sb.Append("<p id=\"approximate\">Many events in this range: customer counts are estimates (±2.4 %), the escalation funnel may be sampled; event counts are exact.</p>");
         sb.Append($"<section><h2>Overview {Export("overview")}</h2><dl class=\"tiles\">");
         Tile(sb, "conversations", "Conversations", o.Conversations.ToString(inv));
         Tile(sb, "containment", "Containment", AnalyticsCharts.Percent(o.Containment));

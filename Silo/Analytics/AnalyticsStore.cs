@@ -30,7 +30,16 @@ public sealed class AnalyticsStore : IInteractionSink, IHostedService, IAsyncDis
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StopAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
+    /// <summary>
+    /// At stop: everything queued so far is stored and checkpointed, but the writer stays open: the silo, stopped after
+    /// this service, may still publish while its grains finish; the container's dispose drains those too.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_disposed) return;
+        await _writer.FlushAsync(cancellationToken);
+        Store.Checkpoint();
+    }
 
     public async ValueTask DisposeAsync()
     {
