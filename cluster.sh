@@ -44,20 +44,36 @@ secret() {
   cat "$file"
 }
 
+# A process that dies before it is healthy is started once more, as a supervisor (Kubernetes, systemd) would; what
+# killed it is printed first: the first error lines and the unhandled exception, not only the tail of a stack trace.
 wait_healthy() {
-  local name=$1 url=$2
+  local name=$1 url=$2 restarted=0
   for _ in $(seq 1 180); do
     if curl -fsS -o /dev/null "$url/healthz" 2>/dev/null; then return 0; fi
-    if ! alive "$name"; then echo "$name exited; its log: $DIR/logs/$name.log" >&2; tail -n 20 "$DIR/logs/$name.log" >&2; return 1; fi
+    if ! alive "$name"; then
+      echo "$name exited during start-up; its log: $DIR/logs/$name.log" >&2
+      grep -m 3 -E "^(fail|crit)|Unhandled exception" -A 3 "$DIR/logs/$name.log" >&2 || true
+      tail -n 20 "$DIR/logs/$name.log" >&2
+      if [ "$restarted" = 0 ] && [ -n "${COMMANDS[$name]:-}" ]; then
+        restarted=1
+        echo "restarting $name once" >&2
+        eval "${COMMANDS[$name]}" >> "$DIR/logs/$name.log" 2>&1 &
+        echo $! > "$DIR/pids/$name"
+        continue
+      fi
+      return 1
+    fi
     sleep 0.5
   done
   echo "$name did not answer $url/healthz within 90 s; its log: $DIR/logs/$name.log" >&2
   return 1
 }
 
+declare -A COMMANDS
 start_process() {
   local name=$1; shift
   if alive "$name"; then echo "$name already running (pid $(cat "$DIR/pids/$name"))"; return 0; fi
+  COMMANDS[$name]=$(printf '%q ' "$@")
   "$@" >> "$DIR/logs/$name.log" 2>&1 &
   echo $! > "$DIR/pids/$name"
 }

@@ -15,8 +15,8 @@ public sealed class ClusterScriptTests
         using var dir = new TempDirectory();
         var ports = new Dictionary<string, int>
         {
-            ["REDIS_PORT"] = FreePort.Tcp(), ["SILO_HTTP"] = FreeRun(3), ["SILO_PORT"] = FreeRun(3),
-            ["SILO_GATEWAY_PORT"] = FreeRun(3), ["GATEWAY_HTTP"] = FreeRun(2), ["GATEWAY_SIP"] = FreeRun(2),
+            ["REDIS_PORT"] = FreePort.Tcp(), ["SILO_HTTP"] = FreePort.TcpRun(3), ["SILO_PORT"] = FreePort.TcpRun(3),
+            ["SILO_GATEWAY_PORT"] = FreePort.TcpRun(3), ["GATEWAY_HTTP"] = FreePort.TcpRun(2), ["GATEWAY_SIP"] = FreePort.TcpRun(2),
         };
         try
         {
@@ -47,29 +47,6 @@ public sealed class ClusterScriptTests
         var (after, afterOutput) = await RunAsync(dir.Path, ports, "status");
         Assert.NotEqual(0, after);
         Assert.DoesNotMatch(@"\s+yes\s", afterOutput);
-    }
-
-    /// <summary>The first of <paramref name="count"/> consecutive free TCP ports (the script numbers each role's ports from a base).</summary>
-    private static int FreeRun(int count)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            var first = FreePort.Tcp();
-            if (first + count >= 65535) continue;
-            if (Enumerable.Range(1, count - 1).All(i => IsFree(first + i))) return first;
-        }
-        throw new InvalidOperationException("no run of free ports");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, port);
-            l.Start();
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException) { return false; }
     }
 
     private static async Task<(int Code, string Output)> RunAsync(string clusterDir, Dictionary<string, int> ports, params string[] args)

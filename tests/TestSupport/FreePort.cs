@@ -22,6 +22,39 @@ public static class FreePort
         l.Start();
     });
 
+    /// <summary>The first of <paramref name="count"/> consecutive TCP ports nobody listens on, all handed out (for a script that numbers ports from a base).</summary>
+    public static int TcpRun(int count)
+    {
+        lock (Given)
+        {
+            for (var tried = 0; tried <= Last - First; tried++)
+            {
+                var first = _next;
+                _next = _next + count > Last ? First : _next + count;
+                if (first + count - 1 > Last) continue;
+                var ports = Enumerable.Range(first, count).ToList();
+                if (ports.Any(Given.Contains) || !ports.All(Listenable)) continue;
+                Given.UnionWith(ports);
+                return first;
+            }
+        }
+        throw new InvalidOperationException($"No run of {count} free loopback ports left between {First} and {Last}.");
+    }
+
+    private static bool Listenable(int port)
+    {
+        try
+        {
+            using var l = new TcpListener(IPAddress.Loopback, port);
+            l.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A UDP port nobody is bound to right now.</summary>
     public static int Udp() => Take(port =>
     {
