@@ -16,11 +16,7 @@ public static class FreePort
     private static int _next = First + Random.Shared.Next(Last - First + 1);
 
     /// <summary>A TCP port nobody listens on right now.</summary>
-    public static int Tcp() => Take(port =>
-    {
-        using var l = new TcpListener(IPAddress.Loopback, port);
-        l.Start();
-    });
+    public static int Tcp() => Take(Listenable);
 
     /// <summary>The first of <paramref name="count"/> consecutive TCP ports nobody listens on, all handed out (for a script that numbers ports from a base).</summary>
     public static int TcpRun(int count)
@@ -58,11 +54,19 @@ public static class FreePort
     /// <summary>A UDP port nobody is bound to right now.</summary>
     public static int Udp() => Take(port =>
     {
-        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        s.Bind(new IPEndPoint(IPAddress.Loopback, port));
+        try
+        {
+            using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            s.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     });
 
-    private static int Take(Action<int> probe)
+    private static int Take(Func<int, bool> free)
     {
         lock (Given)
         {
@@ -70,16 +74,8 @@ public static class FreePort
             {
                 var port = _next;
                 _next = _next == Last ? First : _next + 1;
-                if (!Given.Add(port)) continue;
-                try
-                {
-                    probe(port);
-                    return port;
-                }
-                catch (SocketException)
-                {
-                    // Something else holds it: try the next one.
-                }
+                // Something else holds it: try the next one.
+                if (Given.Add(port) && free(port)) return port;
             }
         }
         throw new InvalidOperationException($"No free loopback port left between {First} and {Last}.");

@@ -111,6 +111,24 @@ public sealed class AgentEngine : IAsyncDisposable
     public static Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan? within = null) =>
         Eventually.HoldsAsync(condition, within ?? TimeSpan.FromSeconds(20));
 
+    /// <summary>
+    /// Waits until the caller is a known customer whose transcript has a turn matching <paramref name="until"/>; returns
+    /// whether it came and the transcript as last read (for the test's other checks and its failure message).
+    /// </summary>
+    public async Task<(bool Heard, List<Turn> Turns)> TranscriptUntilAsync(string caller, Func<Turn, bool> until)
+    {
+        string? customer = null;
+        List<Turn> turns = [];
+        var heard = await EventuallyAsync(async () =>
+        {
+            customer ??= await ResolveAsync("phone", caller);
+            if (customer is null) return false;
+            turns = await TranscriptAsync(customer);
+            return turns.Any(until);
+        });
+        return (heard, turns);
+    }
+
     /// <summary>The voice and speech log lines, for failure messages.</summary>
     public string VoiceLog => string.Join('\n', App.Logs.Lines.Where(l => l.Contains("Voice", StringComparison.Ordinal) || l.Contains("call", StringComparison.OrdinalIgnoreCase) || l.Contains("confirmation", StringComparison.OrdinalIgnoreCase)).TakeLast(40));
 

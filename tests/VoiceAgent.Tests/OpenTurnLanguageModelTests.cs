@@ -26,15 +26,7 @@ public sealed class OpenTurnLanguageModelTests : IAsyncLifetime
         var result = await call.RunAsync(_engine.SipPort, caller);
         Assert.True(result.ExitCode == 0, result.ToString());
 
-        string? customer = null;
-        List<Turn> turns = [];
-        var heard = await AgentEngine.EventuallyAsync(async () =>
-        {
-            customer ??= await _engine.ResolveAsync("phone", caller);
-            if (customer is null) return false;
-            turns = await _engine.TranscriptAsync(customer);
-            return turns.Any(t => t.Channel == "voice" && t.Direction == "outbound" && t.Text.Contains("4-digit PIN", StringComparison.Ordinal));
-        });
+        var (heard, turns) = await _engine.TranscriptUntilAsync(caller, t => t.Channel == "voice" && t.Direction == "outbound" && t.Text.Contains("4-digit PIN", StringComparison.Ordinal));
         Assert.True(heard, "the rebooking did not start; transcript: " + string.Join(" | ", turns) + "\nlog:\n" + _engine.VoiceLog);
         Assert.Contains(turns, t => t.Channel == "voice" && t.Direction == "inbound" && t.Text.Equals("i missed my connecting flight", StringComparison.OrdinalIgnoreCase));
     }

@@ -24,15 +24,7 @@ public sealed class SpokenTurnTests : IAsyncLifetime
         var result = await call.RunAsync(_engine.SipPort, caller);
         Assert.True(result.ExitCode == 0, result.ToString());
 
-        string? customer = null;
-        List<Turn> turns = [];
-        var heard = await AgentEngine.EventuallyAsync(async () =>
-        {
-            customer ??= await _engine.ResolveAsync("phone", caller);
-            if (customer is null) return false;
-            turns = await _engine.TranscriptAsync(customer);
-            return turns.Any(t => t.Channel == "voice" && t.Direction == "outbound" && t.Text.Contains("booking reference"));
-        });
+        var (heard, turns) = await _engine.TranscriptUntilAsync(caller, t => t.Channel == "voice" && t.Direction == "outbound" && t.Text.Contains("booking reference"));
         Assert.True(heard, "the flow did not start or the keyed PIN was not taken; transcript: " + string.Join(" | ", turns));
         Assert.Contains(turns, t => t.Channel == "voice" && t.Direction == "outbound" && t.Text.Contains("4-digit PIN", StringComparison.Ordinal));
         Assert.DoesNotContain(turns, t => t.Text.Contains("2468", StringComparison.Ordinal)); // keyed secrets are tokenized too
