@@ -6,7 +6,7 @@ namespace Switchboard.Dialog;
 /// <summary>
 /// One turn as the dialog engine sees it: the customer's tokenized words and the context layers the step reads and
 /// changes. The layers are the caller's live objects (the customer grain's state): the caller persists what changed.
-/// The grain's <c>TurnContext</c> is mapped onto it in <c>Grains/Dialog/DialogConversationEngine.cs</c>.
+/// The customer grain hands it to every engine (<c>IConversationEngine</c>), this library's and the echo engine alike.
 /// </summary>
 public sealed class DialogTurn
 {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Switchboard.Dialog;
 using Switchboard.Grains;
 using Switchboard.Silo.Hosting;
 using Switchboard.Grains.Dialog;
@@ -141,7 +142,7 @@ public sealed class DialogBenchmark : IBenchmark
         for (var i = 0; Stopwatch.GetTimestamp() < until; i++)
         {
             var start = Stopwatch.GetTimestamp();
-            var reply = engine.RespondAsync(new Switchboard.Grains.Conversation.TurnContext
+            var reply = engine.RespondAsync(new DialogTurn
             {
                 Tenant = "airline", CustomerId = "c", Channel = Channel.WhatsApp, Text = Script[i % Script.Length], Now = DateTimeOffset.UtcNow,
                 Ephemeral = e, Intent = intent, System = verified, EngineData = data, PreviousChannel = Channel.WhatsApp,

@@ -1,3 +1,4 @@
+using Switchboard.Dialog;
 using Switchboard.Grains.Interfaces.Conversation;
 
 namespace Switchboard.Grains.Conversation;
@@ -7,7 +8,7 @@ public sealed class EchoConversationEngine : IConversationEngine, IConversationE
 {
     public IConversationEngine For(string tenant) => this;
 
-    public ValueTask<EngineReply> RespondAsync(TurnContext turn, CancellationToken cancellationToken = default)
+    public ValueTask<EngineReply> RespondAsync(DialogTurn turn, CancellationToken cancellationToken = default)
     {
         var heard = turn.Payload?.Title ?? turn.Payload?.Id ?? turn.Text;
         var switched = turn.PreviousChannel is { } prev && prev != turn.Channel

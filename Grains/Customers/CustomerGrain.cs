@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
+using Switchboard.Dialog;
 using Switchboard.Grains.Analytics;
 using Switchboard.Grains.Consent;
 using Switchboard.Grains.Conversation;
@@ -538,7 +539,7 @@ public sealed class CustomerGrain(
 
     private async Task<EngineReply> RunEngine(Channel channel, string text, TurnPayload? payload, DateTimeOffset now, Channel? previous)
     {
-        var context = new TurnContext
+        var context = new DialogTurn
         {
             Tenant = _tenant,
             CustomerId = _customerId,

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Dialog;
 using Switchboard.Grains.Conversation;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.TestSupport;
@@ -105,7 +106,7 @@ public sealed class ScriptedEngine : IConversationEngine, IConversationEnginePro
 {
     public IConversationEngine For(string tenant) => this;
 
-    public ValueTask<EngineReply> RespondAsync(TurnContext turn, CancellationToken cancellationToken = default)
+    public ValueTask<EngineReply> RespondAsync(DialogTurn turn, CancellationToken cancellationToken = default)
     {
         var said = (turn.Payload?.Id ?? turn.Text).Trim().ToLowerInvariant();
         EngineReply reply = said switch

@@ -1,3 +1,4 @@
+using Switchboard.Dialog;
 using Switchboard.Grains.Conversation;
 using Switchboard.Grains.Interfaces.Conversation;
 
@@ -18,7 +19,7 @@ public sealed class HeldEngine : IConversationEngine, IConversationEngineProvide
 
     public void Release() => _released.TrySetResult();
 
-    public async ValueTask<EngineReply> RespondAsync(TurnContext turn, CancellationToken cancellationToken = default)
+    public async ValueTask<EngineReply> RespondAsync(DialogTurn turn, CancellationToken cancellationToken = default)
     {
         if (turn.Channel == Channel.WhatsApp)
         {
