@@ -81,37 +81,56 @@ public sealed partial class PiiTokenizer
     private string TokenizeOnce(string text, bool expectSecretDigits, List<PiiFinding> findings)
     {
         var result = text;
-        result = CardCandidate().Replace(result, m =>
+        result = ReplaceOutsideTokens(CardCandidate(), result, m =>
         {
             var digits = DigitsOnly(m.Value);
             return digits.Length is >= 13 and <= 19 && Checksums.Luhn(digits)
                 ? Emit(PiiKind.Card, digits, digits[^4..], findings)
                 : m.Value;
         });
-        result = IbanCandidate().Replace(result, m => Iban(m.Value, findings));
-        result = AadhaarCandidate().Replace(result, m =>
+        result = ReplaceOutsideTokens(IbanCandidate(), result, m => Iban(m.Value, findings));
+        result = ReplaceOutsideTokens(AadhaarCandidate(), result, m =>
         {
             var digits = DigitsOnly(m.Value);
             return Checksums.Verhoeff(digits) ? Emit(PiiKind.Aadhaar, digits, digits[^4..], findings) : m.Value;
         });
-        result = SsnCandidate().Replace(result, m =>
+        result = ReplaceOutsideTokens(SsnCandidate(), result, m =>
         {
             var digits = DigitsOnly(m.Value);
             return Emit(PiiKind.Ssn, digits, digits[^4..], findings);
         });
         // A PAN is written in capitals; "ffeaa2903a" (an id, a hash) is one only after words that say so.
-        result = PanCandidate().Replace(result, m =>
-            m.Value.All(c => !char.IsLower(c)) || PanContext().IsMatch(result.AsSpan(0, m.Index).ToString())
+        var beforePan = result;
+        result = ReplaceOutsideTokens(PanCandidate(), result, m =>
+            m.Value.All(c => !char.IsLower(c)) || PanContext().IsMatch(beforePan.AsSpan(0, m.Index).ToString())
                 ? Emit(PiiKind.Pan, m.Value.ToUpperInvariant(), "", findings) : m.Value);
-        result = EmailCandidate().Replace(result, m => Emit(PiiKind.Email, m.Value.ToLowerInvariant(), m.Groups[1].Value.ToLowerInvariant(), findings));
-        result = OtpAfterKeyword().Replace(result, m =>
+        result = ReplaceOutsideTokens(EmailCandidate(), result, m => Emit(PiiKind.Email, m.Value.ToLowerInvariant(), m.Groups[1].Value.ToLowerInvariant(), findings));
+        result = ReplaceOutsideTokens(OtpAfterKeyword(), result, m =>
         {
             var g = m.Groups[1];
             return string.Concat(m.Value.AsSpan(0, g.Index - m.Index), Emit(PiiKind.Otp, g.Value, "", findings), m.Value.AsSpan(g.Index - m.Index + g.Length));
         });
         if (expectSecretDigits)
-            result = BareSecretDigits().Replace(result, m => Emit(PiiKind.Otp, m.Groups[1].Value, "", findings));
+            result = ReplaceOutsideTokens(BareSecretDigits(), result, m => Emit(PiiKind.Otp, m.Groups[1].Value, "", findings));
         return result;
+    }
+
+    /// <summary>
+    /// <paramref name="pattern"/>'s replacements, except where a match overlaps a token an earlier pattern or pass wrote:
+    /// a token's display part can hold digits and domains ("{{email:888788.com:…}}"), and rewriting them would break the
+    /// token so it never resolves (found by fuzzing). Text without "{{" holds no token and skips the token scan.
+    /// </summary>
+    private static string ReplaceOutsideTokens(Regex pattern, string text, MatchEvaluator replace)
+    {
+        if (!text.Contains("{{", StringComparison.Ordinal)) return pattern.Replace(text, replace);
+        var tokens = TokenPattern().Matches(text);
+        if (tokens.Count == 0) return pattern.Replace(text, replace);
+        return pattern.Replace(text, m =>
+        {
+            foreach (Match t in tokens)
+                if (m.Index < t.Index + t.Length && t.Index < m.Index + m.Length) return m.Value;
+            return replace(m);
+        });
     }
 
     /// <summary>

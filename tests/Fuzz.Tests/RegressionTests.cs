@@ -67,6 +67,26 @@ public sealed class RegressionTests
         Assert.Matches(PiiTokenizer.TokenPattern(), card.Token);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Digits_in_an_email_tokens_domain_are_not_tokenized_again(bool expectSecretDigits)
+    {
+        // afl++ found it: the display part of an email token keeps the domain, and "888788" in it passed for an OTP.
+        var tokenizer = new PiiTokenizer(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        var (text, findings) = tokenizer.Tokenize("my code is sent to ravi@mail.888788.com", expectSecretDigits);
+        var email = Assert.Single(findings);
+        Assert.Equal(PiiKind.Email, email.Kind);
+        Assert.Equal("my code is sent to " + email.Token, text);
+        Assert.Equal(email.Token, PiiTokenizer.TokenPattern().Match(text).Value);
+    }
+
+    [Theory]
+    [InlineData("regression-digits-in-email-token.bin")]
+    [InlineData("regression-braces-around-token.bin")]
+    public void Tokenizer_inputs_afl_found_keep_every_token_whole(string file) =>
+        PiiTarget.Run(File.ReadAllBytes(Path.Combine(Corpora.For("pii"), file)));
+
     [Fact]
     public async Task A_whatsapp_status_with_a_timestamp_past_year_9999_is_acknowledged_not_a_500()
     {

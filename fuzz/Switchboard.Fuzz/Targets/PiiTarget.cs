@@ -26,8 +26,9 @@ public static class PiiTarget
             foreach (var f in findings)
                 if (!tokenized.Contains(f.Token, StringComparison.Ordinal))
                     throw new InvalidOperationException($"The {f.Kind} token is not in the output: {System.Text.Json.JsonSerializer.Serialize(tokenized)}");
-            // Outside whole tokens, no "{{" may be left that the input did not have: it would be a broken token.
-            var rest = PiiTokenizer.TokenPattern().Replace(tokenized, "");
+            // Outside whole tokens, no "{{" may be left that the input did not have: it would be a broken token. Each token
+            // becomes a space, not nothing, so the braces around it ("{" token "{") are not joined into a "{{" of our own.
+            var rest = PiiTokenizer.TokenPattern().Replace(tokenized, " ");
             if (Count(rest, "{{") > Count(text, "{{"))
                 throw new InvalidOperationException($"A token was broken: {System.Text.Json.JsonSerializer.Serialize(tokenized)}");
         }
