@@ -42,6 +42,10 @@ internal sealed partial class DialogStep
     private IReadOnlyDictionary<string, string>? _result;
     /// <summary>A slot whose offered options the answer talked about without naming exactly one of them.</summary>
     private SlotDefinition? _unclearOffer;
+    /// <summary>The offered options an unclear answer fits (two or more), so the question names only those.</summary>
+    private IReadOnlyList<string> _unclearFits = [];
+    /// <summary>The options the last clarifying question named, for the slot it asked; answers count within them.</summary>
+    private readonly (string? Slot, List<string>? Titles) _narrowed;
     /// <summary>The classifier's best intent this turn, even below its threshold.</summary>
     private string? _guess;
     /// <summary>The language model's validated commands this turn (empty when it was not asked), and the flow open when it was.</summary>
@@ -57,6 +61,8 @@ internal sealed partial class DialogStep
         _logger = logger;
         _turn = turn;
         _e = turn.Ephemeral;
+        _narrowed = (_e.PendingSlot, _e.NarrowedOffer);
+        _e.NarrowedOffer = null;
     }
 
     /// <summary>The resume line when this turn continued a flow begun on another channel.</summary>
@@ -263,7 +269,7 @@ internal sealed partial class DialogStep
         var filled = 0;
         var changed = new HashSet<string>(StringComparer.Ordinal);
         var filledNow = new HashSet<string>(StringComparer.Ordinal);
-        var unclear = _unclearOffer;
+        var (unclear, unclearFits) = (_unclearOffer, _unclearFits);
         var target = _modelFlow;
         foreach (var c in _modelCommands)
         {
@@ -285,7 +291,7 @@ internal sealed partial class DialogStep
                 changed.Add(slot.Name);
             }
         }
-        _unclearOffer = unclear; // the model's words are no answer to the offer the customer was asked about
+        (_unclearOffer, _unclearFits) = (unclear, unclearFits); // the model's words are no answer to the offer the customer was asked about
         AskAgainWhatWasOfferedFor(flow, changed, filledNow);
         _modelCommands = [];
         return filled;
@@ -384,18 +390,29 @@ internal sealed partial class DialogStep
     }
 
     private bool ChosenFromOffer(SlotDefinition slot, string text) =>
-        OptionsFor(slot) is { Count: > 0 } options && OfferResolver.Resolve(options.Select(o => o.Title).ToList(), text, pending: true).Outcome == OfferOutcome.Chosen;
+        OfferedNow(slot, OptionsFor(slot)) is { Count: > 0 } options && OfferResolver.Resolve(options.Select(o => o.Title).ToList(), text, pending: true).Outcome == OfferOutcome.Chosen;
 
     /// <summary>What the flow waits on when nothing else is pending: its first empty slot, else the confirmation.</summary>
     private string? NextPending(FlowDefinition flow) =>
         flow.Slots.FirstOrDefault(s => !_e.Slots.ContainsKey(s.Name))?.Name ?? (flow.Confirm is null ? null : ConfirmMarker);
 
-    /// <summary>An answer about the offer that names none of it, or more than one: the offer again, nothing guessed.</summary>
+    /// <summary>
+    /// An answer about the offer that names none of it, or more than one: the offer again, nothing guessed. An answer that
+    /// fits some of the options ("morning" with 9:00 AM and 11:30 AM on offer) is asked about just those.
+    /// </summary>
     private async Task<EngineReply> NotOffered(FlowDefinition flow, SlotDefinition slot, CancellationToken ct)
     {
         Act = "unclear-choice";
         if (++_e.ConsecutiveMisses >= _def.Settings.MaxMisses) return await TooManyMisses(flow, ct);
         var options = OptionsFor(slot);
+        var fitting = options.Where(o => _unclearFits.Contains(o.Title)).ToList();
+        if (fitting.Count > 1 && fitting.Count < options.Count)
+        {
+            SetPending(slot.Name, (slot.Step ?? flow.Goal).Render(Lookup), slot.Secret);
+            _e.NarrowedOffer = fitting.Select(o => o.Title).ToList();
+            var either = string.Join(", ", fitting.Take(fitting.Count - 1).Select(o => o.Title)) + " or " + fitting[^1].Title;
+            return new EngineReply($"Did you mean {either}?", fitting.Count <= 3 ? ReplyStyle.QuickReplies : ReplyStyle.List, fitting);
+        }
         var list = options.Count == 1 ? options[0].Title : string.Join(", ", options.Take(options.Count - 1).Select(o => o.Title)) + " or " + options[^1].Title;
         SetPending(slot.Name, (slot.Step ?? flow.Goal).Render(Lookup), slot.Secret);
         return new EngineReply($"I can offer {list}. Which one would you like?", options.Count <= 3 ? ReplyStyle.QuickReplies : ReplyStyle.List, options);
@@ -427,6 +444,17 @@ internal sealed partial class DialogStep
         return options.Count == 0
             ? new EngineReply(text)
             : new EngineReply(text, options.Count <= 3 ? ReplyStyle.QuickReplies : ReplyStyle.List, options);
+    }
+
+    /// <summary>
+    /// What the customer is choosing from now: after a clarifying question about this slot ("Did you mean 9:00 AM or
+    /// 11:30 AM?"), only the options it named, so "the second one" is 11:30 AM and "the last one" is not 3:00 PM.
+    /// </summary>
+    private List<ReplyOption> OfferedNow(SlotDefinition slot, List<ReplyOption> options)
+    {
+        if (_narrowed.Titles is not { Count: > 1 } titles || _narrowed.Slot != slot.Name) return options;
+        var narrowed = options.Where(o => titles.Contains(o.Title)).ToList();
+        return narrowed.Count > 1 ? narrowed : options;
     }
 
     private List<ReplyOption> OptionsFor(SlotDefinition slot)
@@ -617,7 +645,8 @@ internal sealed partial class DialogStep
         var options = OptionsFor(slot);
         if (options.Count > 0)
         {
-            var (outcome, index) = OfferResolver.Resolve(options.Select(o => o.Title).ToList(), text, isPending);
+            options = OfferedNow(slot, options);
+            var (outcome, index, fits) = OfferResolver.ResolveWithFits(options.Select(o => o.Title).ToList(), text, isPending);
             if (outcome == OfferOutcome.Chosen)
             {
                 var o = options[index];
@@ -625,7 +654,7 @@ internal sealed partial class DialogStep
                     ? new EntityMatch(BuiltinSlotTypes.Time, time.ToString("HH:mm", CultureInfo.InvariantCulture), EntityExtractor.DisplayTime(time), 0, 0)
                     : new EntityMatch(slot.Type, o.Id, o.Title, 0, 0);
             }
-            if (outcome == OfferOutcome.Unclear && isPending) _unclearOffer = slot;
+            if (outcome == OfferOutcome.Unclear && isPending) (_unclearOffer, _unclearFits) = (slot, fits.Select(i => options[i].Title).ToList());
             // A time outside the offer is never taken, however clearly it was said.
             if (slot.Type == BuiltinSlotTypes.Time) return null;
         }

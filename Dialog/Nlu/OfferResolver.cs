@@ -26,7 +26,17 @@ public static partial class OfferResolver
     /// <param name="pending">The answer answers this question: ordinals, parts of the day and bare hours count, and a miss is unclear.</param>
     public static (OfferOutcome Outcome, int Index) Resolve(IReadOnlyList<string> options, string text, bool pending)
     {
-        if (options.Count == 0 || text.Length == 0) return (OfferOutcome.None, -1);
+        var (outcome, index, _) = ResolveWithFits(options, text, pending);
+        return (outcome, index);
+    }
+
+    /// <summary>
+    /// As <see cref="Resolve"/>, and for an unclear answer that fits two or more options ("morning" with 9:00 and 11:30
+    /// on offer) the options it fits, in the order offered, so the clarifying question can name just those. Empty otherwise.
+    /// </summary>
+    public static (OfferOutcome Outcome, int Index, IReadOnlyList<int> Fits) ResolveWithFits(IReadOnlyList<string> options, string text, bool pending)
+    {
+        if (options.Count == 0 || text.Length == 0) return (OfferOutcome.None, -1, []);
         var t = text.ToLowerInvariant();
         // "my first flight was late" is a story, not a choice: ordinals and parts of the day count in short answers only.
         var shortAnswer = Words().Matches(t).Count <= 6;
@@ -41,11 +51,11 @@ public static partial class OfferResolver
                 "fifth" or "5th" => 4,
                 _ => options.Count - 1,
             };
-            return index < options.Count ? (OfferOutcome.Chosen, index) : (OfferOutcome.Unclear, -1);
+            return index < options.Count ? (OfferOutcome.Chosen, index, []) : (OfferOutcome.Unclear, -1, []);
         }
 
         var times = options.Select(ParseTime).ToList();
-        if (times.Any(x => x is null)) return (OfferOutcome.None, -1);
+        if (times.Any(x => x is null)) return (OfferOutcome.None, -1, []);
         var spoken = SpokenTime(t, pending);
         if (spoken is { } s)
         {
@@ -54,8 +64,8 @@ public static partial class OfferResolver
                 var o = times[i]!.Value;
                 return o.Hour % 12 == s.Hour % 12 && (s.Minute is null || s.Minute == o.Minute) && (s.Pm is null || s.Pm == (o.Hour >= 12));
             }).ToList();
-            if (fits.Count == 1) return (OfferOutcome.Chosen, fits[0]);
-            return pending ? (OfferOutcome.Unclear, -1) : (OfferOutcome.None, -1);
+            if (fits.Count == 1) return (OfferOutcome.Chosen, fits[0], []);
+            return pending ? (OfferOutcome.Unclear, -1, fits.Count > 1 ? fits : []) : (OfferOutcome.None, -1, []);
         }
         if (pending && shortAnswer && PartOfDay().IsMatch(t))
         {
@@ -71,9 +81,10 @@ public static partial class OfferResolver
                 };
                 fits.UnionWith(Enumerable.Range(0, times.Count).Where(i => inPart(times[i]!.Value)));
             }
-            return fits.Count == 1 ? (OfferOutcome.Chosen, fits.Single()) : (OfferOutcome.Unclear, -1);
+            return fits.Count == 1 ? (OfferOutcome.Chosen, fits.Single(), [])
+                : (OfferOutcome.Unclear, -1, fits.Count > 1 ? fits.Order().ToList() : []);
         }
-        return (OfferOutcome.None, -1);
+        return (OfferOutcome.None, -1, []);
     }
 
     public static TimeOnly? ParseTime(string option) =>

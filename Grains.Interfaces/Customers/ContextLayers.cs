@@ -18,6 +18,11 @@ public sealed class EphemeralContext
     [Id(7)] public int ConsecutiveMisses { get; set; }
     [Id(8)] public DateTimeOffset? UpdatedAt { get; set; }
     [Id(9)] public Channel? LastChannel { get; set; }
+    /// <summary>
+    /// The options a clarifying question named ("Did you mean 9:00 AM or 11:30 AM?"), so "the second one" in the answer
+    /// counts within them; only for the next answer to the pending slot.
+    /// </summary>
+    [Id(10)] public List<string>? NarrowedOffer { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("slot-value")]

@@ -263,8 +263,36 @@ public sealed class DialogStepTests
         var h = new EngineHarness(EngineHarness.Autoservice);
         await h.Say(Channel.WhatsApp, "book a general service for MH 12 AB 1234 at Pune tomorrow");
         var reply = await h.Say(Channel.WhatsApp, "morning");
-        Assert.StartsWith("I can offer 9:00 AM, 11:30 AM or 3:00 PM.", reply.Text);
+        Assert.Equal("Did you mean 9:00 AM or 11:30 AM?", reply.Text);
+        Assert.Equal(["9:00 AM", "11:30 AM"], reply.Options!.Select(o => o.Title));
         Assert.Equal("time", h.Ephemeral.PendingSlot);
         Assert.False(h.Ephemeral.Slots.ContainsKey("time"));
+    }
+
+    [Theory]
+    [InlineData("the second one", "11:30 AM")]
+    [InlineData("the last one", "11:30 AM")]
+    [InlineData("the first", "9:00 AM")]
+    [InlineData("9", "9:00 AM")]
+    public async Task After_a_clarifying_question_an_ordinal_counts_within_the_options_it_named(string answer, string chosen)
+    {
+        var h = new EngineHarness(EngineHarness.Autoservice);
+        await h.Say(Channel.WhatsApp, "book a general service for MH 12 AB 1234 at Pune tomorrow");
+        await h.Say(Channel.WhatsApp, "morning");
+        await h.Say(Channel.WhatsApp, answer);
+        Assert.Equal(chosen, h.Ephemeral.Slots["time"].Display);
+        Assert.Null(h.Ephemeral.NarrowedOffer);
+    }
+
+    [Fact]
+    public async Task A_clarifying_question_narrows_only_the_next_answer()
+    {
+        var h = new EngineHarness(EngineHarness.Autoservice);
+        await h.Say(Channel.WhatsApp, "book a general service for MH 12 AB 1234 at Pune tomorrow");
+        await h.Say(Channel.WhatsApp, "morning");
+        var again = await h.Say(Channel.WhatsApp, "the fifth one");
+        Assert.StartsWith("I can offer 9:00 AM, 11:30 AM or 3:00 PM.", again.Text);
+        await h.Say(Channel.WhatsApp, "the last one");
+        Assert.Equal("3:00 PM", h.Ephemeral.Slots["time"].Display);
     }
 }
