@@ -13,6 +13,7 @@ namespace Switchboard.Channels.Outbox;
 public sealed class OutboxDispatcher(
     IGrainFactory grains,
     IEnumerable<IOutboundChannel> channels,
+    IEnumerable<IOutboxAdmission> admissions,
     OutboxPolicy policy,
     OutboxSignal signal,
     DispatcherOptions options,
@@ -20,6 +21,7 @@ public sealed class OutboxDispatcher(
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private readonly Dictionary<Channel, IOutboundChannel> _channels = channels.GroupBy(c => c.Channel).ToDictionary(g => g.Key, g => g.Last());
+    private readonly IOutboxAdmission? _admission = admissions.LastOrDefault();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -72,10 +74,19 @@ public sealed class OutboxDispatcher(
         {
             var due = await shard.TakeDue(options.BatchSize, options.Lease);
             if (due.Count == 0) return;
+            var held = new System.Collections.Concurrent.ConcurrentBag<HeldEntry>();
             await Task.WhenAll(due.GroupBy(e => e.Message.Recipient).Select(async group =>
             {
+                DateTimeOffset? until = null;
                 foreach (var entry in group)
                 {
+                    // Pacing may hold a message; the recipient's later messages wait behind it, so their order holds.
+                    if (until is null && _admission is not null) until = await _admission.AdmitAsync(entry, ct);
+                    if (until is { } at)
+                    {
+                        held.Add(new HeldEntry(entry.Id, at));
+                        continue;
+                    }
                     SendOutcome outcome;
                     try
                     {
@@ -85,12 +96,27 @@ public sealed class OutboxDispatcher(
                     {
                         outcome = SendOutcome.Retry(e.GetType().Name);
                     }
+                    _admission?.Done(entry, outcome);
                     await shard.Complete(entry.Id, outcome);
                 }
             }));
+            // Held messages go back in one call per batch, due again when pacing has room; the next batch reaches what is behind them.
+            if (!held.IsEmpty) await shard.Release([.. held]);
             if (due.Count < options.BatchSize) return;
         }
     }
+}
+
+/// <summary>
+/// Paces what the dispatcher sends (journeys register one: their share of a channel's capacity, calls per second and
+/// concurrent calls). Null from <see cref="AdmitAsync"/>: send now, and <see cref="Done"/> follows the attempt with its outcome; a time:
+/// the message goes back to its shard unsent, due again then.
+/// </summary>
+public interface IOutboxAdmission
+{
+    ValueTask<DateTimeOffset?> AdmitAsync(OutboxEntry entry, CancellationToken cancellationToken);
+
+    void Done(OutboxEntry entry, SendOutcome outcome);
 }
 
 /// <summary>Section <c>Outbox:Dispatcher</c>.</summary>

@@ -39,7 +39,24 @@ public interface IOutboxGrain : IGrainWithStringKey
 
     [Alias("list")]
     Task<IReadOnlyList<OutboxEntry>> List(int limit);
+
+    /// <summary>Gives taken messages back unsent, each due again at its time (pacing held them): no attempt is counted.</summary>
+    [Alias("release")]
+    Task Release(IReadOnlyList<HeldEntry> held);
+
+    /// <summary>The delivery status and its history of the message with this idempotency key (no body, no recipient); null when not here.</summary>
+    [Alias("find-status")]
+    Task<OutboxDeliveryStatus?> FindStatus(string idempotencyKey);
 }
+
+[GenerateSerializer, Immutable, Alias("held-entry")]
+public sealed record HeldEntry([property: Id(0)] string EntryId, [property: Id(1)] DateTimeOffset At);
+
+[GenerateSerializer, Immutable, Alias("outbox-delivery-status")]
+public sealed record OutboxDeliveryStatus(
+    [property: Id(0)] OutboxStatus Status,
+    [property: Id(1)] IReadOnlyList<StatusMark> History,
+    [property: Id(2)] int Attempts);
 
 [GenerateSerializer, Immutable, Alias("enqueue-result")]
 public sealed record EnqueueResult(

@@ -39,6 +39,7 @@ public sealed class JourneyEnrolmentGrain(
     private IGrainTimer? _timer;
     private bool _reminder;
     private bool _listening;
+    private bool _outboxDirty;
 
     private IJourneyWaitersGrain Waiters => GrainFactory.GetGrain<IJourneyWaitersGrain>(JourneyKeys.Ledger(_tenant, _customerId)); // whether a wake-up reminder may be registered (an enrolment stored before this activation may have one)
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
@@ -79,12 +80,30 @@ public sealed class JourneyEnrolmentGrain(
 
     public Task Wake() => Drive();
 
-    public Task<string?> TimelineJson() => Task.FromResult(_enrolment is null ? null : JsonSerializer.Serialize(new
+    public async Task<string?> TimelineJson()
     {
-        tenant = _tenant, journey = _journey, customerId = _customerId, run = _enrolment.Run, status = _enrolment.Status,
-        enrolledAt = _enrolment.EnrolledAt, wakeAt = _enrolment.WakeAt, timeZones = S.TimeZones, region = S.Region,
-        steps = _enrolment.Timeline,
-    }, Json));
+        if (_enrolment is null) return null;
+        var steps = JsonSerializer.SerializeToNode(_enrolment.Timeline, Json)!.AsArray();
+        // Each send's live delivery status, from its outbox shard (fed by the provider's status webhooks): status and
+        // times only, never the body or the address.
+        var keys = _enrolment.Timeline.Select(t => t.Key).OfType<string>().Distinct(StringComparer.Ordinal).Where(S.Outbox.ContainsKey).ToList();
+        var found = await Task.WhenAll(keys.Select(k => GrainFactory.GetGrain<IOutboxGrain>(S.Outbox[k]).FindStatus(k)));
+        var delivery = keys.Zip(found).Where(p => p.Second is not null).ToDictionary(p => p.First, p => p.Second!, StringComparer.Ordinal);
+        for (var i = 0; i < steps.Count; i++)
+            if (_enrolment.Timeline[i] is { Key: { } key, Outcome: "enqueued" } && delivery.TryGetValue(key, out var d))
+                steps[i]!["delivery"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["status"] = d.Status.ToWire(),
+                    ["attempts"] = d.Attempts,
+                    ["history"] = new System.Text.Json.Nodes.JsonArray([.. d.History.Select(h => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["status"] = h.Status.ToWire(), ["at"] = h.At })]),
+                };
+        return JsonSerializer.Serialize(new
+        {
+            tenant = _tenant, journey = _journey, customerId = _customerId, run = _enrolment.Run, status = _enrolment.Status,
+            enrolledAt = _enrolment.EnrolledAt, wakeAt = _enrolment.WakeAt, timeZones = S.TimeZones, region = S.Region,
+            steps,
+        }, Json);
+    }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -175,7 +194,10 @@ public sealed class JourneyEnrolmentGrain(
             effect.Kind == SendKind.Template ? OutboundKind.Template : OutboundKind.FreeForm,
             JourneyWire.Body(effect, purpose), JourneyWire.Summary(effect), effect.IdempotencyKey,
             CustomerMessageAt: effect.Channel == Switchboard.Journeys.Model.JourneyChannel.WhatsApp ? customerWroteAt : null);
-        var result = await GrainFactory.GetGrain<IOutboxGrain>(OutboxKeys.Shard(channel, recipient, outbox.Shards)).Enqueue(message);
+        var shard = OutboxKeys.Shard(channel, recipient, outbox.Shards);
+        var result = await GrainFactory.GetGrain<IOutboxGrain>(shard).Enqueue(message);
+        // Stored with the enrolment's next write; a crash before it re-issues the send, whose duplicate answer brings it back.
+        if (result.Accepted && S.Outbox.TryAdd(effect.IdempotencyKey, shard)) _outboxDirty = true;
         if (result.Accepted)
             _events.Publish(new InteractionEvent(effect.IdempotencyKey + ":sent", InteractionKind.MessageSent, _tenant, _customerId, channel, now,
                 Step: effect.StepId, Outcome: purpose, Journey: _journey));
@@ -239,8 +261,9 @@ public sealed class JourneyEnrolmentGrain(
     {
         var json = _enrolment is null ? null : JsonSerializer.Serialize(_enrolment, Json);
         // A wake-up that changed nothing (a poll while waiting for a reply) writes nothing.
-        if (json == S.Json && _store.Version > 0) return;
+        if (json == S.Json && !_outboxDirty && _store.Version > 0) return;
         S.Json = json;
+        _outboxDirty = false;
         try
         {
             await _store.SnapshotAsync();

@@ -17,6 +17,8 @@ public sealed class EnrolmentGrainState
     [Id(0)] public string? Json { get; set; }
     [Id(1)] public List<string> TimeZones { get; set; } = [];
     [Id(2)] public string? Region { get; set; }
+    /// <summary>Send idempotency key → the outbox shard that holds it (<c>whatsapp/17</c>: no address), so the timeline can show its delivery status.</summary>
+    [Id(3)] public Dictionary<string, string> Outbox { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("contact-ledger-state")]

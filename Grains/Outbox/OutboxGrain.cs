@@ -189,6 +189,17 @@ public sealed class OutboxGrain(
         if (S.NoteInbound(customerId, at, now)) await Persist(new OutboxChange { InboundCustomer = customerId, InboundAt = at, At = now });
     }
 
+    public Task Release(IReadOnlyList<HeldEntry> held)
+    {
+        // Like the lease, in memory only: after a crash the message is simply due again.
+        foreach (var h in held)
+            if (_byId.TryGetValue(h.EntryId, out var e) && e.Status == OutboxStatus.Queued) e.NextAttemptAt = h.At;
+        return Task.CompletedTask;
+    }
+
+    public Task<OutboxDeliveryStatus?> FindStatus(string idempotencyKey) =>
+        Task.FromResult(_byKey.TryGetValue(idempotencyKey, out var e) ? new OutboxDeliveryStatus(e.Status, [.. e.History], e.Attempts) : null);
+
     public Task<IReadOnlyList<OutboxEntry>> List(int limit) =>
         Task.FromResult<IReadOnlyList<OutboxEntry>>(S.Entries.AsEnumerable().Reverse().Take(Math.Max(0, limit)).ToList());
 

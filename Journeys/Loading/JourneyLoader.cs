@@ -30,7 +30,7 @@ public static class JourneyLoader
     {
         var y = new YamlReader(file, errors);
         if (y.Map(y.Parse(text), "a journey file") is not { } root) return null;
-        y.Only(root, "a journey", "journey", "name", "purpose", "goal", "exitOnOptOut", "steps");
+        y.Only(root, "a journey", "journey", "name", "purpose", "goal", "exitOnOptOut", "weight", "steps");
         var id = y.Str(root, "journey", required: true) ?? "?";
         var name = y.Str(root, "name") ?? id;
         var purpose = y.Str(root, "purpose") ?? "marketing";
@@ -42,6 +42,14 @@ public static class JourneyLoader
             y.Only(g, "a goal", "intent", "attribute", "equals");
             goal = new(y.Str(g, "intent"), y.Str(g, "attribute"), y.Str(g, "equals"));
             if (goal.Intent is null && goal.Attribute is null) y.Error(g, "a goal needs an 'intent' or an 'attribute'");
+        }
+        // A running journey's share of the tenant's outbound capacity is in proportion to its weight (CapacityShare).
+        var weight = 1.0;
+        if (y.Str(root, "weight") is { } w && (!double.TryParse(w, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out weight)
+            || !double.IsFinite(weight) || weight <= 0 || weight > 1000))
+        {
+            y.Error(YamlReader.Get(root, "weight")!, $"'weight' must be a number above 0 and at most 1000, not '{w}'");
+            weight = 1;
         }
         var exitOnOptOut = true;
         if (y.Str(root, "exitOnOptOut") is { } exit && !bool.TryParse(exit, out exitOnOptOut))
@@ -78,7 +86,7 @@ public static class JourneyLoader
             if (index < 0) y.Error(node, $"branch target '{target}' is not a step of this journey");
             else if (index <= from) y.Error(node, $"branch target '{target}' is not after the branch (journeys only jump forward, so no step runs twice)");
         }
-        return new JourneyDefinition(id, name, purpose, steps, goal, exitOnOptOut, file);
+        return new JourneyDefinition(id, name, purpose, steps, goal, exitOnOptOut, file, weight);
     }
 
     private static SendStep? Send(YamlReader y, YamlNode node, string id, int line)

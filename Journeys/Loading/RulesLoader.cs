@@ -96,15 +96,21 @@ public static class RulesLoader
         }
 
         int mpm = d.MessagesPerMinute, cps = d.CallsPerSecond, concurrent = d.ConcurrentCalls;
+        var share = d.JourneyShare;
         if (y.Map(YamlReader.Get(root, "capacity"), "'capacity'") is { } cap)
         {
-            y.Only(cap, "capacity", "messagesPerMinute", "callsPerSecond", "concurrentCalls");
+            y.Only(cap, "capacity", "messagesPerMinute", "journeyShare", "callsPerSecond", "concurrentCalls");
             mpm = Int(y, cap, "messagesPerMinute", 1) ?? mpm;
             cps = Int(y, cap, "callsPerSecond", 1) ?? cps;
             concurrent = Int(y, cap, "concurrentCalls", 1) ?? concurrent;
+            if (y.Str(cap, "journeyShare") is { } js)
+            {
+                if (double.TryParse(js, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 && v <= 1) share = v;
+                else y.Error(YamlReader.Get(cap, "journeyShare")!, $"'journeyShare' must be a fraction above 0 and at most 1 (the rest of the capacity is kept for replies), not '{js}'");
+            }
         }
         return new TenantJourneyRules(order.Count > 0 ? order : d.ChannelOrder, quiet, open, restricted,
-            capsNode is null ? d.Caps : caps, zone, mpm, cps, concurrent);
+            capsNode is null ? d.Caps : caps, zone, mpm, cps, concurrent, share);
     }
 
     private static (TimeOnly From, TimeOnly To)? Window(YamlReader y, YamlMappingNode m)

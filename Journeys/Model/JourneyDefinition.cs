@@ -12,7 +12,8 @@ public sealed record JourneyDefinition(
     IReadOnlyList<JourneyStep> Steps,
     JourneyGoal? Goal,
     bool ExitOnOptOut,
-    string SourceFile)
+    string SourceFile,
+    double Weight = 1)
 {
     public int IndexOf(string stepId)
     {

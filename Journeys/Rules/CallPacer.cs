@@ -11,6 +11,18 @@ public sealed class CallPacer(int callsPerSecond, int concurrent)
 
     public int Active => _active;
 
+    public int CallsPerSecond => callsPerSecond;
+
+    public int Concurrent => concurrent;
+
+    /// <summary>New limits (the tenant's rules changed) keep the calls already up and the starts of the last second.</summary>
+    public void Reconfigure(int perSecond, int maxConcurrent)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(perSecond, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrent, 1);
+        (callsPerSecond, concurrent) = (perSecond, maxConcurrent);
+    }
+
     /// <summary>Starts a call now when pacing allows; else returns false and when to ask again.</summary>
     public bool TryStart(DateTimeOffset now, out DateTimeOffset retryAt)
     {

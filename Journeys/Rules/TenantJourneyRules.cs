@@ -16,8 +16,12 @@ public sealed record TenantJourneyRules(
     string DefaultTimeZone,
     int MessagesPerMinute,
     int CallsPerSecond,
-    int ConcurrentCalls)
+    int ConcurrentCalls,
+    double JourneyShare = TenantJourneyRules.DefaultJourneyShare)
 {
+    /// <summary>The part of a channel's <see cref="MessagesPerMinute"/> journeys may use together; the rest is kept for replies to customers, which are never held.</summary>
+    public const double DefaultJourneyShare = 0.8;
+
     public static readonly TimeSpan WhatsAppWindow = TimeSpan.FromHours(24);
 
     public static TenantJourneyRules Default { get; } = new(

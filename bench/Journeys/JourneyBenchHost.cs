@@ -17,11 +17,16 @@ internal sealed class JourneyBenchHost : IAsyncDisposable
 
     private JourneyBenchHost(SiloApp silo) => Silo = silo;
 
-    public static async Task<JourneyBenchHost> StartAsync() => new(await SiloApp.StartAsync(new Dictionary<string, string?>
+    public static async Task<JourneyBenchHost> StartAsync(IDictionary<string, string?>? extra = null)
     {
-        ["Bots:Enabled"] = "false",
-        ["Logging:LogLevel:Default"] = "Warning",
-    }));
+        var settings = new Dictionary<string, string?>
+        {
+            ["Bots:Enabled"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
+        return new(await SiloApp.StartAsync(settings));
+    }
 
     public static string Phone(int i) => $"+9199{i:D8}";
 
