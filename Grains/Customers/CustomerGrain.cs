@@ -80,7 +80,7 @@ public sealed class CustomerGrain(
     {
         ArgumentNullException.ThrowIfNull(turn);
         if (turn.Tenant != _tenant) throw new ArgumentException("The turn names another tenant than this customer's.");
-        var identityKey = pseudonyms.IdentityKey(_tenant, turn.From);
+        var identityKey = IdentityKeyOf(turn.From);
         if (cached && !(S.Created && S.OwnedIdentities.Contains(identityKey)))
         {
             // A stale route (the address went to another customer, or this one was erased): the ingress asks identity.
@@ -88,6 +88,18 @@ public sealed class CustomerGrain(
             return Task.FromResult<TurnResult?>(null);
         }
         return Handle(turn, identityKey)!;
+    }
+
+    /// <summary>The identity key of the address the last turn came from, kept so a customer's next turn does not compute it again.</summary>
+    private (ChannelAddress Address, string Key)? _lastIdentity;
+
+    private string IdentityKeyOf(ChannelAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (_lastIdentity is { } last && last.Address.Equals(address)) return last.Key;
+        var key = pseudonyms.IdentityKey(_tenant, address);
+        _lastIdentity = (address, key);
+        return key;
     }
 
     /// <param name="identityKey">The sender's identity key when the call says which address it came from: the customer takes it as its own unless it released it.</param>
