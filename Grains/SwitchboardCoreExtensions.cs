@@ -21,6 +21,7 @@ public static class SwitchboardCoreExtensions
         services.AddSingleton(keys);
         services.AddSingleton(sp => new SessionTokens(keys.SessionTokenKey, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AddressPseudonyms>();
+        services.AddSingleton<IdentityBindingCache>();
         services.TryAddSingleton<IConversationEngineProvider, EchoConversationEngine>();
         // Analytics off unless the host registers a publisher (Silo/Analytics does).
         services.TryAddSingleton<Interfaces.Analytics.IInteractionEvents>(Interfaces.Analytics.NoInteractionEvents.Instance);

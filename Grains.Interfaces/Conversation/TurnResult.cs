@@ -9,6 +9,7 @@ namespace Switchboard.Grains.Interfaces.Conversation;
 /// <see cref="Keyword"/> names a consent keyword the turn was (its consent change is already recorded);
 /// <see cref="Outbound"/> is the reply as an outbound message, durable with the turn, when the rules named a route;
 /// <see cref="ReplyRefused"/> says why there is none when one was due (<c>consent</c>, <c>outside-service-window</c>).
+/// <see cref="AddressBound"/> tells the ingress the sender's address is this customer's (it may cache the route).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("turn-result")]
 public sealed record TurnResult(
@@ -19,4 +20,5 @@ public sealed record TurnResult(
     [property: Id(4)] ConsentDecision? ReplyConsent = null,
     [property: Id(5)] ConsentKeyword Keyword = ConsentKeyword.None,
     [property: Id(6)] Outbox.OutboxEntry? Outbound = null,
-    [property: Id(7)] string? ReplyRefused = null);
+    [property: Id(7)] string? ReplyRefused = null,
+    [property: Id(8)] bool AddressBound = false);

@@ -21,6 +21,24 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("handle-turn")]
     Task<TurnResult> HandleTurn(InboundTurn turn);
 
+    /// <summary>
+    /// <see cref="HandleTurn"/> with the sender's (normalised) address checked against the identity bindings this
+    /// customer knows of. Reached through the identity grain (<paramref name="cached"/> false), the customer takes the address
+    /// as its own unless it released it since, and says so in <see cref="TurnResult.AddressBound"/>: the ingress may then
+    /// route the sender's next turns here from its cache. Reached through that cache (<paramref name="cached"/> true),
+    /// it answers null, doing nothing, unless it still owns the address: the ingress then asks the identity grain.
+    /// </summary>
+    [Alias("handle-turn-from")]
+    Task<TurnResult?> HandleTurnFrom(InboundTurn turn, bool cached);
+
+    /// <summary>
+    /// The (normalised) address is being bound to another customer: from now on turns routed here by a cached
+    /// binding are refused, and a turn still on its way from an older identity lookup does not take it back. Durable
+    /// before it returns, also on a customer not created yet. <see cref="LinkAddress"/> or <see cref="Register"/> take it back.
+    /// </summary>
+    [Alias("release-address")]
+    Task ReleaseAddress(ChannelAddress address);
+
     /// <summary>Records a message the engine sent on a channel outside a turn (a journey, a confirmation). Text is tokenized.</summary>
     /// <summary>Replies recorded with their turns and not yet handed to their channel's outbox (resumed after a restart).</summary>
     [Alias("pending-replies")]

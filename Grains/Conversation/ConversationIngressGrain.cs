@@ -12,18 +12,37 @@ using Switchboard.Tenancy;
 namespace Switchboard.Grains.Conversation;
 
 [StatelessWorker]
-public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTokens sessionTokens, AddressPseudonyms pseudonyms, TimeProvider time) : Grain, IConversationIngressGrain
+public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTokens sessionTokens, AddressPseudonyms pseudonyms, IdentityBindingCache bindings,
+    TimeProvider time) : Grain, IConversationIngressGrain
 {
+    /// <summary>Rounds of the link protocol before giving up when the address's binding keeps changing under it.</summary>
+    private const int LinkAttempts = 8;
+
+    /// <summary>
+    /// A known sender's turn goes straight to its customer (one grain call): the silo's <see cref="IdentityBindingCache"/>
+    /// names the customer, which accepts it only if the address is still its own. Otherwise, and for a new sender, the
+    /// identity grain binds or finds the customer first, as the source of truth.
+    /// </summary>
     public async Task<TurnResult> Receive(InboundTurn turn)
     {
         ArgumentNullException.ThrowIfNull(turn);
+        ArgumentNullException.ThrowIfNull(turn.From);
         var tenant = RequireTenant(turn.Tenant);
         CustomerGrain.Validate(turn);
         var address = AddressNormalizer.Normalize(turn.From.Kind, turn.From.Value, tenant.DefaultRegion);
-        var identity = GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(tenant.Id, address));
-        var customerId = await identity.GetOrBind(NewCustomerId());
-        var customer = GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant.Id, customerId));
-        return await customer.HandleTurn(turn with { From = address });
+        var identityKey = pseudonyms.IdentityKey(tenant.Id, address);
+        if (!address.Equals(turn.From)) turn = turn with { From = address };
+        if (bindings.TryGet(identityKey, out IdentityBindingCache.Binding known))
+        {
+            if (await known.Customer.HandleTurnFrom(turn, cached: true) is { } direct) return direct;
+            bindings.Forget(identityKey, known);
+        }
+        var customerId = await GrainFactory.GetGrain<IIdentityGrain>(identityKey).GetOrBind(NewCustomerId());
+        var customer = Customer(tenant.Id, customerId);
+        var result = await customer.HandleTurnFrom(turn, cached: false)
+            ?? throw new InvalidOperationException("A customer refused a turn routed by the identity grain.");
+        if (result.AddressBound) bindings.Remember(identityKey, customerId, customer);
+        return result;
     }
 
     public async Task<string?> Resolve(string tenant, ChannelAddress address)
@@ -52,7 +71,7 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
         var customer = GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(t.Id, claims.CustomerId));
         if (!await customer.Exists()) return null;
         var normalized = AddressNormalizer.Normalize(address.Kind, address.Value, t.DefaultRegion);
-        await GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(t.Id, normalized)).Bind(claims.CustomerId);
+        await Bind(t.Id, normalized, claims.CustomerId);
         await customer.LinkAddress(normalized);
         return claims.CustomerId;
     }
@@ -63,9 +82,32 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
         var customer = GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(t.Id, customerId));
         if (!await customer.Exists()) throw new UnknownCustomerException(t.Id, customerId);
         var normalized = AddressNormalizer.Normalize(address.Kind, address.Value, t.DefaultRegion);
-        await GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(t.Id, normalized)).Bind(customerId);
+        await Bind(t.Id, normalized, customerId);
         await customer.LinkAddress(normalized);
     }
+
+    /// <summary>
+    /// Binds an address to a customer, taking it from the customer it belonged to: that customer releases it first
+    /// (durably), then the identity grain moves the binding only if it still names that customer; if another link moved
+    /// it meanwhile, the round repeats with the new owner. So whenever the identity grain names a customer, no other
+    /// customer still accepts the address's cached turns. A crash between the release and the bind leaves the address
+    /// with its old customer, reached through the identity grain only, until the link is retried.
+    /// </summary>
+    private async Task Bind(string tenant, ChannelAddress normalized, string customerId)
+    {
+        var identityKey = pseudonyms.IdentityKey(tenant, normalized);
+        var identity = GrainFactory.GetGrain<IIdentityGrain>(identityKey);
+        var current = await identity.GetCustomerId();
+        for (var attempt = 1; current != customerId; attempt++)
+        {
+            if (attempt > LinkAttempts) throw new InvalidOperationException("The address's binding kept changing while it was being linked; try again.");
+            if (current is not null) await Customer(tenant, current).ReleaseAddress(normalized);
+            current = await identity.BindIf(current, customerId);
+        }
+        bindings.Forget(identityKey);
+    }
+
+    private ICustomerGrain Customer(string tenant, string customerId) => GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant, customerId));
 
     public async Task<string> IssueCallCode(string tenant, string customerId, TimeSpan lifetime)
     {

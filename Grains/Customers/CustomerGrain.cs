@@ -74,22 +74,53 @@ public sealed class CustomerGrain(
         await Task.WhenAll(_journal.LoadAsync(), _keys.LoadAsync());
     }
 
-    public async Task<TurnResult> HandleTurn(InboundTurn turn)
+    public Task<TurnResult> HandleTurn(InboundTurn turn) => Handle(turn, null);
+
+    public Task<TurnResult?> HandleTurnFrom(InboundTurn turn, bool cached)
+    {
+        ArgumentNullException.ThrowIfNull(turn);
+        if (turn.Tenant != _tenant) throw new ArgumentException("The turn names another tenant than this customer's.");
+        var identityKey = IdentityKeyOf(turn.From);
+        if (cached && !(S.Created && S.OwnedIdentities.Contains(identityKey)))
+        {
+            // A stale route (the address went to another customer, or this one was erased): the ingress asks identity.
+            if (!S.Created && _journal.Version == 0) DeactivateOnIdle();
+            return Task.FromResult<TurnResult?>(null);
+        }
+        return Handle(turn, identityKey)!;
+    }
+
+    /// <summary>The identity key of the address the last turn came from, kept so a customer's next turn does not compute it again.</summary>
+    private (ChannelAddress Address, string Key)? _lastIdentity;
+
+    private string IdentityKeyOf(ChannelAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (_lastIdentity is { } last && last.Address.Equals(address)) return last.Key;
+        var key = pseudonyms.IdentityKey(_tenant, address);
+        _lastIdentity = (address, key);
+        return key;
+    }
+
+    /// <param name="identityKey">The sender's identity key when the call says which address it came from: the customer takes it as its own unless it released it.</param>
+    private async Task<TurnResult> Handle(InboundTurn turn, string? identityKey)
     {
         Validate(turn);
         if (turn.Tenant != _tenant) throw new ArgumentException("The turn names another tenant than this customer's.");
 
-        var seen = S.Processed.FindLast(p => p.MessageId == turn.MessageId);
+        var seen = FindProcessed(turn.MessageId);
         if (seen is not null || S.ProcessedIdHashes.Contains(CustomerState.IdHash(turn.MessageId)))
         {
-            logger.LogInformation("Duplicate message {MessageId} for customer {CustomerId} ignored", turn.MessageId, _customerId);
+            if (logger.IsEnabled(LogLevel.Information))
+                logger.LogInformation("Duplicate message {MessageId} for customer {CustomerId} ignored", turn.MessageId, _customerId);
             // The first delivery may still be on its way to disk: answer only once it is there.
             await _journal.LastWrite;
             // An old duplicate's reply is no longer kept; it was delivered (or queued) the first time.
             // A reply still waiting for its channel is handed back, so a redelivery after a lost hand-off resumes it.
             var pending = S.PendingReplies.Find(e => e.Id == ReplyIdOf(turn.MessageId));
             return new TurnResult(_customerId, true, seen?.Reply ?? new EngineReply(""), seen?.TokenizedText ?? "",
-                seen is null ? null : ReplyConsentFor(turn, Keyword(turn)), ConsentKeyword.None, pending);
+                seen is null ? null : ReplyConsentFor(turn, Keyword(turn)), ConsentKeyword.None, pending,
+                AddressBound: identityKey is not null && S.OwnedIdentities.Contains(identityKey));
         }
 
         await EnsureKeys();
@@ -101,6 +132,7 @@ public sealed class CustomerGrain(
             change.CreatedAt = now;
         }
         AddAddress(turn.From);
+        if (identityKey is not null && !S.ReleasedIdentities.Contains(identityKey)) OwnIdentity(identityKey);
 
         var expectSecret = S.EngineData.TryGetValue(ExpectSecretDigitsKey, out var flag) && flag == "1";
         var text = Tokenize(turn.Text ?? "", expectSecret);
@@ -149,7 +181,7 @@ public sealed class CustomerGrain(
             change.RepliesAdded.Add(outbound);
         }
 
-        var consentChanges = change.Consent.ToList();
+        List<ConsentChange>? consentChanges = change.Consent.Count == 0 ? null : [.. change.Consent];
         await Commit();
         // Journeys waiting for this customer's reply or intent look now, not at their next poll (only when one said it
         // waits: a customer nobody waits on costs no call).
@@ -159,10 +191,13 @@ public sealed class CustomerGrain(
             GrainFactory.GetGrain<Interfaces.Journeys.IJourneyWaitersGrain>(Interfaces.Journeys.JourneyKeys.Ledger(_tenant, _customerId)).CustomerActed().Ignore();
         }
         TurnEvents.Publish(analytics, _tenant, _customerId, turn.MessageId, turn.Channel, now, before, reply, S.Ephemeral, S.Intent, time.GetElapsedTime(started));
-        foreach (var c in consentChanges) TurnEvents.PublishConsent(analytics, _tenant, _customerId, c);
-        logger.LogInformation("Turn {MessageId} on {Channel} handled for customer {CustomerId} ({Length} chars in)",
-            turn.MessageId, turn.Channel.ToWire(), _customerId, transcriptText.Length);
-        return new TurnResult(_customerId, false, reply, transcriptText, consent, keyword, outbound, refused);
+        foreach (var c in consentChanges ?? []) TurnEvents.PublishConsent(analytics, _tenant, _customerId, c);
+        // Checked first: the call would box its arguments into an array on every turn even with Information off.
+        if (logger.IsEnabled(LogLevel.Information))
+            logger.LogInformation("Turn {MessageId} on {Channel} handled for customer {CustomerId} ({Length} chars in)",
+                turn.MessageId, turn.Channel.ToWire(), _customerId, transcriptText.Length);
+        return new TurnResult(_customerId, false, reply, transcriptText, consent, keyword, outbound, refused,
+            identityKey is not null && S.OwnedIdentities.Contains(identityKey));
     }
 
     /// <summary>
@@ -264,10 +299,21 @@ public sealed class CustomerGrain(
         return Decide(turn.Channel, rules.ReplyPurpose);
     }
 
-    /// <summary>Gives a call-us reply its call code and a continue-on-web reply its session token, inside the turn.</summary>
-    private async Task<EngineReply> CompleteAction(EngineReply reply, TurnRules? rules)
+    private ProcessedMessage? FindProcessed(string messageId)
     {
-        if (rules is null || reply.Action is not { } action) return reply;
+        var processed = S.Processed;
+        for (var i = processed.Count - 1; i >= 0; i--)
+            if (processed[i].MessageId == messageId) return processed[i];
+        return null;
+    }
+
+    /// <summary>Gives a call-us reply its call code and a continue-on-web reply its session token, inside the turn.</summary>
+    private ValueTask<EngineReply> CompleteAction(EngineReply reply, TurnRules? rules) =>
+        rules is null || reply.Action is null ? ValueTask.FromResult(reply) : new ValueTask<EngineReply>(CompleteActionAsync(reply, rules));
+
+    private async Task<EngineReply> CompleteActionAsync(EngineReply reply, TurnRules rules)
+    {
+        if (reply.Action is not { } action) return reply;
         if (action.Kind == ReplyActionKind.CallUs && action.CallCode is null && rules.CallCodeLifetime > TimeSpan.Zero)
             return reply with { Action = action with { CallCode = await IssueCallCode(rules.CallCodeLifetime) } };
         if (action.Kind == ReplyActionKind.ContinueOnWeb && action.SessionToken is null && rules.WebLinkLifetime > TimeSpan.Zero)
@@ -312,7 +358,8 @@ public sealed class CustomerGrain(
     public async Task Register(ChannelAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (S.Created && S.Addresses.Contains(address)) return;
+        var identityKey = pseudonyms.IdentityKey(_tenant, address);
+        if (S.Created && S.Addresses.Contains(address) && S.OwnedIdentities.Contains(identityKey)) return;
         await EnsureKeys();
         var change = Begin();
         if (!S.Created)
@@ -322,15 +369,31 @@ public sealed class CustomerGrain(
             change.CreatedAt = now;
         }
         AddAddress(address);
+        OwnIdentity(identityKey);
         await Commit(layers: false);
     }
 
     public async Task LinkAddress(ChannelAddress address)
     {
         EnsureExists();
+        ArgumentNullException.ThrowIfNull(address);
         Begin();
         AddAddress(address);
+        OwnIdentity(pseudonyms.IdentityKey(_tenant, address));
         await Commit(layers: false);
+    }
+
+    public async Task ReleaseAddress(ChannelAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var identityKey = pseudonyms.IdentityKey(_tenant, address);
+        if (!S.OwnedIdentities.Contains(identityKey) && S.ReleasedIdentities.Contains(identityKey)) return;
+        // Written even for a customer not created yet: its first turn may still be on its way from an older lookup.
+        var change = Begin();
+        S.ReleaseIdentity(identityKey);
+        (change.IdentitiesReleased ??= []).Add(identityKey);
+        await Commit(layers: false);
+        logger.LogInformation("Customer {CustomerId} released an address of kind {Kind} to another customer", _customerId, address.Kind.ToWire());
     }
 
     public Task<ConsentDecision> CanContact(Channel channel, ConsentPurpose purpose)
@@ -478,7 +541,9 @@ public sealed class CustomerGrain(
         try
         {
             // A new customer's salt was queued before this record: the store makes appends durable in order.
-            await Task.WhenAll(_keys.LastWrite, _journal.AppendAsync(change));
+            var append = _journal.AppendAsync(change);
+            var keys = _keys.LastWrite;
+            await (keys.IsCompletedSuccessfully ? append : Task.WhenAll(keys, append));
         }
         catch
         {
@@ -523,6 +588,11 @@ public sealed class CustomerGrain(
     private void AddAddress(ChannelAddress address)
     {
         if (S.AddAddress(address)) _change!.Addresses.Add(address);
+    }
+
+    private void OwnIdentity(string identityKey)
+    {
+        if (S.OwnIdentity(identityKey)) (_change!.IdentitiesOwned ??= []).Add(identityKey);
     }
 
     private void AppendTranscript(TranscriptTurn turn)

@@ -33,6 +33,13 @@ public sealed class CustomerState
     [Id(13)] public List<ulong> ProcessedIdHashes { get; set; } = [];
     /// <summary>Replies recorded with their turns that their channel has not yet sent and recorded in its outbox.</summary>
     [Id(14)] public List<OutboxEntry> PendingReplies { get; set; } = [];
+    /// <summary>
+    /// Identity keys (address pseudonyms, never raw addresses) the identity grain binds to this customer, as far as it
+    /// knows: a turn routed here by an ingress's cached binding is accepted only for one of these.
+    /// </summary>
+    [Id(15)] public HashSet<string> OwnedIdentities { get; set; } = [];
+    /// <summary>Identity keys released to another customer: a late turn from an older identity lookup does not take them back.</summary>
+    [Id(16)] public HashSet<string> ReleasedIdentities { get; set; } = [];
 
     public const int TranscriptLimit = 200;
     /// <summary>Message ids remembered for deduplication (channels redeliver for days: WhatsApp up to 7).</summary>
@@ -61,7 +68,14 @@ public sealed class CustomerState
         if (c.EngineData is not null) EngineData = c.EngineData;
         PendingReplies.AddRange(c.RepliesAdded);
         foreach (var id in c.RepliesHandedOff) PendingReplies.RemoveAll(e => e.Id == id);
+        foreach (var key in c.IdentitiesReleased ?? []) ReleaseIdentity(key);
+        foreach (var key in c.IdentitiesOwned ?? []) OwnIdentity(key);
     }
+
+    /// <summary>The identity is this customer's (a link or a registration; it takes back a release).</summary>
+    public bool OwnIdentity(string identityKey) => ReleasedIdentities.Remove(identityKey) | OwnedIdentities.Add(identityKey);
+
+    public bool ReleaseIdentity(string identityKey) => OwnedIdentities.Remove(identityKey) | ReleasedIdentities.Add(identityKey);
 
     public void Create(DateTimeOffset now)
     {
@@ -113,8 +127,16 @@ public sealed class CustomerState
 
     public static ulong IdHash(string messageId)
     {
+        // Message ids are at most 256 characters (checked before a turn is handled): their UTF-8 fits on the stack.
         Span<byte> hash = stackalloc byte[32];
-        global::System.Security.Cryptography.SHA256.HashData(global::System.Text.Encoding.UTF8.GetBytes(messageId), hash);
+        var utf8 = global::System.Text.Encoding.UTF8;
+        if (messageId.Length > 256)
+        {
+            global::System.Security.Cryptography.SHA256.HashData(utf8.GetBytes(messageId), hash);
+            return BitConverter.ToUInt64(hash);
+        }
+        Span<byte> bytes = stackalloc byte[256 * 3];
+        global::System.Security.Cryptography.SHA256.HashData(bytes[..utf8.GetBytes(messageId, bytes)], hash);
         return BitConverter.ToUInt64(hash);
     }
 }
@@ -140,6 +162,9 @@ public sealed class CustomerChange
     [Id(11)] public Dictionary<string, string>? EngineData { get; set; }
     [Id(12)] public List<OutboxEntry> RepliesAdded { get; set; } = [];
     [Id(13)] public List<string> RepliesHandedOff { get; set; } = [];
+    /// <summary>Null when the call changed none (most turns: the list is not allocated).</summary>
+    [Id(14)] public List<string>? IdentitiesOwned { get; set; }
+    [Id(15)] public List<string>? IdentitiesReleased { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("processed-message")]

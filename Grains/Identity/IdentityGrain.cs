@@ -37,6 +37,13 @@ public sealed class IdentityGrain(IJournalStore journalStore, Serializer seriali
         await Set(customerId);
     }
 
+    public async Task<string?> BindIf(string? expected, string customerId)
+    {
+        if (_journal.State.CustomerId != expected) return _journal.State.CustomerId;
+        if (expected != customerId) await Set(customerId);
+        return customerId;
+    }
+
     public async Task Unbind(string customerId)
     {
         if (_journal.State.CustomerId != customerId) return;
