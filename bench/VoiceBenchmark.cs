@@ -34,6 +34,7 @@ public sealed class VoiceBenchmark : IBenchmark
         Console.WriteLine($"voice: {calls} calls at {rate}/s, held {hold} s, {(srtp ? "SRTP" : "plain RTP")}, speech agent {(agent ? "on" : "off (DTMF)")}, on {Environment.ProcessorCount} cores");
         if (srtp) MeasureSrtpPacketCost();
         if (!args.Contains("--no-receive-path")) await VoiceReceivePath.MeasureAsync();
+        using var runtime = new VoiceRuntimeEvents();
 
         await using var app = await SiloApp.StartAsync(new Dictionary<string, string?>
         {
@@ -53,6 +54,9 @@ public sealed class VoiceBenchmark : IBenchmark
         var signaling = services.GetRequiredService<VoiceSignaling>();
         var pacer = services.GetRequiredService<MediaPacer>();
         await using var uac = new VoiceLoadCaller(server, srtp);
+        var serverSide = new System.Collections.Concurrent.ConcurrentDictionary<string, (long Arrived, long Locked, long Sent, long Done)>();
+        signaling.InviteAnswered = (callId, arrived, locked, sent, done) => serverSide[callId] = (arrived, locked, sent, done);
+        Console.WriteLine(runtime.Cut("start-up"));
 
         // Ramp: new calls at a fixed rate; INVITE→200 measured for each.
         var latency = new Percentiles();
@@ -72,6 +76,8 @@ public sealed class VoiceBenchmark : IBenchmark
         Console.WriteLine($"pacer thread scheduling: {pacer.Scheduling}; load UAC receive thread: {uac.ReceiverScheduling}");
         Console.WriteLine($"ramp: {calls} calls up in {ramp.Elapsed.TotalSeconds:F1} s; server reports {signaling.ActiveCalls} active");
         Console.WriteLine($"INVITE→200 OK at {rate} calls/s: {latency.Summary()}");
+        PrintBreakdown(up.Select(u => u.Call), serverSide);
+        Console.WriteLine(runtime.Cut("ramp"));
         foreach (var (call, _) in up) call.Key("1#");
 
         // Hold: measure the steady state.
@@ -98,12 +104,43 @@ public sealed class VoiceBenchmark : IBenchmark
         Console.WriteLine($"GC during the hold: gen0 {GC.CollectionCount(0) - gcBefore.Gen0}, gen1 {GC.CollectionCount(1) - gcBefore.Gen1}, gen2 {GC.CollectionCount(2) - gcBefore.Gen2}, " +
                           $"paused {(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalMilliseconds:F0} ms, {(GC.GetTotalAllocatedBytes() - gcBefore.Allocated) / (double)packets:F0} B allocated per RTP packet sent or received (whole process, load generator included)");
         Console.WriteLine($"CPU: {cpu.TotalMilliseconds / seconds / 10:F1} % of one core for the process, {cpu.TotalMilliseconds / seconds / 10 / calls:F3} % of a core per call (server + load generator)");
+        Console.WriteLine(runtime.Cut("hold"));
 
         // Tear down.
         var down = Stopwatch.StartNew();
         await Task.WhenAll(up.Select(u => uac.HangUpAsync(u.Call)));
         Console.WriteLine($"hang-up: {up.Length - uac.ByesUnanswered} of {up.Length} BYEs answered in {down.Elapsed.TotalSeconds:F1} s; counters: answered {signaling.Counters.Answered}, remote hang-ups {signaling.Counters.RemoteHangups}");
                 return 0;
+    }
+
+    /// <summary>
+    /// Where each call's INVITE→200 went, from the UAC's timestamps and the server's probe: UAC send → the server's
+    /// signaling layer (socket, the server's receive loop and its scheduling), → the signaling lock taken, → the 200
+    /// handed to the transport (parse excluded: it is before arrival; SDP, ports, dialog, answer), → the UAC reading it.
+    /// </summary>
+    private static void PrintBreakdown(IEnumerable<VoiceLoadCaller.LoadCall> calls,
+        System.Collections.Concurrent.ConcurrentDictionary<string, (long Arrived, long Locked, long Sent, long Done)> server)
+    {
+        var toServer = new Percentiles();
+        var lockWait = new Percentiles();
+        var handling = new Percentiles();
+        var followUp = new Percentiles();
+        var back = new Percentiles();
+        foreach (var call in calls)
+        {
+            if (!server.TryGetValue(call.CallId, out var s)) continue;
+            toServer.Add(s.Arrived - call.Started);
+            lockWait.Add(s.Locked - s.Arrived);
+            handling.Add(s.Sent - s.Locked);
+            followUp.Add(s.Done - s.Sent);
+            back.Add(call.AnsweredAt - s.Sent);
+        }
+        static string Row(Percentiles p) => $"p50 {p.Micros(50) / 1000:F2} ms, p99 {p.Micros(99) / 1000:F2} ms, max {p.Micros(100) / 1000:F2} ms";
+        Console.WriteLine($"  UAC send → server signaling layer (socket + server receive loop): {Row(toServer)}");
+        Console.WriteLine($"  → signaling lock taken: {Row(lockWait)}");
+        Console.WriteLine($"  → 200 handed to the socket (SDP, RTP ports, dialog, answer): {Row(handling)}");
+        Console.WriteLine($"  (after the 200, under the lock: media start, retransmit timer: {Row(followUp)})");
+        Console.WriteLine($"  200 sent → read by the UAC: {Row(back)}");
     }
 
     /// <summary>Protect + unprotect of one 20 ms PCMU packet on this thread: time and bytes allocated per packet.</summary>
