@@ -120,6 +120,8 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
     /// </summary>
     private void SipLoop()
     {
+        // nice -15 like the server's SIP thread: the instrument should not add its own scheduling wait to what it measures.
+        PacerThreadPriority.Raise(realtime: false);
         var buffer = new byte[65_536];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
         while (!_stop.IsCancellationRequested)

@@ -40,8 +40,8 @@ public sealed class UdpSipTransport(IPEndPoint listen, ILogger logger) : IDispos
     /// <summary>
     /// Receives on a dedicated thread with blocking reads and hands each datagram to <paramref name="onDatagram"/> on it.
     /// Not an async loop: its completions would queue on the thread pool behind every call's RTP receive loop (with
-    /// 1,000 calls the queue held hundreds of items, and INVITE→200 p99 was that wait; docs/voice.md). The read times out
-    /// every 500 ms to notice cancellation; the task completes when the thread has left.
+    /// 1,000 calls the queue held hundreds of items, and INVITE→200 p99 was that wait; docs/voice.md). The thread polls
+    /// with a 500 ms timeout to notice cancellation; the task completes when it has left.
     /// </summary>
     public Task RunAsync(Action<SipPeer, ReadOnlyMemory<byte>> onDatagram, CancellationToken cancellationToken)
     {
@@ -70,8 +70,6 @@ public sealed class UdpSipTransport(IPEndPoint listen, ILogger logger) : IDispos
     {
         // Above the thread pool and other processes when allowed (never SCHED_FIFO: a SIP flood must not own a core).
         Scheduling = Rtp.PacerThreadPriority.Raise(realtime: false);
-        // A blocking read wakes up twice a second to look at the token (closing the socket under it is not relied on).
-        _socket.ReceiveTimeout = 500;
         var buffer = ArrayPool<byte>.Shared.Rent(65_536);
         EndPoint any = new IPEndPoint(listen.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         try
@@ -82,15 +80,17 @@ public sealed class UdpSipTransport(IPEndPoint listen, ILogger logger) : IDispos
                 var from = any;
                 try
                 {
+                    // Wakes up twice a second to look at the token (closing the socket under a blocked read is not relied on).
+                    if (!_socket.Poll(500_000, SelectMode.SelectRead)) continue;
                     length = _socket.ReceiveFrom(buffer, SocketFlags.None, ref from);
                 }
                 catch (ObjectDisposedException) { break; }
                 catch (SocketException) when (cancellationToken.IsCancellationRequested) { break; }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize or SocketError.TimedOut or SocketError.WouldBlock)
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize or SocketError.WouldBlock or SocketError.Interrupted)
                 {
                     continue;
                 }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted or SocketError.Shutdown)
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Shutdown)
                 {
                     break; // closed under us
                 }
