@@ -15,6 +15,9 @@ public sealed class SynthesizedPromptCache
     private long _samples;
     private long _hits;
     private long _misses;
+    private long _syntheses;
+    /// <summary>Syntheses in flight by key: callers asking for the same prompt meanwhile wait for that one.</summary>
+    private readonly Dictionary<(string Engine, string Voice, string Text), Task<short[]>> _inFlight = [];
 
     public SynthesizedPromptCache(long maxSamples = 16_000_000) // ~33 minutes of audio, 32 MB
     {
@@ -31,6 +34,9 @@ public sealed class SynthesizedPromptCache
     public long Hits => Interlocked.Read(ref _hits);
 
     public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>Syntheses started by <see cref="GetOrSynthesizeAsync"/> (misses that joined one in flight are not counted again).</summary>
+    public long Syntheses => Interlocked.Read(ref _syntheses);
 
     public bool TryGet(ITextToSpeech tts, string text, string? voice, out short[] audio)
     {
@@ -95,12 +101,43 @@ public sealed class SynthesizedPromptCache
         if (all is not null) Put(tts, text, voice, [.. all]);
     }
 
+    /// <summary>
+    /// The cached prompt, else one synthesis shared by everyone asking for the same prompt meanwhile: when 1,000 calls
+    /// reach the same menu at once they wait for one synthesis instead of running 1,000 (which took the cores and filled
+    /// the large object heap with their buffers in the voice benchmark). A caller's cancellation stops its wait, not the
+    /// shared synthesis; a failed synthesis is not cached and the next caller tries again.
+    /// </summary>
     public async ValueTask<short[]> GetOrSynthesizeAsync(ITextToSpeech tts, string text, string? voice = null, CancellationToken cancellationToken = default)
     {
         if (TryGet(tts, text, voice, out var cached)) return cached;
-        var audio = await tts.SynthesizeAllAsync(text, voice, cancellationToken).ConfigureAwait(false);
-        Put(tts, text, voice, audio);
-        return audio;
+        var key = (tts.Engine, voice ?? tts.DefaultVoice, text);
+        Task<short[]> synthesis;
+        lock (_lock)
+        {
+            if (_entries.TryGetValue(key, out var node)) return node.Value.Audio; // put while we missed
+            if (!_inFlight.TryGetValue(key, out synthesis!))
+            {
+                Interlocked.Increment(ref _syntheses);
+                synthesis = SynthesizeAndPutAsync(tts, text, voice, key);
+                _inFlight[key] = synthesis;
+            }
+        }
+        return await synthesis.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<short[]> SynthesizeAndPutAsync(ITextToSpeech tts, string text, string? voice, (string Engine, string Voice, string Text) key)
+    {
+        await Task.Yield(); // out of the caller's lock
+        try
+        {
+            var audio = await tts.SynthesizeAllAsync(text, voice, CancellationToken.None).ConfigureAwait(false);
+            Put(tts, text, voice, audio);
+            return audio;
+        }
+        finally
+        {
+            lock (_lock) _inFlight.Remove(key);
+        }
     }
 
     private sealed record Entry((string Engine, string Voice, string Text) Key, short[] Audio);

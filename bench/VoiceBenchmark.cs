@@ -13,7 +13,7 @@ namespace Switchboard.Bench;
 /// (an RFC 4733 DTMF turn). Prints INVITE→200 latency, per-packet send lateness of the server's pacer
 /// (p50/p99/max), RTP loss seen by the UAC, and process CPU per call (includes the load generator: an upper bound).
 /// With <c>--srtp</c> every call is SRTP (RTP/SAVP, SDES, AES_CM_128_HMAC_SHA1_80) both ways.
-/// Usage: voice [calls=200] [rate=50] [holdSeconds=10] [--no-realtime] [--srtp] [--agent] [--no-receive-path]
+/// Usage: voice [calls=200] [rate=50] [holdSeconds=10] [--no-realtime] [--srtp] [--agent] [--no-receive-path] [--no-raise-runtime-threads] [--gc-sustained]
 /// <c>--agent</c> keeps the speech agent (VAD and recogniser on every call) on; by default calls are DTMF only.
 /// First it measures the inbound media path per packet against the loop it replaced (<see cref="VoiceReceivePath"/>).
 /// </summary>
@@ -34,6 +34,12 @@ public sealed class VoiceBenchmark : IBenchmark
         Console.WriteLine($"voice: {calls} calls at {rate}/s, held {hold} s, {(srtp ? "SRTP" : "plain RTP")}, speech agent {(agent ? "on" : "off (DTMF)")}, on {Environment.ProcessorCount} cores");
         if (srtp) MeasureSrtpPacketCost();
         if (!args.Contains("--no-receive-path")) await VoiceReceivePath.MeasureAsync();
+        using var runtime = new VoiceRuntimeEvents();
+        // --gc-sustained: SustainedLowLatency for the run (background gen2 instead of blocking ones; needs concurrent GC,
+        // e.g. DOTNET_gcConcurrent=1, since the bench's runtimeconfig turns it off).
+        if (args.Contains("--gc-sustained")) System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
+        Console.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {AppContext.GetData("System.GC.Concurrent") ?? "default"} in runtimeconfig (DOTNET_gcConcurrent {Environment.GetEnvironmentVariable("DOTNET_gcConcurrent") ?? "-"}), " +
+                          $"latency mode {System.Runtime.GCSettings.LatencyMode}, DOTNET_GCgen0size {Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "-"}");
 
         await using var app = await SiloApp.StartAsync(new Dictionary<string, string?>
         {
@@ -44,6 +50,7 @@ public sealed class VoiceBenchmark : IBenchmark
             ["Sip:InterDigitTimeoutMs"] = "1000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Sip:RealtimePacer"] = realtime ? "true" : "false",
+            ["Sip:RaiseRuntimeThreads"] = args.Contains("--no-raise-runtime-threads") ? "false" : "true",
             // The transport measured alone (DTMF turns): with the speech agent on, every call also runs Silero VAD and
             // a recogniser, which on 2 cores took most of the CPU at a few hundred calls (profile in docs/voice.md).
             ["VoiceAgent:Enabled"] = agent ? "true" : "false",
@@ -53,6 +60,9 @@ public sealed class VoiceBenchmark : IBenchmark
         var signaling = services.GetRequiredService<VoiceSignaling>();
         var pacer = services.GetRequiredService<MediaPacer>();
         await using var uac = new VoiceLoadCaller(server, srtp);
+        var serverSide = new System.Collections.Concurrent.ConcurrentDictionary<string, (long Arrived, long Locked, long Sent, long Done)>();
+        signaling.InviteAnswered = (callId, arrived, locked, sent, done) => serverSide[callId] = (arrived, locked, sent, done);
+        Console.WriteLine(runtime.Cut("start-up"));
 
         // Ramp: new calls at a fixed rate; INVITE→200 measured for each.
         var latency = new Percentiles();
@@ -69,9 +79,11 @@ public sealed class VoiceBenchmark : IBenchmark
         var up = results.Where(r => r.Ticks >= 0).ToArray();
         foreach (var (_, ticks) in up) latency.Add(ticks);
         if (up.Length < calls) Console.WriteLine($"INVITEs without a 200 within 30 s: {calls - up.Length} of {calls} (the load UAC does not retransmit)");
-        Console.WriteLine($"pacer thread scheduling: {pacer.Scheduling}; load UAC receive thread: {uac.ReceiverScheduling}");
+        Console.WriteLine($"pacer thread scheduling: {pacer.Scheduling}; load UAC receive thread: {uac.ReceiverScheduling}; server SIP receive: {UdpScheduling(services)}");
         Console.WriteLine($"ramp: {calls} calls up in {ramp.Elapsed.TotalSeconds:F1} s; server reports {signaling.ActiveCalls} active");
         Console.WriteLine($"INVITE→200 OK at {rate} calls/s: {latency.Summary()}");
+        PrintBreakdown(up.Select(u => u.Call), serverSide);
+        Console.WriteLine(runtime.Cut("ramp"));
         foreach (var (call, _) in up) call.Key("1#");
 
         // Hold: measure the steady state.
@@ -98,12 +110,55 @@ public sealed class VoiceBenchmark : IBenchmark
         Console.WriteLine($"GC during the hold: gen0 {GC.CollectionCount(0) - gcBefore.Gen0}, gen1 {GC.CollectionCount(1) - gcBefore.Gen1}, gen2 {GC.CollectionCount(2) - gcBefore.Gen2}, " +
                           $"paused {(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalMilliseconds:F0} ms, {(GC.GetTotalAllocatedBytes() - gcBefore.Allocated) / (double)packets:F0} B allocated per RTP packet sent or received (whole process, load generator included)");
         Console.WriteLine($"CPU: {cpu.TotalMilliseconds / seconds / 10:F1} % of one core for the process, {cpu.TotalMilliseconds / seconds / 10 / calls:F3} % of a core per call (server + load generator)");
+        Console.WriteLine(runtime.Cut("hold"));
+        if (services.GetService<Switchboard.Speech.SynthesizedPromptCache>() is { } prompts)
+            Console.WriteLine($"prompt cache: {prompts.Hits} hits, {prompts.Misses} misses, {prompts.Count} prompts" +
+                              (prompts.GetType().GetProperty("Syntheses")?.GetValue(prompts) is long n ? $", {n} syntheses" : ""));
 
         // Tear down.
         var down = Stopwatch.StartNew();
         await Task.WhenAll(up.Select(u => uac.HangUpAsync(u.Call)));
         Console.WriteLine($"hang-up: {up.Length - uac.ByesUnanswered} of {up.Length} BYEs answered in {down.Elapsed.TotalSeconds:F1} s; counters: answered {signaling.Counters.Answered}, remote hang-ups {signaling.Counters.RemoteHangups}");
                 return 0;
+    }
+
+    /// <summary>The SIP receive thread's scheduling, where the listener reports it (older builds do not).</summary>
+    private static string UdpScheduling(IServiceProvider services)
+    {
+        var listener = services.GetRequiredService<SipListener>();
+        var scheduling = listener.GetType().GetProperty("UdpScheduling")?.GetValue(listener) as string ?? "async loop";
+        var raised = listener.GetType().GetProperty("RuntimeThreadsRaised")?.GetValue(listener) is int n ? $"; runtime GC/socket threads reniced: {n}" : "";
+        return scheduling + raised;
+    }
+
+    /// <summary>
+    /// Where each call's INVITE→200 went, from the UAC's timestamps and the server's probe: UAC send → the server's
+    /// signaling layer (socket, the server's receive loop and its scheduling), → the signaling lock taken, → the 200
+    /// handed to the transport (parse excluded: it is before arrival; SDP, ports, dialog, answer), → the UAC reading it.
+    /// </summary>
+    private static void PrintBreakdown(IEnumerable<VoiceLoadCaller.LoadCall> calls,
+        System.Collections.Concurrent.ConcurrentDictionary<string, (long Arrived, long Locked, long Sent, long Done)> server)
+    {
+        var toServer = new Percentiles();
+        var lockWait = new Percentiles();
+        var handling = new Percentiles();
+        var followUp = new Percentiles();
+        var back = new Percentiles();
+        foreach (var call in calls)
+        {
+            if (!server.TryGetValue(call.CallId, out var s)) continue;
+            toServer.Add(s.Arrived - call.Started);
+            lockWait.Add(s.Locked - s.Arrived);
+            handling.Add(s.Sent - s.Locked);
+            followUp.Add(s.Done - s.Sent);
+            back.Add(call.AnsweredAt - s.Sent);
+        }
+        static string Row(Percentiles p) => $"p50 {p.Micros(50) / 1000:F2} ms, p99 {p.Micros(99) / 1000:F2} ms, max {p.Micros(100) / 1000:F2} ms";
+        Console.WriteLine($"  UAC send → server signaling layer (socket + server receive loop): {Row(toServer)}");
+        Console.WriteLine($"  → signaling lock taken: {Row(lockWait)}");
+        Console.WriteLine($"  → 200 handed to the socket (SDP, RTP ports, dialog, answer): {Row(handling)}");
+        Console.WriteLine($"  (after the 200, under the lock: media start, retransmit timer: {Row(followUp)})");
+        Console.WriteLine($"  200 sent → read by the UAC: {Row(back)}");
     }
 
     /// <summary>Protect + unprotect of one 20 ms PCMU packet on this thread: time and bytes allocated per packet.</summary>

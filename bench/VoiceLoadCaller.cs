@@ -28,7 +28,7 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
     private long _srtpBeforeKey;
     private readonly MediaPacer _pacer = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _sipLoop;
+    private readonly Thread _sipLoop;
     private readonly Thread _rtpLoop;
     private int _next;
 
@@ -39,7 +39,8 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
         _sip.ReceiveBufferSize = _rtp.ReceiveBufferSize = 16 * 1024 * 1024;
         _sip.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _rtp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _sipLoop = Task.Run(SipLoopAsync);
+        _sipLoop = new Thread(SipLoop) { IsBackground = true, Name = "uac-sip-receive" };
+        _sipLoop.Start();
         _rtpLoop = new Thread(RtpLoop) { IsBackground = true, Name = "uac-rtp-receive" };
         _rtpLoop.Start();
     }
@@ -69,7 +70,7 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
                   (key is null ? "" : $"a=crypto:{SdesCrypto.Format(1, key)}\r\n");
         var invite = SipWriter.Request("INVITE", $"sip:1000@{_server}", call.Headers("INVITE", 1, SipWriter.NewBranch(), toTag: null), "application/sdp", Encoding.ASCII.GetBytes(sdp));
         call.Started = Stopwatch.GetTimestamp();
-        await _sip.SendToAsync(invite, SocketFlags.None, _server);
+        _sip.SendTo(invite, SocketFlags.None, _server);
         SipMessage ok;
         try { ok = await call.Answered.Task.WaitAsync(TimeSpan.FromSeconds(30)); }
         catch (TimeoutException)
@@ -90,7 +91,7 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
             }
         }
         var ack = SipWriter.Request("ACK", $"sip:1000@{_server}", call.Headers("ACK", 1, SipWriter.NewBranch(), ok.ToTag));
-        await _sip.SendToAsync(ack, SocketFlags.None, _server);
+        _sip.SendTo(ack, SocketFlags.None, _server);
         if (call.RemoteRtp is not null) _pacer.Add(call);
         return (call, ticks);
     }
@@ -106,30 +107,40 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
     {
         _pacer.Remove(call);
         var bye = SipWriter.Request("BYE", $"sip:1000@{_server}", call.Headers("BYE", 2, SipWriter.NewBranch(), call.RemoteTag));
-        await _sip.SendToAsync(bye, SocketFlags.None, _server);
+        _sip.SendTo(bye, SocketFlags.None, _server);
         try { await call.Ended.Task.WaitAsync(TimeSpan.FromSeconds(10)); }
         catch (TimeoutException) { Interlocked.Increment(ref _byesUnanswered); }
         _calls.TryRemove(call.CallId, out _);
     }
 
-    private async Task SipLoopAsync()
+    /// <summary>
+    /// SIP responses and the server's BYEs, read by a dedicated thread with blocking receives: the 200's arrival time is
+    /// taken as soon as the datagram is read, so the thread pool's queue (busy with the server's RTP loops) is not
+    /// counted as INVITE→200 time (it was, while this loop was async).
+    /// </summary>
+    private void SipLoop()
     {
+        // nice -15 like the server's SIP thread: the instrument should not add its own scheduling wait to what it measures.
+        PacerThreadPriority.Raise(realtime: false);
         var buffer = new byte[65_536];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
         while (!_stop.IsCancellationRequested)
         {
-            SocketReceiveFromResult r;
-            try { r = await _sip.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token); }
-            catch (OperationCanceledException) { return; }
+            int length;
+            try { length = _sip.ReceiveFrom(buffer, SocketFlags.None, ref any); }
+            catch (ObjectDisposedException) { return; }
+            catch (SocketException) when (_stop.IsCancellationRequested) { return; }
             catch (SocketException) { continue; }
             var now = Stopwatch.GetTimestamp();
-            var parsed = SipParser.Parse(buffer.AsSpan(0, r.ReceivedBytes));
+            var parsed = SipParser.Parse(buffer.AsSpan(0, length));
             if (!parsed.Ok || !_calls.TryGetValue(parsed.Message!.CallId, out var call)) continue;
             var m = parsed.Message;
             if (m.IsRequest)
             {
                 if (m.Method == "BYE") call.Ended.TrySetResult();
-                await _sip.SendToAsync(SipWriter.Response(m, 200, "OK"), SocketFlags.None, r.RemoteEndPoint);
+                try { _sip.SendTo(SipWriter.Response(m, 200, "OK"), SocketFlags.None, any); }
+                catch (SocketException) { }
+                catch (ObjectDisposedException) { return; }
                 continue;
             }
             if (m.CSeqMethod == "INVITE" && m.StatusCode == 200 && call.AnsweredAt == 0)
@@ -184,7 +195,7 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
         _pacer.Dispose();
         _sip.Dispose();
         _rtp.Dispose();
-        try { await _sipLoop; } catch { /* closing */ }
+        _sipLoop.Join(TimeSpan.FromSeconds(5));
         _rtpLoop.Join(TimeSpan.FromSeconds(5));
     }
 

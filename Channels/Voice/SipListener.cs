@@ -18,6 +18,9 @@ public sealed class SipListener(VoiceOptions options, VoiceSignaling signaling, 
     private TcpSipTransport? _tls;
     private readonly TaskCompletionSource<IPEndPoint> _tlsBound = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>The scheduling of the UDP receive thread (see <see cref="UdpSipTransport.Scheduling"/>).</summary>
+    public string UdpScheduling => _udp?.Scheduling ?? "not listening";
+
     /// <summary>The bound UDP endpoint (useful with <c>Sip:Port=0</c>).</summary>
     public Task<IPEndPoint> Bound => _bound.Task;
 
@@ -83,15 +86,30 @@ public sealed class SipListener(VoiceOptions options, VoiceSignaling signaling, 
         }
     }
 
+    /// <summary>How many runtime threads (GC, socket engine) were last reniced; 0 when not allowed or turned off.</summary>
+    public int RuntimeThreadsRaised { get; private set; }
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (_udp is null) return Task.CompletedTask;
-        var udp = Task.Run(() => _udp!.RunAsync((peer, data) => signaling.OnMessage(peer, data.Span), stoppingToken), stoppingToken);
+        var raise = options.RaiseRuntimeThreads ? RaiseRuntimeThreadsAsync(stoppingToken) : Task.CompletedTask;
+        var udp = _udp.RunAsync((peer, data) => signaling.OnMessage(peer, data.Span), stoppingToken);
         var tcp = _tcp is null ? Task.CompletedTask
             : Task.Run(() => _tcp.RunAsync((peer, data) => signaling.OnMessage(peer, data.Span, stream: true), stoppingToken), stoppingToken);
         var tls = _tls is null ? Task.CompletedTask
             : Task.Run(() => _tls.RunAsync((peer, data) => signaling.OnMessage(peer, data.Span, stream: true), stoppingToken), stoppingToken);
-        return Task.WhenAll(udp, tcp, tls);
+        return Task.WhenAll(udp, tcp, tls, raise);
+    }
+
+    /// <summary>At start and every 30 s (background GC threads and the socket engine's thread appear lazily).</summary>
+    private async Task RaiseRuntimeThreadsAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            RuntimeThreadsRaised = Telephony.Rtp.RuntimeThreadPriority.Raise();
+            try { await Task.Delay(TimeSpan.FromSeconds(30), stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
     }
 
     public void Send(SipPeer peer, byte[] message)

@@ -28,6 +28,11 @@ public sealed class VoiceOptions
     public int MaxCalls { get; set; } = 2_000;
     /// <summary>Run the RTP pacer thread with SCHED_FIFO on Linux (needs root or CAP_SYS_NICE); otherwise it asks for nice -15.</summary>
     public bool RealtimePacer { get; set; }
+    /// <summary>
+    /// Renice the runtime's GC and socket-engine threads to -15 while the listener runs (Linux, root or CAP_SYS_NICE):
+    /// a GC stops every call until its threads get a core (<see cref="Telephony.Rtp.RuntimeThreadPriority"/>).
+    /// </summary>
+    public bool RaiseRuntimeThreads { get; set; } = true;
     /// <summary>Digits are handed to the engine on # or after this long without another digit.</summary>
     public int InterDigitTimeoutMs { get; set; } = 3_000;
 

@@ -269,9 +269,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
                     stop.Token.Register(playback.Stop);
                 }
                 if (playback.IsFinished) break; // stopped: no need for the rest
-                var encoded = new byte[piece.Length];
-                G711.Encode(_media.Codec, piece, encoded);
-                playback.Append(encoded);
+                playback.Append(EncodedPrompts.Get(_media.Codec, piece));
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -21,7 +21,11 @@ public interface ICallSession
     /// <summary>Plays 8 kHz 16-bit PCM, replacing what is playing; completes true at the end, false when stopped (barge-in) or hung up.</summary>
     Task<bool> PlayAsync(short[] pcm8kHz, CancellationToken cancellationToken = default);
 
-    /// <summary>Plays audio that arrives in pieces (sentence by sentence), starting with the first; otherwise as <see cref="PlayAsync(short[], CancellationToken)"/>.</summary>
+    /// <summary>
+    /// Plays audio that arrives in pieces (sentence by sentence), starting with the first; otherwise as
+    /// <see cref="PlayAsync(short[], CancellationToken)"/>. A piece must not change once yielded: the same array (a cached
+    /// prompt) is encoded once and its encoding shared by every call.
+    /// </summary>
     async Task<bool> PlayAsync(IAsyncEnumerable<short[]> pcm8kHz, CancellationToken cancellationToken = default)
     {
         var all = new List<short>();

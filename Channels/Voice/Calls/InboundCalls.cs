@@ -36,6 +36,12 @@ public sealed class InboundCalls(
     /// <summary>The keyed <c>RateLimiter</c> the host registers to refuse new calls while it is past capacity.</summary>
     public const string AdmissionKey = "sip-invites";
 
+    /// <summary>The benchmark's probe (see <see cref="VoiceSignaling.InviteAnswered"/>), read when a call is answered.</summary>
+    internal Func<InviteAnsweredProbe?>? Probe { get; init; }
+
+    /// <summary>Timestamps of the request being handled now (arrival, lock taken); set under the lock only while probing.</summary>
+    internal (long Arrived, long Locked) Arrived { get; set; }
+
     public void OnInvite(SipPeer from, SipMessage invite, string branch)
     {
         counters.Invites++;
@@ -145,12 +151,15 @@ public sealed class InboundCalls(
         var ok = SipWriter.Response(call.Invite!, 200, "OK", tx.Peer, call.LocalTag,
             dialogs.AnswerHeaders(tx.Peer, SessionTimers.ResponseHeaders(call.Invite!, interval)), "application/sdp", call.LastAnswerBody, copyRecordRoute: true);
         transactions.Reply(tx, ok, 200);
+        var sent = System.Diagnostics.Stopwatch.GetTimestamp();
         call.State = CallState.Answered;
         if (interval is not null) sessionTimers.Refreshed(call, interval);
         lifecycle.StartMedia(call);
         dialogs.RetransmitOkUntilAck(call, ok, call.Invite!.CSeqNumber, lifecycle.OnNoAck);
         transactions.ScheduleRemoval(tx, Retransmitter.Timeout);
         counters.Answered++;
+        if (Probe?.Invoke() is { } probe && options.AnswerDelayMs <= 0)
+            probe(call.CallId, Arrived.Arrived, Arrived.Locked, sent, System.Diagnostics.Stopwatch.GetTimestamp());
     }
 
     public void OnAck(SipMessage ack, string branch)

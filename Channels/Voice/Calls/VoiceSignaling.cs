@@ -39,7 +39,10 @@ public sealed class VoiceSignaling : IVoiceCalls, ICallControl, IAsyncDisposable
         _lifecycle = new CallLifecycle(options, _dialogs, pacer, tenants, conversations, this, sessionTimers, Counters, logger);
         refresh.Attach(_lifecycle, sessionTimers);
         _provisionals = new ReliableProvisionals(_transactions, _dialogs);
-        _inbound = new InboundCalls(options, _transactions, _dialogs, _lifecycle, sessionTimers, _provisionals, ports, tenants, guard, Counters, logger, admission);
+        _inbound = new InboundCalls(options, _transactions, _dialogs, _lifecycle, sessionTimers, _provisionals, ports, tenants, guard, Counters, logger, admission)
+        {
+            Probe = () => InviteAnswered,
+        };
         _outbound = new OutboundCalls(options, _transactions, _dialogs, _lifecycle, ports, tenants, Counters, logger);
         _transfer = new CallTransfer(options, _transactions, _dialogs, _lifecycle, Counters, logger);
     }
@@ -65,6 +68,13 @@ public sealed class VoiceSignaling : IVoiceCalls, ICallControl, IAsyncDisposable
     /// <summary>Counts of what happened, for tests and the benchmark.</summary>
     public SignalingCounters Counters { get; } = new();
 
+    /// <summary>
+    /// Diagnostics for the benchmark: called (under the signaling lock, so it must be quick) when an initial INVITE is
+    /// answered, with <see cref="System.Diagnostics.Stopwatch"/> timestamps of its arrival at the signaling layer, of the
+    /// signaling lock being taken for it, of the 200 having been handed to the transport and of the answer's follow-up done.
+    /// </summary>
+    public InviteAnsweredProbe? InviteAnswered { get; set; }
+
     /// <summary>Connects the transports; the bound SIP (UDP/TCP) and TLS ports go in Via and Contact.</summary>
     public void Attach(ISipSender sender, int localPort, int tlsPort = 0)
     {
@@ -76,6 +86,7 @@ public sealed class VoiceSignaling : IVoiceCalls, ICallControl, IAsyncDisposable
     /// <summary>Handles one message (a datagram, or one framed message from a stream).</summary>
     public void OnMessage(SipPeer from, ReadOnlySpan<byte> data, bool stream = false)
     {
+        var arrived = InviteAnswered is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         // The address check comes first and costs nothing; a blocked source's request is still parsed once for its 403.
         var parsed = SipParser.Parse(data, stream);
         if (!parsed.Ok)
@@ -106,7 +117,11 @@ public sealed class VoiceSignaling : IVoiceCalls, ICallControl, IAsyncDisposable
                 return;
             }
         }
-        lock (_lock) OnRequest(from, message);
+        lock (_lock)
+        {
+            if (arrived != 0) _inbound.Arrived = (arrived, System.Diagnostics.Stopwatch.GetTimestamp());
+            OnRequest(from, message);
+        }
     }
 
     private void OnRequest(SipPeer from, SipMessage request)
@@ -207,6 +222,12 @@ public sealed class VoiceSignaling : IVoiceCalls, ICallControl, IAsyncDisposable
         await Task.CompletedTask;
     }
 }
+
+/// <summary>
+/// An initial INVITE was answered: its Call-ID and the Stopwatch timestamps of its arrival at the signaling layer, the
+/// lock taken, the 200 handed to the transport, and the answer's follow-up work (media start, retransmit timer) done.
+/// </summary>
+public delegate void InviteAnsweredProbe(string callId, long arrived, long locked, long sent, long done);
 
 /// <summary>Plain counters (not thread-exact; for tests and benchmark output).</summary>
 public sealed class SignalingCounters
