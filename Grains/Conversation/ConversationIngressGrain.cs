@@ -20,8 +20,7 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
         var tenant = RequireTenant(turn.Tenant);
         CustomerGrain.Validate(turn);
         var address = AddressNormalizer.Normalize(turn.From.Kind, turn.From.Value, tenant.DefaultRegion);
-        var identity = GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(tenant.Id, address));
-        var customerId = await identity.GetOrBind(NewCustomerId());
+        var customerId = await pseudonyms.GetOrBindAsync(GrainFactory, tenant.Id, address, NewCustomerId());
         var customer = GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant.Id, customerId));
         return await customer.HandleTurn(turn with { From = address });
     }
@@ -30,7 +29,7 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
     {
         var t = RequireTenant(tenant);
         var normalized = AddressNormalizer.Normalize(address.Kind, address.Value, t.DefaultRegion);
-        var customerId = await GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(t.Id, normalized)).GetCustomerId();
+        var customerId = await pseudonyms.FindAsync(GrainFactory, t.Id, normalized);
         if (customerId is null) return null;
         return await GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(t.Id, customerId)).Exists() ? customerId : null;
     }
@@ -39,7 +38,7 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
     {
         var t = RequireTenant(tenant);
         var normalized = AddressNormalizer.Normalize(address.Kind, address.Value, t.DefaultRegion);
-        var customerId = await GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(t.Id, normalized)).GetOrBind(NewCustomerId());
+        var customerId = await pseudonyms.GetOrBindAsync(GrainFactory, t.Id, normalized, NewCustomerId());
         await GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(t.Id, customerId)).Register(normalized);
         return customerId;
     }
@@ -52,7 +51,7 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
         var customer = GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(t.Id, claims.CustomerId));
         if (!await customer.Exists()) return null;
         var normalized = AddressNormalizer.Normalize(address.Kind, address.Value, t.DefaultRegion);
-        await GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(t.Id, normalized)).Bind(claims.CustomerId);
+        await pseudonyms.BindAsync(GrainFactory, t.Id, normalized, claims.CustomerId);
         await customer.LinkAddress(normalized);
         return claims.CustomerId;
     }
@@ -63,7 +62,7 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
         var customer = GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(t.Id, customerId));
         if (!await customer.Exists()) throw new UnknownCustomerException(t.Id, customerId);
         var normalized = AddressNormalizer.Normalize(address.Kind, address.Value, t.DefaultRegion);
-        await GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(t.Id, normalized)).Bind(customerId);
+        await pseudonyms.BindAsync(GrainFactory, t.Id, normalized, customerId);
         await customer.LinkAddress(normalized);
     }
 
