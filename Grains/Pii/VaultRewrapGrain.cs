@@ -36,6 +36,7 @@ public sealed class VaultRewrapGrain(IServiceProvider services, Serializer seria
     private GrainJournal<VaultRewrapJob, VaultRewrapJob> _journal = null!;
     private IGrainTimer? _timer;
     private long _lastReport;
+    private VaultRewrapProgress? _reported;
 
     private VaultRewrapJob J => _journal.State;
 
@@ -64,6 +65,7 @@ public sealed class VaultRewrapGrain(IServiceProvider services, Serializer seria
         var pass = J.Pass + 1;
         _journal.State.Reset(pass, KeyName(keys.ActiveMasterKeyId), actor, time.GetUtcNow());
         await _journal.SnapshotAsync();
+        _reported = Progress(J);
         await KeepAwake();
         logger.LogInformation("Vault rewrap pass {Pass} started by {Actor}: sealing every vault under master key {Key}", pass, actor, J.TargetKey);
         _lastReport = time.GetTimestamp();
@@ -71,7 +73,11 @@ public sealed class VaultRewrapGrain(IServiceProvider services, Serializer seria
         return Progress(J);
     }
 
-    public Task<VaultRewrapProgress> Progress() => Task.FromResult(Progress(J));
+    /// <summary>
+    /// What the last durable step reported (the pass's state is changed in place while a page is written, and progress
+    /// interleaves with the page: it must not say "done" before the pass is on disk and its last line logged).
+    /// </summary>
+    public Task<VaultRewrapProgress> Progress() => Task.FromResult(_reported ?? Progress(J));
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -119,6 +125,7 @@ public sealed class VaultRewrapGrain(IServiceProvider services, Serializer seria
         await _journal.SnapshotAsync();
         if (J.Running)
         {
+            _reported = Progress(J);
             if (time.GetElapsedTime(_lastReport) < ReportEvery) return;
             _lastReport = time.GetTimestamp();
             logger.LogInformation("Vault rewrap pass {Pass}: {Customers} customers, {Values} values rewrapped, {Addresses} addresses re-keyed, {Failed} failed so far",
@@ -127,6 +134,7 @@ public sealed class VaultRewrapGrain(IServiceProvider services, Serializer seria
         }
         logger.LogInformation("Vault rewrap pass {Pass} done: {Customers} customers, {Values} values rewrapped and {Addresses} addresses re-keyed under {Key}, {Failed} failed",
             J.Pass, J.Visited, J.Rewrapped, J.AddressesRekeyed, J.TargetKey, J.Failed);
+        _reported = Progress(J);
         StopTimer();
         await Forget();
     }
