@@ -3,7 +3,8 @@ using Orleans.Concurrency;
 namespace Switchboard.Grains.Interfaces.Pii;
 
 /// <summary>
-/// Re-seals every customer's vault under the active master key after a rotation: one job for the whole deployment
+/// Re-seals every customer's vault under the active master key after a rotation, and moves the customer's address
+/// bindings from older keys' pseudonyms to the active key's: one job for the whole deployment
 /// (key 0). It walks the journal's list of customer streams a page at a time and keeps its cursor in its own stream,
 /// so it resumes where it stopped after a restart or the loss of its silo. Each customer's rewrap is idempotent, so a
 /// page done twice changes nothing.
@@ -25,6 +26,7 @@ public interface IVaultRewrapGrain : IGrainWithIntegerKey
 /// <param name="TargetKey">The master key id values are being sealed under; <c>legacy</c> for the unnamed <c>Pii:MasterKey</c>.</param>
 /// <param name="FailedCustomers">The first customers that failed (grain keys), at most 100; a later pass retries them.</param>
 /// <param name="Resumptions">Times the pass was picked up again after its activation was lost (a restart, a silo that died).</param>
+/// <param name="AddressesRekeyed">Address bindings moved from an older master key's pseudonym to the active key's in this pass.</param>
 [GenerateSerializer, Immutable, Alias("vault-rewrap-progress")]
 public sealed record VaultRewrapProgress(
     [property: Id(0)] string Status,
@@ -37,4 +39,5 @@ public sealed record VaultRewrapProgress(
     [property: Id(7)] string? StartedBy,
     [property: Id(8)] DateTimeOffset? StartedAt,
     [property: Id(9)] DateTimeOffset? FinishedAt,
-    [property: Id(10)] int Resumptions);
+    [property: Id(10)] int Resumptions,
+    [property: Id(11)] long AddressesRekeyed);

@@ -37,7 +37,8 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
             if (await known.Customer.HandleTurnFrom(turn, cached: true) is { } direct) return direct;
             bindings.Forget(identityKey, known);
         }
-        var customerId = await GrainFactory.GetGrain<IIdentityGrain>(identityKey).GetOrBind(NewCustomerId());
+        // Without a key rotation under way this is the one identity call it always was (AddressPseudonyms).
+        var customerId = await pseudonyms.GetOrBindAsync(GrainFactory, tenant.Id, address, NewCustomerId());
         var customer = Customer(tenant.Id, customerId);
         var result = await customer.HandleTurnFrom(turn, cached: false)
             ?? throw new InvalidOperationException("A customer refused a turn routed by the identity grain.");
@@ -49,7 +50,7 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
     {
         var t = RequireTenant(tenant);
         var normalized = AddressNormalizer.Normalize(address.Kind, address.Value, t.DefaultRegion);
-        var customerId = await GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(t.Id, normalized)).GetCustomerId();
+        var customerId = await pseudonyms.FindAsync(GrainFactory, t.Id, normalized);
         if (customerId is null) return null;
         return await GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(t.Id, customerId)).Exists() ? customerId : null;
     }
@@ -58,7 +59,7 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
     {
         var t = RequireTenant(tenant);
         var normalized = AddressNormalizer.Normalize(address.Kind, address.Value, t.DefaultRegion);
-        var customerId = await GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(t.Id, normalized)).GetOrBind(NewCustomerId());
+        var customerId = await pseudonyms.GetOrBindAsync(GrainFactory, t.Id, normalized, NewCustomerId());
         await GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(t.Id, customerId)).Register(normalized);
         return customerId;
     }
@@ -91,19 +92,22 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
     /// (durably), then the identity grain moves the binding only if it still names that customer; if another link moved
     /// it meanwhile, the round repeats with the new owner. So whenever the identity grain names a customer, no other
     /// customer still accepts the address's cached turns. A crash between the release and the bind leaves the address
-    /// with its old customer, reached through the identity grain only, until the link is retried.
+    /// with its old customer, reached through the identity grain only, until the link is retried. During a key rotation
+    /// the address's binding under an older key is first moved to the active key (so its owner is the one released), and
+    /// any older-key binding left is removed at the end (it would come back once the active one is removed).
     /// </summary>
     private async Task Bind(string tenant, ChannelAddress normalized, string customerId)
     {
         var identityKey = pseudonyms.IdentityKey(tenant, normalized);
         var identity = GrainFactory.GetGrain<IIdentityGrain>(identityKey);
-        var current = await identity.GetCustomerId();
+        var current = pseudonyms.Rotating ? await pseudonyms.FindAsync(GrainFactory, tenant, normalized) : await identity.GetCustomerId();
         for (var attempt = 1; current != customerId; attempt++)
         {
             if (attempt > LinkAttempts) throw new InvalidOperationException("The address's binding kept changing while it was being linked; try again.");
             if (current is not null) await Customer(tenant, current).ReleaseAddress(normalized);
             current = await identity.BindIf(current, customerId);
         }
+        if (pseudonyms.Rotating) await pseudonyms.UnbindOlderAsync(GrainFactory, tenant, normalized);
         bindings.Forget(identityKey);
     }
 

@@ -500,7 +500,7 @@ public sealed class CustomerGrain(
     public async Task Erase()
     {
         foreach (var address in S.Addresses)
-            await GrainFactory.GetGrain<IIdentityGrain>(pseudonyms.IdentityKey(_tenant, address)).Unbind(_customerId);
+            await pseudonyms.UnbindAsync(GrainFactory, _tenant, address, _customerId);
         // The key goes first: from then on every sealed value in the journal is unreadable, wherever its bytes still are.
         await _keys.DeleteAsync();
         await _journal.DeleteAsync();
@@ -568,7 +568,7 @@ public sealed class CustomerGrain(
             _ = _keys.SnapshotAsync();
             if (_keys.LastWrite.IsFaulted) await _keys.LastWrite;
         }
-        _tokenizer = new PiiTokenizer(customerKeys.TokenKey(_tenant, _customerId, salt));
+        _tokenizer = customerKeys.Tokenizer(_tenant, _customerId, salt, token => S.Vault.ContainsKey(token));
         _vault = customerKeys.Vault(_tenant, _customerId, salt);
     }
 

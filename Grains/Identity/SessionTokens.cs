@@ -5,10 +5,15 @@ namespace Switchboard.Grains.Identity;
 
 /// <summary>
 /// Opaque, signed, expiring session tokens: <c>st1.{payload}.{mac}</c> (base64url). Any silo can check one with the
-/// tenant's key; the payload names tenant, customer, token id, purpose and expiry.
+/// tenant's key; the payload names tenant, customer, token id, purpose and expiry. After a master key rotation tokens are
+/// signed with the new key and verified with every configured one, so links sent before the rotation keep working
+/// until they expire; removing the old key from the configuration retires it.
 /// </summary>
-public sealed class SessionTokens(Func<string, byte[]> keyForTenant, TimeProvider time)
+public sealed class SessionTokens(Func<string, byte[][]> keysForTenant, TimeProvider time)
 {
+    /// <summary>One key per tenant, nothing to rotate.</summary>
+    public SessionTokens(Func<string, byte[]> keyForTenant, TimeProvider time) : this(t => [keyForTenant(t)], time) { }
+
     private const string Prefix = "st1.";
     public const int MaxTokenLength = 512;
 
@@ -19,7 +24,7 @@ public sealed class SessionTokens(Func<string, byte[]> keyForTenant, TimeProvide
         var tokenId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         claims = new Claims(tenant, customerId, tokenId, purpose, time.GetUtcNow().Add(lifetime));
         var payload = Encoding.UTF8.GetBytes(string.Join('\n', tenant, customerId, tokenId, purpose, claims.ExpiresAt.ToUnixTimeSeconds()));
-        var mac = HMACSHA256.HashData(keyForTenant(tenant), payload).AsSpan(0, 16);
+        var mac = HMACSHA256.HashData(keysForTenant(tenant)[0], payload).AsSpan(0, 16);
         return Prefix + Base64Url(payload) + "." + Base64Url(mac);
     }
 
@@ -37,13 +42,25 @@ public sealed class SessionTokens(Func<string, byte[]> keyForTenant, TimeProvide
             mac = FromBase64Url(rest[(dot + 1)..].ToString());
         }
         catch (FormatException) { return null; }
-        var expected = HMACSHA256.HashData(keyForTenant(tenant), payload).AsSpan(0, 16);
-        if (!CryptographicOperations.FixedTimeEquals(expected, mac)) return null;
+        if (mac.Length != 16 || !SignedByAny(keysForTenant(tenant), payload, mac)) return null;
         var parts = Encoding.UTF8.GetString(payload).Split('\n');
         if (parts.Length != 5 || parts[0] != tenant || !long.TryParse(parts[4], out var exp)) return null;
         var expires = DateTimeOffset.FromUnixTimeSeconds(exp);
         if (expires <= time.GetUtcNow()) return null;
         return new Claims(parts[0], parts[1], parts[2], parts[3], expires);
+    }
+
+    /// <summary>Every key is tried, so the time taken does not say which one signed.</summary>
+    private static bool SignedByAny(byte[][] keys, byte[] payload, byte[] mac)
+    {
+        var signed = false;
+        Span<byte> expected = stackalloc byte[32];
+        foreach (var key in keys)
+        {
+            HMACSHA256.HashData(key, payload, expected);
+            signed |= CryptographicOperations.FixedTimeEquals(expected[..16], mac);
+        }
+        return signed;
     }
 
     private static string Base64Url(ReadOnlySpan<byte> bytes) =>

@@ -8,16 +8,28 @@ namespace Switchboard.Grains.Pii;
 /// Replaces card numbers, Aadhaar, PAN, SSN, IBAN, email addresses and OTP codes with typed tokens such as
 /// <c>{{card:1111:3f9a2c7d1e}}</c>. The token keeps only what display needs (last digits, a mail domain) and a
 /// keyed HMAC of the value, so the same value gives the same token for one customer and another token for anyone else.
+/// After a key rotation new tokens come from the new (first) key; a value whose token under an older key is already
+/// known (in the customer's vault) keeps that token, so one card stays one token across the rotation.
 /// </summary>
 public sealed partial class PiiTokenizer
 {
     private readonly byte[] _tokenKey;
+    private readonly byte[][] _olderKeys;
+    private readonly Func<string, bool>? _known;
 
-    public PiiTokenizer(byte[] tokenKey)
+    public PiiTokenizer(byte[] tokenKey) : this([tokenKey], null) { }
+
+    /// <param name="tokenKeys">The active key first, then older keys still configured.</param>
+    /// <param name="known">Whether a token already exists (the customer's vault); with it an older key's token of a value is reused.</param>
+    public PiiTokenizer(byte[][] tokenKeys, Func<string, bool>? known)
     {
-        ArgumentNullException.ThrowIfNull(tokenKey);
-        if (tokenKey.Length < 16) throw new ArgumentException("A token key needs at least 16 bytes.", nameof(tokenKey));
-        _tokenKey = tokenKey;
+        ArgumentNullException.ThrowIfNull(tokenKeys);
+        if (tokenKeys.Length == 0) throw new ArgumentException("A tokenizer needs a token key.", nameof(tokenKeys));
+        foreach (var key in tokenKeys)
+            if (key is null || key.Length < 16) throw new ArgumentException("A token key needs at least 16 bytes.", nameof(tokenKeys));
+        _tokenKey = tokenKeys[0];
+        _olderKeys = tokenKeys[1..];
+        _known = known;
     }
 
     /// <summary>Matches any token this class makes.</summary>
@@ -153,18 +165,33 @@ public sealed partial class PiiTokenizer
         return Checksums.Iban(iban) ? Emit(PiiKind.Iban, iban, iban[^4..], findings) + candidate[end..] : candidate;
     }
 
-    /// <summary>The token a value of a kind gets for this customer.</summary>
-    public string TokenFor(PiiKind kind, string normalizedValue, string display)
+    /// <summary>The token a value of a kind gets for this customer under the active key.</summary>
+    public string TokenFor(PiiKind kind, string normalizedValue, string display) => TokenFor(_tokenKey, kind, normalizedValue, display);
+
+    private static string TokenFor(byte[] key, PiiKind kind, string normalizedValue, string display)
     {
         Span<byte> mac = stackalloc byte[32];
         var input = Encoding.UTF8.GetBytes(kind.ToWire() + "\0" + normalizedValue);
-        HMACSHA256.HashData(_tokenKey, input, mac);
+        HMACSHA256.HashData(key, input, mac);
         return $"{{{{{kind.ToWire()}:{display}:{Convert.ToHexStringLower(mac[..5])}}}}}";
+    }
+
+    /// <summary>The active key's token, unless the value already has a known token under an older key.</summary>
+    private string TokenOf(PiiKind kind, string raw, string display)
+    {
+        var token = TokenFor(kind, raw, display);
+        if (_known is null || _olderKeys.Length == 0 || _known(token)) return token;
+        foreach (var older in _olderKeys)
+        {
+            var earlier = TokenFor(older, kind, raw, display);
+            if (_known(earlier)) return earlier;
+        }
+        return token;
     }
 
     private string Emit(PiiKind kind, string raw, string display, List<PiiFinding> findings)
     {
-        var token = TokenFor(kind, raw, display);
+        var token = TokenOf(kind, raw, display);
         findings.Add(new PiiFinding(kind, token, raw));
         return token;
     }

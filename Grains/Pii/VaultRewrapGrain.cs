@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Customers;
+using Switchboard.Grains.Identity;
 using Switchboard.Grains.Interfaces.Pii;
 using Switchboard.Grains.Journaling;
 
@@ -14,8 +15,11 @@ namespace Switchboard.Grains.Pii;
 /// own vault (<see cref="ICustomerGrain.RewrapVault"/>, a few at once), and after each page writes its cursor and
 /// counts to its own stream before going on. A pass interrupted by a restart or a dead silo resumes from the last
 /// page written: a reminder wakes the job on any silo, and a page done twice rewraps nothing the second time.
+/// While older master keys still root address pseudonyms, the pass also re-keys each customer's addresses: every
+/// identity still bound under an older key's pseudonym is bound under the active key's and removed from the old one
+/// (<see cref="AddressPseudonyms.RekeyAsync"/>), so after a pass with nothing failed no address depends on the old key.
 /// </summary>
-public sealed class VaultRewrapGrain(IServiceProvider services, Serializer serializer, CustomerKeys keys, TimeProvider time, ILogger<VaultRewrapGrain> logger)
+public sealed class VaultRewrapGrain(IServiceProvider services, Serializer serializer, CustomerKeys keys, AddressPseudonyms pseudonyms, TimeProvider time, ILogger<VaultRewrapGrain> logger)
     : Grain, IVaultRewrapGrain, IRemindable
 {
     /// <summary>The job's own stream (not a listed one).</summary>
@@ -32,6 +36,7 @@ public sealed class VaultRewrapGrain(IServiceProvider services, Serializer seria
     private GrainJournal<VaultRewrapJob, VaultRewrapJob> _journal = null!;
     private IGrainTimer? _timer;
     private long _lastReport;
+    private VaultRewrapProgress? _reported;
 
     private VaultRewrapJob J => _journal.State;
 
@@ -60,6 +65,7 @@ public sealed class VaultRewrapGrain(IServiceProvider services, Serializer seria
         var pass = J.Pass + 1;
         _journal.State.Reset(pass, KeyName(keys.ActiveMasterKeyId), actor, time.GetUtcNow());
         await _journal.SnapshotAsync();
+        _reported = Progress(J);
         await KeepAwake();
         logger.LogInformation("Vault rewrap pass {Pass} started by {Actor}: sealing every vault under master key {Key}", pass, actor, J.TargetKey);
         _lastReport = time.GetTimestamp();
@@ -67,7 +73,11 @@ public sealed class VaultRewrapGrain(IServiceProvider services, Serializer seria
         return Progress(J);
     }
 
-    public Task<VaultRewrapProgress> Progress() => Task.FromResult(Progress(J));
+    /// <summary>
+    /// What the last durable step reported (the pass's state is changed in place while a page is written, and progress
+    /// interleaves with the page: it must not say "done" before the pass is on disk and its last line logged).
+    /// </summary>
+    public Task<VaultRewrapProgress> Progress() => Task.FromResult(_reported ?? Progress(J));
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -93,13 +103,14 @@ public sealed class VaultRewrapGrain(IServiceProvider services, Serializer seria
         }
         var page = await _store.ListStreamsAsync(JournalListing.CustomerPrefix, J.Cursor, PageSize);
         var customers = page.Streams.Select(CustomerOf).OfType<string>().ToList();
-        var results = new List<(string Customer, int Moved, Exception? Error)>(customers.Count);
+        var results = new List<(string Customer, int Moved, int Rekeyed, Exception? Error)>(customers.Count);
         foreach (var chunk in customers.Chunk(Parallelism))
             results.AddRange(await Task.WhenAll(chunk.Select(Rewrap)));
-        foreach (var (customer, moved, error) in results)
+        foreach (var (customer, moved, rekeyed, error) in results)
         {
             J.Visited++;
             J.Rewrapped += moved;
+            J.AddressesRekeyed += rekeyed;
             if (error is null) continue;
             J.Failed++;
             if (J.FailedCustomers.Count < FailuresKept) J.FailedCustomers.Add(customer);
@@ -114,22 +125,42 @@ public sealed class VaultRewrapGrain(IServiceProvider services, Serializer seria
         await _journal.SnapshotAsync();
         if (J.Running)
         {
+            _reported = Progress(J);
             if (time.GetElapsedTime(_lastReport) < ReportEvery) return;
             _lastReport = time.GetTimestamp();
-            logger.LogInformation("Vault rewrap pass {Pass}: {Customers} customers, {Values} values rewrapped, {Failed} failed so far",
-                J.Pass, J.Visited, J.Rewrapped, J.Failed);
+            logger.LogInformation("Vault rewrap pass {Pass}: {Customers} customers, {Values} values rewrapped, {Addresses} addresses re-keyed, {Failed} failed so far",
+                J.Pass, J.Visited, J.Rewrapped, J.AddressesRekeyed, J.Failed);
             return;
         }
-        logger.LogInformation("Vault rewrap pass {Pass} done: {Customers} customers, {Values} values rewrapped under {Key}, {Failed} failed",
-            J.Pass, J.Visited, J.Rewrapped, J.TargetKey, J.Failed);
+        logger.LogInformation("Vault rewrap pass {Pass} done: {Customers} customers, {Values} values rewrapped and {Addresses} addresses re-keyed under {Key}, {Failed} failed",
+            J.Pass, J.Visited, J.Rewrapped, J.AddressesRekeyed, J.TargetKey, J.Failed);
+        _reported = Progress(J);
         StopTimer();
         await Forget();
     }
 
-    private async Task<(string, int, Exception?)> Rewrap(string customer)
+    private async Task<(string, int, int, Exception?)> Rewrap(string customer)
     {
-        try { return (customer, await GrainFactory.GetGrain<ICustomerGrain>(customer).RewrapVault(), null); }
-        catch (Exception e) { return (customer, 0, e); }
+        var moved = 0;
+        try
+        {
+            var grain = GrainFactory.GetGrain<ICustomerGrain>(customer);
+            moved = await grain.RewrapVault();
+            return (customer, moved, pseudonyms.Rotating ? await Rekey(grain) : 0, null);
+        }
+        catch (Exception e) { return (customer, moved, 0, e); }
+    }
+
+    /// <summary>Moves the customer's addresses still bound under an older key's pseudonym to the active key's.</summary>
+    private async Task<int> Rekey(ICustomerGrain customer)
+    {
+        CustomerView view;
+        try { view = await customer.GetView(); }
+        catch (UnknownCustomerException) { return 0; } // erased while the page was listed
+        var rekeyed = 0;
+        foreach (var address in view.Addresses)
+            rekeyed += await pseudonyms.RekeyAsync(GrainFactory, view.Tenant, address);
+        return rekeyed;
     }
 
     /// <summary>The customer grain key of a customer stream (<c>customer/{tenant}/{id}</c>).</summary>
@@ -166,7 +197,7 @@ public sealed class VaultRewrapGrain(IServiceProvider services, Serializer seria
 
     private static VaultRewrapProgress Progress(VaultRewrapJob j) => new(
         j.Pass == 0 ? "idle" : j.Running ? "running" : "done", j.TargetKey ?? "", j.Pass, j.Visited, j.Rewrapped, j.Failed,
-        [.. j.FailedCustomers], j.StartedBy, j.StartedAt, j.FinishedAt, j.Resumptions);
+        [.. j.FailedCustomers], j.StartedBy, j.StartedAt, j.FinishedAt, j.Resumptions, j.AddressesRekeyed);
 }
 
 /// <summary>The rewrap job's durable state: the pass, where it is (the listing cursor) and what it counted.</summary>
@@ -185,6 +216,7 @@ public sealed class VaultRewrapJob
     [Id(9)] public DateTimeOffset? StartedAt { get; set; }
     [Id(10)] public DateTimeOffset? FinishedAt { get; set; }
     [Id(11)] public int Resumptions { get; set; }
+    [Id(12)] public long AddressesRekeyed { get; set; }
 
     public void Reset(int pass, string targetKey, string actor, DateTimeOffset now)
     {
@@ -192,7 +224,7 @@ public sealed class VaultRewrapJob
         Running = true;
         TargetKey = targetKey;
         Cursor = null;
-        Visited = Rewrapped = Failed = 0;
+        Visited = Rewrapped = Failed = AddressesRekeyed = 0;
         FailedCustomers = [];
         StartedBy = actor;
         StartedAt = now;

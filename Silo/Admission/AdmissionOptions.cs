@@ -30,9 +30,15 @@ public sealed class AdmissionOptions
         [Range(1, 100_000)]
         public int MaxInFlightTurns { get; set; } = 8 * Environment.ProcessorCount;
 
-        /// <summary>Turns that wait, oldest first, for one of those; past this a turn is refused at once.</summary>
+        /// <summary>
+        /// Turns that wait, oldest first, for one of those; past this a turn is refused at once. A short queue: at 2×
+        /// capacity the slots are refilled from arrivals anyway, and every queued turn is waiting added to a served
+        /// one (8 per core made the queue wait the larger half of the served p99; docs/security.md).
+        /// </summary>
         [Range(0, 100_000)]
-        public int MaxQueuedTurns { get; set; } = 8 * Environment.ProcessorCount;
+        public int MaxQueuedTurns { get; set; } = DefaultQueuedTurns;
+
+        public static int DefaultQueuedTurns => 2 * Environment.ProcessorCount;
 
         /// <summary>Open web chat sockets (each runs at most one turn at a time).</summary>
         [Range(1, 1_000_000)]

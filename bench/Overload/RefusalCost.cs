@@ -23,7 +23,7 @@ public static class RefusalCost
         var seconds = Options.Int(args, "--seconds", 10);
         var senders = Options.Int(args, "--senders", 16);
         var inFlight = int.Parse(settings.GetValueOrDefault("Admission:Edge:MaxInFlightTurns") ?? (8 * Environment.ProcessorCount).ToString());
-        var queued = int.Parse(settings.GetValueOrDefault("Admission:Edge:MaxQueuedTurns") ?? (8 * Environment.ProcessorCount).ToString());
+        var queued = int.Parse(settings.GetValueOrDefault("Admission:Edge:MaxQueuedTurns") ?? Switchboard.Silo.Admission.AdmissionOptions.EdgeLimits.DefaultQueuedTurns.ToString());
 
         using var store = new TempDirectory();
         await using var engine = await EngineProcess.StartAsync(store.Path, settings);
