@@ -17,8 +17,10 @@ namespace Switchboard.Channels.Common;
 /// the cluster declared it dead) is sent again after a short backoff, until <see cref="RetryBudget"/> has passed.</item>
 /// <item>The call itself has a deadline of its own, shorter than the cluster's response timeout: the
 /// <c>[ResponseTimeout]</c> on <see cref="IConversationIngressGrain.Receive"/>, for a silo that hangs without closing
-/// its connection. Its <see cref="TimeoutException"/> is not retried here (it is also how a lost store shows): the
-/// webhook answers 503 and the sender retries.</item>
+/// its connection. When it passes, the turn is sent again once more within the budget: on a live but slow silo (a cold
+/// start on a saturated machine) the repeat waits behind the first on the customer grain and is answered as its
+/// duplicate. A lost store, which also shows as a <see cref="TimeoutException"/> (<c>StoreUnavailableFilter</c>), is
+/// not retried: the webhook answers 503 and the sender retries.</item>
 /// </list>
 /// Sending a turn again is exactly-once: the same <see cref="InboundTurn"/> carries the same message id, the customer grain
 /// records a message id once and answers a repeat as a duplicate with the reply it recorded, and the reply dispatcher
@@ -67,6 +69,11 @@ public sealed class TurnCalls(IGrainFactory grains, SiloConnectionLoss? connecti
                     throw new TimeoutException($"The silo connection of a {turn.Channel.ToWire()} turn closed and no silo answered it within {RetryBudget.TotalSeconds:F0} s.");
                 _logger.LogInformation("A {Channel} turn was waiting on a silo connection that closed; sending it again (attempt {Attempt})", turn.Channel.ToWire(), attempt + 1);
             }
+            catch (TimeoutException e) when (IsCallDeadline(e) && !cancellationToken.IsCancellationRequested && Stopwatch.GetElapsedTime(started) <= RetryBudget)
+            {
+                TurnMetrics.Retried(turn.Channel, "deadline");
+                _logger.LogInformation("A {Channel} turn passed its deadline; sending it again (attempt {Attempt})", turn.Channel.ToWire(), attempt + 1);
+            }
             catch (Exception e) when (IsUnreachable(e) && !cancellationToken.IsCancellationRequested && Stopwatch.GetElapsedTime(started) + backoff <= RetryBudget)
             {
                 TurnMetrics.Retried(turn.Channel, "silo-unreachable");
@@ -77,6 +84,9 @@ public sealed class TurnCalls(IGrainFactory grains, SiloConnectionLoss? connecti
             }
         }
     }
+
+    /// <summary>The Orleans client's own "no response within the call's deadline" (not a store's timeout reported by a silo).</summary>
+    private static bool IsCallDeadline(TimeoutException e) => e.Message.StartsWith("Response did not arrive on time", StringComparison.Ordinal);
 
     /// <summary>True when <paramref name="exception"/> (or an inner one) says a silo could not be reached.</summary>
     public static bool IsUnreachable(Exception exception)

@@ -15,8 +15,12 @@ namespace Switchboard.Cluster.Tests;
 public sealed class TurnInFlightTests(ITestOutputHelper output)
 {
     private const string WaId = "919811100001";
-    /// <summary>Well under the 10 s response timeout the sender used to wait; the cluster declares a killed silo dead in about 3-4 s.</summary>
-    private static readonly TimeSpan AnsweredWithin = TimeSpan.FromSeconds(7);
+    /// <summary>
+    /// Under the 10 s response timeout the sender used to wait (from the send, so about 10 s from the kill). The answer
+    /// waits for the cluster to declare the silo dead (3-4 s, more on a saturated machine: 2.5 and 6.5 s measured at load
+    /// average 30-45), then for the customer's grains to be activated on a survivor.
+    /// </summary>
+    private static readonly TimeSpan AnsweredWithin = TimeSpan.FromSeconds(8);
 
     [Fact]
     public async Task A_turn_in_flight_on_a_killed_silo_is_answered_within_seconds_once()
@@ -50,6 +54,8 @@ public sealed class TurnInFlightTests(ITestOutputHelper output)
         output.WriteLine($"model requests: {string.Join(", ", model.Requests.Select(r => r.Silo + (r.Marked ? "*" : "")))}");
         Assert.True(second.Acknowledged, "the turn held on the killed silo was never acknowledged");
         Assert.True(afterKill < AnsweredWithin, $"the turn held on the killed silo was acknowledged {afterKill.TotalSeconds:F1} s after the kill (bound {AnsweredWithin.TotalSeconds} s)");
+        // The gateway sent the turn again itself: the sender's post was answered 200, never 503.
+        Assert.Equal(0, second.Failures);
         // It ran again on a survivor (which asked the model again), and it is in the transcript once, answered once.
         Assert.Contains(model.Requests, r => r.Marked && r.Silo != heldOn);
         var customer = await Transcripts.ResolveAsync(survivor.Http, "whatsapp", WaId);
