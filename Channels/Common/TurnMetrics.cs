@@ -6,7 +6,7 @@ namespace Switchboard.Channels.Common;
 /// <summary>
 /// The channels' turn calls as metrics, meter <c>Switchboard.Turns</c>: every turn a channel handed to the engine and how
 /// long the engine took (retries included), and the turns sent again after a lost silo connection or an unreachable silo.
-/// Tagged with the channel only (never an address). Exported over OTLP with the rest (<c>Silo/Hosting/Telemetry</c>).
+/// Tagged with the channel only (never an address). Exported over OTLP with the rest (<c>Silo/Hosting/OtlpMetrics</c>).
 /// </summary>
 public static class TurnMetrics
 {
