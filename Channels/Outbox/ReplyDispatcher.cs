@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Common;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
@@ -41,6 +43,8 @@ public sealed class ReplyDispatcher(
     /// </summary>
     public Task Submit(OutboxEntry reply, bool resumed = false)
     {
+        // The turn's trace (the webhook's request, when traced) goes with the reply, in memory only: its send is part of it.
+        var trace = Activity.Current?.Context ?? default;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Task previous;
         lock (_lock)
@@ -51,17 +55,22 @@ public sealed class ReplyDispatcher(
             _tails[recipient] = done.Task;
             _inFlight[reply.Id] = done.Task;
         }
-        _ = Run(reply, resumed, previous, done);
+        _ = Run(reply, resumed, trace, previous, done);
         return done.Task;
     }
 
-    private async Task Run(OutboxEntry reply, bool resumed, Task previous, TaskCompletionSource done)
+    private async Task Run(OutboxEntry reply, bool resumed, ActivityContext trace, Task previous, TaskCompletionSource done)
     {
         // One recipient's replies go in order; an earlier failure is that reply's own.
         try { await previous.ConfigureAwait(false); } catch (Exception) { }
         try
         {
-            await HandOff(reply, resumed).ConfigureAwait(false);
+            // A span in the turn's trace (none for a reply resumed after a restart): the provider's HTTP call is its child.
+            using (var send = trace == default ? null : ChannelTracing.Source.StartActivity(ChannelTracing.ReplySend, ActivityKind.Internal, trace))
+            {
+                send?.SetTag("switchboard.channel", reply.Message.Channel.ToWire());
+                await HandOff(reply, resumed).ConfigureAwait(false);
+            }
             done.TrySetResult();
         }
         catch (Exception e)

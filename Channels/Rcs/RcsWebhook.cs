@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Common;
 using Switchboard.Channels.Outbox;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Identity;
@@ -16,7 +17,7 @@ namespace Switchboard.Channels.Rcs;
 /// <c>X-Goog-Signature</c> = base64(HMAC-SHA512(client token, decoded data)). A UserMessage is a turn; a UserEvent
 /// (DELIVERED, READ) is a receipt; IS_TYPING is ignored.
 /// </summary>
-public sealed class RcsWebhook(IGrainFactory grains, TenantDirectory tenants, RcsApi api, OutboxClient outbox, ReplyDispatcher replies,
+public sealed class RcsWebhook(TurnCalls turns, TenantDirectory tenants, RcsApi api, OutboxClient outbox, ReplyDispatcher replies,
     TimeProvider time, ILogger<RcsWebhook> logger)
 {
     public const string SignatureHeader = "X-Goog-Signature";
@@ -65,7 +66,7 @@ public sealed class RcsWebhook(IGrainFactory grains, TenantDirectory tenants, Rc
         TurnResult result;
         try
         {
-            result = await ConversationIngress.For(grains, sender).Receive(
+            result = await turns.ReceiveAsync(
                 new InboundTurn(tenant.Id, Channel.Rcs, new ChannelAddress(AddressKind.Phone, sender), messageId, text, payload, time.GetUtcNow(),
                     Rules with { Route = new ReplyRoute(api.RecipientFor(sender), api.Delivery) }));
         }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Common;
 using Switchboard.Channels.Outbox;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Consent;
@@ -11,7 +12,7 @@ using Switchboard.Tenancy;
 namespace Switchboard.Channels.Sms;
 
 /// <summary>One inbound SMS or delivery receipt, processed before the provider is answered (as for WhatsApp: nothing acknowledged is lost).</summary>
-public sealed class SmsWebhook(IGrainFactory grains, TenantDirectory tenants, SmsOptions options, SmsApi api, OutboxClient outbox,
+public sealed class SmsWebhook(TurnCalls turns, TenantDirectory tenants, SmsOptions options, SmsApi api, OutboxClient outbox,
     ReplyDispatcher replies, TimeProvider time, ILogger<SmsWebhook> logger)
 {
     public const string OptOutReply = "You have been unsubscribed and will get no more messages. Reply START to subscribe again.";
@@ -33,7 +34,7 @@ public sealed class SmsWebhook(IGrainFactory grains, TenantDirectory tenants, Sm
         TurnResult result;
         try
         {
-            result = await ConversationIngress.For(grains, from).Receive(
+            result = await turns.ReceiveAsync(
                 new InboundTurn(tenant.Id, Channel.Sms, new ChannelAddress(AddressKind.Phone, from), sid, body, null, time.GetUtcNow(),
                     RulesFor(tenant) with { Route = new ReplyRoute(api.RecipientFor(ToE164(from)), api.Delivery, to) }));
         }

@@ -43,7 +43,8 @@ public static class VoiceExtensions
             TimeSpan.FromMilliseconds(options.InterDigitTimeoutMs),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Channels.Voice.Calls"),
             sp.GetService<WrittenConfirmations>(),
-            Analytics: sp.GetService<Grains.Interfaces.Analytics.IInteractionEvents>()));
+            Analytics: sp.GetService<Grains.Interfaces.Analytics.IInteractionEvents>(),
+            Turns: sp.GetService<Switchboard.Channels.Common.TurnCalls>()));
         services.AddSingleton(sp => new VoiceSignaling(options, sp.GetRequiredService<TrunkGuard>(), sp.GetRequiredService<RtpPortPool>(),
             sp.GetRequiredService<MediaPacer>(), sp.GetRequiredService<TenantDirectory>(), sp.GetRequiredService<CallConversationServices>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<VoiceSignaling>>(),

@@ -88,7 +88,7 @@ public static class WebChatEndpoints
         var tenant = tenants.ForEndpoint(Channel.WebChat, site);
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         var logger = loggers.CreateLogger(typeof(WebChatSession).FullName!);
-        var session = new WebChatSession(socket, tenant, visitor!, grains, outbox, options, time, logger);
+        var session = new WebChatSession(socket, tenant, visitor!, grains, http.RequestServices.GetRequiredService<TurnCalls>(), outbox, options, time, logger);
         try
         {
             await session.RunAsync(http.RequestAborted);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Common;
 using Switchboard.Channels.Outbox;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Conversation;
@@ -18,7 +19,7 @@ namespace Switchboard.Channels.WebChat;
 /// reconnects, whichever channel it started on); each frame is a turn, idempotent on its client id, so a frame resent
 /// after a reconnect is answered with the same reply rather than processed twice.
 /// </summary>
-public sealed class WebChatSession(WebSocket socket, TenantOptions tenant, string visitorId, IGrainFactory grains, OutboxClient outbox,
+public sealed class WebChatSession(WebSocket socket, TenantOptions tenant, string visitorId, IGrainFactory grains, TurnCalls turns, OutboxClient outbox,
     WebChatOptions options, TimeProvider time, ILogger logger)
 {
     private readonly ChannelAddress _address = new(AddressKind.WebVisitor, visitorId);
@@ -135,7 +136,7 @@ public sealed class WebChatSession(WebSocket socket, TenantOptions tenant, strin
     {
         await Send(new JsonObject { ["type"] = "typing", ["on"] = true }, ct);
         var messageId = $"web:{visitorId}:{frameId}";
-        var result = await Ingress.Receive(new InboundTurn(tenant.Id, Channel.WebChat, _address, messageId, text, payload, time.GetUtcNow(),
+        var result = await turns.ReceiveAsync(new InboundTurn(tenant.Id, Channel.WebChat, _address, messageId, text, payload, time.GetUtcNow(),
             TurnRules.Plain(options.CallCodeLifetime, TimeSpan.Zero)));
         if (result.Duplicate && result.Reply.IsEmpty)
         {

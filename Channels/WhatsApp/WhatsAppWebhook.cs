@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Common;
 using Switchboard.Channels.Outbox;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Consent;
@@ -19,7 +20,7 @@ public sealed record WebhookReport(int Messages, int Duplicates, int Ignored, in
 /// recorded. Only then does the caller answer 200, so nothing acknowledged is lost; a failure answers 500 and Meta
 /// redelivers, which the wamid makes harmless. One sender's messages run in order; different senders in parallel.
 /// </summary>
-public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenants, WhatsAppOptions options, WhatsAppCloudApi api, OutboxClient outbox,
+public sealed class WhatsAppWebhook(IGrainFactory grains, TurnCalls turns, TenantDirectory tenants, WhatsAppOptions options, WhatsAppCloudApi api, OutboxClient outbox,
     ReplyDispatcher replies, TimeProvider time, ILogger<WhatsAppWebhook> logger)
 {
     public const string OptOutReply = "You will no longer receive marketing messages from us on WhatsApp. Send START to subscribe again.";
@@ -96,7 +97,7 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TenantDirectory tenant
         try
         {
             var started = time.GetTimestamp();
-            result = await ConversationIngress.For(grains, turn.From.Value).Receive(turn);
+            result = await turns.ReceiveAsync(turn);
             WhatsAppMetrics.EngineTurn.Record(time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception e) when (e is InvalidAddressException or ArgumentException)

@@ -9,7 +9,13 @@ namespace Switchboard.Grains.Interfaces.Conversation;
 [Alias("conversation-ingress")]
 public interface IConversationIngressGrain : IGrainWithIntegerKey
 {
+    /// <remarks>
+    /// Five seconds, not the cluster's response timeout (<c>Orleans:Messaging:ResponseTimeout</c>): a turn takes
+    /// milliseconds, and a call held by a silo that died or hangs should fail soon enough for the sender to be answered
+    /// again within the membership timeout. Sending the turn again is safe: its message id makes it exactly-once.
+    /// </remarks>
     [Alias("receive")]
+    [ResponseTimeout("00:00:05")]
     Task<TurnResult> Receive(InboundTurn turn);
 
     /// <summary>The customer an address belongs to, or null. The address is normalised first.</summary>

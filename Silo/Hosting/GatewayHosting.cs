@@ -1,5 +1,6 @@
 using Orleans.Configuration;
 using StackExchange.Redis;
+using Switchboard.Channels.Common;
 
 namespace Switchboard.Silo.Hosting;
 
@@ -18,6 +19,7 @@ public static class GatewayHosting
                 "Role=gateway needs ConnectionStrings:Redis (the silos' Redis clustering) to find the silos: set --ConnectionStrings:Redis=host:port.");
         var redisOptions = ConfigurationOptions.Parse(redis);
         builder.Services.AddExceptionHandler<ClusterUnavailable>();
+        builder.Services.AddTurnCalls();
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o =>
@@ -27,6 +29,8 @@ public static class GatewayHosting
             });
             client.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
             ClusterTimings.ConfigureClient(client, config);
+            // A closed silo connection fails the turn calls waiting on it at once (Orleans would wait for their timeout).
+            client.AddClusterConnectionStatusObserver<SiloConnectionObserver>();
             if (Tracing.Enabled(config)) client.AddActivityPropagation();
             // A gateway started before its silos waits for them (logging each failed attempt) instead of exiting.
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>

@@ -2,6 +2,7 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Storage;
 using StackExchange.Redis;
+using Switchboard.Channels.Common;
 using Switchboard.Grains;
 using Switchboard.Grains.Journaling;
 using Switchboard.Silo.Storage;
@@ -32,6 +33,7 @@ public static class SiloHosting
             w => Console.Error.WriteLine("warning: " + w));
         builder.Services.AddSwitchboardCore(config, keys);
         builder.Services.AddExceptionHandler<ClusterUnavailable>();
+        builder.Services.AddTurnCalls();
         builder.UseOrleans(silo => ConfigureSilo(silo, config, redis, storePath));
         return builder;
     }

@@ -19,7 +19,7 @@ namespace Switchboard.Silo.Hosting;
 public static partial class Tracing
 {
     /// <summary>Spans Switchboard's own code starts (none yet beyond the frameworks'; reserved for the channels); their names start with <c>Switchboard.</c>.</summary>
-    public const string SourceName = "Switchboard";
+    public const string SourceName = Switchboard.Channels.Common.ChannelTracing.SourceName;
     public const string EndpointKey = "OpenTelemetry:Otlp:Endpoint";
     /// <summary><c>grpc</c> or <c>http/protobuf</c> (the default here: it needs no HTTP/2 on the way to the collector).</summary>
     public const string ProtocolKey = "OpenTelemetry:Otlp:Protocol";
@@ -33,15 +33,20 @@ public static partial class Tracing
     public static bool Enabled(IConfiguration config) => config.GetValue<bool?>(EnabledKey) ?? OtlpEndpoint(config) is not null;
 
     /// <param name="configure">More for the tracer provider (a test adds its in-memory exporter here).</param>
+    /// <summary>Traces (above) and, with an OTLP endpoint, the engine's metrics (<see cref="OtlpMetrics"/>), under one service resource.</summary>
     public static WebApplicationBuilder AddTracing(this WebApplicationBuilder builder, SwitchboardRole role, Action<TracerProviderBuilder>? configure = null)
     {
         var config = builder.Configuration;
-        if (!Enabled(config)) return builder;
+        var tracing = Enabled(config);
+        var metrics = OtlpMetrics.Enabled(config);
+        if (!tracing && !metrics) return builder;
         var endpoint = OtlpEndpoint(config);
         var protocol = ParseProtocol(NonEmpty(config[ProtocolKey]) ?? NonEmpty(config[StandardProtocolKey]));
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("switchboard-" + role.ToString().ToLowerInvariant(), serviceInstanceId: Environment.MachineName + "/" + Environment.ProcessId))
-            .WithTracing(t =>
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("switchboard-" + role.ToString().ToLowerInvariant(), serviceInstanceId: Environment.MachineName + "/" + Environment.ProcessId));
+        if (metrics) OtlpMetrics.Add(otel, endpoint!, protocol);
+        if (!tracing) return builder;
+        otel.WithTracing(t =>
             {
                 t.SetSampler(new ParentBasedSampler(new RequestsOnly()))
                     .AddAspNetCoreInstrumentation(o => o.Filter = Traced)
@@ -62,11 +67,14 @@ public static partial class Tracing
     /// The endpoint the exporter posts to. The standard variable names the collector's base address (the exporter adds
     /// <c>/v1/traces</c> for HTTP); an endpoint set in code is used as given, so the path is added here when missing.
     /// </summary>
-    public static Uri TracesEndpoint(string endpoint, OtlpExportProtocol protocol)
+    public static Uri TracesEndpoint(string endpoint, OtlpExportProtocol protocol) => SignalEndpoint(endpoint, protocol, "/v1/traces");
+
+    /// <summary>The endpoint for one signal (<c>/v1/traces</c>, <c>/v1/metrics</c>): added for HTTP when the configured address has no path.</summary>
+    public static Uri SignalEndpoint(string endpoint, OtlpExportProtocol protocol, string signalPath)
     {
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             throw new InvalidOperationException($"{EndpointKey} '{endpoint}' is not an http(s) address, e.g. http://collector:4318.");
-        if (protocol == OtlpExportProtocol.HttpProtobuf && uri.AbsolutePath is "" or "/") return new Uri(uri, "/v1/traces");
+        if (protocol == OtlpExportProtocol.HttpProtobuf && uri.AbsolutePath is "" or "/") return new Uri(uri, signalPath);
         return uri;
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Channels.Common;
 using Switchboard.Channels.Outbox;
 using Switchboard.Telephony.Codecs;
 using Switchboard.Telephony.Media;
@@ -21,7 +22,8 @@ public sealed record CallConversationServices(
     ILogger Logger,
     WrittenConfirmations? Confirmations = null,
     string TransferFailedLine = "Sorry, I can't reach a colleague right now. Please call us again a little later.",
-    Grains.Interfaces.Analytics.IInteractionEvents? Analytics = null);
+    Grains.Interfaces.Analytics.IInteractionEvents? Analytics = null,
+    TurnCalls? Turns = null);
 
 /// <summary>
 /// The engine side of one answered call: the greeting turn, keyed digits as turns, replies spoken through
@@ -168,7 +170,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
         if (_ended.IsCancellationRequested) return null;
         var keyedBefore = Volatile.Read(ref _keyed);
         var turn = new InboundTurn(Tenant, Channel.Voice, _address, messageId, text, payload, _services.Time.GetUtcNow());
-        var result = await Ingress().Receive(turn);
+        var result = await (_services.Turns ?? new TurnCalls(_services.Grains)).ReceiveAsync(turn);
         CustomerId = result.CustomerId;
         _lastReply = result.Reply;
         _services.Logger.LogInformation("Voice turn {MessageId} on call {CallRef} for customer {CustomerId}", CallReference.For(messageId), CallRef, result.CustomerId);

@@ -15,17 +15,23 @@ public sealed record ReceivedSpan(string Service, string Scope, string TraceId, 
     public const int ClientKind = 3;
 }
 
+/// <summary>One metric as an OTLP collector receives it: the service that sent it, its meter (scope) and its name.</summary>
+public sealed record ReceivedMetric(string Service, string Scope, string Name);
+
 /// <summary>
 /// An OpenTelemetry collector stand-in speaking OTLP/HTTP: <c>POST /v1/traces</c> with an
 /// <c>ExportTraceServiceRequest</c> in protobuf (gzip or not), answered 200 with an empty
-/// <c>ExportTraceServiceResponse</c>. It reads the protobuf wire format itself (the fields of resource spans, scope
+/// <c>ExportTraceServiceResponse</c>, and <c>POST /v1/metrics</c> with an <c>ExportMetricsServiceRequest</c> (the metrics'
+/// names by service and meter; their data points are not read). It reads the protobuf wire format itself (the fields of resource spans, scope
 /// spans and spans it needs), so nothing of the engine's OpenTelemetry code is on the receiving side.
 /// </summary>
 public sealed class OtlpCollectorStandIn : IAsyncDisposable
 {
     private readonly WebApplication _app;
     public ConcurrentQueue<ReceivedSpan> Spans { get; } = new();
+    public ConcurrentQueue<ReceivedMetric> Metrics { get; } = new();
     public int Requests;
+    public int MetricRequests;
     public string Endpoint { get; private set; } = "";
 
     private OtlpCollectorStandIn()
@@ -36,20 +42,60 @@ public sealed class OtlpCollectorStandIn : IAsyncDisposable
         _app = builder.Build();
         _app.MapPost("/v1/traces", async (HttpRequest request) =>
         {
-            using var body = new MemoryStream();
-            await request.Body.CopyToAsync(body);
-            var bytes = body.ToArray();
-            if (request.Headers.ContentEncoding == "gzip")
-            {
-                using var unzipped = new MemoryStream();
-                await new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress).CopyToAsync(unzipped);
-                bytes = unzipped.ToArray();
-            }
             if (request.ContentType != "application/x-protobuf") return Results.StatusCode(415);
-            foreach (var span in ReadRequest(bytes)) Spans.Enqueue(span);
+            foreach (var span in ReadRequest(await BodyAsync(request))) Spans.Enqueue(span);
             Interlocked.Increment(ref Requests);
             return Results.Bytes([], "application/x-protobuf");
         });
+        _app.MapPost("/v1/metrics", async (HttpRequest request) =>
+        {
+            if (request.ContentType != "application/x-protobuf") return Results.StatusCode(415);
+            foreach (var metric in ReadMetricsRequest(await BodyAsync(request))) Metrics.Enqueue(metric);
+            Interlocked.Increment(ref MetricRequests);
+            return Results.Bytes([], "application/x-protobuf");
+        });
+    }
+
+    private static async Task<byte[]> BodyAsync(HttpRequest request)
+    {
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body);
+        var bytes = body.ToArray();
+        if (request.Headers.ContentEncoding != "gzip") return bytes;
+        using var unzipped = new MemoryStream();
+        await new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress).CopyToAsync(unzipped);
+        return unzipped.ToArray();
+    }
+
+    // ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }
+    // ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; }
+    // ScopeMetrics { InstrumentationScope scope = 1; repeated Metric metrics = 2; }  Metric { string name = 1; ... }
+    private static IEnumerable<ReceivedMetric> ReadMetricsRequest(byte[] message)
+    {
+        foreach (var (field, resourceMetrics) in Fields(message))
+        {
+            if (field != 1) continue;
+            var service = "";
+            var scopes = new List<byte[]>();
+            foreach (var (f, value) in Fields(resourceMetrics))
+            {
+                if (f == 1)
+                    foreach (var (a, kv) in Fields(value))
+                        if (a == 1 && ReadKeyValue(kv) is ("service.name", var name)) service = name;
+                if (f == 2) scopes.Add(value);
+            }
+            foreach (var scope in scopes)
+            {
+                var scopeName = "";
+                var names = new List<string>();
+                foreach (var (f, value) in Fields(scope))
+                {
+                    if (f == 1) scopeName = Fields(value).Where(x => x.Field == 1).Select(x => Encoding.UTF8.GetString(x.Value)).FirstOrDefault() ?? "";
+                    if (f == 2) names.Add(Fields(value).Where(x => x.Field == 1).Select(x => Encoding.UTF8.GetString(x.Value)).FirstOrDefault() ?? "");
+                }
+                foreach (var name in names) yield return new ReceivedMetric(service, scopeName, name);
+            }
+        }
     }
 
     public static async Task<OtlpCollectorStandIn> StartAsync()
