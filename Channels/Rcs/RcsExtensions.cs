@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Switchboard.Channels.Common;
 using Switchboard.Channels.Outbox;
 
 namespace Switchboard.Channels.Rcs;
@@ -13,6 +14,7 @@ public static class RcsExtensions
         options.Validate();
         builder.AddOutbox();
         builder.Services.AddSingleton(options);
+        builder.Services.AddTurnCalls(); // how the channel hands a turn to the engine (idempotent)
         // RBM deduplicates on the messageId we send, so retrying a POST here cannot send twice.
         builder.Services.AddProviderSendClient(RcsApi.HttpClientName, retries: 2, options.SendTimeout, retryAmbiguous: true);
         builder.Services.AddSingleton<RcsApi>();

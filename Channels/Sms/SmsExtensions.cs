@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Switchboard.Channels.Common;
 using Switchboard.Channels.Outbox;
 
 namespace Switchboard.Channels.Sms;
@@ -13,6 +14,7 @@ public static class SmsExtensions
         options.Validate();
         builder.AddOutbox();
         builder.Services.AddSingleton(options);
+        builder.Services.AddTurnCalls(); // how the channel hands a turn to the engine (idempotent)
         builder.Services.AddProviderSendClient(SmsApi.HttpClientName, retries: 2, options.SendTimeout);
         builder.Services.AddSingleton<SmsApi>();
         builder.Services.AddSingleton<IOutboundChannel>(sp => sp.GetRequiredService<SmsApi>());

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Switchboard.Channels.Common;
 using Switchboard.Channels.Outbox;
 
 namespace Switchboard.Channels.WebChat;
@@ -13,6 +14,7 @@ public static class WebChatExtensions
         options.Validate();
         builder.AddOutbox();
         builder.Services.AddSingleton(options);
+        builder.Services.AddTurnCalls(); // how the channel hands a turn to the engine (idempotent)
         return builder;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Switchboard.Channels.Common;
 using Switchboard.Channels.Outbox;
 
 namespace Switchboard.Channels.WhatsApp;
@@ -14,6 +15,7 @@ public static class WhatsAppExtensions
         options.Validate();
         builder.AddOutbox();
         builder.Services.AddSingleton(options);
+        builder.Services.AddTurnCalls(); // how the channel hands a turn to the engine (idempotent)
         builder.Services.AddProviderSendClient(WhatsAppCloudApi.HttpClientName, options.SendRetries, options.SendTimeout, options.SendRetryDelay);
         builder.Services.AddSingleton<WhatsAppCloudApi>();
         builder.Services.AddSingleton<IOutboundChannel>(sp => sp.GetRequiredService<WhatsAppCloudApi>());
