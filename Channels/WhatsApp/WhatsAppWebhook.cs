@@ -61,13 +61,22 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TurnCalls turns, Tenan
                 }
             }
 
-        var bySender = messages.GroupBy(m => m.Message.From ?? "");
-        var messageWork = Task.WhenAll(bySender.Select(async group =>
+        if (messages.Count == 1 && statuses.Count == 0)
         {
-            foreach (var (tenant, numberId, m) in group) await HandleMessage(tenant, numberId, m, publicBaseUrl, counters);
-        }));
-        var statusWork = Task.WhenAll(statuses.Select(s => HandleStatus(s, counters)));
-        await Task.WhenAll(messageWork, statusWork);
+            // The common case, one message and nothing else: no grouping, no task per sender, no WhenAll.
+            var (tenant, numberId, m) = messages[0];
+            await HandleMessage(tenant, numberId, m, publicBaseUrl, counters);
+        }
+        else
+        {
+            var bySender = messages.GroupBy(m => m.Message.From ?? "");
+            var messageWork = Task.WhenAll(bySender.Select(async group =>
+            {
+                foreach (var (tenant, numberId, m) in group) await HandleMessage(tenant, numberId, m, publicBaseUrl, counters);
+            }));
+            var statusWork = Task.WhenAll(statuses.Select(s => HandleStatus(s, counters)));
+            await Task.WhenAll(messageWork, statusWork);
+        }
         foreach (var (tenant, p) in preferences) await HandlePreference(tenant, p, counters);
 
         return new WebhookReport(counters.Messages, counters.Duplicates, counters.Ignored, counters.Rejected, counters.Statuses,

@@ -1,6 +1,7 @@
 using Orleans.Configuration;
 using StackExchange.Redis;
 using Switchboard.Channels.Common;
+using Switchboard.Grains.Interfaces;
 
 namespace Switchboard.Silo.Hosting;
 
@@ -28,6 +29,7 @@ public static class GatewayHosting
                 o.ClusterId = SiloHosting.RedisClusterIdOf(config);
             });
             client.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
+            client.Services.AddCachedGrainInterfaceTypes();
             ClusterTimings.ConfigureClient(client, config);
             // A closed silo connection fails the turn calls waiting on it at once (Orleans would wait for their timeout).
             client.AddClusterConnectionStatusObserver<SiloConnectionObserver>();

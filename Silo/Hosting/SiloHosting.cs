@@ -4,6 +4,7 @@ using Orleans.Storage;
 using StackExchange.Redis;
 using Switchboard.Channels.Common;
 using Switchboard.Grains;
+using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Journaling;
 using Switchboard.Silo.Storage;
 using Switchboard.Silo.Storage.Journal;
@@ -41,6 +42,7 @@ public static class SiloHosting
     public static void ConfigureSilo(ISiloBuilder silo, IConfiguration config, string? redis, string storePath, bool localhostClustering = true)
     {
         silo.Services.AddKeyedSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>(StorageNames.Main);
+        silo.Services.AddCachedGrainInterfaceTypes();
         if (Tracing.Enabled(config)) silo.AddActivityPropagation();
         if (!string.IsNullOrWhiteSpace(redis))
         {
