@@ -98,7 +98,7 @@ public sealed class ReplyDispatcher(
         {
             var part = parts[i];
             var shard = grains.GetGrain<IOutboxGrain>(OutboxKeys.Shard(m.Channel, part.Recipient, policy.Shards));
-            if (resumed && await shard.Has(part.IdempotencyKey)) continue;
+            if (resumed && await Has(shard, part.IdempotencyKey)) continue;
             var entry = new OutboxEntry
             {
                 Id = $"{reply.Id}-{i}",
@@ -121,6 +121,30 @@ public sealed class ReplyDispatcher(
             await shard.Record(entry);
         }
         await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(m.Tenant, m.CustomerId)).ReplyHandedOff(reply.Id);
+    }
+
+    /// <summary>
+    /// Whether the shard already holds a part of a redelivered reply, asked again while its silo cannot be reached (a silo
+    /// just died and the shard is activated again on a survivor once it is declared dead): this check comes before the
+    /// send, so giving up here would leave the reply unsent until the next start.
+    /// </summary>
+    private async Task<bool> Has(IOutboxGrain shard, string idempotencyKey)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var backoff = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                return await shard.Has(idempotencyKey);
+            }
+            catch (Exception e) when ((TurnCalls.IsUnreachable(e) || e is TimeoutException) && !_stopping.IsCancellationRequested
+                                      && Stopwatch.GetElapsedTime(started) + backoff <= TurnCalls.RetryBudget)
+            {
+                await Task.Delay(backoff, time, _stopping);
+                backoff = backoff * 2 < TimeSpan.FromSeconds(1) ? backoff * 2 : TimeSpan.FromSeconds(1);
+            }
+        }
     }
 
     /// <summary>Attempts until the provider accepts or refuses, or the outbox's attempts run out.</summary>

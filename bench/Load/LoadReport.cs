@@ -56,6 +56,8 @@ public static class LoadReport
         Console.WriteLine($"{label}: {run.Killed} at {killedAt:F1} s. Steady before the kill: {steadyN:F0} turns/s, per-second p99 {steadyP99:F0} ms. " +
                           $"From the kill to the end: webhook turn p99 {Percentile(after, 99):F0} ms, max {after.DefaultIfEmpty(0).Max():F0} ms (target p99 <= 2000 ms); " +
                           $"lost {run.Webhooks.Stats.Lost}, duplicated {run.Webhooks.Stats.Duplicated}; back to steady state {lastBad - killedAt:F1} s after the kill (target <= 10 s)");
+        if (run.Webhooks.Unanswered.Count > 0)
+            Console.WriteLine($"  acknowledged but not answered within 30 s: {string.Join(", ", run.Webhooks.Unanswered.Take(10))}");
         Console.WriteLine("  second of the run: turns answered, p99 ms: " + string.Join("  ", seconds.Select(s => $"{s.Second}{(s.Second == (int)killedAt ? "(kill)" : "")}: {s.N}, {s.P99:F0}")));
     }
 

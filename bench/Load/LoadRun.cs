@@ -48,6 +48,8 @@ public sealed class LoadRun(LoadTarget target, GraphStandIn graph, LoadMix mix, 
         await Task.Delay(at);
         KilledAt = clock.Elapsed.TotalSeconds;
         Killed = await killer();
+        // Wall clock too, to line the kill up with the processes' logs (timestamps: --set Logging:Console:FormatterOptions:TimestampFormat=...).
+        Console.WriteLine($"  {Killed} at {KilledAt:F1} s of the run, {DateTime.UtcNow:HH:mm:ss.fff} UTC");
     }
 
     private async Task ShowProgress(Task drivers, Stopwatch clock, TimeSpan length)

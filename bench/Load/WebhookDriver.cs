@@ -14,6 +14,10 @@ public sealed class WebhookDriver(GraphStandIn graph, int senders, int customers
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(60);
     private readonly Dictionary<string, int> _acked = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _unanswered = new();
+
+    /// <summary>Message ids of acknowledged turns whose reply did not arrive within the reply timeout (the sender moved on).</summary>
+    public IReadOnlyCollection<string> Unanswered => _unanswered;
 
     public ChannelStats Stats { get; } = new("whatsapp");
 
@@ -50,6 +54,7 @@ public sealed class WebhookDriver(GraphStandIn graph, int senders, int customers
             }
             catch (TimeoutException)
             {
+                _unanswered.Enqueue(messageId);
                 Stats.Failed();
             }
             turn++;
