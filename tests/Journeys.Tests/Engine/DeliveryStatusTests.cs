@@ -82,27 +82,7 @@ public sealed class DeliveryStatusTests
 
     private static async Task PostStatus(SiloApp silo, string wamid, string waId, string status, DateTimeOffset at)
     {
-        var s = new JsonObject { ["id"] = wamid, ["status"] = status, ["timestamp"] = at.ToUnixTimeSeconds().ToString(), ["recipient_id"] = waId };
-        if (status == "failed")
-            s["errors"] = new JsonArray(new JsonObject { ["code"] = 131026, ["title"] = "Message undeliverable", ["message"] = "Message undeliverable" });
-        var json = new JsonObject
-        {
-            ["object"] = "whatsapp_business_account",
-            ["entry"] = new JsonArray(new JsonObject
-            {
-                ["id"] = "102290129340398",
-                ["changes"] = new JsonArray(new JsonObject
-                {
-                    ["field"] = "messages",
-                    ["value"] = new JsonObject
-                    {
-                        ["messaging_product"] = "whatsapp",
-                        ["metadata"] = new JsonObject { ["display_phone_number"] = "15550100000", ["phone_number_id"] = JourneyEngine.PhoneNumberId },
-                        ["statuses"] = new JsonArray(s),
-                    },
-                }),
-            }),
-        }.ToJsonString();
+        var json = WhatsAppWebhookPost.Status(waId, wamid, status, at, JourneyEngine.PhoneNumberId);
         var r = await WhatsAppWebhookPost.PostSignedAsync(silo.Http, json, JourneyEngine.AppSecret);
         Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
     }
