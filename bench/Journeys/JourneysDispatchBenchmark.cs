@@ -38,10 +38,7 @@ public sealed class JourneysDispatchBenchmark : IBenchmark
             """);
         var (_, enrolTime) = await host.UploadCsv("dispatch-bench", n, JourneyBenchHost.AfternoonZone());
         var grains = host.Silo.App.Services.GetRequiredService<IGrainFactory>();
-        var customers = new string[n];
-        var ingress = grains.GetGrain<Grains.Interfaces.Conversation.IConversationIngressGrain>(0);
-        for (var i = 0; i < n; i++)
-            customers[i] = (await ingress.Resolve("airline", new Grains.Interfaces.Identity.ChannelAddress(Grains.Interfaces.Identity.AddressKind.Phone, JourneyBenchHost.Phone(i))))!;
+        var customers = await Customers(grains, n);
 
         // Wait (polling the real condition) until every enrolment has run its send step.
         var lateness = new List<double>(n);
@@ -53,12 +50,12 @@ public sealed class JourneysDispatchBenchmark : IBenchmark
             await Task.Delay(2000);
             foreach (var i in pending.ToList())
             {
-                var json = await grains.GetGrain<IJourneyEnrolmentGrain>(JourneyKeys.Enrolment("airline", "dispatch-bench", customers[i])).TimelineJson();
-                var steps = JsonNode.Parse(json!)!["steps"]!.AsArray();
+                var timeline = await Timeline(grains, customers[i]);
+                var steps = timeline["steps"]!.AsArray();
                 var hold = steps.FirstOrDefault(s => s!["stepId"]!.ToString() == "hold");
                 var sent = steps.FirstOrDefault(s => s!["stepId"]!.ToString() == "notice" && s!["outcome"]!.ToString() != "decided");
                 if (hold is null || sent is null) continue;
-                var enrolled = DateTimeOffset.Parse(JsonNode.Parse(json!)!["enrolledAt"]!.ToString());
+                var enrolled = DateTimeOffset.Parse(timeline["enrolledAt"]!.ToString());
                 var due = enrolled + wait;
                 var ended = DateTimeOffset.Parse(hold["at"]!.ToString());
                 var done = DateTimeOffset.Parse(sent["at"]!.ToString());
@@ -107,10 +104,7 @@ public sealed class JourneysDispatchBenchmark : IBenchmark
             var enrolledBy = DateTimeOffset.UtcNow;
             if (enrolledBy >= due) Console.WriteLine($"journeys-dispatch --coincide: enrolment ended {(enrolledBy - due).TotalSeconds:0.0} s after the due time; raise --due-in");
             var grains = host.Silo.App.Services.GetRequiredService<IGrainFactory>();
-            var ingress = grains.GetGrain<Grains.Interfaces.Conversation.IConversationIngressGrain>(0);
-            var customers = new string[n];
-            for (var i = 0; i < n; i++)
-                customers[i] = (await ingress.Resolve("airline", new Grains.Interfaces.Identity.ChannelAddress(Grains.Interfaces.Identity.AddressKind.Phone, JourneyBenchHost.Phone(i))))!;
+            var customers = await Customers(grains, n);
             var wait = due - DateTimeOffset.UtcNow;
             if (wait > TimeSpan.Zero) await Task.Delay(wait); // the benchmark's own pause until the due instant, not a synchronisation
 
@@ -124,8 +118,7 @@ public sealed class JourneysDispatchBenchmark : IBenchmark
                 await Task.Delay(2000);
                 foreach (var i in pending.ToList())
                 {
-                    var json = await grains.GetGrain<IJourneyEnrolmentGrain>(JourneyKeys.Enrolment("airline", "dispatch-bench", customers[i])).TimelineJson();
-                    var steps = JsonNode.Parse(json!)!["steps"]!.AsArray();
+                    var steps = (await Timeline(grains, customers[i]))["steps"]!.AsArray();
                     var sent = steps.FirstOrDefault(s => s!["stepId"]!.ToString() == "notice" && s!["outcome"]!.ToString() == "enqueued");
                     if (sent is null) continue;
                     if (steps.Any(s => s!["outcome"]!.ToString() == "deferred")) deferred++;
@@ -148,5 +141,22 @@ public sealed class JourneysDispatchBenchmark : IBenchmark
         {
             bots.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The customer ids of the benchmark's <paramref name="n"/> phone numbers, as the engine resolves them.</summary>
+    private static async Task<string[]> Customers(IGrainFactory grains, int n)
+    {
+        var ingress = grains.GetGrain<Grains.Interfaces.Conversation.IConversationIngressGrain>(0);
+        var customers = new string[n];
+        for (var i = 0; i < n; i++)
+            customers[i] = (await ingress.Resolve("airline", new Grains.Interfaces.Identity.ChannelAddress(Grains.Interfaces.Identity.AddressKind.Phone, JourneyBenchHost.Phone(i))))!;
+        return customers;
+    }
+
+    /// <summary>A customer's enrolment timeline in the dispatch benchmark's journey, parsed once.</summary>
+    private static async Task<JsonNode> Timeline(IGrainFactory grains, string customer)
+    {
+        var json = await grains.GetGrain<IJourneyEnrolmentGrain>(JourneyKeys.Enrolment("airline", "dispatch-bench", customer)).TimelineJson();
+        return JsonNode.Parse(json!)!;
     }
 }
