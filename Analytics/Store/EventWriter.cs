@@ -24,6 +24,9 @@ public sealed class EventWriter : IAsyncDisposable
     private readonly Task _loop;
     private long _stored, _duplicates, _rejected, _dropped, _enqueued, _handled;
 
+    /// <summary>The writer thread's scheduling priority as applied ("nice +10" on Linux, else "default").</summary>
+    public string Priority { get; private set; } = "default";
+
     /// <summary>Called on the writer loop with each batch as stored (the OpenTelemetry counters listen here).</summary>
     public Action<IReadOnlyList<InteractionEvent>>? Stored { get; set; }
 
@@ -75,6 +78,8 @@ public sealed class EventWriter : IAsyncDisposable
 
     private void Run()
     {
+        // Analytics is best effort and never urgent: its commits yield the CPU to turns (see BackgroundThreadPriority).
+        Priority = BackgroundThreadPriority.Lower();
         var batch = new List<InteractionEvent>(MaxBatch);
         var reader = _queue.Reader;
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
@@ -121,6 +126,9 @@ public sealed class EventWriter : IAsyncDisposable
         _flushRequested = true;
         _flushSignal.TrySetResult();
         _queue.Writer.TryComplete();
+        // Polled rather than awaited: an await would run (or queue) this continuation from the writer's lowered thread,
+        // and a thread-pool thread started from there would inherit its nice value.
+        while (!_loop.IsCompleted) await Task.Delay(5);
         await _loop;
         _store.Checkpoint();
     }
