@@ -17,6 +17,13 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("rewrap-vault")]
     Task<int> RewrapVault();
 
+    /// <summary>
+    /// Re-seals the customer's stored addresses under the active master key and address pseudonym, and supersedes
+    /// records an older engine wrote with addresses in clear; answers how many were resealed. Idempotent.
+    /// </summary>
+    [Alias("reseal-addresses")]
+    Task<int> ResealAddresses();
+
     /// <summary>Tokenizes, records and answers one inbound turn. Idempotent on the turn's message id.</summary>
     [Alias("handle-turn")]
     Task<TurnResult> HandleTurn(InboundTurn turn);

@@ -27,6 +27,7 @@ public interface IVaultRewrapGrain : IGrainWithIntegerKey
 /// <param name="FailedCustomers">The first customers that failed (grain keys), at most 100; a later pass retries them.</param>
 /// <param name="Resumptions">Times the pass was picked up again after its activation was lost (a restart, a silo that died).</param>
 /// <param name="AddressesRekeyed">Address bindings moved from an older master key's pseudonym to the active key's in this pass.</param>
+/// <param name="AddressesResealed">Customers' stored addresses sealed anew in this pass: under the active key and pseudonym, or for the first time (held in clear by an older engine).</param>
 [GenerateSerializer, Immutable, Alias("vault-rewrap-progress")]
 public sealed record VaultRewrapProgress(
     [property: Id(0)] string Status,
@@ -40,4 +41,5 @@ public sealed record VaultRewrapProgress(
     [property: Id(8)] DateTimeOffset? StartedAt,
     [property: Id(9)] DateTimeOffset? FinishedAt,
     [property: Id(10)] int Resumptions,
-    [property: Id(11)] long AddressesRekeyed);
+    [property: Id(11)] long AddressesRekeyed,
+    [property: Id(12)] long AddressesResealed);

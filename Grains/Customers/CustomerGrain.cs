@@ -72,6 +72,7 @@ public sealed class CustomerGrain(
         _keys = new GrainJournal<CustomerKeyState, CustomerKeyState>(journalStore, serializer, KeyStreamOf(_tenant, _customerId),
             static (state, change) => state.Salt = change.Salt, snapshotEvery: 1);
         await Task.WhenAll(_journal.LoadAsync(), _keys.LoadAsync());
+        await OpenAddresses();
     }
 
     public Task<TurnResult> HandleTurn(InboundTurn turn) => Handle(turn, null);
@@ -183,6 +184,7 @@ public sealed class CustomerGrain(
 
         List<ConsentChange>? consentChanges = change.Consent.Count == 0 ? null : [.. change.Consent];
         await Commit();
+        if (_trimmedCallIds.Count > 0) await UnbindTrimmedCallIds();
         // Journeys waiting for this customer's reply or intent look now, not at their next poll (only when one said it
         // waits: a customer nobody waits on costs no call).
         if (_journeysWaiting)
@@ -371,16 +373,19 @@ public sealed class CustomerGrain(
         AddAddress(address);
         OwnIdentity(identityKey);
         await Commit(layers: false);
+        if (_trimmedCallIds.Count > 0) await UnbindTrimmedCallIds();
     }
 
     public async Task LinkAddress(ChannelAddress address)
     {
         EnsureExists();
         ArgumentNullException.ThrowIfNull(address);
+        await EnsureKeys();
         Begin();
         AddAddress(address);
         OwnIdentity(pseudonyms.IdentityKey(_tenant, address));
         await Commit(layers: false);
+        if (_trimmedCallIds.Count > 0) await UnbindTrimmedCallIds();
     }
 
     public async Task ReleaseAddress(ChannelAddress address)
@@ -481,6 +486,37 @@ public sealed class CustomerGrain(
         foreach (var (token, sealedValue) in moved) { S.Vault[token] = sealedValue; _change!.Vault.Add(token, sealedValue); }
         await Commit(layers: false);
         return moved.Count;
+    }
+
+    public async Task<int> ResealAddresses()
+    {
+        if (!S.Created || S.Addresses.Count == 0) return 0;
+        await EnsureKeys();
+        // Addresses an old journal holds in clear were sealed in memory at activation; the snapshot below supersedes those records.
+        var resealed = _clearAddressesOnDisk;
+        for (var i = 0; i < S.Addresses.Count; i++)
+        {
+            var pseudonym = pseudonyms.IdentityKey(_tenant, S.Addresses[i]);
+            if (S.SealedAddresses[i].IsCurrent(_vault!, pseudonym)) continue;
+            S.SealedAddresses[i] = SealedAddress.Seal(_vault!, pseudonym, S.Addresses[i]);
+            resealed++;
+        }
+        if (resealed == 0) return 0;
+        // A snapshot, not a record: it supersedes every earlier record (Redis deletes them; the embedded log drops them at compaction).
+        Begin();
+        _change = null;
+        try
+        {
+            await _journal.SnapshotAsync();
+            await _keys.LastWrite;
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+        _clearAddressesOnDisk = 0;
+        return resealed;
     }
 
     /// <summary>The engine's vault access during a turn (recorded with the turn).</summary>
@@ -585,9 +621,61 @@ public sealed class CustomerGrain(
         return tokenized;
     }
 
+    /// <summary>How many addresses the loaded journal holds in clear (written before addresses were sealed), until a reseal supersedes them.</summary>
+    private int _clearAddressesOnDisk;
+    /// <summary>Call-IDs the call under way pushed out of the customer's last few: their identities are unbound once it is written.</summary>
+    private readonly List<ChannelAddress> _trimmedCallIds = [];
+
+    /// <summary>Records a new address sealed under the customer's vault key (the vault must be open: <see cref="EnsureKeys"/>).</summary>
     private void AddAddress(ChannelAddress address)
     {
-        if (S.AddAddress(address)) _change!.Addresses.Add(address);
+        if (S.Addresses.Contains(address)) return;
+        var sealedAddress = SealedAddress.Seal(_vault!, IdentityKeyOf(address), address);
+        if (S.AddAddress(address, sealedAddress, _trimmedCallIds)) (_change!.AddressesSealed ??= []).Add(sealedAddress);
+    }
+
+    /// <summary>
+    /// Fills the clear addresses in memory from the stored ones; addresses an old journal holds in clear are sealed in
+    /// memory, so every record and snapshot written from now on holds them sealed.
+    /// </summary>
+    private async Task OpenAddresses()
+    {
+        if (S.SealedAddresses.Count == 0 && S.LegacyAddresses.Count == 0) return;
+        if (_keys.State.Salt is null && S.LegacyAddresses.Count == 0)
+        {
+            // Sealed under a salt that is gone: nothing can open them.
+            logger.LogWarning("Customer {CustomerId} has {Count} sealed addresses and no vault key", _customerId, S.SealedAddresses.Count);
+            S.SealedAddresses.Clear();
+            return;
+        }
+        var hadSalt = _keys.State.Salt is not null;
+        await EnsureKeys();
+        if (!hadSalt) await _keys.LastWrite;
+        var vault = _vault!;
+        var (clear, unopened) = S.OpenAddresses(
+            a => { try { return a.Open(vault); } catch (CryptographicException) { return null; } },
+            a => SealedAddress.Seal(vault, pseudonyms.IdentityKey(_tenant, a), a));
+        _clearAddressesOnDisk = clear;
+        if (unopened > 0)
+            logger.LogWarning("{Count} addresses of customer {CustomerId} are sealed under a master key no longer configured; left out", unopened, _customerId);
+    }
+
+    /// <summary>
+    /// Unbinds, under every configured address key, the Call-IDs no longer kept: the customer no longer lists them, so
+    /// neither the rewrap pass nor erasure could reach their bindings later.
+    /// </summary>
+    private async Task UnbindTrimmedCallIds()
+    {
+        var trimmed = _trimmedCallIds.ToArray();
+        _trimmedCallIds.Clear();
+        try
+        {
+            foreach (var callId in trimmed) await pseudonyms.UnbindAsync(GrainFactory, _tenant, callId, _customerId);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Old Call-IDs of customer {CustomerId} not unbound: {Error}", _customerId, e.GetType().Name);
+        }
     }
 
     private void OwnIdentity(string identityKey)

@@ -5,6 +5,7 @@ using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
 using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Interfaces.Pii;
+using Switchboard.Grains.Pii;
 
 namespace Switchboard.Grains.Customers;
 
@@ -22,7 +23,13 @@ public sealed class CustomerState
     /// <summary>PII token → AES-GCM sealed raw value.</summary>
     [Id(7)] public Dictionary<string, byte[]> Vault { get; set; } = [];
     [Id(8)] public List<PiiAccessRecord> VaultAudit { get; set; } = [];
-    [Id(9)] public List<ChannelAddress> Addresses { get; set; } = [];
+    /// <summary>
+    /// Clear addresses as journals written before addresses were sealed hold them: read so those journals load, moved
+    /// into <see cref="SealedAddresses"/> when the grain activates (<see cref="OpenAddresses"/>), so written empty.
+    /// </summary>
+    [Id(9)] public List<ChannelAddress> LegacyAddresses { get; set; } = [];
+    /// <summary>The customer's addresses in clear, oldest first: in memory only (no [Id]), opened from <see cref="SealedAddresses"/>.</summary>
+    [field: NonSerialized] public List<ChannelAddress> Addresses { get; set; } = [];
     /// <summary>The most recently processed messages with the reply given, newest last.</summary>
     [Id(10)] public List<ProcessedMessage> Processed { get; set; } = [];
     /// <summary>Channels on which the customer has written to us (implied transactional consent).</summary>
@@ -40,6 +47,8 @@ public sealed class CustomerState
     [Id(15)] public HashSet<string> OwnedIdentities { get; set; } = [];
     /// <summary>Identity keys released to another customer: a late turn from an older identity lookup does not take them back.</summary>
     [Id(16)] public HashSet<string> ReleasedIdentities { get; set; } = [];
+    /// <summary>The addresses as stored: pseudonym and vault ciphertext, never the clear value; in the order of <see cref="Addresses"/>.</summary>
+    [Id(17)] public List<SealedAddress> SealedAddresses { get; set; } = [];
 
     public const int TranscriptLimit = 200;
     /// <summary>Message ids remembered for deduplication (channels redeliver for days: WhatsApp up to 7).</summary>
@@ -55,7 +64,8 @@ public sealed class CustomerState
     public void Apply(CustomerChange c)
     {
         if (c.CreatedAt is { } created) Create(created);
-        foreach (var a in c.Addresses) AddAddress(a);
+        foreach (var a in c.Addresses) AddLegacyAddress(a);
+        foreach (var a in c.AddressesSealed ?? []) AddSealedAddress(a);
         foreach (var (token, sealedValue) in c.Vault) Vault[token] = sealedValue;
         if (c.InboundChannel is { } channel) InboundChannels.Add(channel);
         foreach (var t in c.Transcript) AppendTranscript(t);
@@ -84,16 +94,73 @@ public sealed class CustomerState
         Summary.FirstTurnAt ??= now;
     }
 
-    public bool AddAddress(ChannelAddress address)
+    /// <summary>Adds a new address (clear in memory, sealed for the journal); the Call-IDs it pushes out of the last <see cref="CallIdsKept"/> are added to <paramref name="trimmed"/>.</summary>
+    public bool AddAddress(ChannelAddress address, SealedAddress sealedAddress, List<ChannelAddress>? trimmed = null)
     {
         if (Addresses.Contains(address)) return false;
         Addresses.Add(address);
-        if (address.Kind == AddressKind.SipCallId)
-        {
-            var callIds = Addresses.Where(a => a.Kind == AddressKind.SipCallId).ToList();
-            foreach (var old in callIds.Take(Math.Max(0, callIds.Count - CallIdsKept))) Addresses.Remove(old);
-        }
+        SealedAddresses.Add(sealedAddress);
+        if (address.Kind == AddressKind.SipCallId) TrimCallIds(trimmed);
         return true;
+    }
+
+    /// <summary>Replays an address recorded sealed (the same trimming as <see cref="AddAddress"/>, on the stored form).</summary>
+    public void AddSealedAddress(SealedAddress sealedAddress)
+    {
+        SealedAddresses.Add(sealedAddress);
+        if (sealedAddress.Kind == AddressKind.SipCallId) TrimCallIds(SealedAddresses, a => a.Kind);
+    }
+
+    /// <summary>Replays an address a journal from before sealing recorded in clear.</summary>
+    public void AddLegacyAddress(ChannelAddress address)
+    {
+        if (LegacyAddresses.Contains(address)) return;
+        LegacyAddresses.Add(address);
+        if (address.Kind == AddressKind.SipCallId) TrimCallIds(LegacyAddresses, a => a.Kind);
+    }
+
+    /// <summary>
+    /// After loading: fills <see cref="Addresses"/> with the clear values (clear ones from an old journal first: they are
+    /// older than anything sealed) and seals the old clear ones, so nothing written from now on holds them in clear.
+    /// An address no configured key opens is dropped. Returns how many were in clear and how many did not open.
+    /// </summary>
+    public (int Legacy, int Unopened) OpenAddresses(Func<SealedAddress, ChannelAddress?> open, Func<ChannelAddress, SealedAddress> seal)
+    {
+        var legacy = LegacyAddresses.Count;
+        var stored = SealedAddresses;
+        Addresses = [];
+        SealedAddresses = [];
+        foreach (var a in LegacyAddresses) if (!Addresses.Contains(a)) { Addresses.Add(a); SealedAddresses.Add(seal(a)); }
+        LegacyAddresses = [];
+        var unopened = 0;
+        foreach (var s in stored)
+        {
+            if (open(s) is not { } a) { unopened++; continue; }
+            if (Addresses.Contains(a)) continue;
+            Addresses.Add(a);
+            SealedAddresses.Add(s);
+        }
+        // Replayed apart, the two lists may hold more Call-IDs together than one list live would have kept.
+        TrimCallIds(null);
+        return (legacy, unopened);
+    }
+
+    /// <summary>Keeps the last <see cref="CallIdsKept"/> Call-IDs in both lists.</summary>
+    private void TrimCallIds(List<ChannelAddress>? trimmed)
+    {
+        for (var excess = Addresses.Count(a => a.Kind == AddressKind.SipCallId) - CallIdsKept; excess > 0; excess--)
+        {
+            var oldest = Addresses.FindIndex(a => a.Kind == AddressKind.SipCallId);
+            trimmed?.Add(Addresses[oldest]);
+            Addresses.RemoveAt(oldest);
+            SealedAddresses.RemoveAt(oldest);
+        }
+    }
+
+    private static void TrimCallIds<T>(List<T> addresses, Func<T, AddressKind> kindOf)
+    {
+        for (var excess = addresses.Count(a => kindOf(a) == AddressKind.SipCallId) - CallIdsKept; excess > 0; excess--)
+            addresses.RemoveAt(addresses.FindIndex(a => kindOf(a) == AddressKind.SipCallId));
     }
 
     public void AppendTranscript(TranscriptTurn turn)
@@ -149,6 +216,7 @@ public sealed class CustomerState
 public sealed class CustomerChange
 {
     [Id(0)] public DateTimeOffset? CreatedAt { get; set; }
+    /// <summary>Clear addresses, as journals from before sealing wrote them: read, never written (see <see cref="AddressesSealed"/>).</summary>
     [Id(1)] public List<ChannelAddress> Addresses { get; set; } = [];
     [Id(2)] public Dictionary<string, byte[]> Vault { get; set; } = [];
     [Id(3)] public Channel? InboundChannel { get; set; }
@@ -165,6 +233,8 @@ public sealed class CustomerChange
     /// <summary>Null when the call changed none (most turns: the list is not allocated).</summary>
     [Id(14)] public List<string>? IdentitiesOwned { get; set; }
     [Id(15)] public List<string>? IdentitiesReleased { get; set; }
+    /// <summary>Addresses added, sealed (<see cref="Addresses"/> is what journals from before sealing wrote, in clear: read, never written); null when none.</summary>
+    [Id(16)] public List<SealedAddress>? AddressesSealed { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("processed-message")]

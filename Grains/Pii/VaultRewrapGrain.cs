@@ -18,6 +18,8 @@ namespace Switchboard.Grains.Pii;
 /// While older master keys still root address pseudonyms, the pass also re-keys each customer's addresses: every
 /// identity still bound under an older key's pseudonym is bound under the active key's and removed from the old one
 /// (<see cref="AddressPseudonyms.RekeyAsync"/>), so after a pass with nothing failed no address depends on the old key.
+/// Each customer also reseals the addresses its own journal stores (<see cref="ICustomerGrain.ResealAddresses"/>):
+/// under the active key and pseudonym, and for the first time where an older engine wrote them in clear.
 /// </summary>
 public sealed class VaultRewrapGrain(IServiceProvider services, Serializer serializer, CustomerKeys keys, AddressPseudonyms pseudonyms, TimeProvider time, ILogger<VaultRewrapGrain> logger)
     : Grain, IVaultRewrapGrain, IRemindable
@@ -103,14 +105,15 @@ public sealed class VaultRewrapGrain(IServiceProvider services, Serializer seria
         }
         var page = await _store.ListStreamsAsync(JournalListing.CustomerPrefix, J.Cursor, PageSize);
         var customers = page.Streams.Select(CustomerOf).OfType<string>().ToList();
-        var results = new List<(string Customer, int Moved, int Rekeyed, Exception? Error)>(customers.Count);
+        var results = new List<(string Customer, int Moved, int Rekeyed, int Resealed, Exception? Error)>(customers.Count);
         foreach (var chunk in customers.Chunk(Parallelism))
             results.AddRange(await Task.WhenAll(chunk.Select(Rewrap)));
-        foreach (var (customer, moved, rekeyed, error) in results)
+        foreach (var (customer, moved, rekeyed, resealed, error) in results)
         {
             J.Visited++;
             J.Rewrapped += moved;
             J.AddressesRekeyed += rekeyed;
+            J.AddressesResealed += resealed;
             if (error is null) continue;
             J.Failed++;
             if (J.FailedCustomers.Count < FailuresKept) J.FailedCustomers.Add(customer);
@@ -128,27 +131,28 @@ public sealed class VaultRewrapGrain(IServiceProvider services, Serializer seria
             _reported = Progress(J);
             if (time.GetElapsedTime(_lastReport) < ReportEvery) return;
             _lastReport = time.GetTimestamp();
-            logger.LogInformation("Vault rewrap pass {Pass}: {Customers} customers, {Values} values rewrapped, {Addresses} addresses re-keyed, {Failed} failed so far",
-                J.Pass, J.Visited, J.Rewrapped, J.AddressesRekeyed, J.Failed);
+            logger.LogInformation("Vault rewrap pass {Pass}: {Customers} customers, {Values} values rewrapped, {Addresses} addresses re-keyed, {Resealed} addresses resealed, {Failed} failed so far",
+                J.Pass, J.Visited, J.Rewrapped, J.AddressesRekeyed, J.AddressesResealed, J.Failed);
             return;
         }
-        logger.LogInformation("Vault rewrap pass {Pass} done: {Customers} customers, {Values} values rewrapped and {Addresses} addresses re-keyed under {Key}, {Failed} failed",
-            J.Pass, J.Visited, J.Rewrapped, J.AddressesRekeyed, J.TargetKey, J.Failed);
+        logger.LogInformation("Vault rewrap pass {Pass} done: {Customers} customers, {Values} values rewrapped, {Addresses} addresses re-keyed and {Resealed} addresses resealed under {Key}, {Failed} failed",
+            J.Pass, J.Visited, J.Rewrapped, J.AddressesRekeyed, J.AddressesResealed, J.TargetKey, J.Failed);
         _reported = Progress(J);
         StopTimer();
         await Forget();
     }
 
-    private async Task<(string, int, int, Exception?)> Rewrap(string customer)
+    private async Task<(string, int, int, int, Exception?)> Rewrap(string customer)
     {
-        var moved = 0;
+        int moved = 0, resealed = 0;
         try
         {
             var grain = GrainFactory.GetGrain<ICustomerGrain>(customer);
             moved = await grain.RewrapVault();
-            return (customer, moved, pseudonyms.Rotating ? await Rekey(grain) : 0, null);
+            resealed = await grain.ResealAddresses();
+            return (customer, moved, pseudonyms.Rotating ? await Rekey(grain) : 0, resealed, null);
         }
-        catch (Exception e) { return (customer, moved, 0, e); }
+        catch (Exception e) { return (customer, moved, 0, resealed, e); }
     }
 
     /// <summary>Moves the customer's addresses still bound under an older key's pseudonym to the active key's.</summary>
@@ -197,7 +201,7 @@ public sealed class VaultRewrapGrain(IServiceProvider services, Serializer seria
 
     private static VaultRewrapProgress Progress(VaultRewrapJob j) => new(
         j.Pass == 0 ? "idle" : j.Running ? "running" : "done", j.TargetKey ?? "", j.Pass, j.Visited, j.Rewrapped, j.Failed,
-        [.. j.FailedCustomers], j.StartedBy, j.StartedAt, j.FinishedAt, j.Resumptions, j.AddressesRekeyed);
+        [.. j.FailedCustomers], j.StartedBy, j.StartedAt, j.FinishedAt, j.Resumptions, j.AddressesRekeyed, j.AddressesResealed);
 }
 
 /// <summary>The rewrap job's durable state: the pass, where it is (the listing cursor) and what it counted.</summary>
@@ -217,6 +221,7 @@ public sealed class VaultRewrapJob
     [Id(10)] public DateTimeOffset? FinishedAt { get; set; }
     [Id(11)] public int Resumptions { get; set; }
     [Id(12)] public long AddressesRekeyed { get; set; }
+    [Id(13)] public long AddressesResealed { get; set; }
 
     public void Reset(int pass, string targetKey, string actor, DateTimeOffset now)
     {
@@ -224,7 +229,7 @@ public sealed class VaultRewrapJob
         Running = true;
         TargetKey = targetKey;
         Cursor = null;
-        Visited = Rewrapped = Failed = AddressesRekeyed = 0;
+        Visited = Rewrapped = Failed = AddressesRekeyed = AddressesResealed = 0;
         FailedCustomers = [];
         StartedBy = actor;
         StartedAt = now;

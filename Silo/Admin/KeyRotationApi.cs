@@ -22,7 +22,7 @@ public static partial class AdminApi
     }
 
     private static Task<IResult> Rewrap(string id, string? tenant, TenantDirectory tenants, IGrainFactory grains) =>
-        WithCustomer(id, tenant, tenants, grains, async c => Results.Ok(new { rewrapped = await c.RewrapVault() }));
+        WithCustomer(id, tenant, tenants, grains, async c => Results.Ok(new { rewrapped = await c.RewrapVault(), addressesResealed = await c.ResealAddresses() }));
 
     private static async Task<IResult> RewrapAll(ClaimsPrincipal user, IGrainFactory grains) =>
         Results.Accepted("/api/vault/rewrap", await RewrapJob(grains).Start(user.Identity?.Name ?? "unknown"));

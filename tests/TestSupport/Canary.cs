@@ -11,13 +11,21 @@ public sealed class Canary
     public string Aadhaar { get; } = VerhoeffValid(RandomNumberGenerator.GetInt32(2, 10) + Digits(10));
     public string Email { get; } = $"canary.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5))}@example.org";
 
+    /// <summary>A mobile number (India, E.164) used as a phone or SMS address.</summary>
+    public string Phone { get; } = "+9198" + Digits(8);
+    /// <summary>A WhatsApp id (a number without the plus) used as a WhatsApp address.</summary>
+    public string WhatsAppId { get; } = "9197" + Digits(8);
+    /// <summary>A SIP Call-ID as a trunk makes them (random part @ host) used as a voice address.</summary>
+    public string SipCallId { get; } = $"{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}@10.{RandomNumberGenerator.GetInt32(256)}.{RandomNumberGenerator.GetInt32(256)}.7";
+
     /// <summary>The card written with spaces every four digits, as people type it.</summary>
     public string CardSpaced => string.Join(' ', Enumerable.Range(0, 4).Select(i => Card.Substring(i * 4, 4)));
 
     public string AadhaarSpaced => $"{Aadhaar[..4]} {Aadhaar[4..8]} {Aadhaar[8..]}";
 
     /// <summary>The raw forms a leak could take.</summary>
-    public IEnumerable<string> Forms => [Card, CardSpaced, Aadhaar, AadhaarSpaced, Email];
+    public IEnumerable<string> Forms => [Card, CardSpaced, Aadhaar, AadhaarSpaced, Email,
+        Phone, Phone[1..], WhatsAppId, "+" + WhatsAppId, SipCallId, SipCallId.Split('@')[0]];
 
     /// <summary>The first form of any canary value found in <paramref name="haystack"/>, or null.</summary>
     public string? FoundIn(string haystack) => Forms.FirstOrDefault(f => haystack.Contains(f, StringComparison.OrdinalIgnoreCase));

@@ -20,7 +20,8 @@ namespace Switchboard.Silo.Tests.Security;
 /// reaches the same customer and is moved to the new key's pseudonym on the spot, an address nobody used since is still
 /// found, a card typed again keeps its token, a "continue on web" link sent before still joins, erasure still removes
 /// every binding; one rewrap pass moves every address left (a second has nothing to move); then with the old key retired
-/// everything still resolves. No card, e-mail or phone number reaches the store, a key or a log line at any point.
+/// everything still resolves. No card, e-mail or phone number reaches the store (a file, a Redis key or value) or a log
+/// line at any point.
 /// </summary>
 public sealed partial class PseudonymRotationTests
 {
@@ -100,6 +101,8 @@ public sealed partial class PseudonymRotationTests
             var first = await RewrapAsync(app);
             Assert.Equal(Customers - 1, first.GetProperty("customersVisited").GetInt64());
             Assert.Equal(Customers - 3, first.GetProperty("addressesRekeyed").GetInt64());
+            // Every customer's stored address is sealed anew under k2 with k2's pseudonym.
+            Assert.Equal(Customers - 1, first.GetProperty("addressesResealed").GetInt64());
             Assert.Equal(0, first.GetProperty("customersFailed").GetInt64());
             for (var i = 0; i < Customers - 1; i++)
             {
@@ -109,6 +112,7 @@ public sealed partial class PseudonymRotationTests
             var second = await RewrapAsync(app);
             Assert.Equal(0, second.GetProperty("addressesRekeyed").GetInt64());
             Assert.Equal(0, second.GetProperty("valuesRewrapped").GetInt64());
+            Assert.Equal(0, second.GetProperty("addressesResealed").GetInt64());
             Assert.Contains(app.Logs.Lines, l => l.Contains("addresses re-keyed", StringComparison.Ordinal));
             logs.AddRange(app.Logs.Lines);
         }
@@ -132,7 +136,7 @@ public sealed partial class PseudonymRotationTests
             logs.AddRange(retired.Logs.Lines);
         }
 
-        // No raw PII at rest or in logs at any point, and no phone number in a key or a file name.
+        // No raw PII at rest or in logs at any point: no phone number in a key, a value, a file name or a file.
         var joinedLogs = string.Join('\n', logs);
         foreach (var c in canaries.Append(later)) Assert.Null(c.FoundIn(joinedLogs));
         Assert.All(numbers, n => Assert.DoesNotContain(n, joinedLogs));
@@ -141,6 +145,7 @@ public sealed partial class PseudonymRotationTests
             foreach (var (key, value) in await redis.DumpAsync())
             {
                 Assert.All(numbers, n => Assert.DoesNotContain(n, key));
+                Assert.All(numbers, n => Assert.DoesNotContain(n, Encoding.UTF8.GetString(value)));
                 foreach (var c in canaries.Append(later)) Assert.Null(c.FoundIn(value));
             }
         }
@@ -149,6 +154,7 @@ public sealed partial class PseudonymRotationTests
         foreach (var file in files)
         {
             var bytes = await File.ReadAllBytesAsync(file);
+            Assert.All(numbers, n => Assert.DoesNotContain(n, Encoding.UTF8.GetString(bytes)));
             foreach (var c in canaries.Append(later)) Assert.Null(c.FoundIn(bytes));
         }
     }
