@@ -15,8 +15,21 @@ public static class BoundedBody
     public static async Task<Outcome<byte[]>> ReadBytesAsync(HttpRequest request, int maxBytes, CancellationToken ct = default)
     {
         if (request.ContentLength is { } declared && declared > maxBytes) return new(null, Problems.TooLarge(maxBytes));
-        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is { } n && n > 0 ? (int)n : 1024);
         var stream = request.Body;
+        if (request.ContentLength is { } length and > 0)
+        {
+            // The declared length (Kestrel ends the body there): read straight into an array of that size, no copy.
+            var exact = new byte[length];
+            var filled = 0;
+            while (filled < exact.Length)
+            {
+                var got = await stream.ReadAsync(exact.AsMemory(filled), ct);
+                if (got == 0) break;
+                filled += got;
+            }
+            return new(filled == exact.Length ? exact : exact[..filled], null);
+        }
+        var buffer = new ArrayBufferWriter<byte>(1024);
         while (true)
         {
             var span = buffer.GetMemory(4096);

@@ -46,7 +46,7 @@ public sealed class TurnCalls(IGrainFactory grains, SiloConnectionLoss? connecti
     public async Task<TurnResult> ReceiveAsync(InboundTurn turn, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(turn);
-        var ingress = ConversationIngress.For(grains, turn.From.Value);
+        var ingress = Ingress(turn.From.Value);
         var started = Stopwatch.GetTimestamp();
         var backoff = FirstBackoff;
         for (var attempt = 1; ; attempt++)
@@ -83,6 +83,15 @@ public sealed class TurnCalls(IGrainFactory grains, SiloConnectionLoss? connecti
                 backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
             }
         }
+    }
+
+    // The 64 ingress references, each made once (GetGrain builds a new reference on every call).
+    private readonly IConversationIngressGrain?[] _ingress = new IConversationIngressGrain?[ConversationIngress.Keys];
+
+    private IConversationIngressGrain Ingress(string sender)
+    {
+        var key = ConversationIngress.KeyFor(sender);
+        return _ingress[key] ??= grains.GetGrain<IConversationIngressGrain>(key);
     }
 
     /// <summary>The Orleans client's own "no response within the call's deadline" (not a store's timeout reported by a silo).</summary>

@@ -22,6 +22,9 @@ public sealed class OutboxDispatcher(
 {
     private readonly Dictionary<Channel, IOutboundChannel> _channels = channels.GroupBy(c => c.Channel).ToDictionary(g => g.Key, g => g.Last());
     private readonly IOutboxAdmission? _admission = admissions.LastOrDefault();
+    // One reference per shard, made once: every sweep visits every shard, and GetGrain builds a new IOutboxGrain proxy
+    // each time, whose constructor creates its argument copiers through ActivatorUtilities.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IOutboxGrain> _shards = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -69,7 +72,7 @@ public sealed class OutboxDispatcher(
         var slash = shardKey.IndexOf('/');
         if (!ChannelNames.TryParse(shardKey[..slash], out var channelKind) || !_channels.TryGetValue(channelKind, out var channel)
             || channel.Delivery != OutboundDelivery.Dispatch) return;
-        var shard = grains.GetGrain<IOutboxGrain>(shardKey);
+        var shard = _shards.TryGetValue(shardKey, out var known) ? known : _shards.GetOrAdd(shardKey, grains.GetGrain<IOutboxGrain>(shardKey));
         while (!ct.IsCancellationRequested)
         {
             var due = await shard.TakeDue(options.BatchSize, options.Lease);

@@ -30,6 +30,9 @@ public sealed class ReplyDispatcher(
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _tails = new(StringComparer.Ordinal);
+    // One reference per outbox shard, made once: GetGrain builds a new proxy every time, and an IOutboxGrain proxy
+    // creates its argument copiers through ActivatorUtilities in its constructor (measured ~1.5 % of a webhook's CPU).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IOutboxGrain> _shards = new(StringComparer.Ordinal);
     private CancellationToken _stopping;
     private const int ResumeParallelism = 32;
 
@@ -97,7 +100,7 @@ public sealed class ReplyDispatcher(
         for (var i = 0; i < parts.Count; i++)
         {
             var part = parts[i];
-            var shard = grains.GetGrain<IOutboxGrain>(OutboxKeys.Shard(m.Channel, part.Recipient, policy.Shards));
+            var shard = Shard(OutboxKeys.Shard(m.Channel, part.Recipient, policy.Shards));
             if (resumed && await Has(shard, part.IdempotencyKey)) continue;
             var entry = new OutboxEntry
             {
@@ -122,6 +125,10 @@ public sealed class ReplyDispatcher(
         }
         await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(m.Tenant, m.CustomerId)).ReplyHandedOff(reply.Id);
     }
+
+    /// <summary>The shard's grain reference (shards are few: <see cref="OutboxPolicy.Shards"/> per channel).</summary>
+    private IOutboxGrain Shard(string key) =>
+        _shards.TryGetValue(key, out var shard) ? shard : _shards.GetOrAdd(key, grains.GetGrain<IOutboxGrain>(key));
 
     /// <summary>
     /// Whether the shard already holds a part of a redelivered reply, asked again while its silo cannot be reached (a silo

@@ -1,8 +1,9 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Outbox;
@@ -56,22 +57,55 @@ public sealed class WhatsAppCloudApi : IOutboundChannel, IDisposable
         WhatsAppRenderer.Template(name, language, parameters).ToJsonString();
 
     /// <summary>The full Graph API request body: the rendered message plus product, recipient type and recipient.</summary>
-    public static string RequestBody(string recipient, string messageJson)
+    public static string RequestBody(string recipient, string messageJson) => Encoding.UTF8.GetString(RequestBodyUtf8(recipient, messageJson));
+
+    private static readonly string[] EnvelopeKeys = ["messaging_product", "recipient_type", "to"];
+
+    /// <summary>
+    /// <see cref="RequestBody"/> as UTF-8, written in one pass (no JSON tree): the envelope's three fields first, then the
+    /// message's own fields in their order; a message field with an envelope name takes the envelope field's place.
+    /// </summary>
+    public static byte[] RequestBodyUtf8(string recipient, string messageJson)
     {
-        var message = JsonNode.Parse(messageJson)!.AsObject();
-        var body = new JsonObject
+        using var message = JsonDocument.Parse(messageJson);
+        var root = message.RootElement;
+        if (root.ValueKind != JsonValueKind.Object) throw new JsonException("A rendered WhatsApp message is a JSON object.");
+        var buffer = new ArrayBufferWriter<byte>(messageJson.Length + 96);
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            ["messaging_product"] = "whatsapp",
-            ["recipient_type"] = "individual",
-            ["to"] = recipient,
-        };
-        foreach (var (k, v) in message.ToList())
-        {
-            message.Remove(k);
-            body[k] = v;
+            json.WriteStartObject();
+            string[] defaults = ["whatsapp", "individual", recipient];
+            for (var i = 0; i < EnvelopeKeys.Length; i++)
+            {
+                if (root.TryGetProperty(EnvelopeKeys[i], out var own))
+                {
+                    json.WritePropertyName(EnvelopeKeys[i]);
+                    own.WriteTo(json);
+                }
+                else
+                    json.WriteString(EnvelopeKeys[i], defaults[i]);
+            }
+            foreach (var property in root.EnumerateObject())
+                if (Array.IndexOf(EnvelopeKeys, property.Name) < 0) property.WriteTo(json);
+            json.WriteEndObject();
         }
-        return body.ToJsonString();
+        return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary><c>{base}/{version}/{sender}/messages</c>, parsed once per sending number (a handful per deployment).</summary>
+    private Uri MessagesUri(string sender)
+    {
+        var (apiBase, version) = (_options.ApiBaseUrl, _options.ApiVersion);
+        if (_uris.TryGetValue(sender, out var known) && ReferenceEquals(known.Base, apiBase) && ReferenceEquals(known.Version, version))
+            return known.Uri;
+        var uri = new Uri($"{apiBase.TrimEnd('/')}/{version}/{Uri.EscapeDataString(sender)}/messages");
+        if (_uris.Count < MaxCachedSenders) _uris[sender] = (apiBase, version, uri);
+        return uri;
+    }
+
+    private const int MaxCachedSenders = 1024;
+    private readonly ConcurrentDictionary<string, (string Base, string Version, Uri Uri)> _uris = new(StringComparer.Ordinal);
+    private static readonly MediaTypeHeaderValue JsonUtf8 = new("application/json") { CharSet = "utf-8" };
 
     public async Task<SendOutcome> SendAsync(OutboxEntry entry, CancellationToken cancellationToken)
     {
@@ -83,10 +117,9 @@ public sealed class WhatsAppCloudApi : IOutboundChannel, IDisposable
         if (!lease.IsAcquired) return SendOutcome.Retry("local send rate limit queue is full", TimeSpan.FromSeconds(1));
 
         var client = _http.CreateClient(HttpClientName);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{_options.ApiBaseUrl.TrimEnd('/')}/{_options.ApiVersion}/{Uri.EscapeDataString(sender)}/messages")
-        {
-            Content = new StringContent(RequestBody(entry.Message.Recipient, entry.Message.Body), Encoding.UTF8, "application/json"),
-        };
+        var content = new ByteArrayContent(RequestBodyUtf8(entry.Message.Recipient, entry.Message.Body));
+        content.Headers.ContentType = JsonUtf8;
+        using var request = new HttpRequestMessage(HttpMethod.Post, MessagesUri(sender)) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.AccessToken);
         HttpResponseMessage response;
         try
@@ -101,7 +134,7 @@ public sealed class WhatsAppCloudApi : IOutboundChannel, IDisposable
         }
         using (response)
         {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            var text = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             if (response.IsSuccessStatusCode)
             {
                 var id = TryRead(text, r => r.GetProperty("messages")[0].GetProperty("id").GetString());
@@ -118,7 +151,7 @@ public sealed class WhatsAppCloudApi : IOutboundChannel, IDisposable
         }
     }
 
-    private static string? TryRead(string json, Func<JsonElement, string?> read)
+    private static string? TryRead(byte[] json, Func<JsonElement, string?> read)
     {
         try
         {
