@@ -13,7 +13,7 @@ namespace Switchboard.Bench;
 /// (an RFC 4733 DTMF turn). Prints INVITE→200 latency, per-packet send lateness of the server's pacer
 /// (p50/p99/max), RTP loss seen by the UAC, and process CPU per call (includes the load generator: an upper bound).
 /// With <c>--srtp</c> every call is SRTP (RTP/SAVP, SDES, AES_CM_128_HMAC_SHA1_80) both ways.
-/// Usage: voice [calls=200] [rate=50] [holdSeconds=10] [--no-realtime] [--srtp] [--agent] [--no-receive-path] [--no-raise-runtime-threads] [--gc-sustained]
+/// Usage: voice [calls=200] [rate=50] [holdSeconds=10] [--no-realtime] [--srtp] [--agent] [--no-receive-path] [--no-raise-runtime-threads] [--gc-sustained] [--rtp-ports=MIN-MAX]
 /// <c>--agent</c> keeps the speech agent (VAD and recogniser on every call) on; by default calls are DTMF only.
 /// First it measures the inbound media path per packet against the loop it replaced (<see cref="VoiceReceivePath"/>).
 /// </summary>
@@ -31,9 +31,19 @@ public sealed class VoiceBenchmark : IBenchmark
         var realtime = !args.Contains("--no-realtime");
         var srtp = args.Contains("--srtp");
         var agent = args.Contains("--agent");
+        // --rtp-ports=MIN-MAX: the server's RTP/RTCP port span (two ports per call; 40000-49999 by default).
+        var span = args.FirstOrDefault(a => a.StartsWith("--rtp-ports=", StringComparison.Ordinal))?["--rtp-ports=".Length..].Split('-');
+        var (rtpMin, rtpMax) = span is [var lo, var hi] ? (int.Parse(lo), int.Parse(hi)) : (40000, 49999);
+        if ((rtpMax - rtpMin + 1) / 2 < calls) Console.WriteLine($"warning: RTP ports {rtpMin}-{rtpMax} hold {(rtpMax - rtpMin + 1) / 2} calls, fewer than {calls}");
         Console.WriteLine($"voice: {calls} calls at {rate}/s, held {hold} s, {(srtp ? "SRTP" : "plain RTP")}, speech agent {(agent ? "on" : "off (DTMF)")}, on {Environment.ProcessorCount} cores");
         if (srtp) MeasureSrtpPacketCost();
-        if (!args.Contains("--no-receive-path")) await VoiceReceivePath.MeasureAsync();
+        // The per-packet and per-call micro-measures force full GCs (VoiceCallState), which move the GC budgets of the
+        // run after them: --no-receive-path skips both.
+        if (!args.Contains("--no-receive-path"))
+        {
+            await VoiceReceivePath.MeasureAsync();
+            await VoiceCallState.MeasureAsync();
+        }
         using var runtime = new VoiceRuntimeEvents();
         // --gc-sustained: SustainedLowLatency for the run (background gen2 instead of blocking ones; needs concurrent GC,
         // e.g. DOTNET_gcConcurrent=1, since the bench's runtimeconfig turns it off).
@@ -44,8 +54,8 @@ public sealed class VoiceBenchmark : IBenchmark
         await using var app = await SiloApp.StartAsync(new Dictionary<string, string?>
         {
             ["Sip:Port"] = "0",
-            ["Sip:RtpPortMin"] = "40000",
-            ["Sip:RtpPortMax"] = "49999",
+            ["Sip:RtpPortMin"] = rtpMin.ToString(),
+            ["Sip:RtpPortMax"] = rtpMax.ToString(),
             ["Sip:MaxCalls"] = (calls + 100).ToString(),
             ["Sip:InterDigitTimeoutMs"] = "1000",
             ["Logging:LogLevel:Default"] = "Warning",
@@ -67,6 +77,7 @@ public sealed class VoiceBenchmark : IBenchmark
         // Ramp: new calls at a fixed rate; INVITE→200 measured for each.
         var latency = new Percentiles();
         var placed = new List<Task<(VoiceLoadCaller.LoadCall Call, long Ticks)>>();
+        var allocatedBeforeRamp = GC.GetTotalAllocatedBytes();
         var ramp = Stopwatch.StartNew();
         for (var i = 0; i < calls; i++)
         {
@@ -79,9 +90,12 @@ public sealed class VoiceBenchmark : IBenchmark
         var up = results.Where(r => r.Ticks >= 0).ToArray();
         foreach (var (_, ticks) in up) latency.Add(ticks);
         if (up.Length < calls) Console.WriteLine($"INVITEs without a 200 within 30 s: {calls - up.Length} of {calls} (the load UAC does not retransmit)");
-        Console.WriteLine($"pacer thread scheduling: {pacer.Scheduling}; load UAC receive thread: {uac.ReceiverScheduling}; server SIP receive: {UdpScheduling(services)}");
+        Console.WriteLine($"pacer thread scheduling: {pacer.Scheduling}; load UAC receive thread: {uac.ReceiverScheduling}; server SIP receive: {UdpScheduling(services)}; server RTP receive: {RtpReceiveScheduling()}");
         Console.WriteLine($"ramp: {calls} calls up in {ramp.Elapsed.TotalSeconds:F1} s; server reports {signaling.ActiveCalls} active");
         Console.WriteLine($"INVITE→200 OK at {rate} calls/s: {latency.Summary()}");
+        var lastGc = GC.GetGCMemoryInfo();
+        Console.WriteLine($"allocated during the ramp: {(GC.GetTotalAllocatedBytes() - allocatedBeforeRamp) / 1e6:F0} MB, {(GC.GetTotalAllocatedBytes() - allocatedBeforeRamp) / 1024.0 / calls:F0} KB per call " +
+                          $"(whole process, media of the calls already up and the load generator included); heap after the last GC (gen{lastGc.Generation}) {lastGc.HeapSizeBytes / 1e6:F0} MB, promoted {lastGc.PromotedBytes / 1e6:F1} MB");
         PrintBreakdown(up.Select(u => u.Call), serverSide);
         Console.WriteLine(runtime.Cut("ramp"));
         foreach (var (call, _) in up) call.Key("1#");
@@ -95,7 +109,12 @@ public sealed class VoiceBenchmark : IBenchmark
         var gcBefore = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2), Pause: GC.GetTotalPauseDuration(),
             Allocated: GC.GetTotalAllocatedBytes());
         var wall = Stopwatch.StartNew();
-        await Task.Delay(TimeSpan.FromSeconds(hold));
+        await Task.Delay(TimeSpan.FromSeconds(hold / 2.0));
+        // The second half of the hold is media alone (the "1#" turns ran in the first): what steady-state media allocates.
+        var quiet = (Allocated: GC.GetTotalAllocatedBytes(), Packets: pacer.Lateness.Count + uac.RtpPacketsReceived, Gcs: GC.CollectionCount(0));
+        await Task.Delay(TimeSpan.FromSeconds(hold / 2.0));
+        var quietPackets = Math.Max(1, pacer.Lateness.Count + uac.RtpPacketsReceived - quiet.Packets);
+        var quietBytes = (GC.GetTotalAllocatedBytes() - quiet.Allocated) / (double)quietPackets;
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;
         var seconds = wall.Elapsed.TotalSeconds;
@@ -109,6 +128,7 @@ public sealed class VoiceBenchmark : IBenchmark
         var packets = Math.Max(1, pacer.Lateness.Count + received);
         Console.WriteLine($"GC during the hold: gen0 {GC.CollectionCount(0) - gcBefore.Gen0}, gen1 {GC.CollectionCount(1) - gcBefore.Gen1}, gen2 {GC.CollectionCount(2) - gcBefore.Gen2}, " +
                           $"paused {(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalMilliseconds:F0} ms, {(GC.GetTotalAllocatedBytes() - gcBefore.Allocated) / (double)packets:F0} B allocated per RTP packet sent or received (whole process, load generator included)");
+        Console.WriteLine($"second half of the hold (media only, no turns): {quietBytes:F1} B allocated per RTP packet sent or received (whole process, load generator included), {GC.CollectionCount(0) - quiet.Gcs} GCs");
         Console.WriteLine($"CPU: {cpu.TotalMilliseconds / seconds / 10:F1} % of one core for the process, {cpu.TotalMilliseconds / seconds / 10 / calls:F3} % of a core per call (server + load generator)");
         Console.WriteLine(runtime.Cut("hold"));
         if (services.GetService<Switchboard.Speech.SynthesizedPromptCache>() is { } prompts)
@@ -120,6 +140,14 @@ public sealed class VoiceBenchmark : IBenchmark
         await Task.WhenAll(up.Select(u => uac.HangUpAsync(u.Call)));
         Console.WriteLine($"hang-up: {up.Length - uac.ByesUnanswered} of {up.Length} BYEs answered in {down.Elapsed.TotalSeconds:F1} s; counters: answered {signaling.Counters.Answered}, remote hang-ups {signaling.Counters.RemoteHangups}");
                 return 0;
+    }
+
+    /// <summary>The RTP receive threads (older builds read RTP with an async loop per socket on the thread pool).</summary>
+    private static string RtpReceiveScheduling()
+    {
+        var type = typeof(MediaPacer).Assembly.GetType("Switchboard.Telephony.Rtp.RtpReceiver");
+        if (type?.GetProperty("Shared")?.GetValue(null) is not { } receiver) return "async loop per socket on the thread pool";
+        return $"{(type.GetProperty("UsesEpoll")?.GetValue(receiver) is true ? "epoll" : "Socket.Select")} thread(s), {type.GetProperty("Scheduling")?.GetValue(receiver)}";
     }
 
     /// <summary>The SIP receive thread's scheduling, where the listener reports it (older builds do not).</summary>

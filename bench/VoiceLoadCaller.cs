@@ -210,6 +210,8 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
         private DtmfSender? _digit;
         private uint _digitTs;
         private readonly Queue<char> _digits = new();
+        private SocketAddress? _serialized;
+        private IPEndPoint? _serializedFor;
 
         public string CallId { get; } = callId;
         public long Started { get; set; }
@@ -262,7 +264,11 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
                 length = RtpPacket.HeaderSize + 160;
             }
             if (Srtp is { } srtp) length = srtp.ProtectRtp(_packet, length);
-            try { owner._rtp.SendTo(_packet.AsSpan(0, length), SocketFlags.None, RemoteRtp!); }
+            // One socket sends to every call's server port: an IPEndPoint would be serialized per packet (a SocketAddress
+            // each; the socket caches only the last one), so each call keeps its destination serialized.
+            var remote = RemoteRtp!;
+            if (!ReferenceEquals(remote, _serializedFor)) (_serialized, _serializedFor) = (remote.Serialize(), remote);
+            try { owner._rtp.SendTo(_packet.AsSpan(0, length), SocketFlags.None, _serialized!); }
             catch (SocketException) { }
             catch (ObjectDisposedException) { }
         }

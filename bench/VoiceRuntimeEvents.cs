@@ -23,6 +23,9 @@ internal sealed class VoiceRuntimeEvents : EventListener
     private long _queueSamplesOver100;
     private long _queueSamples;
     private readonly ConcurrentDictionary<string, long> _largeAllocations = new();
+    private readonly ConcurrentDictionary<string, long> _smallAllocations = new();
+    private readonly ConcurrentQueue<(int Generation, double PromotedMb)> _promoted = new();
+    private int _lastGeneration = -1;
 
     public VoiceRuntimeEvents()
     {
@@ -49,10 +52,18 @@ internal sealed class VoiceRuntimeEvents : EventListener
             case 1 when e.Payload is { Count: >= 3 } p:
                 _generation = Convert.ToInt32(p[1]);
                 _reason = Convert.ToInt32(p[2]);
+                _lastGeneration = _generation;
                 break;
-            case 10 when e.Payload is { Count: >= 6 } p && Convert.ToInt32(p[1]) == 1:
-                // GCAllocationTick: one sample per ~100 KB allocated; kind 1 = the large object heap, what triggers "alloc-large" GCs.
-                _largeAllocations.AddOrUpdate(p[5]?.ToString() ?? "?", 1, static (_, n) => n + 1);
+            case 10 when e.Payload is { Count: >= 6 } p:
+                // GCAllocationTick: one sample per ~100 KB allocated; kind 1 = the large object heap, what triggers "alloc-large" GCs,
+                // kind 0 = small objects (what fills gen0 and so triggers gen0/gen1).
+                (Convert.ToInt32(p[1]) == 1 ? _largeAllocations : _smallAllocations).AddOrUpdate(p[5]?.ToString() ?? "?", 1, static (_, n) => n + 1);
+                break;
+            case 4 when e.Payload is { Count: >= 6 } p && _lastGeneration >= 0:
+                // GCHeapStats: bytes promoted out of the collected generations, i.e. what survived and was copied (the GC's work).
+                var promoted = Convert.ToDouble(p[1]) + (_lastGeneration >= 1 ? Convert.ToDouble(p[3]) : 0) + (_lastGeneration >= 2 ? Convert.ToDouble(p[5]) : 0);
+                _promoted.Enqueue((_lastGeneration, promoted / 1e6));
+                _lastGeneration = -1;
                 break;
             case 3:
                 var started = Volatile.Read(ref _suspendStarted);
@@ -93,7 +104,16 @@ internal sealed class VoiceRuntimeEvents : EventListener
         var reasons = string.Join(" ", gcs.GroupBy(x => x.Reason).Select(g => $"{ReasonName(g.Key)}×{g.Count()}"));
         var large = string.Join(", ", _largeAllocations.OrderByDescending(kv => kv.Value).Take(4).Select(kv => $"{kv.Key}×{kv.Value}"));
         _largeAllocations.Clear();
-        return $"{phase}: GCs {byGen}; reasons {(reasons.Length == 0 ? "-" : reasons)}; large-object allocation samples {(large.Length == 0 ? "-" : large)}; thread-pool queue max {max}, >100 items in {over} of {samples} samples (10 ms), {ThreadPool.ThreadCount} threads";
+        var smallTotal = _smallAllocations.Values.Sum();
+        var small = string.Join(", ", _smallAllocations.OrderByDescending(kv => kv.Value).Take(10).Select(kv => $"{kv.Key}×{kv.Value}"));
+        _smallAllocations.Clear();
+        var survivors = new List<(int Generation, double PromotedMb)>();
+        while (_promoted.TryDequeue(out var g)) survivors.Add(g);
+        // Both queues hold this phase's GCs in order: each GC's pause beside what it copied.
+        var perGc = survivors.Select((g, i) => $"gen{g.Generation} {g.PromotedMb:F1} MB" + (i < gcs.Count && gcs[i].Generation == g.Generation ? $" in {gcs[i].PauseMs:F0} ms" : ""));
+        var copied = survivors.Count == 0 ? "" : $"\n  {phase}: promoted (survived and copied) per GC: {string.Join(", ", perGc)}";
+        return $"{phase}: GCs {byGen}; reasons {(reasons.Length == 0 ? "-" : reasons)}; large-object allocation samples {(large.Length == 0 ? "-" : large)}; thread-pool queue max {max}, >100 items in {over} of {samples} samples (10 ms), {ThreadPool.ThreadCount} threads" +
+               $"\n  {phase}: small-object allocation samples (one per ~100 KB): {smallTotal} in all; top {(small.Length == 0 ? "-" : small)}" + copied;
     }
 
     private static string ReasonName(int reason) => reason switch

@@ -8,7 +8,7 @@ using Switchboard.Telephony.Dtmf;
 
 namespace Switchboard.Telephony.Rtp;
 
-/// <summary>Receives one decoded 20 ms frame (160 samples of 8 kHz PCM). Runs on the call's receive loop: keep it short.</summary>
+/// <summary>Receives one decoded 20 ms frame (160 samples of 8 kHz PCM). Runs on the <see cref="RtpReceiver"/> thread that serves many calls: keep it short, never block.</summary>
 public delegate void PcmFrameHandler(ReadOnlySpan<short> frame);
 
 /// <summary>
@@ -18,7 +18,7 @@ public delegate void PcmFrameHandler(ReadOnlySpan<short> frame);
 /// and answer there; packets from any other source are dropped unread, so a stranger who finds the port can neither
 /// hijack nor inject audio.
 /// </summary>
-public sealed class RtpSession : IPacedStream, IAsyncDisposable
+public sealed class RtpSession : IPacedStream, IDatagramSink, IAsyncDisposable
 {
     private const int RtcpIntervalTicks = 250; // 5 s
     private readonly Socket _rtp;
@@ -30,15 +30,16 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
     private volatile SrtpContext? _srtpReceive;
     private byte[]? _remoteSrtpKey;
     private readonly Queue<char> _pendingDigits = new();
-    private readonly Lock _digitLock = new();
-    private readonly CancellationTokenSource _stop = new();
     private readonly DtmfReceiver _dtmf = new();
     private readonly JitterBuffer _jitter = new();
     private readonly SequenceTracker _received = new();
-    private readonly short[] _pcm = new short[G711.SamplesPer20Ms];
-    private readonly short[] _sentPcm = new short[G711.SamplesPer20Ms];
-    private Task? _receiveLoop;
-    private Task? _rtcpLoop;
+    private readonly SerializedEndPoint _remoteSerialized = new();
+    private readonly SerializedEndPoint _offeredSerialized = new();
+    private readonly RtpReceiver _receiver;
+    private RtpReceiver.Registration? _registration;
+    private short[]? _sentPcm;
+    private IPEndPoint? _sendingTo;
+    private SocketAddress? _sendingToAddress;
     private volatile IPEndPoint _remote;
     private volatile IPEndPoint? _remoteRtcp;
     private volatile PromptPlayback? _playback;
@@ -51,8 +52,11 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
     private volatile bool _latched;
     private IPEndPoint _offered;
 
-    public RtpSession(Socket rtp, Socket rtcp, int localPort, IPEndPoint remote, AudioCodec codec, int? telephoneEventPayloadType, Action release)
+    /// <param name="receiver">Reads the sockets once <see cref="Start"/> is called; <see cref="RtpReceiver.Shared"/> by default.</param>
+    public RtpSession(Socket rtp, Socket rtcp, int localPort, IPEndPoint remote, AudioCodec codec, int? telephoneEventPayloadType, Action release,
+        RtpReceiver? receiver = null)
     {
+        _receiver = receiver ?? RtpReceiver.Shared;
         _rtp = rtp;
         _rtcp = rtcp;
         _release = release;
@@ -109,7 +113,7 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
     {
         if (_remoteSrtpKey is not null && remoteKey.AsSpan().SequenceEqual(_remoteSrtpKey)) return;
         _remoteSrtpKey = remoteKey;
-        // The receive loops may hold the old context for one more packet: it is left to the GC rather than disposed under them.
+        // The receive thread may hold the old context for one more packet: it is left to the GC rather than disposed under it.
         _srtpReceive = SrtpContext.FromKeyAndSalt(remoteKey);
     }
 
@@ -155,10 +159,11 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
 
     public bool IsPlaying => _playback is { IsFinished: false };
 
+    /// <summary>Starts reading the sockets on the receiver's thread (no task or buffer of the call's own).</summary>
     public void Start()
     {
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
-        _rtcpLoop = Task.Run(RtcpLoopAsync);
+        if (_registration is not null) throw new InvalidOperationException("The session is started already.");
+        _registration = _receiver.Register(_rtp, _rtcp, this);
     }
 
     /// <summary>Applies a re-INVITE's result: new address, codec or hold state.</summary>
@@ -200,7 +205,7 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
     public void SendDigit(char digit)
     {
         if (TelephoneEvent.FromDigit(digit) is null) throw new ArgumentException($"'{digit}' is not a DTMF digit.", nameof(digit));
-        lock (_digitLock) _pendingDigits.Enqueue(digit);
+        lock (_pendingDigits) _pendingDigits.Enqueue(digit);
     }
 
     public void OnTick()
@@ -213,7 +218,7 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
         int length;
         if (_digit is null && TelephoneEventPayloadType is not null && _pendingDigits.Count > 0)
         {
-            lock (_digitLock)
+            lock (_pendingDigits)
                 if (_pendingDigits.TryDequeue(out var d)) { _digit = new DtmfSender(d); _digitTimestamp = ts; }
         }
         if (_digit is not null)
@@ -234,15 +239,19 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
             length = RtpPacket.HeaderSize + G711.SamplesPer20Ms;
             if (AudioSent is { } tap)
             {
-                G711.Decode(Codec, frame, _sentPcm);
-                tap(_sentPcm);
+                var sent = _sentPcm ??= new short[G711.SamplesPer20Ms];
+                G711.Decode(Codec, frame, sent);
+                tap(sent);
             }
         }
         var payload = length - RtpPacket.HeaderSize;
         if (_srtpSend is { } srtp) length = srtp.ProtectRtp(_sendBuffer, length);
         try
         {
-            _rtp.SendTo(_sendBuffer.AsSpan(0, length), SocketFlags.None, _remote);
+            // The destination serialized once per address, not per packet (the pacer thread's own copy).
+            var remote = _remote;
+            if (!ReferenceEquals(remote, _sendingTo)) (_sendingToAddress, _sendingTo) = (remote.Serialize(), remote);
+            _rtp.SendTo(_sendBuffer.AsSpan(0, length), SocketFlags.None, _sendingToAddress!);
             PacketsSent++;
             OctetsSent += payload;
         }
@@ -250,92 +259,73 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
         catch (ObjectDisposedException) { }
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>One datagram from the <see cref="RtpReceiver"/>'s thread: RTP (channel 0) or RTCP (channel 1).</summary>
+    void IDatagramSink.OnDatagram(int channel, Span<byte> datagram, SocketAddress from, Span<short> scratch)
     {
-        var buffer = new byte[2048];
-        // The source of each datagram lands in one reused SocketAddress and is compared with the latched and offered
-        // addresses in their serialized form: no IPEndPoint per packet. One is made only for a source that differs.
-        var from = new SocketAddress(_rtp.AddressFamily);
-        var remote = new SerializedEndPoint();
-        var offered = new SerializedEndPoint();
-        while (!_stop.IsCancellationRequested)
+        if (channel == 0) OnRtp(datagram, from, scratch);
+        else OnRtcp(datagram, from);
+    }
+
+    private void OnRtp(Span<byte> buffer, SocketAddress from, Span<short> pcm)
+    {
+        // The source of each datagram is compared with the latched and offered addresses in their serialized form: no
+        // IPEndPoint per packet. One is made only for a source that differs.
+        var fromRemote = _remoteSerialized.Matches(from, _remote);
+        // Re-latching on every packet let any sender take the call's audio (media hijack): once latched, strangers are
+        // dropped unread. The address in the peer's SDP came through signalling, so it may still take over a latch a stranger won the race for.
+        if (_latched && !fromRemote && !_offeredSerialized.Matches(from, _offered))
         {
-            int received;
-            try
-            {
-                received = await _rtp.ReceiveFromAsync(buffer, SocketFlags.None, from, _stop.Token);
-            }
-            catch (OperationCanceledException) { return; }
-            catch (ObjectDisposedException) { return; }
-            catch (SocketException) { continue; }
-            var fromRemote = remote.Matches(from, _remote);
-            // Re-latching on every packet let any sender take the call's audio (media hijack): once latched, strangers are
-            // dropped unread. The address in the peer's SDP came through signalling, so it may still take over a latch a stranger won the race for.
-            if (_latched && !fromRemote && !offered.Matches(from, _offered))
-            {
-                Interlocked.Increment(ref _foreignDropped);
-                continue;
-            }
-            // SRTP: nothing that fails authentication is read, latched to, or counted.
-            if (_srtpReceive is { } srtp && !srtp.TryUnprotectRtp(buffer.AsSpan(0, received), out received))
-            {
-                SrtpRejected++;
-                continue;
-            }
-            if (!RtpPacket.TryRead(buffer.AsSpan(0, received), out var packet)) continue;
-            if (!_latched || !fromRemote)
-            {
-                // Symmetric RTP (for NAT): send back to where the media really comes from, decided once per offer.
-                var source = SerializedEndPoint.ToEndPoint(from);
-                _remote = source;
-                _remoteRtcp = new IPEndPoint(source.Address, source.Port + 1);
-                _latched = true;
-            }
-            var arrival = Stopwatch.GetTimestamp() * 8000 / Stopwatch.Frequency;
-            var extended = _received.Update(packet.Sequence, packet.Timestamp, arrival);
-            if (TelephoneEventPayloadType == packet.PayloadType)
-            {
-                if (_dtmf.TryAccept(packet.Ssrc, packet.Timestamp, packet.Payload, out var digit)) RaiseDigit(digit);
-                continue;
-            }
-            if (packet.PayloadType != (byte)Codec || AudioReceived is null) continue;
-            _jitter.Push(extended, packet.Payload);
-            while (_jitter.TryPop(out _, out var frame))
-            {
-                var n = Math.Min(frame.Length, _pcm.Length);
-                G711.Decode(Codec, frame.AsSpan(0, n), _pcm);
-                AudioReceived?.Invoke(_pcm.AsSpan(0, n));
-                _jitter.Recycle(frame);
-            }
+            Interlocked.Increment(ref _foreignDropped);
+            return;
+        }
+        var received = buffer.Length;
+        // SRTP: nothing that fails authentication is read, latched to, or counted.
+        if (_srtpReceive is { } srtp && !srtp.TryUnprotectRtp(buffer, out received))
+        {
+            SrtpRejected++;
+            return;
+        }
+        if (!RtpPacket.TryRead(buffer[..received], out var packet)) return;
+        if (!_latched || !fromRemote)
+        {
+            // Symmetric RTP (for NAT): send back to where the media really comes from, decided once per offer.
+            var source = SerializedEndPoint.ToEndPoint(from);
+            _remote = source;
+            _remoteRtcp = new IPEndPoint(source.Address, source.Port + 1);
+            _latched = true;
+        }
+        var arrival = Stopwatch.GetTimestamp() * 8000 / Stopwatch.Frequency;
+        var extended = _received.Update(packet.Sequence, packet.Timestamp, arrival);
+        if (TelephoneEventPayloadType == packet.PayloadType)
+        {
+            if (_dtmf.TryAccept(packet.Ssrc, packet.Timestamp, packet.Payload, out var digit)) RaiseDigit(digit);
+            return;
+        }
+        if (packet.PayloadType != (byte)Codec || AudioReceived is null) return;
+        _jitter.Push(extended, packet.Payload);
+        while (_jitter.TryPop(out _, out var frame))
+        {
+            var n = Math.Min(frame.Length, pcm.Length);
+            G711.Decode(Codec, frame.AsSpan(0, n), pcm);
+            AudioReceived?.Invoke(pcm[..n]);
+            _jitter.Recycle(frame);
         }
     }
 
-    private async Task RtcpLoopAsync()
+    private void OnRtcp(Span<byte> buffer, SocketAddress from)
     {
-        var buffer = new byte[1500];
-        EndPoint any = new IPEndPoint(_rtcp.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        while (!_stop.IsCancellationRequested)
+        if (_latched && !_remoteSerialized.MatchesAddress(from, _remote))
         {
-            try
-            {
-                var r = await _rtcp.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
-                var received = r.ReceivedBytes;
-                if (_latched && !((IPEndPoint)r.RemoteEndPoint).Address.Equals(_remote.Address))
-                {
-                    Interlocked.Increment(ref _foreignDropped);
-                    continue;
-                }
-                if (_srtpReceive is { } srtp && !srtp.TryUnprotectRtcp(buffer.AsSpan(0, received), out received))
-                {
-                    SrtpRejected++;
-                    continue;
-                }
-                if (received >= 8 && buffer[0] >> 6 == 2 && buffer[1] is 200 or 201) RtcpReceived++;
-            }
-            catch (OperationCanceledException) { return; }
-            catch (ObjectDisposedException) { return; }
-            catch (SocketException) { }
+            Interlocked.Increment(ref _foreignDropped);
+            return;
         }
+        var received = buffer.Length;
+        if (_srtpReceive is { } srtp && !srtp.TryUnprotectRtcp(buffer, out received))
+        {
+            SrtpRejected++;
+            return;
+        }
+        if (received >= 8 && buffer[0] >> 6 == 2 && buffer[1] is 200 or 201) RtcpReceived++;
     }
 
     /// <summary>RFC 3550 §6.4.1 sender report with one report block about what we received.</summary>
@@ -374,18 +364,16 @@ public sealed class RtpSession : IPacedStream, IAsyncDisposable
         catch (ObjectDisposedException) { }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _playback?.Stop();
-        await _stop.CancelAsync();
+        // Once this returns the receiver's thread is not in, and will not enter, this session's handlers.
+        _registration?.Dispose();
         _rtp.Dispose();
         _rtcp.Dispose();
-        foreach (var t in new[] { _receiveLoop, _rtcpLoop })
-            if (t is not null)
-                try { await t; } catch { /* closing */ }
         _release();
-        _stop.Dispose();
         _srtpSend?.Dispose();
         _srtpReceive?.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

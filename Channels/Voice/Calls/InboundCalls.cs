@@ -110,7 +110,6 @@ public sealed class InboundCalls(
             Peer = from,
             RemoteCSeq = invite.CSeqNumber,
             Invite = invite,
-            Offer = offer,
             Negotiated = negotiated,
             SdpSessionId = RandomNumberGenerator.GetInt32(int.MaxValue),
             State = CallState.Ringing,
@@ -168,6 +167,9 @@ public sealed class InboundCalls(
         if (dialogs.Acknowledge(ack) is not { State: CallState.Answered } call) return;
         call.State = CallState.Established;
         lifecycle.StartConversation(call, VoiceTurns.CallStart);
+        // Everything the INVITE was kept for (provisionals, the 200 and its retransmissions, CANCEL, the caller's
+        // identity) is done: 1,000 held calls would otherwise keep 1,000 parsed INVITEs alive for the GC to copy.
+        call.Invite = null;
     }
 
     public void OnCancel(SipPeer from, SipMessage cancel, string branch)
@@ -305,7 +307,6 @@ public sealed class InboundCalls(
         media.Update(remote, negotiated.Codec, negotiated.TelephoneEventPayloadType, negotiated.WeSend);
         if (negotiated.RemoteCrypto is { } crypto) media.UpdateRemoteSrtpKey(crypto.KeyAndSalt);
         call.Negotiated = negotiated;
-        call.Offer = offer;
         var answer = MediaNegotiation.Answer(offer!, negotiated, options.Advertised, media.LocalPort, call.SdpSessionId, call.SdpVersion, media.LocalSrtpKey);
         if (!SameSdpIgnoringOrigin(answer, call.LastAnswerBody!))
         {

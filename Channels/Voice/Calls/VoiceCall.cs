@@ -11,9 +11,9 @@ public sealed class VoiceCall : SipDialog
 {
     public required string Tenant { get; init; }
 
+    /// <summary>UAS: the INVITE, until the ACK confirms the call (then null).</summary>
     public SipMessage? Invite { get; set; }
     public string? InviteTransactionKey { get; set; }
-    public SessionDescription? Offer { get; set; }
     public NegotiatedMedia? Negotiated { get; set; }
     public long SdpSessionId { get; init; }
     public long SdpVersion { get; set; } = 1;
