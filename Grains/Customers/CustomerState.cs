@@ -18,10 +18,12 @@ public sealed class CustomerState
     [Id(3)] public SystemMetadata System { get; set; } = new();
     [Id(4)] public List<TranscriptTurn> Transcript { get; set; } = [];
     [Id(5)] public TranscriptSummary Summary { get; set; } = new();
-    [Id(6)] public Dictionary<string, List<ConsentChange>> Consent { get; set; } = [];
-    /// <summary>PII token → AES-GCM sealed raw value.</summary>
-    [Id(7)] public Dictionary<string, byte[]> Vault { get; set; } = [];
-    [Id(8)] public List<PiiAccessRecord> VaultAudit { get; set; } = [];
+    // The collections most customers never fill are null until their first entry (about 300 bytes per active
+    // customer as empty instances). Older snapshots carry them empty; both read the same.
+    [Id(6)] public Dictionary<string, List<ConsentChange>>? Consent { get; set; }
+    /// <summary>PII token → AES-GCM sealed raw value; null while empty.</summary>
+    [Id(7)] public Dictionary<string, byte[]>? Vault { get; set; }
+    [Id(8)] public List<PiiAccessRecord>? VaultAudit { get; set; }
     [Id(9)] public List<ChannelAddress> Addresses { get; set; } = [];
     /// <summary>The most recently processed messages with the reply given, newest last.</summary>
     [Id(10)] public List<ProcessedMessage> Processed { get; set; } = [];
@@ -30,16 +32,16 @@ public sealed class CustomerState
     /// <summary>Dialog engine data that has no place in the typed layers (engine-owned, versioned by the engine).</summary>
     [Id(12)] public Dictionary<string, string> EngineData { get; set; } = [];
     /// <summary>64-bit hashes of older processed message ids (the idempotency window beyond <see cref="Processed"/>).</summary>
-    [Id(13)] public List<ulong> ProcessedIdHashes { get; set; } = [];
-    /// <summary>Replies recorded with their turns that their channel has not yet sent and recorded in its outbox.</summary>
-    [Id(14)] public List<OutboxEntry> PendingReplies { get; set; } = [];
+    [Id(13)] public List<ulong>? ProcessedIdHashes { get; set; }
+    /// <summary>Replies recorded with their turns that their channel has not yet sent and recorded in its outbox; null while none.</summary>
+    [Id(14)] public List<OutboxEntry>? PendingReplies { get; set; }
     /// <summary>
     /// Identity keys (address pseudonyms, never raw addresses) the identity grain binds to this customer, as far as it
     /// knows: a turn routed here by an ingress's cached binding is accepted only for one of these.
     /// </summary>
     [Id(15)] public HashSet<string> OwnedIdentities { get; set; } = [];
     /// <summary>Identity keys released to another customer: a late turn from an older identity lookup does not take them back.</summary>
-    [Id(16)] public HashSet<string> ReleasedIdentities { get; set; } = [];
+    [Id(16)] public HashSet<string>? ReleasedIdentities { get; set; }
 
     public const int TranscriptLimit = 200;
     /// <summary>Message ids remembered for deduplication (channels redeliver for days: WhatsApp up to 7).</summary>
@@ -56,26 +58,54 @@ public sealed class CustomerState
     {
         if (c.CreatedAt is { } created) Create(created);
         foreach (var a in c.Addresses) AddAddress(a);
-        foreach (var (token, sealedValue) in c.Vault) Vault[token] = sealedValue;
+        foreach (var (token, sealedValue) in c.Vault) SealedVault[token] = sealedValue;
         if (c.InboundChannel is { } channel) InboundChannels.Add(channel);
         foreach (var t in c.Transcript) AppendTranscript(t);
         if (c.Processed is { } p) AddProcessed(p);
         foreach (var a in c.Audit) AddAudit(a);
-        foreach (var consent in c.Consent) new ConsentRegistry(Consent).Record(consent);
+        foreach (var consent in c.Consent) new ConsentRegistry(Consent ??= []).Record(consent);
         if (c.Ephemeral is not null) Ephemeral = c.Ephemeral;
         if (c.Intent is not null) Intent = c.Intent;
         if (c.System is not null) System = c.System;
         if (c.EngineData is not null) EngineData = c.EngineData;
-        PendingReplies.AddRange(c.RepliesAdded);
-        foreach (var id in c.RepliesHandedOff) PendingReplies.RemoveAll(e => e.Id == id);
+        foreach (var entry in c.RepliesAdded) AddPendingReply(entry);
+        foreach (var id in c.RepliesHandedOff) RemovePendingReply(id);
         foreach (var key in c.IdentitiesReleased ?? []) ReleaseIdentity(key);
         foreach (var key in c.IdentitiesOwned ?? []) OwnIdentity(key);
     }
 
     /// <summary>The identity is this customer's (a link or a registration; it takes back a release).</summary>
-    public bool OwnIdentity(string identityKey) => ReleasedIdentities.Remove(identityKey) | OwnedIdentities.Add(identityKey);
+    public bool OwnIdentity(string identityKey) => (ReleasedIdentities?.Remove(identityKey) ?? false) | OwnedIdentities.Add(identityKey);
 
-    public bool ReleaseIdentity(string identityKey) => OwnedIdentities.Remove(identityKey) | ReleasedIdentities.Add(identityKey);
+    public bool ReleaseIdentity(string identityKey) => OwnedIdentities.Remove(identityKey) | (ReleasedIdentities ??= []).Add(identityKey);
+
+    public bool HasReleased(string identityKey) => ReleasedIdentities?.Contains(identityKey) ?? false;
+
+    /// <summary>The vault to add to (created on first use).</summary>
+    public Dictionary<string, byte[]> SealedVault => Vault ??= [];
+
+    public bool InVault(string token) => Vault?.ContainsKey(token) ?? false;
+
+    public bool TryOpenVault(string token, out byte[]? sealedValue)
+    {
+        sealedValue = null;
+        return Vault?.TryGetValue(token, out sealedValue) ?? false;
+    }
+
+    public int PendingReplyCount => PendingReplies?.Count ?? 0;
+
+    public OutboxEntry? FindPendingReply(string id) => PendingReplies?.Find(e => e.Id == id);
+
+    public void AddPendingReply(OutboxEntry entry) => (PendingReplies ??= []).Add(entry);
+
+    public bool RemovePendingReply(string id)
+    {
+        if (PendingReplies is null || PendingReplies.RemoveAll(e => e.Id == id) == 0) return false;
+        if (PendingReplies.Count == 0) PendingReplies = null;
+        return true;
+    }
+
+    public bool SeenOlder(string messageId) => ProcessedIdHashes is { Count: > 0 } hashes && hashes.Contains(IdHash(messageId));
 
     public void Create(DateTimeOffset now)
     {
@@ -114,15 +144,17 @@ public sealed class CustomerState
     {
         Processed.Add(message);
         if (Processed.Count <= RepliesKept) return;
-        ProcessedIdHashes.Add(IdHash(Processed[0].MessageId));
+        var hashes = ProcessedIdHashes ??= [];
+        hashes.Add(IdHash(Processed[0].MessageId));
         Processed.RemoveAt(0);
-        if (ProcessedIdHashes.Count > ProcessedLimit - RepliesKept) ProcessedIdHashes.RemoveAt(0);
+        if (hashes.Count > ProcessedLimit - RepliesKept) hashes.RemoveAt(0);
     }
 
     public void AddAudit(PiiAccessRecord record)
     {
-        VaultAudit.Add(record);
-        if (VaultAudit.Count > AuditLimit) VaultAudit.RemoveRange(0, VaultAudit.Count - AuditLimit);
+        var audit = VaultAudit ??= [];
+        audit.Add(record);
+        if (audit.Count > AuditLimit) audit.RemoveRange(0, audit.Count - AuditLimit);
     }
 
     public static ulong IdHash(string messageId)
