@@ -49,6 +49,8 @@ public sealed class CustomerGrain(
     private GrainJournal<CustomerKeyState, CustomerKeyState> _keys = null!;
     /// <summary>What the call under way changed; appended to the journal when it ends.</summary>
     private CustomerChange? _change;
+    /// <summary>The intent history when the call under way began: its record carries only the difference.</summary>
+    private IntentRecord[]? _historyBefore;
     /// <summary>
     /// Replies handed off since the last append. They are written with the next append (or when the activation ends),
     /// not each in a record of its own: until then the journal still lists the reply as pending, and a crash in between
@@ -516,6 +518,9 @@ public sealed class CustomerGrain(
     /// <summary>Starts collecting what this call changes.</summary>
     private CustomerChange Begin()
     {
+        // A call that began and never wrote its record (it failed) may have left the history ahead of the journal: then
+        // the next record carries the whole layer again, as every record did before.
+        _historyBefore = _change is not null ? null : S.Intent.History.Count == 0 ? [] : S.Intent.History.ToArray();
         var change = _change = new CustomerChange();
         if (_handedOff is { Count: > 0 })
         {
@@ -534,10 +539,17 @@ public sealed class CustomerGrain(
     {
         var change = _change!;
         _change = null;
+        var historyBefore = _historyBefore;
+        _historyBefore = null;
         if (layers)
         {
             change.Ephemeral = S.Ephemeral;
-            change.Intent = S.Intent;
+            if (historyBefore is not null && IntentHistoryChange.Between(historyBefore, S.Intent.History) is { } history)
+            {
+                change.Intent = IntentHistoryChange.WithoutHistory(S.Intent);
+                change.IntentHistory = history;
+            }
+            else change.Intent = S.Intent;
             change.System = S.System;
             change.EngineData = S.EngineData;
         }

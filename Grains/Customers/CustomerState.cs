@@ -65,7 +65,18 @@ public sealed class CustomerState
         foreach (var a in c.Audit) AddAudit(a);
         foreach (var consent in c.Consent) new ConsentRegistry(Consent ??= []).Record(consent);
         if (c.Ephemeral is not null) Ephemeral = c.Ephemeral;
-        if (c.Intent is not null) Intent = c.Intent;
+        if (c.Intent is not null)
+        {
+            if (c.IntentHistory is { } delta)
+            {
+                // The record carries the layer without its history, and what the call did to the history.
+                var history = Intent.History;
+                history.RemoveRange(0, Math.Min(delta.Dropped, history.Count));
+                history.AddRange(delta.Added);
+                c.Intent.History = history;
+            }
+            Intent = c.Intent;
+        }
         if (c.System is not null) System = c.System;
         if (c.EngineData is not null) EngineData = c.EngineData;
         foreach (var entry in c.RepliesAdded) AddPendingReply(entry);
@@ -197,6 +208,54 @@ public sealed class CustomerChange
     /// <summary>Null when the call changed none (most turns: the list is not allocated).</summary>
     [Id(14)] public List<string>? IdentitiesOwned { get; set; }
     [Id(15)] public List<string>? IdentitiesReleased { get; set; }
+    /// <summary>
+    /// Set when <see cref="Intent"/> is written without its history (an empty list): how the call changed the history
+    /// instead (up to 50 intent records rewritten on every turn were most of a turn record). Null in older records,
+    /// whose <see cref="Intent"/> carries the whole history.
+    /// </summary>
+    [Id(16)] public IntentHistoryChange? IntentHistory { get; set; }
+}
+
+/// <summary>What a call did to the intent history: dropped the oldest <see cref="Dropped"/> records, then appended <see cref="Added"/>.</summary>
+[GenerateSerializer, Alias("intent-history-change")]
+public sealed class IntentHistoryChange
+{
+    [Id(0)] public int Dropped { get; set; }
+    [Id(1)] public List<IntentRecord> Added { get; set; } = [];
+
+    /// <summary>The change from <paramref name="before"/> to <paramref name="after"/> when it is a trim of the front plus appends; otherwise null.</summary>
+    public static IntentHistoryChange? Between(IntentRecord[] before, List<IntentRecord> after)
+    {
+        for (var dropped = 0; dropped <= before.Length; dropped++)
+        {
+            var kept = before.Length - dropped;
+            if (kept > after.Count) continue;
+            var prefix = true;
+            for (var i = 0; i < kept && prefix; i++) prefix = ReferenceEquals(before[dropped + i], after[i]);
+            if (prefix) return new IntentHistoryChange { Dropped = dropped, Added = after.GetRange(kept, after.Count - kept) };
+        }
+        return null;
+    }
+
+    /// <summary>The layer as a turn record carries it: every field but the history, which <see cref="Between"/> describes.</summary>
+    public static PersistentIntentContext WithoutHistory(PersistentIntentContext intent) => CopiedProperties == 0 ? intent : new()
+    {
+        History = [],
+        PreferredChannel = intent.PreferredChannel,
+        TurnsByChannel = intent.TurnsByChannel,
+        ChannelSwitches = intent.ChannelSwitches,
+        SwitchesWithRepeat = intent.SwitchesWithRepeat,
+    };
+
+    /// <summary>The properties <see cref="WithoutHistory"/> copies: a new one must be added there (checked at start-up).</summary>
+    public static readonly int CopiedProperties = Check();
+
+    private static int Check()
+    {
+        var count = typeof(PersistentIntentContext).GetProperties().Length;
+        if (count != 5) throw new InvalidOperationException("PersistentIntentContext changed: update IntentHistoryChange.WithoutHistory to copy every property.");
+        return count;
+    }
 }
 
 [GenerateSerializer, Immutable, Alias("processed-message")]
