@@ -28,7 +28,7 @@ public sealed class MemoryBenchmark : IBenchmark
         try
         {
             await using var cluster = await SwitchboardCluster.StartAsync(storePath: store);
-            await Measure(cluster, n, Options.Flag(args, "--direct"));
+            await Measure(cluster, n, Options.Flag(args, "--direct"), args);
         }
         finally
         {
@@ -37,7 +37,7 @@ public sealed class MemoryBenchmark : IBenchmark
         return 0;
     }
 
-    private static async Task Measure(Orleans.TestingHost.InProcessTestCluster cluster, int n, bool direct)
+    private static async Task Measure(Orleans.TestingHost.InProcessTestCluster cluster, int n, bool direct, string[] args)
     {
         var ingress = cluster.Client.GetGrain<IConversationIngressGrain>(0);
         IGrainFactory grains = cluster.Client;
@@ -51,6 +51,12 @@ public sealed class MemoryBenchmark : IBenchmark
         Console.WriteLine(direct
             ? $"  {perCustomer:F0} bytes per active customer grain (turns sent to the customer grain directly: no identity grain)"
             : $"  {perCustomer:F0} bytes per active customer (customer + identity grain, state included)");
+        if (Options.String(args, "--hold", "") is { Length: > 0 } hold)
+        {
+            // For a heap snapshot of the warm silo (dotnet-gcdump collect -p <pid>): waits until the file exists.
+            Console.WriteLine($"  holding: pid {Environment.ProcessId}; create {hold} to finish");
+            while (!File.Exists(hold)) await Task.Delay(500);
+        }
     }
 
     private static async Task Warm(IConversationIngressGrain ingress, IGrainFactory grains, int count, int offset, bool direct)

@@ -87,8 +87,21 @@ public static partial class OfferResolver
         return (OfferOutcome.None, -1, []);
     }
 
-    public static TimeOnly? ParseTime(string option) =>
-        TimeOnly.TryParseExact(option.Trim(), ["h:mm tt", "hh:mm tt", "H:mm", "HH:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time : null;
+    public static TimeOnly? ParseTime(string option)
+    {
+        // The same few offered times are parsed on every turn that lists them: remembered (bounded; a full table starts over).
+        if (ParsedTimes.TryGetValue(option, out var known)) return known;
+        TimeOnly? parsed = TimeOnly.TryParseExact(option.Trim(), TimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time : null;
+        if (option.Length <= 64)
+        {
+            if (ParsedTimes.Count >= 4096) ParsedTimes.Clear();
+            ParsedTimes.TryAdd(option, parsed);
+        }
+        return parsed;
+    }
+
+    private static readonly string[] TimeFormats = ["h:mm tt", "hh:mm tt", "H:mm", "HH:mm"];
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, TimeOnly?> ParsedTimes = new(StringComparer.Ordinal);
 
     private readonly record struct Spoken(int Hour, int? Minute, bool? Pm);
 

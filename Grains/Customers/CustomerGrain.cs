@@ -49,12 +49,14 @@ public sealed class CustomerGrain(
     private GrainJournal<CustomerKeyState, CustomerKeyState> _keys = null!;
     /// <summary>What the call under way changed; appended to the journal when it ends.</summary>
     private CustomerChange? _change;
+    /// <summary>The intent history when the call under way began: its record carries only the difference.</summary>
+    private IntentRecord[]? _historyBefore;
     /// <summary>
     /// Replies handed off since the last append. They are written with the next append (or when the activation ends),
     /// not each in a record of its own: until then the journal still lists the reply as pending, and a crash in between
     /// only makes the restart ask the outbox shard, which holds the sent reply, so it is not sent again.
     /// </summary>
-    private readonly List<string> _handedOff = [];
+    private List<string>? _handedOff;
     /// <summary>A journey enrolment waits for this customer's next move (set by the waiters grain, in memory only).</summary>
     private bool _journeysWaiting;
 
@@ -67,8 +69,10 @@ public sealed class CustomerGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _customerId) = GrainKeys.ParseCustomer(this.GetPrimaryKeyString());
+        // The directory's instance of the tenant id, not one parsed copy per customer.
+        if (tenants.Find(_tenant)?.Id is { } shared && shared == _tenant) _tenant = shared;
         _journal = new GrainJournal<CustomerState, CustomerChange>(journalStore, serializer, StreamOf(_tenant, _customerId),
-            static (state, change) => state.Apply(change), SnapshotEvery, static state => state.PendingReplies.Count > 0);
+            static (state, change) => state.Apply(change), SnapshotEvery, static state => state.PendingReplyCount > 0);
         _keys = new GrainJournal<CustomerKeyState, CustomerKeyState>(journalStore, serializer, KeyStreamOf(_tenant, _customerId),
             static (state, change) => state.Salt = change.Salt, snapshotEvery: 1);
         await Task.WhenAll(_journal.LoadAsync(), _keys.LoadAsync());
@@ -110,7 +114,7 @@ public sealed class CustomerGrain(
         if (turn.Tenant != _tenant) throw new ArgumentException("The turn names another tenant than this customer's.");
 
         var seen = FindProcessed(turn.MessageId);
-        if (seen is not null || S.ProcessedIdHashes.Contains(CustomerState.IdHash(turn.MessageId)))
+        if (seen is not null || S.SeenOlder(turn.MessageId))
         {
             if (logger.IsEnabled(LogLevel.Information))
                 logger.LogInformation("Duplicate message {MessageId} for customer {CustomerId} ignored", turn.MessageId, _customerId);
@@ -118,7 +122,7 @@ public sealed class CustomerGrain(
             await _journal.LastWrite;
             // An old duplicate's reply is no longer kept; it was delivered (or queued) the first time.
             // A reply still waiting for its channel is handed back, so a redelivery after a lost hand-off resumes it.
-            var pending = S.PendingReplies.Find(e => e.Id == ReplyIdOf(turn.MessageId));
+            var pending = S.FindPendingReply(ReplyIdOf(turn.MessageId));
             return new TurnResult(_customerId, true, seen?.Reply ?? new EngineReply(""), seen?.TokenizedText ?? "",
                 seen is null ? null : ReplyConsentFor(turn, Keyword(turn)), ConsentKeyword.None, pending,
                 AddressBound: identityKey is not null && S.OwnedIdentities.Contains(identityKey));
@@ -133,7 +137,7 @@ public sealed class CustomerGrain(
             change.CreatedAt = now;
         }
         AddAddress(turn.From);
-        if (identityKey is not null && !S.ReleasedIdentities.Contains(identityKey)) OwnIdentity(identityKey);
+        if (identityKey is not null && !S.HasReleased(identityKey)) OwnIdentity(identityKey);
 
         var expectSecret = S.EngineData.TryGetValue(ExpectSecretDigitsKey, out var flag) && flag == "1";
         var text = Tokenize(turn.Text ?? "", expectSecret);
@@ -178,7 +182,7 @@ public sealed class CustomerGrain(
         var outbound = refused is null ? ReplyEntry(turn, reply, now) : null;
         if (outbound is not null)
         {
-            S.PendingReplies.Add(outbound);
+            S.AddPendingReply(outbound);
             change.RepliesAdded.Add(outbound);
         }
 
@@ -228,7 +232,7 @@ public sealed class CustomerGrain(
 
     private string ReplyIdOf(string messageId) => $"{_customerId}-reply-{messageId}";
 
-    public Task<IReadOnlyList<OutboxEntry>> PendingReplies() => Task.FromResult<IReadOnlyList<OutboxEntry>>([.. S.PendingReplies]);
+    public Task<IReadOnlyList<OutboxEntry>> PendingReplies() => Task.FromResult<IReadOnlyList<OutboxEntry>>([.. S.PendingReplies ?? []]);
 
     public Task JourneysWaiting()
     {
@@ -238,13 +242,13 @@ public sealed class CustomerGrain(
 
     public Task ReplyHandedOff(string entryId)
     {
-        if (S.PendingReplies.RemoveAll(e => e.Id == entryId) > 0) _handedOff.Add(entryId);
+        if (S.RemovePendingReply(entryId)) (_handedOff ??= []).Add(entryId);
         return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_handedOff.Count == 0) return;
+        if (_handedOff is not { Count: > 0 }) return;
         try
         {
             Begin();
@@ -281,7 +285,7 @@ public sealed class CustomerGrain(
         var rules = turn.Rules!;
         if (keyword == ConsentKeyword.Help) return new EngineReply(rules.HelpReply ?? "");
         var status = keyword == ConsentKeyword.OptOut ? ConsentStatus.Revoked : ConsentStatus.Granted;
-        var registry = new ConsentRegistry(S.Consent);
+        var registry = new ConsentRegistry(S.Consent ??= []);
         foreach (var purpose in rules.KeywordPurposes)
         {
             if (registry.StatusOf(turn.Channel, purpose) == status) continue;
@@ -342,13 +346,13 @@ public sealed class CustomerGrain(
     public Task<CustomerView> GetView()
     {
         EnsureExists();
-        var registry = new ConsentRegistry(S.Consent);
+        var registry = new ConsentRegistry(S.Consent ?? []);
         var consent = new List<ConsentEntry>();
         foreach (var channel in Enum.GetValues<Channel>())
             foreach (var purpose in Enum.GetValues<ConsentPurpose>())
                 consent.Add(new ConsentEntry(channel, purpose, registry.StatusOf(channel, purpose), [.. registry.History(channel, purpose)]));
         return Task.FromResult(new CustomerView(_tenant, _customerId, S.Ephemeral, S.Intent, S.System, consent,
-            [.. S.Addresses], [.. S.Vault.Keys], S.Transcript.Count + S.Summary.FoldedTurns));
+            [.. S.Addresses], S.Vault is { } v ? [.. v.Keys] : [], S.Transcript.Count + S.Summary.FoldedTurns));
     }
 
     public Task<TranscriptPage> GetTranscript()
@@ -392,7 +396,7 @@ public sealed class CustomerGrain(
     {
         ArgumentNullException.ThrowIfNull(address);
         var identityKey = pseudonyms.IdentityKey(_tenant, address);
-        if (!S.OwnedIdentities.Contains(identityKey) && S.ReleasedIdentities.Contains(identityKey)) return;
+        if (!S.OwnedIdentities.Contains(identityKey) && S.HasReleased(identityKey)) return;
         // Written even for a customer not created yet: its first turn may still be on its way from an older lookup.
         var change = Begin();
         S.ReleaseIdentity(identityKey);
@@ -411,7 +415,7 @@ public sealed class CustomerGrain(
     private ConsentDecision Decide(Channel channel, ConsentPurpose purpose)
     {
         var policy = tenants.Find(_tenant)?.Consent ?? new ConsentPolicy();
-        return new ConsentRegistry(S.Consent).CanContact(channel, purpose, policy, S.InboundChannels.Contains(channel));
+        return new ConsentRegistry(S.Consent ?? []).CanContact(channel, purpose, policy, S.InboundChannels.Contains(channel));
     }
 
     public async Task RecordConsent(ConsentChange change)
@@ -426,7 +430,7 @@ public sealed class CustomerGrain(
         var recorded = Begin();
         var evidence = Tokenize(change.Evidence, false);
         var consent = change with { Evidence = evidence, At = change.At == default ? time.GetUtcNow() : change.At };
-        new ConsentRegistry(S.Consent).Record(consent);
+        new ConsentRegistry(S.Consent ??= []).Record(consent);
         recorded.Consent.Add(consent);
         await Commit(layers: false);
         TurnEvents.PublishConsent(analytics, _tenant, _customerId, consent);
@@ -469,7 +473,7 @@ public sealed class CustomerGrain(
             throw new ArgumentException("Resolving a PII token needs a stated purpose and an actor.");
         await EnsureKeys();
         Begin();
-        var found = S.Vault.TryGetValue(token, out var sealedValue);
+        var found = S.TryOpenVault(token, out var sealedValue);
         AddAudit(new PiiAccessRecord(token, purpose, actor, time.GetUtcNow(), found));
         await Commit(layers: false);
         logger.LogWarning("PII token resolved for customer {CustomerId} by {Actor} for {Purpose} (found: {Found})", _customerId, actor, purpose, found);
@@ -480,10 +484,11 @@ public sealed class CustomerGrain(
     {
         if (!S.Created) return 0;
         await EnsureKeys();
-        var moved = S.Vault.Select(v => (v.Key, Value: _vault!.Rewrap(v.Key, v.Value))).Where((v, _) => !ReferenceEquals(v.Value, S.Vault[v.Key])).ToList();
+        if (S.Vault is not { Count: > 0 } vault) return 0;
+        var moved = vault.Select(v => (v.Key, Value: _vault!.Rewrap(v.Key, v.Value))).Where((v, _) => !ReferenceEquals(v.Value, vault[v.Key])).ToList();
         if (moved.Count == 0) return 0;
         Begin();
-        foreach (var (token, sealedValue) in moved) { S.Vault[token] = sealedValue; _change!.Vault.Add(token, sealedValue); }
+        foreach (var (token, sealedValue) in moved) { vault[token] = sealedValue; _change!.Vault.Add(token, sealedValue); }
         await Commit(layers: false);
         return moved.Count;
     }
@@ -522,7 +527,7 @@ public sealed class CustomerGrain(
     /// <summary>The engine's vault access during a turn (recorded with the turn).</summary>
     private string? ResolveForEngine(string token, string purpose)
     {
-        var found = S.Vault.TryGetValue(token, out var sealedValue) && _vault is not null;
+        var found = S.TryOpenVault(token, out var sealedValue) && _vault is not null;
         AddAudit(new PiiAccessRecord(token, purpose, "dialog-engine", time.GetUtcNow(), found));
         return found ? _vault!.Open(token, sealedValue!) : null;
     }
@@ -530,7 +535,7 @@ public sealed class CustomerGrain(
     public Task<IReadOnlyList<PiiAccessRecord>> GetPiiAudit()
     {
         EnsureExists();
-        return Task.FromResult<IReadOnlyList<PiiAccessRecord>>([.. S.VaultAudit]);
+        return Task.FromResult<IReadOnlyList<PiiAccessRecord>>([.. S.VaultAudit ?? []]);
     }
 
     public async Task Erase()
@@ -549,8 +554,11 @@ public sealed class CustomerGrain(
     /// <summary>Starts collecting what this call changes.</summary>
     private CustomerChange Begin()
     {
+        // A call that began and never wrote its record (it failed) may have left the history ahead of the journal: then
+        // the next record carries the whole layer again, as every record did before.
+        _historyBefore = _change is not null ? null : S.Intent.History.Count == 0 ? [] : S.Intent.History.ToArray();
         var change = _change = new CustomerChange();
-        if (_handedOff.Count > 0)
+        if (_handedOff is { Count: > 0 })
         {
             change.RepliesHandedOff.AddRange(_handedOff);
             _handedOff.Clear();
@@ -567,10 +575,17 @@ public sealed class CustomerGrain(
     {
         var change = _change!;
         _change = null;
+        var historyBefore = _historyBefore;
+        _historyBefore = null;
         if (layers)
         {
             change.Ephemeral = S.Ephemeral;
-            change.Intent = S.Intent;
+            if (historyBefore is not null && IntentHistoryChange.Between(historyBefore, S.Intent.History) is { } history)
+            {
+                change.Intent = IntentHistoryChange.WithoutHistory(S.Intent);
+                change.IntentHistory = history;
+            }
+            else change.Intent = S.Intent;
             change.System = S.System;
             change.EngineData = S.EngineData;
         }
@@ -604,7 +619,7 @@ public sealed class CustomerGrain(
             _ = _keys.SnapshotAsync();
             if (_keys.LastWrite.IsFaulted) await _keys.LastWrite;
         }
-        _tokenizer = customerKeys.Tokenizer(_tenant, _customerId, salt, token => S.Vault.ContainsKey(token));
+        _tokenizer = customerKeys.Tokenizer(_tenant, _customerId, salt, token => S.InVault(token));
         _vault = customerKeys.Vault(_tenant, _customerId, salt);
     }
 
@@ -612,10 +627,10 @@ public sealed class CustomerGrain(
     {
         var (tokenized, findings) = _tokenizer!.Tokenize(text, expectSecretDigits);
         foreach (var f in findings)
-            if (!S.Vault.ContainsKey(f.Token))
+            if (!S.InVault(f.Token))
             {
                 var sealedValue = _vault!.Seal(f.Token, f.Raw);
-                S.Vault[f.Token] = sealedValue;
+                S.SealedVault[f.Token] = sealedValue;
                 _change?.Vault.Add(f.Token, sealedValue);
             }
         return tokenized;

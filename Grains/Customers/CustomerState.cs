@@ -19,10 +19,12 @@ public sealed class CustomerState
     [Id(3)] public SystemMetadata System { get; set; } = new();
     [Id(4)] public List<TranscriptTurn> Transcript { get; set; } = [];
     [Id(5)] public TranscriptSummary Summary { get; set; } = new();
-    [Id(6)] public Dictionary<string, List<ConsentChange>> Consent { get; set; } = [];
-    /// <summary>PII token → AES-GCM sealed raw value.</summary>
-    [Id(7)] public Dictionary<string, byte[]> Vault { get; set; } = [];
-    [Id(8)] public List<PiiAccessRecord> VaultAudit { get; set; } = [];
+    // The collections most customers never fill are null until their first entry (about 300 bytes per active
+    // customer as empty instances). Older snapshots carry them empty; both read the same.
+    [Id(6)] public Dictionary<string, List<ConsentChange>>? Consent { get; set; }
+    /// <summary>PII token → AES-GCM sealed raw value; null while empty.</summary>
+    [Id(7)] public Dictionary<string, byte[]>? Vault { get; set; }
+    [Id(8)] public List<PiiAccessRecord>? VaultAudit { get; set; }
     /// <summary>
     /// Clear addresses as journals written before addresses were sealed hold them: read so those journals load, moved
     /// into <see cref="SealedAddresses"/> when the grain activates (<see cref="OpenAddresses"/>), so written empty.
@@ -37,16 +39,16 @@ public sealed class CustomerState
     /// <summary>Dialog engine data that has no place in the typed layers (engine-owned, versioned by the engine).</summary>
     [Id(12)] public Dictionary<string, string> EngineData { get; set; } = [];
     /// <summary>64-bit hashes of older processed message ids (the idempotency window beyond <see cref="Processed"/>).</summary>
-    [Id(13)] public List<ulong> ProcessedIdHashes { get; set; } = [];
-    /// <summary>Replies recorded with their turns that their channel has not yet sent and recorded in its outbox.</summary>
-    [Id(14)] public List<OutboxEntry> PendingReplies { get; set; } = [];
+    [Id(13)] public List<ulong>? ProcessedIdHashes { get; set; }
+    /// <summary>Replies recorded with their turns that their channel has not yet sent and recorded in its outbox; null while none.</summary>
+    [Id(14)] public List<OutboxEntry>? PendingReplies { get; set; }
     /// <summary>
     /// Identity keys (address pseudonyms, never raw addresses) the identity grain binds to this customer, as far as it
     /// knows: a turn routed here by an ingress's cached binding is accepted only for one of these.
     /// </summary>
     [Id(15)] public HashSet<string> OwnedIdentities { get; set; } = [];
     /// <summary>Identity keys released to another customer: a late turn from an older identity lookup does not take them back.</summary>
-    [Id(16)] public HashSet<string> ReleasedIdentities { get; set; } = [];
+    [Id(16)] public HashSet<string>? ReleasedIdentities { get; set; }
     /// <summary>The addresses as stored: pseudonym and vault ciphertext, never the clear value; in the order of <see cref="Addresses"/>.</summary>
     [Id(17)] public List<SealedAddress> SealedAddresses { get; set; } = [];
 
@@ -66,26 +68,65 @@ public sealed class CustomerState
         if (c.CreatedAt is { } created) Create(created);
         foreach (var a in c.Addresses) AddLegacyAddress(a);
         foreach (var a in c.AddressesSealed ?? []) AddSealedAddress(a);
-        foreach (var (token, sealedValue) in c.Vault) Vault[token] = sealedValue;
+        foreach (var (token, sealedValue) in c.Vault) SealedVault[token] = sealedValue;
         if (c.InboundChannel is { } channel) InboundChannels.Add(channel);
         foreach (var t in c.Transcript) AppendTranscript(t);
         if (c.Processed is { } p) AddProcessed(p);
         foreach (var a in c.Audit) AddAudit(a);
-        foreach (var consent in c.Consent) new ConsentRegistry(Consent).Record(consent);
+        foreach (var consent in c.Consent) new ConsentRegistry(Consent ??= []).Record(consent);
         if (c.Ephemeral is not null) Ephemeral = c.Ephemeral;
-        if (c.Intent is not null) Intent = c.Intent;
+        if (c.Intent is not null)
+        {
+            if (c.IntentHistory is { } delta)
+            {
+                // The record carries the layer without its history, and what the call did to the history.
+                var history = Intent.History;
+                history.RemoveRange(0, Math.Min(delta.Dropped, history.Count));
+                history.AddRange(delta.Added);
+                c.Intent.History = history;
+            }
+            Intent = c.Intent;
+        }
         if (c.System is not null) System = c.System;
         if (c.EngineData is not null) EngineData = c.EngineData;
-        PendingReplies.AddRange(c.RepliesAdded);
-        foreach (var id in c.RepliesHandedOff) PendingReplies.RemoveAll(e => e.Id == id);
+        foreach (var entry in c.RepliesAdded) AddPendingReply(entry);
+        foreach (var id in c.RepliesHandedOff) RemovePendingReply(id);
         foreach (var key in c.IdentitiesReleased ?? []) ReleaseIdentity(key);
         foreach (var key in c.IdentitiesOwned ?? []) OwnIdentity(key);
     }
 
     /// <summary>The identity is this customer's (a link or a registration; it takes back a release).</summary>
-    public bool OwnIdentity(string identityKey) => ReleasedIdentities.Remove(identityKey) | OwnedIdentities.Add(identityKey);
+    public bool OwnIdentity(string identityKey) => (ReleasedIdentities?.Remove(identityKey) ?? false) | OwnedIdentities.Add(identityKey);
 
-    public bool ReleaseIdentity(string identityKey) => OwnedIdentities.Remove(identityKey) | ReleasedIdentities.Add(identityKey);
+    public bool ReleaseIdentity(string identityKey) => OwnedIdentities.Remove(identityKey) | (ReleasedIdentities ??= []).Add(identityKey);
+
+    public bool HasReleased(string identityKey) => ReleasedIdentities?.Contains(identityKey) ?? false;
+
+    /// <summary>The vault to add to (created on first use).</summary>
+    public Dictionary<string, byte[]> SealedVault => Vault ??= [];
+
+    public bool InVault(string token) => Vault?.ContainsKey(token) ?? false;
+
+    public bool TryOpenVault(string token, out byte[]? sealedValue)
+    {
+        sealedValue = null;
+        return Vault?.TryGetValue(token, out sealedValue) ?? false;
+    }
+
+    public int PendingReplyCount => PendingReplies?.Count ?? 0;
+
+    public OutboxEntry? FindPendingReply(string id) => PendingReplies?.Find(e => e.Id == id);
+
+    public void AddPendingReply(OutboxEntry entry) => (PendingReplies ??= []).Add(entry);
+
+    public bool RemovePendingReply(string id)
+    {
+        if (PendingReplies is null || PendingReplies.RemoveAll(e => e.Id == id) == 0) return false;
+        if (PendingReplies.Count == 0) PendingReplies = null;
+        return true;
+    }
+
+    public bool SeenOlder(string messageId) => ProcessedIdHashes is { Count: > 0 } hashes && hashes.Contains(IdHash(messageId));
 
     public void Create(DateTimeOffset now)
     {
@@ -181,15 +222,17 @@ public sealed class CustomerState
     {
         Processed.Add(message);
         if (Processed.Count <= RepliesKept) return;
-        ProcessedIdHashes.Add(IdHash(Processed[0].MessageId));
+        var hashes = ProcessedIdHashes ??= [];
+        hashes.Add(IdHash(Processed[0].MessageId));
         Processed.RemoveAt(0);
-        if (ProcessedIdHashes.Count > ProcessedLimit - RepliesKept) ProcessedIdHashes.RemoveAt(0);
+        if (hashes.Count > ProcessedLimit - RepliesKept) hashes.RemoveAt(0);
     }
 
     public void AddAudit(PiiAccessRecord record)
     {
-        VaultAudit.Add(record);
-        if (VaultAudit.Count > AuditLimit) VaultAudit.RemoveRange(0, VaultAudit.Count - AuditLimit);
+        var audit = VaultAudit ??= [];
+        audit.Add(record);
+        if (audit.Count > AuditLimit) audit.RemoveRange(0, audit.Count - AuditLimit);
     }
 
     public static ulong IdHash(string messageId)
@@ -235,6 +278,54 @@ public sealed class CustomerChange
     [Id(15)] public List<string>? IdentitiesReleased { get; set; }
     /// <summary>Addresses added, sealed (<see cref="Addresses"/> is what journals from before sealing wrote, in clear: read, never written); null when none.</summary>
     [Id(16)] public List<SealedAddress>? AddressesSealed { get; set; }
+    /// <summary>
+    /// Set when <see cref="Intent"/> is written without its history (an empty list): how the call changed the history
+    /// instead (up to 50 intent records rewritten on every turn were most of a turn record). Null in older records,
+    /// whose <see cref="Intent"/> carries the whole history.
+    /// </summary>
+    [Id(17)] public IntentHistoryChange? IntentHistory { get; set; }
+}
+
+/// <summary>What a call did to the intent history: dropped the oldest <see cref="Dropped"/> records, then appended <see cref="Added"/>.</summary>
+[GenerateSerializer, Alias("intent-history-change")]
+public sealed class IntentHistoryChange
+{
+    [Id(0)] public int Dropped { get; set; }
+    [Id(1)] public List<IntentRecord> Added { get; set; } = [];
+
+    /// <summary>The change from <paramref name="before"/> to <paramref name="after"/> when it is a trim of the front plus appends; otherwise null.</summary>
+    public static IntentHistoryChange? Between(IntentRecord[] before, List<IntentRecord> after)
+    {
+        for (var dropped = 0; dropped <= before.Length; dropped++)
+        {
+            var kept = before.Length - dropped;
+            if (kept > after.Count) continue;
+            var prefix = true;
+            for (var i = 0; i < kept && prefix; i++) prefix = ReferenceEquals(before[dropped + i], after[i]);
+            if (prefix) return new IntentHistoryChange { Dropped = dropped, Added = after.GetRange(kept, after.Count - kept) };
+        }
+        return null;
+    }
+
+    /// <summary>The layer as a turn record carries it: every field but the history, which <see cref="Between"/> describes.</summary>
+    public static PersistentIntentContext WithoutHistory(PersistentIntentContext intent) => CopiedProperties == 0 ? intent : new()
+    {
+        History = [],
+        PreferredChannel = intent.PreferredChannel,
+        TurnsByChannel = intent.TurnsByChannel,
+        ChannelSwitches = intent.ChannelSwitches,
+        SwitchesWithRepeat = intent.SwitchesWithRepeat,
+    };
+
+    /// <summary>The properties <see cref="WithoutHistory"/> copies: a new one must be added there (checked at start-up).</summary>
+    public static readonly int CopiedProperties = Check();
+
+    private static int Check()
+    {
+        var count = typeof(PersistentIntentContext).GetProperties().Length;
+        if (count != 5) throw new InvalidOperationException("PersistentIntentContext changed: update IntentHistoryChange.WithoutHistory to copy every property.");
+        return count;
+    }
 }
 
 [GenerateSerializer, Immutable, Alias("processed-message")]

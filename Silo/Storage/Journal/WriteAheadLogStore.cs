@@ -13,14 +13,12 @@ namespace Switchboard.Silo.Storage.Journal;
 /// </summary>
 public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
 {
-    /// <param name="Named">The record carries the stream's name on disk.</param>
-    private readonly record struct RecordRef(int Segment, long Offset, int Length, long Sequence, JournalRecordKind Kind, bool Named = false);
-
     private sealed class StreamEntry
     {
         public long LastSequence;   // durable
         public long NextSequence;   // assigned to queued appends
-        public readonly List<RecordRef> Live = [];
+        /// <summary>The live records (a mutable struct: always used through this field).</summary>
+        public WalLiveRecords Live;
         /// <summary>The stream's name, once a record carrying it was read or written (a listed or pending stream).</summary>
         public string? Name;
         /// <summary>
@@ -48,7 +46,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         public JournalRecordKind Kind { get; } = kind;
         public ReadOnlyMemory<byte> Payload { get; } = payload;
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public RecordRef Written;
+        public WalRecordRef Written;
         /// <summary>The record carries the stream's name: it leaves work pending, or it keeps a listed stream's name on disk.</summary>
         public bool WritesName;
         /// <summary>At most the bytes this record takes (with its name, should it carry one).</summary>
@@ -122,8 +120,9 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             if (!_streams.TryGetValue(key, out var entry)) return Task.FromResult(JournalContents.Empty);
             ReadOnlyMemory<byte>? snapshot = null;
             var events = new List<ReadOnlyMemory<byte>>(entry.Live.Count);
-            foreach (var r in entry.Live)
+            for (var i = 0; i < entry.Live.Count; i++)
             {
+                var r = entry.Live[i];
                 var bytes = new byte[r.Length];
                 RandomAccess.Read(_segments[r.Segment].File.SafeFileHandle, bytes, r.Offset);
                 var payload = bytes.AsMemory(WalRecord.PayloadOffset(bytes));
@@ -247,7 +246,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
                     entry.NamedLive |= op.WritesName;
                     break;
             }
-            op.Written = new RecordRef(_head.Id, 0, 0, entry.NextSequence, op.Kind, op.WritesName);
+            op.Written = new WalRecordRef(_head.Id, 0, 0, entry.NextSequence, op.Kind, op.WritesName);
             return true;
         }
     }
@@ -262,8 +261,9 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         lock (_lock)
         {
             if (!_streams.TryGetValue(key, out var entry)) return;
-            foreach (var r in entry.Live)
+            for (var i = 0; i < entry.Live.Count; i++)
             {
+                var r = entry.Live[i];
                 var segment = _segments[r.Segment];
                 var bytes = new byte[r.Length];
                 RandomAccess.Read(segment.File.SafeFileHandle, bytes, r.Offset);
@@ -291,7 +291,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
                 {
                     var entry = _streams[op.Key];
                     entry.NextSequence = entry.LastSequence;
-                    entry.NamedLive = entry.Live.Any(r => r.Named);
+                    entry.NamedLive = entry.Live.AnyNamed();
                 }
             foreach (var op in batch) op.Done.TrySetException(e);
             return;
@@ -315,12 +315,12 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
     }
 
     /// <summary>Makes a durable record part of its stream: a snapshot or tombstone retires everything before it.</summary>
-    private void Index(StreamEntry entry, RecordRef r)
+    private void Index(StreamEntry entry, WalRecordRef r)
     {
         entry.LastSequence = Math.Max(entry.LastSequence, r.Sequence);
         if (r.Kind != JournalRecordKind.Event)
         {
-            foreach (var old in entry.Live) Retire(old);
+            for (var i = 0; i < entry.Live.Count; i++) Retire(entry.Live[i]);
             entry.Live.Clear();
         }
         // A tombstone stays live bytes of its segment (it must outlive older records) but is no part of the stream.
@@ -330,7 +330,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         _liveBytes += r.Length;
     }
 
-    private void Retire(RecordRef r)
+    private void Retire(WalRecordRef r)
     {
         if (!_segments.TryGetValue(r.Segment, out var segment)) return;
         segment.LiveBytes -= r.Length;
@@ -361,7 +361,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
     /// </summary>
     private void Compact(Segment segment)
     {
-        var moves = new List<(StreamEntry Entry, int Index, RecordRef Ref)>();
+        var moves = new List<(StreamEntry Entry, int Index, WalRecordRef Ref)>();
         byte[] copy;
         int used = 0;
         lock (_lock)
@@ -416,7 +416,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         var files = Directory.GetFiles(_folder, "*.wal")
             .Select(p => (Path: p, Id: int.TryParse(Path.GetFileNameWithoutExtension(p), out var n) ? n : -1))
             .Where(f => f.Id > 0).OrderBy(f => f.Id).ToList();
-        var all = new Dictionary<UInt128, List<RecordRef>>();
+        var all = new Dictionary<UInt128, List<WalRecordRef>>();
         var latestNamed = new Dictionary<UInt128, (long Sequence, string Name, bool Pending)>();
         long records = 0, truncated = 0;
         for (var i = 0; i < files.Count; i++)
@@ -433,7 +433,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
                     break;
                 }
                 if (!all.TryGetValue(key, out var list)) all[key] = list = [];
-                list.Add(new RecordRef(files[i].Id, offset, length, sequence, kind, named));
+                list.Add(new WalRecordRef(files[i].Id, offset, length, sequence, kind, named));
                 if (named && (!latestNamed.TryGetValue(key, out var known) || known.Sequence < sequence))
                     latestNamed[key] = (sequence, WalRecord.NameOf(bytes.AsSpan((int)offset)), pending);
                 records++;
@@ -456,7 +456,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
                 Index(entry, r);
             }
             entry.NextSequence = entry.LastSequence;
-            entry.NamedLive = entry.Live.Any(r => r.Named);
+            entry.NamedLive = entry.Live.AnyNamed();
             _streams[key] = entry;
             if (!latestNamed.TryGetValue(key, out var named)) continue;
             // The key is a hash of the name, so any record carrying a name carries this stream's.
