@@ -102,7 +102,7 @@ public sealed class JourneyAdmissionGrain(IJournalStore journalStore, Serializer
         try
         {
             // The rows first: a batch the shard's journal names is always on disk.
-            await journalStore.AppendAsync(BatchStream(change.Batch), 0, JournalRecordKind.Snapshot, serializer.SerializeToArray(batch));
+            await WriteBatch(BatchStream(change.Batch), serializer.SerializeToArray(batch));
             AdmissionState.Apply(state, change);
             await _store.AppendAsync(change);
         }
@@ -119,6 +119,23 @@ public sealed class JourneyAdmissionGrain(IJournalStore journalStore, Serializer
         }
         StartDrain();
         return outcomes;
+    }
+
+    /// <summary>
+    /// A batch's rows as its stream's snapshot. A number is reused after a write that failed (the shard reloaded without
+    /// it), so a stream left by that write is overwritten: its rows were never acknowledged.
+    /// </summary>
+    private async Task WriteBatch(string stream, byte[] payload)
+    {
+        try
+        {
+            await journalStore.AppendAsync(stream, 0, JournalRecordKind.Snapshot, payload);
+        }
+        catch (JournalConflictException)
+        {
+            var version = (await journalStore.ReadAsync(stream)).Version;
+            await journalStore.AppendAsync(stream, version, JournalRecordKind.Snapshot, payload);
+        }
     }
 
     public Task<int> Pending() => Task.FromResult(_store.State.Counts.Sum());
@@ -143,6 +160,7 @@ public sealed class JourneyAdmissionGrain(IJournalStore journalStore, Serializer
         var failures = 0;
         while (_store.State.Batches.Count > 0)
         {
+            DelayDeactivation(TimeSpan.FromMinutes(5)); // one writer per stream: this activation stays while it drains
             var yielded = Stopwatch.GetTimestamp();
             while (Stopwatch.GetElapsedTime(_lastAdmit) < IntakeQuiet && Stopwatch.GetElapsedTime(yielded) < MaxYield)
                 await Task.Delay(IntakeQuiet / 5);
