@@ -14,6 +14,13 @@ public interface IJourneyAudienceGrain : IGrainWithIntegerKey
     /// <summary>Admits a batch (one call for many rows of an upload); results in the members' order.</summary>
     [Alias("admit-many")]
     Task<IReadOnlyList<AdmitResult>> AdmitMany(IReadOnlyList<AudienceMember> members);
+
+    /// <summary>
+    /// Admits a batch of upload rows (<see cref="IJourneyAdmissionGrain"/>): durable and idempotent per journey run when
+    /// it returns; each row becomes its enrolment shortly after, at the rate first steps run. Results in the members' order.
+    /// </summary>
+    [Alias("admit-rows")]
+    Task<IReadOnlyList<AdmitResult>> AdmitRows(IReadOnlyList<AudienceMember> members);
 }
 
 /// <summary>One row: a phone number or a customer id, and the attributes the journey's messages and branches use.</summary>

@@ -21,8 +21,8 @@ public static class JourneyApi
     public const int MaxJsonMembers = 1000;
     public const long MaxCsvBytes = 1L << 30;
     /// <summary>Rows per grain call, batches in flight and audience keys: at most BatchSize × BatchesInFlight rows in memory.</summary>
-    private const int BatchSize = 64;
-    private const int BatchesInFlight = 16;
+    private const int BatchSize = 1024;
+    private const int BatchesInFlight = 8;
     private const int AudienceKeys = 8;
     private const int MaxReportedBadRows = 1000;
 
@@ -156,7 +156,7 @@ public static class JourneyApi
             if (members.Count == 0) return;
             // Batches go to several audience keys (each a pool of stateless workers), one grain call per batch.
             var audience = grains.GetGrain<IJourneyAudienceGrain>(batches++ % AudienceKeys);
-            inFlight.Add(([.. lines], audience.AdmitMany([.. members])));
+            inFlight.Add(([.. lines], audience.AdmitRows([.. members])));
             lines.Clear();
             members.Clear();
         }

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Identity;
+using Switchboard.Grains.Interfaces.Journeys;
 using Switchboard.TestSupport;
 
 namespace Switchboard.Bench.Journeys;
@@ -28,6 +29,9 @@ internal sealed class JourneyBenchHost : IAsyncDisposable
         return new(await SiloApp.StartAsync(settings));
     }
 
+    /// <summary>The tenant the benchmarks' journeys and customers belong to (the default tenant).</summary>
+    public const string Tenant = "airline";
+
     public static string Phone(int i) => $"+9199{i:D8}";
 
     /// <summary>Creates <paramref name="n"/> customers by one inbound WhatsApp turn each (64 in flight); returns turns per second, the peer rate.</summary>
@@ -41,7 +45,7 @@ internal sealed class JourneyBenchHost : IAsyncDisposable
             await Task.Yield();
             int i;
             while ((i = Interlocked.Increment(ref next)) < n)
-                await ingress.Receive(new InboundTurn("airline", Channel.WhatsApp, new ChannelAddress(AddressKind.WhatsApp, Phone(i)[1..]), $"bench-{i}", "hello", null, DateTimeOffset.UtcNow));
+                await ingress.Receive(new InboundTurn(Tenant, Channel.WhatsApp, new ChannelAddress(AddressKind.WhatsApp, Phone(i)[1..]), $"bench-{i}", "hello", null, DateTimeOffset.UtcNow));
         }));
         return n / sw.Elapsed.TotalSeconds;
     }
@@ -52,7 +56,10 @@ internal sealed class JourneyBenchHost : IAsyncDisposable
         if (!r.IsSuccessStatusCode) throw new InvalidOperationException(await r.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Uploads an audience of <paramref name="n"/> rows, written while it is sent (never the whole file in memory).</summary>
+    /// <summary>
+    /// Uploads an audience of <paramref name="n"/> rows, written while it is sent (never the whole file in memory), and
+    /// returns at the upload's answer (every row durably admitted). <see cref="UploadAndEnrolCsv"/> also waits for the enrolments.
+    /// </summary>
     public async Task<(JsonObject Result, TimeSpan Elapsed)> UploadCsv(string journey, int n, string timeZone)
     {
         using var http = new HttpClient { BaseAddress = Silo.BaseAddress, Timeout = TimeSpan.FromHours(1) };
@@ -62,6 +69,34 @@ internal sealed class JourneyBenchHost : IAsyncDisposable
         var body = await r.Content.ReadAsStringAsync();
         if (r.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException(body);
         return (JsonNode.Parse(body)!.AsObject(), sw.Elapsed);
+    }
+
+    /// <summary>Uploads, then waits until every admitted row is an enrolment that ran its first step; the time from the upload's start.</summary>
+    public async Task<(JsonObject Result, TimeSpan Elapsed)> UploadAndEnrolCsv(string journey, int n, string timeZone)
+    {
+        var sw = Stopwatch.StartNew();
+        var (result, _) = await UploadCsv(journey, n, timeZone);
+        await Enrolled(journey);
+        return (result, sw.Elapsed);
+    }
+
+    /// <summary>Polls the journey's admission shards until none has rows left to enrol (a busy shard's answer may be late: asked again).</summary>
+    public async Task Enrolled(string journey)
+    {
+        var grains = Silo.App.Services.GetRequiredService<IGrainFactory>();
+        while (true)
+        {
+            try
+            {
+                var pending = await Task.WhenAll(Enumerable.Range(0, JourneyAdmission.Shards)
+                    .Select(s => grains.GetGrain<IJourneyAdmissionGrain>(JourneyAdmission.Key(Tenant, journey, s)).Pending()));
+                if (pending.Sum() == 0) return;
+            }
+            catch (TimeoutException)
+            {
+            }
+            await Task.Delay(100);
+        }
     }
 
     public ValueTask DisposeAsync() => Silo.DisposeAsync();

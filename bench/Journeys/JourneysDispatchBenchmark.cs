@@ -36,7 +36,7 @@ public sealed class JourneysDispatchBenchmark : IBenchmark
               - id: notice
                 send: { channel: whatsapp, template: service_notice, message: "Your car is ready." }
             """);
-        var (_, enrolTime) = await host.UploadCsv("dispatch-bench", n, JourneyBenchHost.AfternoonZone());
+        var (_, enrolTime) = await host.UploadAndEnrolCsv("dispatch-bench", n, JourneyBenchHost.AfternoonZone());
         var grains = host.Silo.App.Services.GetRequiredService<IGrainFactory>();
         var customers = await Customers(grains, n);
 
@@ -100,7 +100,7 @@ public sealed class JourneysDispatchBenchmark : IBenchmark
                   - id: notice
                     send: { channel: whatsapp, template: service_notice, message: "Your car is ready." }
                 """);
-            var (_, enrolTime) = await host.UploadCsv("dispatch-bench", n, "UTC");
+            var (_, enrolTime) = await host.UploadAndEnrolCsv("dispatch-bench", n, "UTC");
             var enrolledBy = DateTimeOffset.UtcNow;
             if (enrolledBy >= due) Console.WriteLine($"journeys-dispatch --coincide: enrolment ended {(enrolledBy - due).TotalSeconds:0.0} s after the due time; raise --due-in");
             var grains = host.Silo.App.Services.GetRequiredService<IGrainFactory>();

@@ -1,7 +1,11 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Channels.Tests;
+using Switchboard.Grains.Interfaces.Journeys;
+using Switchboard.Grains.Journaling;
+using Switchboard.Grains.Journeys;
 using Switchboard.TestSupport;
 
 namespace Switchboard.Journeys.Tests.Engine;
@@ -30,18 +34,30 @@ public sealed class AudienceTests
         const string phone = "919800000533";
         Assert.False((await silo.Http.GetAsync($"/api/customers/resolve?channel=whatsapp&address={phone}")).IsSuccessStatusCode);
 
-        var csv = $"phone,model\n+{phone},Nexon\nnot-a-number,Punch\n";
+        // The same number twice (written two ways) is one customer: admitted once, the second row already enrolled.
+        var csv = $"phone,model\n+{phone},Nexon\nnot-a-number,Punch\n+91 98000 00533,Nexon\n";
         var r = await silo.Http.PostAsync("/api/journeys/list-only/enrolments/csv", new StringContent(csv, Encoding.UTF8, "text/csv"));
         var body = (await r.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.True(r.IsSuccessStatusCode, body.ToJsonString());
+        Assert.Equal(3, body["rows"]!.GetValue<int>());
         Assert.Equal(1, body["enrolled"]!.GetValue<int>());
+        Assert.Equal(1, body["alreadyEnrolled"]!.GetValue<int>());
         Assert.Equal(1, body["badRows"]!.GetValue<int>());
         var bad = Assert.Single(body["bad"]!.AsArray())!.AsObject();
         Assert.Equal(3, bad["line"]!.GetValue<int>());
 
-        // The listed number is now a customer, enrolled and waiting; its first WhatsApp message reaches that same customer.
-        var listed = (await silo.Http.GetFromJsonAsync<JsonObject>($"/api/customers/resolve?channel=whatsapp&address={phone}"))!["customerId"]!.ToString();
-        Assert.Equal("active", (await JourneyEngine.Timeline(silo, "list-only", listed))["status"]!.ToString());
+        // The upload admitted the row; its admission shard then makes the listed number a customer, enrolled and
+        // waiting; its first WhatsApp message reaches that same customer.
+        string? listed = null;
+        await JourneyEngine.Until(async () =>
+        {
+            var resolve = await silo.Http.GetAsync($"/api/customers/resolve?channel=whatsapp&address={phone}");
+            if (!resolve.IsSuccessStatusCode) return false;
+            listed = (await resolve.Content.ReadFromJsonAsync<JsonObject>())!["customerId"]!.ToString();
+            return (await silo.Http.GetAsync($"/api/journeys/list-only/enrolments/{listed}")).IsSuccessStatusCode;
+        }, "the admitted row is an enrolment");
+        Assert.Equal("active", (await JourneyEngine.Timeline(silo, "list-only", listed!))["status"]!.ToString());
+        await AdmissionJournalHoldsNoNumber(silo, "list-only", phone);
         Assert.Equal(listed, await JourneyEngine.CustomerWritesOnWhatsApp(silo, phone, "wamid.list.1", "hi, what is this about?"));
         var transcript = (await silo.Http.GetFromJsonAsync<JsonObject>($"/api/customers/{listed}/transcript"))!.ToJsonString();
         Assert.Contains("what is this about", transcript);
@@ -49,6 +65,38 @@ public sealed class AudienceTests
         // Enrolling the same list again in the same run enrols nobody twice.
         var again = (await (await silo.Http.PostAsync("/api/journeys/list-only/enrolments/csv", new StringContent(csv, Encoding.UTF8, "text/csv"))).Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal(0, again["enrolled"]!.GetValue<int>());
-        Assert.Equal(1, again["alreadyEnrolled"]!.GetValue<int>());
+        Assert.Equal(2, again["alreadyEnrolled"]!.GetValue<int>());
+    }
+
+    /// <summary>
+    /// Once every admitted batch is enrolled, the shards' batch streams are gone and nothing the shards keep (their
+    /// journals: run, salt, key hashes) holds the number, in UTF-8 or UTF-16.
+    /// </summary>
+    private static async Task AdmissionJournalHoldsNoNumber(SiloApp silo, string journey, string phone)
+    {
+        var grains = silo.App.Services.GetRequiredService<IGrainFactory>();
+        var store = silo.App.Services.GetRequiredService<IJournalStore>();
+        await JourneyEngine.Until(async () =>
+        {
+            var pending = 0;
+            for (var s = 0; s < JourneyAdmission.Shards; s++)
+                pending += await grains.GetGrain<IJourneyAdmissionGrain>(JourneyAdmission.Key("airline", journey, s)).Pending();
+            return pending == 0;
+        }, "every admitted batch is enrolled");
+        var written = 0;
+        for (var s = 0; s < JourneyAdmission.Shards; s++)
+        {
+            var key = JourneyAdmission.Key("airline", journey, s);
+            var shard = await store.ReadAsync(JourneyAdmissionGrain.StreamOf(key));
+            Assert.Null((await store.ReadAsync(JourneyAdmissionGrain.StreamOf(key) + "/0")).Snapshot);
+            foreach (var record in shard.Events.Concat(shard.Snapshot is { } snap ? [snap] : []))
+            {
+                written++;
+                var bytes = record.ToArray();
+                Assert.DoesNotContain(phone, Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+                Assert.DoesNotContain(phone, Encoding.Unicode.GetString(bytes), StringComparison.Ordinal);
+            }
+        }
+        Assert.True(written >= 2, "the row's shard recorded its admission and its enrolment");
     }
 }
