@@ -23,5 +23,8 @@ public sealed class TranscriptSummary
     [Id(0)] public int FoldedTurns { get; set; }
     [Id(1)] public DateTimeOffset? FirstTurnAt { get; set; }
     [Id(2)] public DateTimeOffset? LastFoldedAt { get; set; }
-    [Id(3)] public Dictionary<Channel, int> TurnsByChannel { get; set; } = [];
+    /// <summary>Folded turns per channel; allocated on the first fold (most customers' transcripts never fold).</summary>
+    public Dictionary<Channel, int> TurnsByChannel { get => _turnsByChannel ??= []; set => _turnsByChannel = value; }
+    // Serialized as the property was (same [Id], same type): null until the first fold (docs/performance.md, mem7).
+    [Id(3)] private Dictionary<Channel, int>? _turnsByChannel;
 }

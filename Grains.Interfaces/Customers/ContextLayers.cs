@@ -12,7 +12,11 @@ public sealed class EphemeralContext
     /// <summary>The step the open flow waits on, in words ("verifying the 4:00 PM flight to Mumbai"): the resume line reads it.</summary>
     [Id(3)] public string? PendingStep { get; set; }
     [Id(4)] public Channel? FlowChannel { get; set; }
-    [Id(5)] public List<CartItem> Cart { get; set; } = [];
+    /// <summary>The cart; allocated on first use (most customers never have one: an empty list per customer adds up).</summary>
+    public List<CartItem> Cart { get => _cart ??= []; set => _cart = value; }
+    // Serialized as the property was (same [Id], same type): null while never used, so a snapshot of a customer
+    // without a cart carries nothing and reading it allocates nothing.
+    [Id(5)] private List<CartItem>? _cart;
     /// <summary>The last few tokenized inputs, newest last.</summary>
     [Id(6)] public List<string> LastInputs { get; set; } = [];
     [Id(7)] public int ConsecutiveMisses { get; set; }
@@ -62,20 +66,32 @@ public sealed record IntentRecord(
 [GenerateSerializer, Alias("system-metadata")]
 public sealed class SystemMetadata
 {
-    [Id(0)] public Dictionary<string, string> CrmProfile { get; set; } = [];
-    [Id(1)] public VerificationStatus Verification { get; set; } = new();
-    [Id(2)] public List<SessionTokenRecord> SessionTokens { get; set; } = [];
+    /// <summary>CRM fields (tokenized); allocated on first use.</summary>
+    public Dictionary<string, string> CrmProfile { get => _crmProfile ??= []; set => _crmProfile = value; }
+    /// <summary>The last verification; <see cref="VerificationStatus.Unverified"/> (one shared, immutable instance) until the first.</summary>
+    public VerificationStatus Verification { get => _verification ?? VerificationStatus.Unverified; set => _verification = value; }
+    /// <summary>Issued session tokens; allocated on first use.</summary>
+    public List<SessionTokenRecord> SessionTokens { get => _sessionTokens ??= []; set => _sessionTokens = value; }
     [Id(3)] public DateTimeOffset CreatedAt { get; set; }
+
+    // Serialized as the properties were (same [Id]s, same types): null until first used, so an active customer without a
+    // CRM profile, verification or session token carries no empty collections (docs/performance.md, mem7).
+    [Id(0)] private Dictionary<string, string>? _crmProfile;
+    [Id(1)] private VerificationStatus? _verification;
+    [Id(2)] private List<SessionTokenRecord>? _sessionTokens;
 }
 
 [GenerateSerializer, Alias("verification-status")]
 public sealed class VerificationStatus
 {
-    [Id(0)] public bool Verified { get; set; }
-    [Id(1)] public string? Method { get; set; }
-    [Id(2)] public Channel? Channel { get; set; }
-    [Id(3)] public DateTimeOffset? VerifiedAt { get; set; }
-    [Id(4)] public bool MfaPassed { get; set; }
+    /// <summary>Not verified: the status of every customer until the first check (shared, so its fields are init-only).</summary>
+    public static readonly VerificationStatus Unverified = new();
+
+    [Id(0)] public bool Verified { get; init; }
+    [Id(1)] public string? Method { get; init; }
+    [Id(2)] public Channel? Channel { get; init; }
+    [Id(3)] public DateTimeOffset? VerifiedAt { get; init; }
+    [Id(4)] public bool MfaPassed { get; init; }
 }
 
 /// <summary>A record of an issued token (its id and expiry, never the token itself).</summary>

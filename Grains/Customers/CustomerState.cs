@@ -29,7 +29,14 @@ public sealed class CustomerState
     /// Clear addresses as journals written before addresses were sealed hold them: read so those journals load, moved
     /// into <see cref="SealedAddresses"/> when the grain activates (<see cref="OpenAddresses"/>), so written empty.
     /// </summary>
-    [Id(9)] public List<ChannelAddress> LegacyAddresses { get; set; } = [];
+    public IReadOnlyList<ChannelAddress> LegacyAddresses
+    {
+        get => _legacyAddresses ?? [];
+        set => _legacyAddresses = value.Count == 0 ? null : [.. value];
+    }
+    // Serialized as the property was (same [Id], same type): null once opened, so an active customer does not keep an
+    // empty list for it (docs/performance.md, mem7).
+    [Id(9)] private List<ChannelAddress>? _legacyAddresses;
     /// <summary>The customer's addresses in clear, oldest first: in memory only (no [Id]), opened from <see cref="SealedAddresses"/>.</summary>
     [field: NonSerialized] public List<ChannelAddress> Addresses { get; set; } = [];
     /// <summary>The most recently processed messages with the reply given, newest last.</summary>
@@ -155,9 +162,10 @@ public sealed class CustomerState
     /// <summary>Replays an address a journal from before sealing recorded in clear.</summary>
     public void AddLegacyAddress(ChannelAddress address)
     {
-        if (LegacyAddresses.Contains(address)) return;
-        LegacyAddresses.Add(address);
-        if (address.Kind == AddressKind.SipCallId) TrimCallIds(LegacyAddresses, a => a.Kind);
+        var legacy = _legacyAddresses ??= [];
+        if (legacy.Contains(address)) return;
+        legacy.Add(address);
+        if (address.Kind == AddressKind.SipCallId) TrimCallIds(legacy, a => a.Kind);
     }
 
     /// <summary>
@@ -172,7 +180,7 @@ public sealed class CustomerState
         Addresses = [];
         SealedAddresses = [];
         foreach (var a in LegacyAddresses) if (!Addresses.Contains(a)) { Addresses.Add(a); SealedAddresses.Add(seal(a)); }
-        LegacyAddresses = [];
+        _legacyAddresses = null;
         var unopened = 0;
         foreach (var s in stored)
         {

@@ -43,6 +43,7 @@ public static class SiloHosting
     {
         silo.Services.AddKeyedSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>(StorageNames.Main);
         silo.Services.AddCachedGrainInterfaceTypes();
+        ConfigureDirectoryCache(silo, config);
         if (Tracing.Enabled(config)) silo.AddActivityPropagation();
         if (!string.IsNullOrWhiteSpace(redis))
         {
@@ -116,5 +117,28 @@ public static class SiloHosting
         });
         silo.AddMemoryGrainStorage("PubSubStore");
         if (config.GetValue("Dashboard:Enabled", true)) silo.AddDashboard();
+    }
+
+    /// <summary>The default bound of the silo's grain directory cache (<c>Orleans:DirectoryCacheSize</c>).</summary>
+    public const int DefaultDirectoryCacheSize = 20_000;
+
+    /// <summary>
+    /// Bounds the grain directory cache. Orleans' default keeps up to 1,000,000 entries (an address, an LRU item and a
+    /// dictionary node per grain ever called, kept after the grain deactivates): at one customer grain and one identity
+    /// grain per customer that was about 1 KB per active customer (docs/performance.md, mem6 and mem7). The cache is only
+    /// a hint: a grain missing from it is looked up in the directory (on its own silo when there is one silo), and a stale
+    /// entry is corrected when the message reaches a silo without the activation, so a smaller bound costs a directory
+    /// lookup on a colder customer's next message, never a second activation. 0 turns the cache off; otherwise at least 3.
+    /// </summary>
+    private static void ConfigureDirectoryCache(ISiloBuilder silo, IConfiguration config)
+    {
+        var size = config.GetValue("Orleans:DirectoryCacheSize", DefaultDirectoryCacheSize);
+        // Orleans' LRU cache splits its capacity in three parts and refuses fewer than 3 entries.
+        if (size is < 0 or 1 or 2) throw new ArgumentOutOfRangeException(nameof(config), size, "Orleans:DirectoryCacheSize must be 0 (no cache) or at least 3.");
+        silo.Configure<GrainDirectoryOptions>(o =>
+        {
+            o.CacheSize = size;
+            if (size == 0) o.CachingStrategy = GrainDirectoryOptions.CachingStrategyType.None;
+        });
     }
 }
