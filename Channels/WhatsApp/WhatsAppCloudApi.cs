@@ -27,9 +27,11 @@ public sealed class WhatsAppCloudApi : IOutboundChannel, IDisposable
     private readonly WhatsAppOptions _options;
     private readonly ILogger<WhatsAppCloudApi> _logger;
     private readonly PartitionedRateLimiter<string> _perNumber;
+    private readonly RecipientSeal _recipients;
 
-    public WhatsAppCloudApi(IHttpClientFactory http, WhatsAppOptions options, ILogger<WhatsAppCloudApi> logger)
+    public WhatsAppCloudApi(IHttpClientFactory http, WhatsAppOptions options, ILogger<WhatsAppCloudApi> logger, RecipientSeal recipients)
     {
+        _recipients = recipients;
         _http = http;
         _options = options;
         _logger = logger;
@@ -48,7 +50,7 @@ public sealed class WhatsAppCloudApi : IOutboundChannel, IDisposable
 
     public OutboundDelivery Delivery => _options.HasApi ? OutboundDelivery.Dispatch : OutboundDelivery.LocalOnly;
 
-    public string RecipientFor(string e164) => e164.TrimStart('+');
+    public string RecipientFor(string e164) => _recipients.Seal(e164.TrimStart('+'));
 
     public string ComposeText(string text) => WhatsAppRenderer.Text(text).ToJsonString();
 
@@ -82,10 +84,13 @@ public sealed class WhatsAppCloudApi : IOutboundChannel, IDisposable
         using var lease = await _perNumber.AcquireAsync(sender, 1, cancellationToken);
         if (!lease.IsAcquired) return SendOutcome.Retry("local send rate limit queue is full", TimeSpan.FromSeconds(1));
 
+        string to;
+        try { to = _recipients.Open(entry.Message.Recipient); }
+        catch (System.Security.Cryptography.CryptographicException e) { return SendOutcome.Failed(e.Message); }
         var client = _http.CreateClient(HttpClientName);
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{_options.ApiBaseUrl.TrimEnd('/')}/{_options.ApiVersion}/{Uri.EscapeDataString(sender)}/messages")
         {
-            Content = new StringContent(RequestBody(entry.Message.Recipient, entry.Message.Body), Encoding.UTF8, "application/json"),
+            Content = new StringContent(RequestBody(to, entry.Message.Body), Encoding.UTF8, "application/json"),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.AccessToken);
         HttpResponseMessage response;
