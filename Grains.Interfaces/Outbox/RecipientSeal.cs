@@ -22,9 +22,9 @@ public sealed class RecipientSeal
     private const int IvSize = 12;
     private const int TagSize = 16;
 
-    private readonly Dictionary<string, (byte[] Enc, byte[] Mac)> _keys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ThreadLocal<AesGcm> Enc, byte[] Mac)> _keys = new(StringComparer.Ordinal);
     private readonly string _activeId;
-    private readonly (byte[] Enc, byte[] Mac) _active;
+    private readonly (ThreadLocal<AesGcm> Enc, byte[] Mac) _active;
 
     /// <param name="masterKeys">Every configured master key by id (<see cref="LegacyId"/> for <c>Pii:MasterKey</c>).</param>
     /// <param name="activeId">The id that seals.</param>
@@ -33,7 +33,9 @@ public sealed class RecipientSeal
         foreach (var (id, master) in masterKeys)
         {
             if (master.Length < 32) throw new ArgumentException($"Master key '{id}' must be at least 32 bytes.", nameof(masterKeys));
-            _keys[id] = (Derive(master, "switchboard/recipient/seal"), Derive(master, "switchboard/recipient/iv"));
+            var enc = Derive(master, "switchboard/recipient/seal");
+            // One cipher per thread and key: setting up AES-GCM costs more than sealing a number with it.
+            _keys[id] = (new ThreadLocal<AesGcm>(() => new AesGcm(enc, TagSize)), Derive(master, "switchboard/recipient/iv"));
         }
         if (!_keys.TryGetValue(activeId, out _active)) throw new ArgumentException($"The active master key '{activeId}' is not configured.", nameof(activeId));
         _activeId = activeId;
@@ -53,8 +55,7 @@ public sealed class RecipientSeal
         Span<byte> mac = stackalloc byte[32];
         HMACSHA256.HashData(_active.Mac, plain, mac);
         mac[..IvSize].CopyTo(iv);
-        using (var aes = new AesGcm(_active.Enc, TagSize))
-            aes.Encrypt(iv, plain, sealedValue.AsSpan(IvSize, plain.Length), sealedValue.AsSpan(IvSize + plain.Length), AssociatedData(_activeId));
+        _active.Enc.Value!.Encrypt(iv, plain, sealedValue.AsSpan(IvSize, plain.Length), sealedValue.AsSpan(IvSize + plain.Length), AssociatedData(_activeId));
         CryptographicOperations.ZeroMemory(plain);
         return Prefix + _activeId + "." + Base64Url.EncodeToString(sealedValue);
     }
@@ -80,8 +81,7 @@ public sealed class RecipientSeal
         var plain = new byte[length];
         try
         {
-            using var aes = new AesGcm(key.Enc, TagSize);
-            aes.Decrypt(sealedValue.AsSpan(0, IvSize), sealedValue.AsSpan(IvSize, length), sealedValue.AsSpan(IvSize + length), plain, AssociatedData(id));
+            key.Enc.Value!.Decrypt(sealedValue.AsSpan(0, IvSize), sealedValue.AsSpan(IvSize, length), sealedValue.AsSpan(IvSize + length), plain, AssociatedData(id));
         }
         catch (AuthenticationTagMismatchException) { throw new CryptographicException("The sealed recipient does not open under its master key."); }
         return Encoding.UTF8.GetString(plain);
