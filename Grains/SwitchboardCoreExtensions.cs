@@ -19,6 +19,7 @@ public static class SwitchboardCoreExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddTenantDirectory(configuration);
         services.AddSingleton(keys);
+        services.AddSingleton(keys.Recipients());
         services.AddSingleton(sp => new SessionTokens(keys.SessionTokenKeys, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AddressPseudonyms>();
         services.AddSingleton<IdentityBindingCache>();

@@ -16,13 +16,13 @@ namespace Switchboard.Channels.Journeys;
 /// is placed with <see cref="ProactiveCalls"/> (voice consent checked again, the reason spoken first), and its outcome
 /// becomes the entry's status: sent when answered, failed otherwise (the journey's wait decides what comes next).
 /// </summary>
-public sealed class JourneyCallChannel(IServiceProvider services, ILogger<JourneyCallChannel> logger) : IOutboundChannel
+public sealed class JourneyCallChannel(IServiceProvider services, ILogger<JourneyCallChannel> logger, RecipientSeal recipients) : IOutboundChannel
 {
     public Channel Channel => Channel.Voice;
 
     public OutboundDelivery Delivery => OutboundDelivery.Dispatch;
 
-    public string RecipientFor(string e164) => e164;
+    public string RecipientFor(string e164) => recipients.Seal(e164);
 
     public string ComposeText(string text) => new JsonObject { ["reason"] = text, ["purpose"] = "transactional" }.ToJsonString();
 
@@ -45,7 +45,10 @@ public sealed class JourneyCallChannel(IServiceProvider services, ILogger<Journe
         var purpose = ConsentNames.TryParsePurpose(purposeWire, out var p) && p != ConsentPurpose.CallRecording ? p : ConsentPurpose.Transactional;
         // Resolved per call: the voice agent's own services take every outbound channel (written confirmations), this one included.
         var calls = services.GetRequiredService<ProactiveCalls>();
-        var result = await calls.PlaceAsync(entry.Message.Recipient, reason, entry.Message.Tenant, purpose, cancellationToken);
+        string to;
+        try { to = recipients.Open(entry.Message.Recipient); }
+        catch (System.Security.Cryptography.CryptographicException e) { return SendOutcome.Failed(e.Message); }
+        var result = await calls.PlaceAsync(to, reason, entry.Message.Tenant, purpose, cancellationToken);
         if (result is null) return SendOutcome.Failed("the number belongs to no customer of the tenant");
         if (result.RefusedBecause is { } refused) return SendOutcome.Failed("refused: " + refused);
         logger.LogInformation("Journey call to customer {CustomerId}: status {Status}, answered {Answered}", result.CustomerId, result.Status, result.Answered);

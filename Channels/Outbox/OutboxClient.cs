@@ -12,7 +12,7 @@ namespace Switchboard.Channels.Outbox;
 /// The way every channel sends: checks consent for the stated purpose, stores the message in the recipient's outbox
 /// shard (which enforces the 24-hour window), and wakes the dispatcher. A refusal carries the reason.
 /// </summary>
-public sealed class OutboxClient(IGrainFactory grains, OutboxPolicy policy, OutboxSignal signal, ILogger<OutboxClient> logger)
+public sealed class OutboxClient(IGrainFactory grains, OutboxPolicy policy, OutboxSignal signal, ILogger<OutboxClient> logger, RecipientSeal recipients)
 {
     public IOutboxGrain ShardFor(Channel channel, string recipient) =>
         grains.GetGrain<IOutboxGrain>(OutboxKeys.Shard(channel, recipient, policy.Shards));
@@ -33,7 +33,8 @@ public sealed class OutboxClient(IGrainFactory grains, OutboxPolicy policy, Outb
             if (decision.CustomerWroteAt is { } wrote && (message.CustomerMessageAt is null || message.CustomerMessageAt < wrote))
                 message = message with { CustomerMessageAt = wrote };
         }
-        var shardKey = OutboxKeys.Shard(message.Channel, message.Recipient, policy.Shards);
+        // The shard comes from the number itself (delivery receipts find it by the number), not from its sealed form.
+        var shardKey = OutboxKeys.Shard(message.Channel, recipients.Open(message.Recipient), policy.Shards);
         var result = await grains.GetGrain<IOutboxGrain>(shardKey).Enqueue(message);
         if (result is { Accepted: true, Duplicate: false } && message.Delivery == OutboundDelivery.Dispatch) signal.Wake(shardKey);
         return result;

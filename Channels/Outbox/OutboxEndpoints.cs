@@ -32,7 +32,7 @@ public static class OutboxEndpoints
         return app;
     }
 
-    private static async Task<IResult> List(string? channel, string? status, int? limit, OutboxClient outbox)
+    private static async Task<IResult> List(string? channel, string? status, int? limit, OutboxClient outbox, RecipientSeal recipients)
     {
         Channel? channelFilter = null;
         if (channel is not null)
@@ -53,18 +53,18 @@ public static class OutboxEndpoints
             .Where(e => statusFilter is null || e.Status == statusFilter)
             .OrderByDescending(e => e.CreatedAt)
             .Take(max)
-            .Select(Describe)
+            .Select(e => Describe(e, recipients))
             .ToList();
         return Results.Ok(new { count = shown.Count, messages = shown });
     }
 
-    private static object Describe(OutboxEntry e) => new
+    private static object Describe(OutboxEntry e, RecipientSeal recipients) => new
     {
         id = e.Id,
         channel = e.Message.Channel.ToWire(),
         tenant = e.Message.Tenant,
         customerId = e.Message.CustomerId,
-        recipient = Mask(e.Message.Recipient),
+        recipient = Mask(Opened(e.Message.Recipient, recipients)),
         kind = e.Message.Kind == OutboundKind.Template ? "template" : "free-form",
         // What makes the message unique (a reply names the customer and the message it answers): lets an operator check "answered once".
         idempotencyKey = e.Message.IdempotencyKey,
@@ -78,6 +78,13 @@ public static class OutboxEndpoints
         body = e.Message.Body,
         history = e.History.Select(h => new { status = h.Status.ToWire(), at = h.At, detail = h.Detail }),
     };
+
+    /// <summary>The number behind a sealed recipient, for its last digits; one no configured key opens shows as none.</summary>
+    private static string Opened(string recipient, RecipientSeal recipients)
+    {
+        try { return recipients.Open(recipient); }
+        catch (System.Security.Cryptography.CryptographicException) { return ""; }
+    }
 
     /// <summary>The listing shows only the last digits of a number.</summary>
     public static string Mask(string recipient) =>

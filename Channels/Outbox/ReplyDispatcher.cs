@@ -23,7 +23,8 @@ public sealed class ReplyDispatcher(
     IEnumerable<IReplyRenderer> renderers,
     OutboxPolicy policy,
     TimeProvider time,
-    ILogger<ReplyDispatcher> logger) : BackgroundService
+    ILogger<ReplyDispatcher> logger,
+    RecipientSeal recipients) : BackgroundService
 {
     private readonly Dictionary<Channel, IOutboundChannel> _channels = channels.GroupBy(c => c.Channel).ToDictionary(g => g.Key, g => g.Last());
     private readonly Dictionary<Channel, IReplyRenderer> _renderers = renderers.GroupBy(r => r.Channel).ToDictionary(g => g.Key, g => g.Last());
@@ -100,7 +101,7 @@ public sealed class ReplyDispatcher(
         for (var i = 0; i < parts.Count; i++)
         {
             var part = parts[i];
-            var shard = Shard(OutboxKeys.Shard(m.Channel, part.Recipient, policy.Shards));
+            var shard = Shard(OutboxKeys.Shard(m.Channel, recipients.Open(part.Recipient), policy.Shards));
             if (resumed && await Has(shard, part.IdempotencyKey)) continue;
             var entry = new OutboxEntry
             {

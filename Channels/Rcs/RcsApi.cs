@@ -15,7 +15,7 @@ namespace Switchboard.Channels.Rcs;
 /// outbox entry, so a retry after an ambiguous failure is deduplicated by Google (409 counts as sent).
 /// 404 means the device cannot receive RCS: failed, for a journey to fall back to SMS.
 /// </summary>
-public sealed class RcsApi(IHttpClientFactory http, RcsOptions options, ILogger<RcsApi> logger) : IOutboundChannel
+public sealed class RcsApi(IHttpClientFactory http, RcsOptions options, ILogger<RcsApi> logger, RecipientSeal recipients) : IOutboundChannel
 {
     public const string HttpClientName = "rcs-rbm";
 
@@ -23,7 +23,7 @@ public sealed class RcsApi(IHttpClientFactory http, RcsOptions options, ILogger<
 
     public OutboundDelivery Delivery => options.HasApi ? OutboundDelivery.Dispatch : OutboundDelivery.LocalOnly;
 
-    public string RecipientFor(string e164) => e164;
+    public string RecipientFor(string e164) => recipients.Seal(e164);
 
     public string ComposeText(string text) => RcsRenderer.Render(new EngineReply(text)).ToJsonString();
 
@@ -35,7 +35,10 @@ public sealed class RcsApi(IHttpClientFactory http, RcsOptions options, ILogger<
     {
         if (!options.HasApi) return SendOutcome.Failed("no RBM access token or agent id configured");
         var messageId = MessageIdFor(entry.Id);
-        var url = $"{options.ApiBaseUrl.TrimEnd('/')}/v1/phones/{Uri.EscapeDataString(entry.Message.Recipient)}/agentMessages?messageId={messageId}&agentId={Uri.EscapeDataString(options.AgentId!)}";
+        string to;
+        try { to = recipients.Open(entry.Message.Recipient); }
+        catch (CryptographicException e) { return SendOutcome.Failed(e.Message); }
+        var url = $"{options.ApiBaseUrl.TrimEnd('/')}/v1/phones/{Uri.EscapeDataString(to)}/agentMessages?messageId={messageId}&agentId={Uri.EscapeDataString(options.AgentId!)}";
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(entry.Message.Body, Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.AccessToken);
         HttpResponseMessage response;

@@ -11,7 +11,7 @@ using Switchboard.Grains.Interfaces.Outbox;
 namespace Switchboard.Channels.Sms;
 
 /// <summary>Sends SMS through the provider's REST API (<c>POST /2010-04-01/Accounts/{sid}/Messages.json</c>, form-encoded, basic auth).</summary>
-public sealed class SmsApi(IHttpClientFactory http, SmsOptions options, ILogger<SmsApi> logger) : IOutboundChannel
+public sealed class SmsApi(IHttpClientFactory http, SmsOptions options, ILogger<SmsApi> logger, RecipientSeal recipients) : IOutboundChannel
 {
     public const string HttpClientName = "sms-provider";
 
@@ -19,7 +19,7 @@ public sealed class SmsApi(IHttpClientFactory http, SmsOptions options, ILogger<
 
     public OutboundDelivery Delivery => options.HasApi ? OutboundDelivery.Dispatch : OutboundDelivery.LocalOnly;
 
-    public string RecipientFor(string e164) => e164;
+    public string RecipientFor(string e164) => recipients.Seal(e164);
 
     public string ComposeText(string text) => new JsonObject { ["body"] = SmsEncoding.Fit(SmsRenderer.ToGsmWherePossible(text), options.MaxSegments) }.ToJsonString();
 
@@ -31,9 +31,12 @@ public sealed class SmsApi(IHttpClientFactory http, SmsOptions options, ILogger<
         var from = entry.Message.Sender ?? options.From;
         if (string.IsNullOrWhiteSpace(from)) return SendOutcome.Failed("no sending number (Sms:From)");
         var body = JsonNode.Parse(entry.Message.Body)?["body"]?.ToString() ?? "";
+        string to;
+        try { to = recipients.Open(entry.Message.Recipient); }
+        catch (System.Security.Cryptography.CryptographicException e) { return SendOutcome.Failed(e.Message); }
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{options.ApiBaseUrl.TrimEnd('/')}/2010-04-01/Accounts/{Uri.EscapeDataString(options.AccountSid!)}/Messages.json")
         {
-            Content = new FormUrlEncodedContent([new("To", entry.Message.Recipient), new("From", from), new("Body", body)]),
+            Content = new FormUrlEncodedContent([new("To", to), new("From", from), new("Body", body)]),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.AccountSid}:{options.AuthToken}")));
         HttpResponseMessage response;

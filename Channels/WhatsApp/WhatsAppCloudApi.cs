@@ -28,9 +28,11 @@ public sealed class WhatsAppCloudApi : IOutboundChannel, IDisposable
     private readonly WhatsAppOptions _options;
     private readonly ILogger<WhatsAppCloudApi> _logger;
     private readonly PartitionedRateLimiter<string> _perNumber;
+    private readonly RecipientSeal _recipients;
 
-    public WhatsAppCloudApi(IHttpClientFactory http, WhatsAppOptions options, ILogger<WhatsAppCloudApi> logger)
+    public WhatsAppCloudApi(IHttpClientFactory http, WhatsAppOptions options, ILogger<WhatsAppCloudApi> logger, RecipientSeal recipients)
     {
+        _recipients = recipients;
         _http = http;
         _options = options;
         _logger = logger;
@@ -49,7 +51,7 @@ public sealed class WhatsAppCloudApi : IOutboundChannel, IDisposable
 
     public OutboundDelivery Delivery => _options.HasApi ? OutboundDelivery.Dispatch : OutboundDelivery.LocalOnly;
 
-    public string RecipientFor(string e164) => e164.TrimStart('+');
+    public string RecipientFor(string e164) => _recipients.Seal(e164.TrimStart('+'));
 
     public string ComposeText(string text) => WhatsAppRenderer.Text(text).ToJsonString();
 
@@ -116,8 +118,11 @@ public sealed class WhatsAppCloudApi : IOutboundChannel, IDisposable
         using var lease = await _perNumber.AcquireAsync(sender, 1, cancellationToken);
         if (!lease.IsAcquired) return SendOutcome.Retry("local send rate limit queue is full", TimeSpan.FromSeconds(1));
 
+        string to;
+        try { to = _recipients.Open(entry.Message.Recipient); }
+        catch (System.Security.Cryptography.CryptographicException e) { return SendOutcome.Failed(e.Message); }
         var client = _http.CreateClient(HttpClientName);
-        var content = new ByteArrayContent(RequestBodyUtf8(entry.Message.Recipient, entry.Message.Body));
+        var content = new ByteArrayContent(RequestBodyUtf8(to, entry.Message.Body));
         content.Headers.ContentType = JsonUtf8;
         using var request = new HttpRequestMessage(HttpMethod.Post, MessagesUri(sender)) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.AccessToken);

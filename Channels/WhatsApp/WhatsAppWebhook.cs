@@ -92,7 +92,7 @@ public sealed class WhatsAppWebhook(IGrainFactory grains, TurnCalls turns, Tenan
             return;
         }
         var turn = WhatsAppInbound.ToTurn(tenant.Id, m) is { } t
-            ? t with { Rules = _rules with { Route = new ReplyRoute(m.From, api.Delivery, numberId, publicBaseUrl), ReplyNeedsWindow = true } }
+            ? t with { Rules = _rules with { Route = new ReplyRoute(api.RecipientFor(m.From), api.Delivery, numberId, publicBaseUrl), ReplyNeedsWindow = true } }
             : null;
         if (turn is null)
         {

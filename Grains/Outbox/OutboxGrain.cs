@@ -19,7 +19,8 @@ public sealed class OutboxGrain(
     OutboxPolicy policy,
     TimeProvider time,
     ILogger<OutboxGrain> logger,
-    Switchboard.Grains.Interfaces.Analytics.IInteractionEvents analytics) : Grain, IOutboxGrain
+    Switchboard.Grains.Interfaces.Analytics.IInteractionEvents analytics,
+    RecipientSeal recipients) : Grain, IOutboxGrain
 {
     private readonly Dictionary<string, OutboxEntry> _byKey = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OutboxEntry> _byId = new(StringComparer.Ordinal);
@@ -37,6 +38,8 @@ public sealed class OutboxGrain(
         _journal = new GrainJournal<OutboxState, OutboxChange>(journalStore, serializer, "outbox/" + this.GetPrimaryKeyString(),
             (state, change) => state.Apply(change, policy), SnapshotEvery);
         await _journal.LoadAsync();
+        // Entries of a journal written before recipients were sealed: sealed in memory, so the next snapshot holds no number.
+        foreach (var e in S.Entries) SealRecipient(e);
         foreach (var e in S.Entries) Index(e);
     }
 
@@ -45,6 +48,7 @@ public sealed class OutboxGrain(
         ArgumentNullException.ThrowIfNull(message);
         if (string.IsNullOrWhiteSpace(message.IdempotencyKey) || message.IdempotencyKey.Length > 300)
             throw new ArgumentException("An outbound message needs an idempotency key of 1 to 300 characters.");
+        if (!RecipientSeal.IsSealed(message.Recipient)) message = message with { Recipient = recipients.Seal(message.Recipient) };
         if (_byKey.TryGetValue(message.IdempotencyKey, out var existing))
         {
             // The first copy may still be on its way to storage: answer only once it is there.
@@ -101,6 +105,7 @@ public sealed class OutboxGrain(
         }
         // Kept as the channel left it (sent, local or failed): nothing here dispatches it again.
         if (entry.Status == OutboxStatus.Queued) throw new ArgumentException("A recorded entry was already sent or given up.");
+        SealRecipient(entry);
         var now = time.GetUtcNow();
         var change = new OutboxChange { Entry = entry, At = now };
         if (entry.Message.CustomerMessageAt is { } at && S.NoteInbound(entry.Message.CustomerId, at, now))
@@ -109,6 +114,12 @@ public sealed class OutboxGrain(
         Index(entry);
         Prune();
         await Persist(change);
+    }
+
+    /// <summary>A clear recipient (a reply resumed from an old customer journal, a journey's message) is stored sealed.</summary>
+    private void SealRecipient(OutboxEntry entry)
+    {
+        if (!RecipientSeal.IsSealed(entry.Message.Recipient)) entry.Message = entry.Message with { Recipient = recipients.Seal(entry.Message.Recipient) };
     }
 
     public Task<bool> Has(string idempotencyKey) => Task.FromResult(_byKey.ContainsKey(idempotencyKey));

@@ -114,6 +114,16 @@ public sealed class CustomerKeys
     /// <summary>Address keys, the active one first; the others find identities bound before a rotation.</summary>
     public byte[][] AddressKeys(string tenant) => DeriveAll([], $"switchboard/address/{tenant}");
 
+    /// <summary>
+    /// The recipient seal of outbound messages: every configured master key opens (the unnamed <c>Pii:MasterKey</c> even
+    /// once retired for vault values and pseudonyms: it stays configured), the active one seals.
+    /// </summary>
+    public Interfaces.Outbox.RecipientSeal Recipients()
+    {
+        var keys = new Dictionary<string, byte[]>(_vaultMasters) { [Interfaces.Outbox.RecipientSeal.LegacyId] = _master };
+        return new Interfaces.Outbox.RecipientSeal(keys, _activeId ?? Interfaces.Outbox.RecipientSeal.LegacyId);
+    }
+
     private byte[][] DeriveAll(byte[] salt, string info) => [.. _pseudonymRoots.Select(root => Derive(root, salt, info))];
 
     private byte[] Derive(byte[] salt, string info) => Derive(_master, salt, info);

@@ -19,6 +19,11 @@ public static class GatewayHosting
             throw new InvalidOperationException(
                 "Role=gateway needs ConnectionStrings:Redis (the silos' Redis clustering) to find the silos: set --ConnectionStrings:Redis=host:port.");
         var redisOptions = ConfigurationOptions.Parse(redis);
+        // Replies leave from here: the recipients the silos seal are opened with the same PII master keys.
+        var pii = config.GetSection(Switchboard.Grains.Pii.PiiOptions.Section).Get<Switchboard.Grains.Pii.PiiOptions>() ?? new Switchboard.Grains.Pii.PiiOptions();
+        if (string.IsNullOrWhiteSpace(pii.MasterKey))
+            throw new InvalidOperationException($"Role=gateway needs Pii:MasterKey (and any Pii:MasterKeys, Pii:ActiveMasterKey), the same as the silos': it opens the sealed recipients of the replies it sends. {MasterKeyLoader.HowToMakeAKey}.");
+        builder.Services.AddSingleton(Switchboard.Grains.Pii.CustomerKeys.FromOptions(pii, out _).Recipients());
         builder.Services.AddExceptionHandler<ClusterUnavailable>();
         builder.Services.AddTurnCalls();
         builder.UseOrleansClient(client =>

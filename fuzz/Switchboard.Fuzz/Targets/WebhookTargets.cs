@@ -127,6 +127,8 @@ public static class WebhookTargets
         builder.Services.AddTenantDirectory(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(EngineBoundary.Create());
+        // The channels seal reply recipients with the PII keys (a throwaway one: nothing is stored here).
+        builder.Services.AddSingleton(new Switchboard.Grains.Pii.CustomerKeys(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).Recipients());
         builder.AddWhatsApp();
         builder.AddSms();
         builder.AddRcs();
