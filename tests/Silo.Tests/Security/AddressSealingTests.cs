@@ -63,10 +63,10 @@ public sealed class AddressSealingTests
         {
             // Opened from the journal, as sealed under the old key.
             await AssertHeldAsync(app, ids, sent);
-            var pass = await RewrapAsync(app);
+            var pass = await VaultRewrap.RunAsync(app);
             Assert.Equal(sent.Length, pass.GetProperty("addressesResealed").GetInt64());
             Assert.Equal(0, pass.GetProperty("customersFailed").GetInt64());
-            Assert.Equal(0, (await RewrapAsync(app)).GetProperty("addressesResealed").GetInt64());
+            Assert.Equal(0, (await VaultRewrap.RunAsync(app)).GetProperty("addressesResealed").GetInt64());
             await AssertHeldAsync(app, ids, sent);
             // One customer by id: nothing left to reseal.
             var one = await app.Http.PostAsync($"api/customers/{ids[0]}/vault/rewrap", null);
@@ -131,17 +131,4 @@ public sealed class AddressSealingTests
         return (await resolved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("customerId").GetString();
     }
 
-    private static async Task<JsonElement> RewrapAsync(SiloApp app)
-    {
-        var started = await app.Http.PostAsync("api/vault/rewrap", null);
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var pass = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("pass").GetInt32();
-        JsonElement last = default;
-        Assert.True(await Eventually.HoldsAsync(async () =>
-        {
-            last = await app.Http.GetFromJsonAsync<JsonElement>("api/vault/rewrap");
-            return last.GetProperty("pass").GetInt32() == pass && last.GetProperty("status").GetString() == "done";
-        }, TimeSpan.FromSeconds(120)), "the rewrap pass did not finish");
-        return last;
-    }
 }

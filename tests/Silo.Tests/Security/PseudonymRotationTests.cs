@@ -98,7 +98,7 @@ public sealed partial class PseudonymRotationTests
 
             // One pass moves every address still under the old key (customers 2 to 8) and every vault value sealed
             // under it (customers 0 to 8: the card of each; customer 0's new card already is under k2).
-            var first = await RewrapAsync(app);
+            var first = await VaultRewrap.RunAsync(app);
             Assert.Equal(Customers - 1, first.GetProperty("customersVisited").GetInt64());
             Assert.Equal(Customers - 3, first.GetProperty("addressesRekeyed").GetInt64());
             // Every customer's stored address is sealed anew under k2 with k2's pseudonym.
@@ -109,7 +109,7 @@ public sealed partial class PseudonymRotationTests
                 Assert.True(await BoundAsync(journal, pseudonyms.IdentityKey(Tenant, whatsApp[i])), $"customer {i} not under the new key");
                 Assert.False(await BoundAsync(journal, legacy.IdentityKey(Tenant, whatsApp[i])), $"customer {i} still under the old key");
             }
-            var second = await RewrapAsync(app);
+            var second = await VaultRewrap.RunAsync(app);
             Assert.Equal(0, second.GetProperty("addressesRekeyed").GetInt64());
             Assert.Equal(0, second.GetProperty("valuesRewrapped").GetInt64());
             Assert.Equal(0, second.GetProperty("addressesResealed").GetInt64());
@@ -203,19 +203,6 @@ public sealed partial class PseudonymRotationTests
         return !r.Headers.Location!.OriginalString.Contains("link=expired", StringComparison.Ordinal);
     }
 
-    private static async Task<JsonElement> RewrapAsync(SiloApp app)
-    {
-        var started = await app.Http.PostAsync("api/vault/rewrap", null);
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var pass = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("pass").GetInt32();
-        JsonElement last = default;
-        Assert.True(await Eventually.HoldsAsync(async () =>
-        {
-            last = await app.Http.GetFromJsonAsync<JsonElement>("api/vault/rewrap");
-            return last.GetProperty("pass").GetInt32() == pass && last.GetProperty("status").GetString() == "done";
-        }, TimeSpan.FromSeconds(120)), "the rewrap pass did not finish");
-        return last;
-    }
 
     [GeneratedRegex(@"\{\{card:\d{4}:[0-9a-f]{10}\}\}")]
     private static partial Regex CardToken();
