@@ -32,6 +32,27 @@ public sealed class Canary
 
     public string? FoundIn(byte[] bytes) => FoundIn(Encoding.UTF8.GetString(bytes)) ?? FoundIn(Encoding.Unicode.GetString(bytes));
 
+    /// <summary>
+    /// Where a form of any canary value is at rest: a Redis key or value (every key dumped), a store file's name or bytes.
+    /// Null when nowhere; an empty Redis or store folder is reported too, since then nothing was checked.
+    /// </summary>
+    public async Task<string?> FoundAtRestAsync(string storePath, RedisServer? redis)
+    {
+        if (redis is not null)
+        {
+            var dump = await redis.DumpAsync();
+            if (dump.Count == 0) return "redis: no keys to check";
+            foreach (var (key, value) in dump)
+                if ((FoundIn(key) ?? FoundIn(value)) is { } found) return $"redis key {key}: {found}";
+        }
+        var files = Directory.EnumerateFiles(storePath, "*", SearchOption.AllDirectories).ToList();
+        if (files.Count == 0) return "store: no files to check";
+        if (FoundIn(string.Join('\n', files)) is { } inName) return $"a store file name: {inName}";
+        foreach (var file in files)
+            if (FoundIn(await File.ReadAllBytesAsync(file)) is { } found) return $"{Path.GetFileName(file)}: {found}";
+        return null;
+    }
+
     private static string Digits(int n) => string.Concat(Enumerable.Range(0, n).Select(_ => (char)('0' + RandomNumberGenerator.GetInt32(10))));
 
     private static string LuhnValid(string prefix15)
