@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Switchboard.Addressing;
 using Switchboard.Channels.Outbox;
 using Switchboard.Channels.Voice.Agent;
 using Switchboard.Grains.Interfaces.Consent;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Switchboard.Addressing;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Conversation;

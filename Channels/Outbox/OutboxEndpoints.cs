@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Switchboard.Addressing;
 using Switchboard.Channels.Common;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Consent;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Switchboard.Addressing;
 using Switchboard.Channels.Common;
 using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Conversation;

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
+using Switchboard.Addressing;
 using Switchboard.Channels.Outbox;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Outbox;

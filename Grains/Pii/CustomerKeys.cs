@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Switchboard.Addressing;
 
 namespace Switchboard.Grains.Pii;
 
@@ -118,10 +119,10 @@ public sealed class CustomerKeys
     /// The recipient seal of outbound messages: every configured master key opens (the unnamed <c>Pii:MasterKey</c> even
     /// once retired for vault values and pseudonyms: it stays configured), the active one seals.
     /// </summary>
-    public Interfaces.Outbox.RecipientSeal Recipients()
+    public RecipientSeal Recipients()
     {
-        var keys = new Dictionary<string, byte[]>(_vaultMasters) { [Interfaces.Outbox.RecipientSeal.LegacyId] = _master };
-        return new Interfaces.Outbox.RecipientSeal(keys, _activeId ?? Interfaces.Outbox.RecipientSeal.LegacyId);
+        var keys = new Dictionary<string, byte[]>(_vaultMasters) { [RecipientSeal.LegacyId] = _master };
+        return new RecipientSeal(keys, _activeId ?? RecipientSeal.LegacyId);
     }
 
     private byte[][] DeriveAll(byte[] salt, string info) => [.. _pseudonymRoots.Select(root => Derive(root, salt, info))];

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Addressing;
 using Switchboard.Channels.Common;
 using Switchboard.Channels.Outbox;
 using Switchboard.Channels.Sms;

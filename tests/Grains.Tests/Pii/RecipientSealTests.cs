@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Switchboard.Addressing;
 using Switchboard.Grains.Interfaces.Outbox;
 using Switchboard.Grains.Pii;
 

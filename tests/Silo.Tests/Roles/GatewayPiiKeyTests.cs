@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Addressing;
 using Switchboard.Grains.Interfaces.Outbox;
 
 namespace Switchboard.Silo.Tests.Roles;

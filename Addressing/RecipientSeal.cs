@@ -2,10 +2,10 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Switchboard.Grains.Interfaces.Outbox;
+namespace Switchboard.Addressing;
 
 /// <summary>
-/// Seals an outbound message's recipient (<see cref="OutboundMessage.Recipient"/>, <see cref="ReplyRoute.Recipient"/>)
+/// Seals an outbound message's recipient (<see cref="Grains.Interfaces.Outbox.OutboundMessage.Recipient"/>, <see cref="Grains.Interfaces.Outbox.ReplyRoute.Recipient"/>)
 /// so that what journals and Redis hold is no phone number or WhatsApp id. The form is
 /// <c>~r1.{master key id}.{base64url(iv ‖ ciphertext ‖ tag)}</c>: AES-256-GCM under a key derived from that master key,
 /// with a synthetic IV (HMAC-SHA256 of the number under a second derived key): one number seals to one string under one
