@@ -193,7 +193,16 @@ public sealed class LiveCampaigns(LiveEngine engine, string corpora, Action<stri
                     }
                     var payload = mutator.Below(20) == 0 ? mutator.Garbage(40_000) : mutator.Next();
                     using var cts = new CancellationTokenSource(Patience);
-                    await socket.SendAsync(payload, mutator.Below(4) == 0 ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, cts.Token);
+                    try
+                    {
+                        await socket.SendAsync(payload, mutator.Below(4) == 0 ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, cts.Token);
+                    }
+                    catch (OperationCanceledException) when (!cts.IsCancellationRequested)
+                    {
+                        // The client socket reports a send racing the engine's close (the drain loop saw the close and aborted
+                        // the socket) as cancelled, although nothing timed out: the engine closed a socket it would not read on.
+                        throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely);
+                    }
                     framed++;
                 }
                 else
