@@ -63,8 +63,8 @@ public static class WebChatEndpoints
         return Results.Bytes(Page.Value, "text/html; charset=utf-8");
     }
 
-    private static async Task Connect(HttpContext http, string? site, WebChatOptions options, TenantDirectory tenants, IGrainFactory grains,
-        OutboxClient outbox, TimeProvider time, ILoggerFactory loggers)
+    private static async Task Connect(HttpContext http, string? site, WebChatOptions options, WebChatVisitorLimits limits, TenantDirectory tenants,
+        IGrainFactory grains, OutboxClient outbox, TimeProvider time, ILoggerFactory loggers)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -85,10 +85,18 @@ public static class WebChatEndpoints
             await Problems.Unauthorized("Open /chat first: it sets the visitor cookie.").ExecuteAsync(http);
             return;
         }
+        using var held = limits.TryOpenSocket(visitor!);
+        if (held is null)
+        {
+            http.Response.Headers.RetryAfter = "5";
+            await Problems.Make(StatusCodes.Status429TooManyRequests, "too-many-sockets", "Too many chat windows are open for this visitor.",
+                $"Close one (at most {options.MaxSocketsPerVisitor} at once, WebChat:MaxSocketsPerVisitor).").ExecuteAsync(http);
+            return;
+        }
         var tenant = tenants.ForEndpoint(Channel.WebChat, site);
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         var logger = loggers.CreateLogger(typeof(WebChatSession).FullName!);
-        var session = new WebChatSession(socket, tenant, visitor!, grains, http.RequestServices.GetRequiredService<TurnCalls>(), outbox, options, time, logger);
+        var session = new WebChatSession(socket, tenant, visitor!, grains, http.RequestServices.GetRequiredService<TurnCalls>(), outbox, options, limits, time, logger);
         try
         {
             await session.RunAsync(http.RequestAborted);

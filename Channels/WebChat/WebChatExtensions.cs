@@ -14,6 +14,7 @@ public static class WebChatExtensions
         options.Validate();
         builder.AddOutbox();
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<WebChatVisitorLimits>();
         builder.Services.AddTurnCalls(); // how the channel hands a turn to the engine (idempotent)
         return builder;
     }

@@ -18,8 +18,10 @@ public sealed class WebChatOptions
     /// on any other site is refused, so a page elsewhere cannot ride on a visitor's cookie (cross-site WebSocket hijacking).
     /// </summary>
     public List<string> AllowedOrigins { get; set; } = [];
-    /// <summary>Frames a visitor's socket may send per minute; past it a frame is answered "slow down" and not processed.</summary>
+    /// <summary>Frames a visitor may send per minute, over all its sockets together; past it a frame is answered "slow down" and not processed.</summary>
     public int MaxFramesPerMinute { get; set; } = 60;
+    /// <summary>Sockets one visitor may hold open at once (tabs, reconnects overlapping a dying socket); one more is refused with 429.</summary>
+    public int MaxSocketsPerVisitor { get; set; } = 8;
 
     public void Validate()
     {
@@ -30,6 +32,7 @@ public sealed class WebChatOptions
         if (HistoryTurns is < 0 or > 200) throw new InvalidOperationException("WebChat:HistoryTurns must be 0 to 200.");
         if (VisitorLifetime <= TimeSpan.Zero) throw new InvalidOperationException("WebChat:VisitorLifetime must be positive.");
         if (MaxFramesPerMinute is < 1 or > 6000) throw new InvalidOperationException("WebChat:MaxFramesPerMinute must be 1 to 6000.");
+        if (MaxSocketsPerVisitor is < 1 or > 100) throw new InvalidOperationException("WebChat:MaxSocketsPerVisitor must be 1 to 100.");
         foreach (var origin in AllowedOrigins)
             if (!Uri.TryCreate(origin, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https") || u.AbsolutePath != "/" || origin.EndsWith('/'))
                 throw new InvalidOperationException($"WebChat:AllowedOrigins: '{origin}' is not an origin (scheme://host[:port], no path).");

@@ -20,35 +20,13 @@ namespace Switchboard.Channels.WebChat;
 /// after a reconnect is answered with the same reply rather than processed twice.
 /// </summary>
 public sealed class WebChatSession(WebSocket socket, TenantOptions tenant, string visitorId, IGrainFactory grains, TurnCalls turns, OutboxClient outbox,
-    WebChatOptions options, TimeProvider time, ILogger logger)
+    WebChatOptions options, WebChatVisitorLimits limits, TimeProvider time, ILogger logger)
 {
     private readonly ChannelAddress _address = new(AddressKind.WebVisitor, visitorId);
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    // A visitor's frames per minute; the bucket refills continuously, so a steady typist never hits it.
-    private readonly System.Threading.RateLimiting.TokenBucketRateLimiter _frames = new(new()
-    {
-        TokenLimit = options.MaxFramesPerMinute,
-        TokensPerPeriod = Math.Max(1, options.MaxFramesPerMinute / 12),
-        ReplenishmentPeriod = TimeSpan.FromSeconds(5),
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    });
-
     private IConversationIngressGrain Ingress => ConversationIngress.For(grains, visitorId);
 
     public async Task RunAsync(CancellationToken ct)
-    {
-        try
-        {
-            await ReceiveFramesAsync(ct);
-        }
-        finally
-        {
-            _frames.Dispose();
-        }
-    }
-
-    private async Task ReceiveFramesAsync(CancellationToken ct)
     {
         await SendHistory(ct);
         var buffer = new byte[options.MaxFrameBytes];
@@ -72,8 +50,7 @@ public sealed class WebChatSession(WebSocket socket, TenantOptions tenant, strin
                 return;
             }
             if (result.MessageType != WebSocketMessageType.Text) continue;
-            using var lease = _frames.AttemptAcquire();
-            if (!lease.IsAcquired)
+            if (!limits.TryFrame(visitorId))
             {
                 await Send(new JsonObject { ["type"] = "error", ["message"] = "Too many messages at once. Please wait a moment." }, ct);
                 continue;

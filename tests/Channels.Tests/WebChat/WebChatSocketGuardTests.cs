@@ -11,19 +11,25 @@ public sealed class WebChatSocketGuardTests
 {
     private const string Partner = "https://shop.partner.example";
 
-    private static Task<SiloApp> Start(int framesPerMinute = 60) => Wire.StartAsync(null, new()
+    private static Task<SiloApp> Start(int framesPerMinute = 60, int socketsPerVisitor = 8) => Wire.StartAsync(null, new()
     {
         ["WebChat:AllowedOrigins:0"] = Partner,
         ["WebChat:MaxFramesPerMinute"] = framesPerMinute.ToString(),
+        ["WebChat:MaxSocketsPerVisitor"] = socketsPerVisitor.ToString(),
     });
 
-    /// <summary>Opens /chat for the visitor cookie, then the socket with the given Origin header (none when null).</summary>
-    private static async Task<ClientWebSocket> Connect(SiloApp silo, string? origin)
+    /// <summary>The visitor cookie a fresh /chat visit sets (a client that does not keep cookies gets its own).</summary>
+    private static async Task<string> NewVisitor(SiloApp silo)
     {
-        // A new visitor each time: a client that does not keep cookies gets its own Set-Cookie.
         using var http = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = silo.BaseAddress };
         using var page = await http.GetAsync("/chat");
-        var cookie = page.Headers.GetValues("Set-Cookie").First().Split(';')[0];
+        return page.Headers.GetValues("Set-Cookie").First().Split(';')[0];
+    }
+
+    /// <summary>Opens /chat for the visitor cookie, then the socket with the given Origin header (none when null).</summary>
+    private static async Task<ClientWebSocket> Connect(SiloApp silo, string? origin, string? visitorCookie = null)
+    {
+        var cookie = visitorCookie ?? await NewVisitor(silo);
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Cookie", cookie);
         if (origin is not null) socket.Options.SetRequestHeader("Origin", origin);
@@ -75,6 +81,81 @@ public sealed class WebChatSocketGuardTests
                 WebSocketMessageType.Text, true, CancellationToken.None);
         var error = await Receive(socket, f => f["type"]?.ToString() == "error");
         Assert.Contains("Too many messages", error["message"]!.ToString());
+    }
+
+    /// <summary>A frame the engine answers at once without a turn: a message without text gets a validation error.</summary>
+    private static Task SendEmptyMessage(ClientWebSocket socket, string id) =>
+        socket.SendAsync(Encoding.UTF8.GetBytes(new JsonObject { ["type"] = "message", ["id"] = id, ["text"] = "" }.ToJsonString()),
+            WebSocketMessageType.Text, true, CancellationToken.None);
+
+    [Fact]
+    public async Task A_visitors_frame_budget_is_shared_by_all_its_sockets_while_another_visitor_keeps_its_own()
+    {
+        await using var silo = await Start(framesPerMinute: 3);
+        var visitor = await NewVisitor(silo);
+        var sockets = new List<ClientWebSocket>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var socket = await Connect(silo, null, visitor);
+                sockets.Add(socket);
+                await Receive(socket, f => f["type"]?.ToString() == "history");
+            }
+            // One frame on each of three sockets, each answered before the next: per-socket buckets would never run dry.
+            for (var i = 0; i < 3; i++)
+            {
+                await SendEmptyMessage(sockets[i], $"f{i}");
+                var answered = await Receive(sockets[i], f => f["type"]?.ToString() == "error");
+                Assert.DoesNotContain("Too many messages", answered["message"]!.ToString());
+            }
+            // The fourth socket has sent nothing, yet the visitor's bucket is empty.
+            await SendEmptyMessage(sockets[3], "f3");
+            var error = await Receive(sockets[3], f => f["type"]?.ToString() == "error");
+            Assert.Contains("Too many messages", error["message"]!.ToString());
+
+            // Another visitor has its own bucket.
+            using var other = await Connect(silo, null);
+            await Receive(other, f => f["type"]?.ToString() == "history");
+            await SendEmptyMessage(other, "x1");
+            var answer = await Receive(other, f => f["type"]?.ToString() == "error");
+            Assert.DoesNotContain("Too many messages", answer["message"]!.ToString());
+        }
+        finally
+        {
+            foreach (var socket in sockets) socket.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_visitor_past_its_socket_limit_is_refused_with_429_and_may_open_one_again_after_closing_one()
+    {
+        await using var silo = await Start(socketsPerVisitor: 2);
+        var visitor = await NewVisitor(silo);
+        using var first = await Connect(silo, null, visitor);
+        await Receive(first, f => f["type"]?.ToString() == "history");
+        var second = await Connect(silo, null, visitor);
+        await Receive(second, f => f["type"]?.ToString() == "history");
+
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() => Connect(silo, null, visitor));
+        Assert.Contains("429", refused.Message);
+        using var stranger = await Connect(silo, null);
+        await Receive(stranger, f => f["type"]?.ToString() == "history");
+
+        // Closing a socket gives its place back as the engine's handler for it returns, just after it answers the close.
+        await second.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        second.Dispose();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        ClientWebSocket? third = null;
+        while (third is null)
+        {
+            try { third = await Connect(silo, null, visitor); }
+            catch (WebSocketException e) when (e.Message.Contains("429") && !deadline.IsCancellationRequested)
+            {
+                await Task.Delay(20, deadline.Token); // poll interval while waiting for the condition, bounded by the deadline
+            }
+        }
+        using (third) await Receive(third, f => f["type"]?.ToString() == "history");
     }
 
     [Fact]
