@@ -32,8 +32,7 @@ public static class SwitchboardApp
         // appsettings.json and the bots ship beside the app; data (Storage:Path) goes where the engine was started.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
-            builder.WebHost.UseUrls("http://127.0.0.1:8080");
+        builder.AddListeners(); // urls (default http://127.0.0.1:8080), and Admin:Urls when operators get their own
         var role = SwitchboardRoles.From(builder.Configuration);
 
         builder.AddAdminAuthorization();
@@ -50,6 +49,7 @@ public static class SwitchboardApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseAdminListener();
         app.UseAdmission();
         app.UseTrustedProxies();
         // Deny by default, in every role: only PublicEndpoints answer without the admin key.

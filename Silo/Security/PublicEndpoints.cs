@@ -22,6 +22,16 @@ public static class PublicEndpoints
         "GET /analytics/login",        // the analytics page's login form (the key goes in a POST body, never a URL)
         "POST /analytics/login");      // checks the key (throttled like the API) and sets the session cookie
 
+    /// <summary>Public by name but for operators, not the internet: with a separate admin listener (<see cref="AdminListener"/>) they answer there.</summary>
+    public static readonly FrozenSet<string> OperatorPages = FrozenSet.Create(StringComparer.OrdinalIgnoreCase,
+        "GET /analytics/login",
+        "POST /analytics/login");
+
+    /// <summary>Whether the internet must reach <paramref name="endpoint"/>: public, and not an operator page.</summary>
+    public static bool ServesInternet(Endpoint? endpoint) =>
+        Allows(endpoint) && endpoint is RouteEndpoint route && route.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is { } methods
+        && !methods.Any(m => OperatorPages.Contains($"{m} /{route.RoutePattern.RawText!.TrimStart('/')}"));
+
     // Webhooks ask on every request; an endpoint's answer never changes, so it is worked out once.
     private static readonly ConditionalWeakTable<Endpoint, object> Decided = new();
 
