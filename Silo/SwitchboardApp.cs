@@ -32,6 +32,7 @@ public static class SwitchboardApp
         // appsettings.json and the bots ship beside the app; data (Storage:Path) goes where the engine was started.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
+        builder.AddSecretsDirectory(); // Secrets:Directory, e.g. a mounted Kubernetes Secret: read first, re-read on change
         builder.AddListeners(); // urls (default http://127.0.0.1:8080), and Admin:Urls when operators get their own
         var role = SwitchboardRoles.From(builder.Configuration);
 

@@ -19,6 +19,8 @@ public static class AnalyticsSession
     public const string PageScheme = "AnalyticsPage";
     public const string Policy = "analytics-session";
     public const string LoginPath = "/analytics/login";
+    /// <summary>The claim naming the value of the key a session was opened with (<see cref="AdminKey.Id"/>): rotating the key ends the session.</summary>
+    public const string KeyClaim = "key-id";
 
     public static void Add(IServiceCollection services)
     {
@@ -51,7 +53,10 @@ public static class AnalyticsSession
             {
                 var keys = context.HttpContext.RequestServices.GetRequiredService<AdminKeyring>();
                 var name = context.Principal?.Identity?.Name;
-                if (name is null || keys.Keys.All(k => k.Name != name)) context.RejectPrincipal();
+                // A session ends with its key: revoked or rotated (the name gone) or expired.
+                var now = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+                var id = context.Principal?.FindFirst(KeyClaim)?.Value;
+                if (name is null || !keys.Keys.Any(k => k.Name == name && k.Id == id && !(k.Expires <= now))) context.RejectPrincipal();
                 return Task.CompletedTask;
             };
         });
@@ -65,7 +70,8 @@ public static class AnalyticsSession
         var throttle = http.RequestServices.GetRequiredService<FailedKeyThrottle>();
         var address = http.Connection.RemoteIpAddress;
         if (throttle.RefusedFor(address) is not null) return "Too many wrong keys from this address; try again in a minute.";
-        var key = string.IsNullOrEmpty(presented) ? null : http.RequestServices.GetRequiredService<AdminKeyring>().Match(presented);
+        var key = string.IsNullOrEmpty(presented) ? null
+            : http.RequestServices.GetRequiredService<AdminKeyring>().Match(presented, http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
         if (key is null)
         {
             throttle.RecordFailure(address);
@@ -73,7 +79,7 @@ public static class AnalyticsSession
         }
         if (!key.Scopes.Contains(AdminScopes.Read)) return "This admin key does not have the read scope the analytics page needs.";
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, key.Name), .. key.Scopes.Select(s => new Claim(AdminKeyAuthenticationHandler.ScopeClaim, s))], Scheme);
+            [new Claim(ClaimTypes.Name, key.Name), new Claim(KeyClaim, key.Id), .. key.Scopes.Select(s => new Claim(AdminKeyAuthenticationHandler.ScopeClaim, s))], Scheme);
         await http.SignInAsync(Scheme, new ClaimsPrincipal(identity));
         return null;
     }

@@ -15,7 +15,9 @@ public static class AdminAuthorization
     {
         var admin = AdminOptions.Resolve(builder.Configuration, Console.Out);
         builder.Services.AddSingleton(admin);
-        builder.Services.AddSingleton(AdminKeyring.FromConfiguration(builder.Configuration, admin));
+        var keyring = AdminKeyring.FromConfiguration(builder.Configuration, admin);
+        builder.Services.AddSingleton(keyring);
+        builder.Services.AddHostedService(sp => new AdminKeyWatcher(keyring, builder.Configuration, admin, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => FailedKeyThrottle.FromConfiguration(builder.Configuration, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddAuthentication(AdminKeyAuthenticationHandler.SchemeName)

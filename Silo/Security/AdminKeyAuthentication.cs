@@ -13,7 +13,8 @@ namespace Switchboard.Silo.Security;
 /// 401 asks for it. Refusals are problem+json: 401 <c>unauthorized</c>, 403 <c>forbidden-scope</c>.
 /// </summary>
 public sealed class AdminKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AdminKeyring keys, FailedKeyThrottle throttle)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AdminKeyring keys, FailedKeyThrottle throttle,
+    TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "AdminKey";
@@ -26,8 +27,14 @@ public sealed class AdminKeyAuthenticationHandler(
         if (presented is null) return Task.FromResult(AuthenticateResult.NoResult());
         if (throttle.RefusedFor(Context.Connection.RemoteIpAddress) is not null)
             return Task.FromResult(AuthenticateResult.Fail(new ThrottledException()));
-        if (keys.Match(presented) is not { } key)
+        if (keys.Find(presented) is not { } key)
             return Task.FromResult(AuthenticateResult.Fail(new WrongKeyException()));
+        if (key.Expires <= time.GetUtcNow())
+        {
+            // Not counted as a guess: the caller knew a real key. The name tells the operator which one to renew.
+            Logger.LogWarning("Admin key {KeyName} presented after it expired at {Expires:o}", key.Name, key.Expires);
+            return Task.FromResult(AuthenticateResult.Fail(new ExpiredKeyException()));
+        }
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, key.Name), .. key.Scopes.Select(s => new Claim(ScopeClaim, s))], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
@@ -56,6 +63,8 @@ public sealed class AdminKeyAuthenticationHandler(
         Problems.Forbidden("forbidden-scope", "This admin key does not have the scope this call needs.").ExecuteAsync(Context);
 
     private sealed class WrongKeyException() : Exception("The admin API key is not valid.");
+
+    private sealed class ExpiredKeyException() : Exception("This admin key has expired; ask for a new one.");
 
     private sealed class ThrottledException() : Exception("Too many wrong admin keys from this address.");
 

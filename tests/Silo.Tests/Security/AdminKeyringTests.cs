@@ -16,11 +16,11 @@ public sealed class AdminKeyringTests
     public void A_presented_key_matches_only_its_own_entry_whatever_its_length()
     {
         var ring = Ring(new() { ["Admin:Keys:support:Key"] = "support-read-key-00001", ["Admin:Keys:support:Scopes:0"] = "read" });
-        Assert.Equal(AdminKeyring.FullKeyName, ring.Match("the-full-admin-key-0001")?.Name);
-        Assert.Equal("support", ring.Match("support-read-key-00001")?.Name);
-        Assert.Null(ring.Match("the-full-admin-key-000"));
-        Assert.Null(ring.Match("the-full-admin-key-00012"));
-        Assert.Null(ring.Match(""));
+        Assert.Equal(AdminKeyring.FullKeyName, ring.Match("the-full-admin-key-0001", DateTimeOffset.UtcNow)?.Name);
+        Assert.Equal("support", ring.Match("support-read-key-00001", DateTimeOffset.UtcNow)?.Name);
+        Assert.Null(ring.Match("the-full-admin-key-000", DateTimeOffset.UtcNow));
+        Assert.Null(ring.Match("the-full-admin-key-00012", DateTimeOffset.UtcNow));
+        Assert.Null(ring.Match("", DateTimeOffset.UtcNow));
     }
 
     [Fact]
