@@ -48,6 +48,7 @@ public sealed class LiveCampaigns(LiveEngine engine, string corpora, Action<stri
     {
         var mutator = Seeds("sip");
         int hangs = 0, udp = 0, tcp = 0, reconnects = 0;
+        var dropsBefore = KernelUdpDrops.At(engine.Process.Pid, engine.Sip.Port);
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         TcpClient? client = null;
@@ -95,8 +96,13 @@ public sealed class LiveCampaigns(LiveEngine engine, string corpora, Action<stri
             client?.Dispose();
         }
         if (!await SipAlive()) hangs++;
-        return new CampaignResult("SIP over UDP and TCP", udp + tcp, engine.Alive ? 0 : 1, hangs, $"{udp} UDP datagrams, {tcp} TCP writes over {reconnects} connections");
+        return new CampaignResult("SIP over UDP and TCP", udp + tcp, engine.Alive ? 0 : 1, hangs,
+            $"{udp} UDP datagrams{Dropped(dropsBefore, KernelUdpDrops.At(engine.Process.Pid, engine.Sip.Port))}, {tcp} TCP writes over {reconnects} connections");
     }
+
+    /// <summary>How many of a UDP campaign's datagrams the kernel dropped before the engine read them, for the detail line.</summary>
+    private static string Dropped(long? before, long? after) =>
+        before is { } b && after is { } a ? $" ({a - b} dropped by the kernel with the engine's socket buffer full, so {(a - b == 0 ? "all" : "the rest")} read)" : "";
 
     private static async Task Drain(TcpClient client)
     {
@@ -116,6 +122,9 @@ public sealed class LiveCampaigns(LiveEngine engine, string corpora, Action<stri
         using var probe = new SipProbe(engine.Sip);
         using var setup = new CancellationTokenSource(Patience);
         var call = await probe.StartCallAsync(setup.Token) ?? throw new InvalidOperationException("The engine did not take the call the media campaign needs.");
+        // The caller's phone sends its first packet before the attacker's flood (the kernel queues the call's socket in
+        // order), so the call latches to the caller; the flood then plays a stranger who found the port mid-call.
+        await probe.SpeaksFirstAsync(call.Media);
         var mutator = Seeds("rtp", "rtcp", "dtmf");
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -125,6 +134,7 @@ public sealed class LiveCampaigns(LiveEngine engine, string corpora, Action<stri
         RtpPacket.WriteHeader(replay, true, 0, 4242, 160_000, 0x5EED);
         replay.AsSpan(RtpPacket.HeaderSize).Fill(0xFF);
         int hangs = 0, garbage = 0, mutated = 0, replayed = 0;
+        var dropsBefore = KernelUdpDrops.At(engine.Process.Pid, call.Media.Port, rtcp.Port);
         for (var i = 0; i < count; i++)
         {
             var target = mutator.Below(3) == 0 ? rtcp : call.Media;
@@ -149,6 +159,7 @@ public sealed class LiveCampaigns(LiveEngine engine, string corpora, Action<stri
                 progress?.Invoke($"media {i + 1}/{count}");
             }
         }
+        var dropsAfter = KernelUdpDrops.At(engine.Process.Pid, call.Media.Port, rtcp.Port);
         // The engine latches its media onto the source of RTP it receives (symmetric RTP): count what reached the attacker's socket.
         var hijacked = 0;
         var buffer = new byte[2048];
@@ -163,7 +174,7 @@ public sealed class LiveCampaigns(LiveEngine engine, string corpora, Action<stri
         catch (OperationCanceledException) { }
         if (!hungUp) hangs++;
         return new CampaignResult("RTP/RTCP at a live call", count, engine.Alive ? 0 : 1, hangs,
-            $"{garbage} garbage, {mutated} mutated RTP/RTCP/RFC 4733, {replayed} replayed; the call hung up cleanly: {hungUp}; " +
+            $"{garbage} garbage, {mutated} mutated RTP/RTCP/RFC 4733, {replayed} replayed{Dropped(dropsBefore, dropsAfter)}; the call hung up cleanly: {hungUp}; " +
             $"RTP of the call that reached the sending (attacker's) socket: {hijacked} packets");
     }
 

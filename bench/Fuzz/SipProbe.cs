@@ -56,6 +56,15 @@ public sealed class SipProbe : IDisposable
         return (new IPEndPoint(IPAddress.Parse(media.RemoteAddress), media.RemotePort), callId, answer.ToTag!);
     }
 
+    /// <summary>One PCMU packet of silence from this probe's media port to the call's, as a phone sends as soon as it is answered.</summary>
+    public Task SpeaksFirstAsync(IPEndPoint media)
+    {
+        var packet = new byte[RtpPacket.HeaderSize + 160];
+        RtpPacket.WriteHeader(packet, true, 0, 1, 0, 0x0BE7);
+        packet.AsSpan(RtpPacket.HeaderSize).Fill(0xFF);
+        return _rtp.SendToAsync(packet, SocketFlags.None, media);
+    }
+
     /// <summary>Waits for one RTP packet from the engine on this probe's media port.</summary>
     public async Task<bool> ReceivesRtpAsync(CancellationToken ct)
     {
