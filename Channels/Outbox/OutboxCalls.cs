@@ -47,7 +47,11 @@ public sealed class OutboxCalls(SiloConnectionLoss? connections = null, TimeProv
         CallAsync(async () => { await call().ConfigureAwait(false); return true; }, what, cancellationToken);
 
     /// <inheritdoc cref="CallAsync(Func{Task}, string, CancellationToken)"/>
-    public async Task<T> CallAsync<T>(Func<Task<T>> call, string what, CancellationToken cancellationToken = default)
+    public Task<T> CallAsync<T>(Func<Task<T>> call, string what, CancellationToken cancellationToken = default) =>
+        CallAsync(call, what, LogLevel.Information, cancellationToken);
+
+    /// <param name="retryLevel">How each repeat is logged (a deferred write logs its deferral once and its repeats at Debug).</param>
+    private async Task<T> CallAsync<T>(Func<Task<T>> call, string what, LogLevel retryLevel, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var backoff = FirstBackoff;
@@ -66,19 +70,19 @@ public sealed class OutboxCalls(SiloConnectionLoss? connections = null, TimeProv
                 if (Stopwatch.GetElapsedTime(started) > RetryBudget)
                     throw new TimeoutException($"Outbox call '{what}': its silo connection closed and no silo answered within {RetryBudget.TotalSeconds:F0} s.");
                 Interlocked.Increment(ref _retries);
-                _logger.LogInformation("Outbox call '{What}' was waiting on a silo connection that closed; making it again (attempt {Attempt})", what, attempt + 1);
+                _logger.Log(retryLevel, "Outbox call '{What}' was waiting on a silo connection that closed; making it again (attempt {Attempt})", what, attempt + 1);
             }
             catch (TimeoutException e) when (IsCallDeadline(e) && !cancellationToken.IsCancellationRequested && Stopwatch.GetElapsedTime(started) <= RetryBudget)
             {
                 Interlocked.Increment(ref _retries);
-                _logger.LogInformation("Outbox call '{What}' passed its deadline; making it again (attempt {Attempt})", what, attempt + 1);
+                _logger.Log(retryLevel, "Outbox call '{What}' passed its deadline; making it again (attempt {Attempt})", what, attempt + 1);
             }
             catch (Exception e) when (TurnCalls.IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
             {
                 if (Stopwatch.GetElapsedTime(started) + backoff > RetryBudget)
                     throw new TimeoutException($"Outbox call '{what}': no silo reachable within {RetryBudget.TotalSeconds:F0} s ({e.GetType().Name}).", e);
                 Interlocked.Increment(ref _retries);
-                _logger.LogInformation("Outbox call '{What}' found a silo unreachable ({Error}); making it again in {Delay} ms (attempt {Attempt})",
+                _logger.Log(retryLevel, "Outbox call '{What}' found a silo unreachable ({Error}); making it again in {Delay} ms (attempt {Attempt})",
                     what, e.GetType().Name, backoff.TotalMilliseconds, attempt + 1);
                 await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
                 backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
@@ -100,7 +104,8 @@ public sealed class OutboxCalls(SiloConnectionLoss? connections = null, TimeProv
         {
             try
             {
-                await CallAsync(call, what, cancellationToken).ConfigureAwait(false);
+                await CallAsync(async () => { await call().ConfigureAwait(false); return true; }, what, deferred ? LogLevel.Debug : LogLevel.Information, cancellationToken)
+                    .ConfigureAwait(false);
                 if (deferred) _logger.LogWarning("Deferred outbox call '{What}' done", what);
                 return;
             }

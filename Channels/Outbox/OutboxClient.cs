@@ -49,8 +49,11 @@ public sealed class OutboxClient(IGrainFactory grains, OutboxPolicy policy, Outb
     }
 
     /// <summary>The customer's phone number (E.164) for the phone-based channels (WhatsApp, SMS, RCS), or null when none is known.</summary>
-    public async Task<string?> PhoneOfAsync(string tenant, string customerId) =>
-        (await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant, customerId)).GetView()).Addresses.LastOrDefault(a => a.Kind == AddressKind.Phone)?.Value;
+    public async Task<string?> PhoneOfAsync(string tenant, string customerId)
+    {
+        var customer = grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant, customerId));
+        return (await _calls.CallAsync(() => customer.GetView(), "customer-view")).Addresses.LastOrDefault(a => a.Kind == AddressKind.Phone)?.Value;
+    }
 
     /// <summary>Every shard of every channel, newest first within each shard.</summary>
     public async Task<List<OutboxEntry>> ListAsync(int perShard)
@@ -58,7 +61,10 @@ public sealed class OutboxClient(IGrainFactory grains, OutboxPolicy policy, Outb
         var calls = new List<Task<IReadOnlyList<OutboxEntry>>>();
         foreach (var channel in Enum.GetValues<Channel>())
             for (var i = 0; i < policy.Shards; i++)
-                calls.Add(grains.GetGrain<IOutboxGrain>(OutboxKeys.Shard(channel, i)).List(perShard));
+            {
+                var shard = grains.GetGrain<IOutboxGrain>(OutboxKeys.Shard(channel, i));
+                calls.Add(_calls.CallAsync(() => shard.List(perShard), "list"));
+            }
         var all = new List<OutboxEntry>();
         foreach (var list in await Task.WhenAll(calls)) all.AddRange(list);
         return all;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,14 +37,7 @@ public sealed class OutboxShardKillTests(ITestOutputHelper output)
     public async Task Replies_being_sent_when_the_silo_holding_their_outbox_shard_is_killed_reach_the_provider_exactly_once()
     {
         await using var graph = await GraphApiStandIn.StartAsync();
-        var settings = ClusterSettings.Base();
-        settings["WhatsApp:AccessToken"] = GraphApiStandIn.AccessToken;
-        settings["WhatsApp:ApiBaseUrl"] = graph.Url;
-        // A held send is answered when the test releases it, never timed out by the gateway (that would be an ambiguous send).
-        settings["WhatsApp:SendTimeout"] = "00:03:00";
-        // One WhatsApp shard: every reply is recorded in whatsapp/0, so killing its silo meets every reply in flight.
-        settings["Outbox:Shards"] = "1";
-        await using var cluster = await LocalCluster.StartAsync(0, 0, settings);
+        await using var cluster = await LocalCluster.StartAsync(0, 0, Settings(graph));
         // Silo ports pinned, to tell which process the management grain names.
         var siloPorts = SiloPorts(3);
         cluster.Silos.AddRange(await Task.WhenAll(siloPorts.Select(p =>
@@ -88,20 +82,97 @@ public sealed class OutboxShardKillTests(ITestOutputHelper output)
         }, TimeSpan.FromSeconds(120));
         output.WriteLine($"every reply sent and recorded {Stopwatch.GetElapsedTime(killed).TotalSeconds:F1} s after the kill (or the wait gave up: {!done})");
 
-        var final = await ListingAsync(survivor);
-        var problems = new List<string>();
-        foreach (var (wave, customer) in acknowledged)
-        {
-            var parts = Parts(final, wave, customer);
-            var sent = graph.Sent.Where(s => s.To == Number(wave, customer)).ToList();
-            if (parts.Count == 0) problems.Add($"{MessageId(wave, customer)}: its reply is not recorded in the outbox");
-            if (parts.Select(p => p.Key).Distinct().Count() != parts.Count) problems.Add($"{MessageId(wave, customer)}: a reply part is recorded twice");
-            if (parts.Any(p => p.Status != "sent")) problems.Add($"{MessageId(wave, customer)}: recorded as {string.Join(",", parts.Select(p => p.Status))}");
-            if (sent.Count != parts.Count) problems.Add($"{MessageId(wave, customer)}: the provider got {sent.Count} messages for {parts.Count} reply parts");
-            if (sent.Select(s => s.Body).Distinct().Count() != sent.Count) problems.Add($"{MessageId(wave, customer)}: the provider got the same message twice");
-        }
-        output.WriteLine($"acknowledged messages {acknowledged.Count}; provider messages {graph.Sent.Count} (warm-up included); problems {problems.Count}");
+        var problems = await ExactlyOnceProblemsAsync(survivor, graph, acknowledged);
+        var (retries, deferrals) = OutboxCallLines(cluster);
+        output.WriteLine($"acknowledged messages {acknowledged.Count}; provider messages {graph.Sent.Count} (warm-up included); " +
+                         $"outbox calls made again by the gateways {retries}, deferred {deferrals}; problems {problems.Count}");
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        // The kill met the replies in flight: their records went to the dead silo first and were made again.
+        Assert.True(retries > 0, "no gateway made an outbox call again: the kill met no reply in flight");
+    }
+
+    [Fact]
+    public async Task Replies_sent_while_no_silo_is_reachable_are_deferred_then_recorded_once_and_outbox_sends_get_503_with_retry_after()
+    {
+        await using var graph = await GraphApiStandIn.StartAsync();
+        await using var cluster = await LocalCluster.StartAsync(0, 0, Settings(graph));
+        // The silo's port pinned: its replacement starts on the same address (as a restarted pod or service does), which
+        // tells the membership at once that the killed one is dead (a lone survivor cannot gather votes).
+        var siloPort = new Dictionary<string, string?> { ["Orleans:SiloPort"] = SiloPorts(1)[0].ToString() };
+        cluster.Silos.Add(await cluster.StartSiloAsync(siloPort));
+        cluster.Gateways.Add(await cluster.StartGatewayAsync());
+        var gateway = cluster.Gateways[0].Http;
+        Assert.True(await PostUntilAcknowledgedAsync([gateway], 0, 0), "the warm-up message was not acknowledged");
+        Assert.True(await Eventually.HoldsAsync(async () => (await RecordedAsync(gateway, 0, 0)).Count > 0, TimeSpan.FromSeconds(90)),
+            "the warm-up reply was not recorded in the outbox");
+        var warmUp = (await ListingAsync(gateway)).First(p => p.Key.Contains(MessageId(0, 0), StringComparison.Ordinal));
+
+        graph.Hold();
+        var wave = await Task.WhenAll(Enumerable.Range(0, PerWave).Select(c => PostUntilAcknowledgedAsync([gateway], 3, c)));
+        Assert.All(wave, Assert.True);
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(Enumerable.Range(0, PerWave).All(c => graph.HeldFor.GetValueOrDefault(Number(3, c)) > 0)),
+            TimeSpan.FromSeconds(90)), $"not every reply reached the provider: {graph.Holding} held");
+
+        // The only silo SIGKILLed; the provider then takes every held reply: none of their records can land anywhere.
+        cluster.Silos[0].Kill();
+        graph.Release();
+        output.WriteLine($"SIGKILLed the only silo (pid {cluster.Silos[0].Pid}); released the held sends");
+        Assert.True(await Eventually.HoldsAsync(() => Task.FromResult(OutboxCallLines(cluster).Deferrals >= PerWave), TimeSpan.FromSeconds(90)),
+            $"the gateway did not log a deferral for every reply sent while no silo was reachable: {OutboxCallLines(cluster)}");
+
+        // An operator's send meanwhile: a clear 503 with Retry-After, nothing enqueued.
+        using (var send = await gateway.PostAsJsonAsync("api/outbox", new
+               {
+                   tenant = warmUp.Tenant, customerId = warmUp.CustomerId, channel = "whatsapp", purpose = "transactional", text = "Your booking is confirmed.", idempotencyKey = "no-silo-1",
+               }))
+        {
+            var body = await send.Content.ReadAsStringAsync();
+            Assert.True(send.StatusCode == HttpStatusCode.ServiceUnavailable, $"an outbox send with no silo reachable was answered {(int)send.StatusCode}: {body}");
+            Assert.NotNull(send.Headers.RetryAfter);
+            Assert.Contains("cluster-unavailable", body);
+        }
+
+        // The silo is back: the deferred records and hand-offs land, each once, and nothing was sent twice.
+        var back = Stopwatch.GetTimestamp();
+        cluster.Silos.Add(await cluster.StartSiloAsync(siloPort));
+        List<(int Wave, int Customer)> acknowledged = [(0, 0), .. Enumerable.Range(0, PerWave).Select(c => (3, c))];
+        var done = await Eventually.HoldsAsync(async () =>
+        {
+            var listing = await ListingAsync(gateway);
+            return acknowledged.All(a => Parts(listing, a.Wave, a.Customer) is { Count: > 0 } parts && parts.All(p => p.Status == "sent"));
+        }, TimeSpan.FromSeconds(120));
+        output.WriteLine($"every deferred reply recorded {Stopwatch.GetElapsedTime(back).TotalSeconds:F1} s after the new silo was started (or the wait gave up: {!done})");
+        var problems = await ExactlyOnceProblemsAsync(gateway, graph, acknowledged);
+        var (retries, deferrals) = OutboxCallLines(cluster);
+        output.WriteLine($"outbox calls made again {retries}, deferred {deferrals}; problems {problems.Count}");
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        Assert.DoesNotContain(await ListingAsync(gateway), p => p.Key == "api:no-silo-1");
+    }
+
+    private static Dictionary<string, string?> Settings(GraphApiStandIn graph)
+    {
+        var settings = ClusterSettings.Base();
+        settings["WhatsApp:AccessToken"] = GraphApiStandIn.AccessToken;
+        settings["WhatsApp:ApiBaseUrl"] = graph.Url;
+        // A held send is answered when the test releases it, never timed out by the gateway (that would be an ambiguous send).
+        settings["WhatsApp:SendTimeout"] = "00:03:00";
+        // One WhatsApp shard: every reply is recorded in whatsapp/0, so killing its silo meets every reply in flight.
+        settings["Outbox:Shards"] = "1";
+        // The gateways log each outbox call they make again (Information) and each deferral (Warning).
+        settings["Logging:LogLevel:Switchboard.Channels.Outbox.OutboxCalls"] = "Information";
+        return settings;
+    }
+
+    /// <summary>Outbox calls the gateways made again, and writes they deferred, as their logs say.</summary>
+    private static (int Retries, int Deferrals) OutboxCallLines(LocalCluster cluster)
+    {
+        var lines = Directory.GetFiles(cluster.LogFolder, "gateway*.log").SelectMany(f =>
+        {
+            using var stream = new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return new StreamReader(stream).ReadToEnd().Split('\n');
+        }).ToList();
+        return (lines.Count(l => l.Contains("making it again", StringComparison.Ordinal)),
+                lines.Count(l => l.Contains("deferred: the cluster or its store did not answer", StringComparison.Ordinal)));
     }
 
     /// <summary>Posts the signed webhook, alternating gateways, until one answers 200 having handled it (as Meta redelivers), for at most 90 s.</summary>
@@ -129,7 +200,25 @@ public sealed class OutboxShardKillTests(ITestOutputHelper output)
         return false;
     }
 
-    private sealed record Part(string Key, string Status);
+    /// <summary>Each acknowledged message's reply is recorded once per part, as sent, and the provider got each part once.</summary>
+    private static async Task<List<string>> ExactlyOnceProblemsAsync(HttpClient gateway, GraphApiStandIn graph, List<(int Wave, int Customer)> acknowledged)
+    {
+        var final = await ListingAsync(gateway);
+        var problems = new List<string>();
+        foreach (var (wave, customer) in acknowledged)
+        {
+            var parts = Parts(final, wave, customer);
+            var sent = graph.Sent.Where(s => s.To == Number(wave, customer)).ToList();
+            if (parts.Count == 0) problems.Add($"{MessageId(wave, customer)}: its reply is not recorded in the outbox");
+            if (parts.Select(p => p.Key).Distinct().Count() != parts.Count) problems.Add($"{MessageId(wave, customer)}: a reply part is recorded twice");
+            if (parts.Any(p => p.Status != "sent")) problems.Add($"{MessageId(wave, customer)}: recorded as {string.Join(",", parts.Select(p => p.Status))}");
+            if (sent.Count != parts.Count) problems.Add($"{MessageId(wave, customer)}: the provider got {sent.Count} messages for {parts.Count} reply parts");
+            if (sent.Select(s => s.Body).Distinct().Count() != sent.Count) problems.Add($"{MessageId(wave, customer)}: the provider got the same message twice");
+        }
+        return problems;
+    }
+
+    private sealed record Part(string Key, string Status, string Tenant, string CustomerId);
 
     private static async Task<List<Part>> ListingAsync(HttpClient gateway)
     {
@@ -139,7 +228,8 @@ public sealed class OutboxShardKillTests(ITestOutputHelper output)
             if (!response.IsSuccessStatusCode) return [];
             using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
             return json.RootElement.GetProperty("messages").EnumerateArray()
-                .Select(m => new Part(m.GetProperty("idempotencyKey").GetString() ?? "", m.GetProperty("status").GetString() ?? ""))
+                .Select(m => new Part(m.GetProperty("idempotencyKey").GetString() ?? "", m.GetProperty("status").GetString() ?? "",
+                    m.GetProperty("tenant").GetString() ?? "", m.GetProperty("customerId").GetString() ?? ""))
                 .ToList();
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
