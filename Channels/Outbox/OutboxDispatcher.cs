@@ -8,7 +8,11 @@ namespace Switchboard.Channels.Outbox;
 /// <summary>
 /// Sends what the outbox holds: at once for shards the <see cref="OutboxSignal"/> names, and every poll interval for
 /// every shard (retries whose backoff ran out, messages enqueued on another silo, work left by a crash).
-/// One recipient's messages go in order; different recipients go in parallel.
+/// One recipient's messages go in order; different recipients go in parallel. Shard calls go through
+/// <see cref="OutboxCalls"/>: a sweep whose shard's silo died is made again on the survivor that re-activates it, and the
+/// outcome of a send (<c>Complete</c>) is never given up while the dispatcher runs (deferred and logged past the budget).
+/// The shard keeps a taken message's lease in its journal, so a shard re-activated elsewhere does not hand a message out
+/// again while the dispatcher that took it may still be sending it or recording its outcome.
 /// </summary>
 public sealed class OutboxDispatcher(
     IGrainFactory grains,
@@ -18,8 +22,10 @@ public sealed class OutboxDispatcher(
     OutboxSignal signal,
     DispatcherOptions options,
     TimeProvider time,
-    ILogger<OutboxDispatcher> logger) : BackgroundService
+    ILogger<OutboxDispatcher> logger,
+    OutboxCalls? outboxCalls = null) : BackgroundService
 {
+    private readonly OutboxCalls _calls = outboxCalls ?? new OutboxCalls(time: time);
     private readonly Dictionary<Channel, IOutboundChannel> _channels = channels.GroupBy(c => c.Channel).ToDictionary(g => g.Key, g => g.Last());
     private readonly IOutboxAdmission? _admission = admissions.LastOrDefault();
     // One reference per shard, made once: every sweep visits every shard, and GetGrain builds a new IOutboxGrain proxy
@@ -75,7 +81,8 @@ public sealed class OutboxDispatcher(
         var shard = _shards.TryGetValue(shardKey, out var known) ? known : _shards.GetOrAdd(shardKey, grains.GetGrain<IOutboxGrain>(shardKey));
         while (!ct.IsCancellationRequested)
         {
-            var due = await shard.TakeDue(options.BatchSize, options.Lease);
+            // Made again after a silo loss: what the lost call leased is due again when its lease runs out.
+            var due = await _calls.CallAsync(() => shard.TakeDue(options.BatchSize, options.Lease), $"take-due {shardKey}", ct);
             if (due.Count == 0) return;
             var held = new System.Collections.Concurrent.ConcurrentBag<HeldEntry>();
             await Task.WhenAll(due.GroupBy(e => e.Message.Recipient).Select(async group =>
@@ -100,11 +107,12 @@ public sealed class OutboxDispatcher(
                         outcome = SendOutcome.Retry(e.GetType().Name);
                     }
                     _admission?.Done(entry, outcome);
-                    await shard.Complete(entry.Id, outcome);
+                    // The provider may have taken it: the outcome must land, on whichever silo holds the shard now.
+                    await _calls.UntilDoneAsync(() => shard.Complete(entry.Id, outcome), $"complete {entry.Id}", ct);
                 }
             }));
             // Held messages go back in one call per batch, due again when pacing has room; the next batch reaches what is behind them.
-            if (!held.IsEmpty) await shard.Release([.. held]);
+            if (!held.IsEmpty) await _calls.CallAsync(() => shard.Release([.. held]), $"release {shardKey}", ct);
             if (due.Count < options.BatchSize) return;
         }
     }

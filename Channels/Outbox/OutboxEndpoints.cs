@@ -91,7 +91,8 @@ public static class OutboxEndpoints
     public static string Mask(string recipient) =>
         recipient.Length <= 4 ? "****" : new string('*', recipient.Length - 4) + recipient[^4..];
 
-    private static async Task<IResult> Send(HttpRequest request, TenantDirectory tenants, IGrainFactory grains, IEnumerable<IOutboundChannel> channels, OutboxClient outbox)
+    private static async Task<IResult> Send(HttpRequest request, TenantDirectory tenants, IGrainFactory grains, IEnumerable<IOutboundChannel> channels, OutboxClient outbox,
+        OutboxCalls calls)
     {
         var body = await BoundedBody.ReadJsonAsync<SendRequest>(request, MaxBodyBytes);
         if (!body.Ok) return body.Problem!;
@@ -122,7 +123,8 @@ public static class OutboxEndpoints
         }
 
         var customer = grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(tenant.Id, req.CustomerId));
-        if (!await customer.Exists()) return Problems.NotFound("unknown-customer", "No customer has that id.");
+        // Made again after a silo loss; when no silo answers within the budget, the TimeoutException is answered 503 with Retry-After.
+        if (!await calls.CallAsync(() => customer.Exists(), "customer-exists")) return Problems.NotFound("unknown-customer", "No customer has that id.");
         var phone = await outbox.PhoneOfAsync(tenant.Id, req.CustomerId);
         if (phone is null) return Problems.Conflict("no-address", $"The customer has no phone number to reach on {channelKind.ToWire()}.");
 

@@ -27,6 +27,9 @@ public static class OutboxExtensions
         builder.Services.AddSingleton(policy);
         builder.Services.AddSingleton(dispatcher);
         builder.Services.AddSingleton<OutboxSignal>();
+        // Signalled by a gateway's Orleans client only; in a process that hosts the grains nothing signals it.
+        builder.Services.TryAddSingleton<Switchboard.Channels.Common.SiloConnectionLoss>();
+        builder.Services.AddSingleton<OutboxCalls>();
         builder.Services.AddSingleton<OutboxClient>();
         builder.Services.AddSingleton(confirmations);
         builder.Services.AddSingleton<WrittenConfirmations>();

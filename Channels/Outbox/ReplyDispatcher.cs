@@ -17,6 +17,10 @@ namespace Switchboard.Channels.Outbox;
 /// delivery receipts, the 24-hour window) and tells the customer the reply is handed off: those two writes come after
 /// the send and share the journal's group commits. One recipient's replies go in order. After a restart, every
 /// customer whose journal says a reply is pending is asked for it, and what the shard already holds is not sent twice.
+/// The grain calls go through <see cref="OutboxCalls"/>: when the silo holding the shard or the customer dies mid-call,
+/// the call is made again on the survivor that re-activates the grain; the writes made after a send (the shard's record,
+/// the hand-off) are never given up while the dispatcher runs (deferred and logged past the budget), so the reply is not
+/// left pending and sent again by a later resume.
 /// </summary>
 public sealed class ReplyDispatcher(
     IGrainFactory grains,
@@ -25,8 +29,10 @@ public sealed class ReplyDispatcher(
     OutboxPolicy policy,
     TimeProvider time,
     ILogger<ReplyDispatcher> logger,
-    RecipientSeal recipients) : BackgroundService
+    RecipientSeal recipients,
+    OutboxCalls? outboxCalls = null) : BackgroundService
 {
+    private readonly OutboxCalls _calls = outboxCalls ?? new OutboxCalls(time: time);
     private readonly Dictionary<Channel, IOutboundChannel> _channels = channels.GroupBy(c => c.Channel).ToDictionary(g => g.Key, g => g.Last());
     private readonly Dictionary<Channel, IReplyRenderer> _renderers = renderers.GroupBy(r => r.Channel).ToDictionary(g => g.Key, g => g.Last());
     private readonly Lock _lock = new();
@@ -103,7 +109,7 @@ public sealed class ReplyDispatcher(
         {
             var part = parts[i];
             var shard = Shard(OutboxKeys.Shard(m.Channel, recipients.Open(part.Recipient), policy.Shards));
-            if (resumed && await Has(shard, part.IdempotencyKey)) continue;
+            if (resumed && await Has(shard, part.IdempotencyKey, $"{reply.Id}-{i}")) continue;
             var entry = new OutboxEntry
             {
                 Id = $"{reply.Id}-{i}",
@@ -123,9 +129,11 @@ public sealed class ReplyDispatcher(
                     Mark(entry, part.Delivery == OutboundDelivery.LocalOnly ? OutboxStatus.Local : OutboxStatus.Sent, null);
                     break;
             }
-            await shard.Record(entry);
+            // Sent: the record must land (a resume sends what its shard does not hold), on whichever silo holds the shard now.
+            await _calls.UntilDoneAsync(() => shard.Record(entry), $"record {entry.Id}", _stopping);
         }
-        await grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(m.Tenant, m.CustomerId)).ReplyHandedOff(reply.Id);
+        var customer = grains.GetGrain<ICustomerGrain>(GrainKeys.Customer(m.Tenant, m.CustomerId));
+        await _calls.UntilDoneAsync(() => customer.ReplyHandedOff(reply.Id), $"hand-off {reply.Id}", _stopping);
     }
 
     /// <summary>The shard's grain reference (shards are few: <see cref="OutboxPolicy.Shards"/> per channel).</summary>
@@ -135,25 +143,13 @@ public sealed class ReplyDispatcher(
     /// <summary>
     /// Whether the shard already holds a part of a redelivered reply, asked again while its silo cannot be reached (a silo
     /// just died and the shard is activated again on a survivor once it is declared dead): this check comes before the
-    /// send, so giving up here would leave the reply unsent until the next start.
+    /// send, so it is deferred rather than given up (giving up would leave the reply unsent until the next start).
     /// </summary>
-    private async Task<bool> Has(IOutboxGrain shard, string idempotencyKey)
+    private async Task<bool> Has(IOutboxGrain shard, string idempotencyKey, string entryId)
     {
-        var started = Stopwatch.GetTimestamp();
-        var backoff = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            try
-            {
-                return await shard.Has(idempotencyKey);
-            }
-            catch (Exception e) when ((TurnCalls.IsUnreachable(e) || e is TimeoutException) && !_stopping.IsCancellationRequested
-                                      && Stopwatch.GetElapsedTime(started) + backoff <= TurnCalls.RetryBudget)
-            {
-                await Task.Delay(backoff, time, _stopping);
-                backoff = backoff * 2 < TimeSpan.FromSeconds(1) ? backoff * 2 : TimeSpan.FromSeconds(1);
-            }
-        }
+        var has = false;
+        await _calls.UntilDoneAsync(async () => has = await shard.Has(idempotencyKey), $"has {entryId}", _stopping);
+        return has;
     }
 
     /// <summary>Attempts until the provider accepts or refuses, or the outbox's attempts run out.</summary>

@@ -125,7 +125,7 @@ public sealed class OutboxGrain(
 
     public Task<bool> Has(string idempotencyKey) => Task.FromResult(_byKey.ContainsKey(idempotencyKey));
 
-    public Task<IReadOnlyList<OutboxEntry>> TakeDue(int max, TimeSpan lease)
+    public async Task<IReadOnlyList<OutboxEntry>> TakeDue(int max, TimeSpan lease)
     {
         var now = time.GetUtcNow();
         var due = new List<OutboxEntry>();
@@ -133,11 +133,16 @@ public sealed class OutboxGrain(
         {
             if (due.Count >= max) break;
             if (e.Status != OutboxStatus.Queued || e.NextAttemptAt > now) continue;
-            // The lease lives in memory only: after a crash the message is simply due again.
             e.NextAttemptAt = now + lease;
             due.Add(e);
         }
-        return Task.FromResult<IReadOnlyList<OutboxEntry>>(due);
+        if (due.Count == 0) return due;
+        // The lease is journaled (one group-committed append per message taken): when this silo dies mid-send, the shard
+        // re-activated on a survivor does not hand the message to another dispatcher while the one that took it may still
+        // be sending it or recording its outcome (Complete, made again on the survivor). If that dispatcher is gone too,
+        // the message is due again when the lease runs out.
+        await Task.WhenAll(due.Select(e => Persist(new OutboxChange { Entry = e, At = now })));
+        return due;
     }
 
     public async Task Complete(string entryId, SendOutcome outcome)
