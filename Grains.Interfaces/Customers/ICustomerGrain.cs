@@ -91,6 +91,13 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("can-contact")]
     Task<ConsentDecision> CanContact(Channel channel, ConsentPurpose purpose);
 
+    /// <summary>
+    /// <see cref="CanContact"/> for each of <paramref name="channels"/> (same order) with the rest of what an outbound step
+    /// reads (turns per channel, intents, slots, the phone number): one call instead of a view and a consent call per channel.
+    /// </summary>
+    [Alias("contact-facts")]
+    Task<CustomerContactFacts> ContactFacts(IReadOnlyList<Channel> channels, ConsentPurpose purpose);
+
     [Alias("record-consent")]
     Task RecordConsent(ConsentChange change);
 

@@ -412,6 +412,23 @@ public sealed class CustomerGrain(
         return Task.FromResult(Decide(channel, purpose) with { CustomerWroteAt = wrote });
     }
 
+    public Task<CustomerContactFacts> ContactFacts(IReadOnlyList<Channel> channels, ConsentPurpose purpose)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        EnsureExists();
+        var consent = new ConsentDecision[channels.Count];
+        for (var i = 0; i < channels.Count; i++)
+        {
+            var channel = channels[i];
+            var wrote = S.Transcript.FindLast(t => t.Channel == channel && t.Direction == Direction.Inbound)?.Time;
+            consent[i] = Decide(channel, purpose) with { CustomerWroteAt = wrote };
+        }
+        var slots = new Dictionary<string, string>(S.Ephemeral.Slots.Count, StringComparer.Ordinal);
+        foreach (var (name, slot) in S.Ephemeral.Slots) slots[name] = slot.Display ?? slot.Value;
+        var phone = S.Addresses.LastOrDefault(a => a.Kind == AddressKind.Phone)?.Value;
+        return Task.FromResult(new CustomerContactFacts(consent, new Dictionary<Channel, int>(S.Intent.TurnsByChannel), [.. S.Intent.History], slots, phone));
+    }
+
     private ConsentDecision Decide(Channel channel, ConsentPurpose purpose)
     {
         var policy = tenants.Find(_tenant)?.Consent ?? new ConsentPolicy();

@@ -32,31 +32,41 @@ internal sealed class GrainCustomerFacts : ICustomerFacts
     public void Add(ContactTouch touch) =>
         _touches.Add(new Touch(touch.At, JourneyChannels.TryParse(touch.Channel, out var c) ? c : JourneyChannel.Sms, touch.Purpose, touch.Journey));
 
+    /// <summary>The channels asked in one <see cref="ICustomerGrain.ContactFacts"/> call, in <see cref="JourneyChannels.All"/>'s order.</summary>
+    private static readonly Channel[] Asked = [.. JourneyChannels.All.Select(ChannelOf)];
+
+    /// <summary>
+    /// Two calls, in parallel: the customer's <see cref="ICustomerGrain.ContactFacts"/> (consent per channel, turns, intents,
+    /// slots, the number) and the ledger's touches. It was six (a view, four consent answers, the touches).
+    /// </summary>
     public static async Task<GrainCustomerFacts> PullAsync(ICustomerGrain customer, IContactLedgerGrain ledger, string purpose, CustomerZones zones)
     {
         var wire = purpose == "transactional" ? ConsentPurpose.Transactional : ConsentPurpose.Marketing;
-        var view = customer.GetView();
+        var contact = customer.ContactFacts(Asked, wire);
         var touches = ledger.Touches();
-        var answers = JourneyChannels.All.ToDictionary(c => c, c => customer.CanContact(ChannelOf(c), wire));
-        await Task.WhenAll([view, touches, .. answers.Values]);
+        await Task.WhenAll(contact, touches);
+        var c = contact.Result;
+        var consent = new Dictionary<JourneyChannel, ConsentAnswer>(JourneyChannels.All.Count);
+        for (var i = 0; i < JourneyChannels.All.Count; i++)
+            consent[JourneyChannels.All[i]] = new ConsentAnswer(c.Consent[i].Allowed, c.Consent[i].Reason);
         var facts = new GrainCustomerFacts(
-            answers.ToDictionary(a => a.Key, a => new ConsentAnswer(a.Value.Result.Allowed, a.Value.Result.Reason)),
+            consent,
             zones,
-            touches.Result.Select(t => new Touch(t.At, JourneyChannels.TryParse(t.Channel, out var c) ? c : JourneyChannel.Sms, t.Purpose, t.Journey)).ToList());
-        var v = view.Result;
+            touches.Result.Select(t => new Touch(t.At, JourneyChannels.TryParse(t.Channel, out var ch) ? ch : JourneyChannel.Sms, t.Purpose, t.Journey)).ToList());
         // The registry's answer carries when the customer last wrote on that channel: a reply, and WhatsApp's window. Its mark
         // is the count of inbound turns on the channel, the customer grain's own order: a wait that began after the n-th
         // turn counts the (n+1)-th as a reply even when the provider stamped both in the same second.
-        foreach (var (channel, answer) in answers)
-            if (answer.Result.CustomerWroteAt is { } wrote)
+        for (var i = 0; i < JourneyChannels.All.Count; i++)
+            if (c.Consent[i].CustomerWroteAt is { } wrote)
             {
-                var turns = v.PersistentIntent.TurnsByChannel.GetValueOrDefault(ChannelOf(channel));
+                var channel = JourneyChannels.All[i];
+                var turns = c.TurnsByChannel.GetValueOrDefault(Asked[i]);
                 facts._events.Add(new CustomerEvent(CustomerEventKind.Replied, wrote, channel, Mark: $"replied:{channel.ToWire()}:{turns}"));
                 if (facts.LastInboundAt is null || wrote > facts.LastInboundAt) facts.LastInboundAt = wrote;
             }
-        for (var i = 0; i < v.PersistentIntent.History.Count; i++)
+        for (var i = 0; i < c.Intents.Count; i++)
         {
-            var record = v.PersistentIntent.History[i];
+            var record = c.Intents[i];
             var channel = JourneyOf(record.Channel);
             var mark = $"intent:{record.At.UtcTicks}:{record.Intent}:{record.Resolution}";
             facts._events.Add(new CustomerEvent(CustomerEventKind.Intent, record.At, channel, record.Intent, mark));
@@ -64,8 +74,8 @@ internal sealed class GrainCustomerFacts : ICustomerFacts
             if (channel == JourneyChannel.Voice) facts._events.Add(new CustomerEvent(CustomerEventKind.CallCompleted, record.At, channel, record.Intent, "call:" + mark));
             facts._attributes[$"flow.{record.Intent}"] = record.Resolution;
         }
-        foreach (var (name, slot) in v.Ephemeral.Slots) facts._attributes[name] = slot.Display ?? slot.Value;
-        facts.Phone = v.Addresses.LastOrDefault(a => a.Kind == Interfaces.Identity.AddressKind.Phone)?.Value;
+        foreach (var (name, value) in c.Slots) facts._attributes[name] = value;
+        facts.Phone = c.Phone;
         return facts;
     }
 

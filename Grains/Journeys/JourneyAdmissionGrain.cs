@@ -17,11 +17,11 @@ namespace Switchboard.Grains.Journeys;
 /// One shard of a journey's audience. <see cref="Admit"/> writes a batch of rows as one record of its own stream
 /// (<c>journey-admission/&lt;shard&gt;/&lt;n&gt;</c>), then the batch's number and its rows' key hashes to the shard's
 /// journal, and answers: two appends that the embedded store's group commit shares with every other shard's. A
-/// background loop then enrols the admitted batches in order (each number's customer registered through the ingress,
+/// background loop then enrols the admitted batches, oldest first and a few at once (each number's customer registered through the ingress,
 /// then its enrolment grain, whose first step runs as before), deletes the batch's stream and records it done. A row is
 /// admitted once per run (the 128-bit hash of its key is kept for the run); a batch cut short by a crash is enrolled
 /// again, which the enrolment grains answer as already enrolled, so nothing admitted is lost or enrolled twice. Only
-/// the batch being enrolled is in memory; the rest waits on disk. A reminder wakes a shard that still has batches after
+/// the batches being enrolled are in memory; the rest waits on disk. A reminder wakes a shard that still has batches after
 /// a restart. Numbers are sealed (AES-GCM, a key derived from the master key and the shard's own salt) before they are
 /// written: the journal holds pseudonyms, sealed numbers, zones and attributes, never a raw number.
 /// </summary>
@@ -32,6 +32,12 @@ public sealed class JourneyAdmissionGrain(IJournalStore journalStore, Serializer
     private const string ReminderName = "journey-admission";
     /// <summary>Enough records between snapshots that the run's key hashes (16 bytes a row) are rewritten rarely.</summary>
     private const int SnapshotEvery = 256;
+    /// <summary>
+    /// Batches a shard enrols at once (about 64 rows each): a batch waits for its slowest row's chain of calls and journal
+    /// commits, so one at a time left the cores idle between them.
+    /// </summary>
+    private const int BatchesInFlight = 4;
+
     /// <summary>
     /// Intake first: while rows keep arriving (an admission within this time), the drain waits before each batch, up to
     /// <see cref="MaxYield"/>, so an upload is not slowed by the first steps of its own rows (which the journey's pacing
@@ -153,36 +159,38 @@ public sealed class JourneyAdmissionGrain(IJournalStore journalStore, Serializer
         _drain = Drain();
     }
 
-    /// <summary>Enrols the admitted batches in order; a batch is recorded done once all of its rows are enrolled.</summary>
+    /// <summary>
+    /// Enrols the admitted batches, oldest first, <see cref="BatchesInFlight"/> at a time; a batch is recorded done once
+    /// all of its rows are enrolled (batches may finish out of order: the journal keeps the rest).
+    /// </summary>
     private async Task Drain()
     {
         await Task.Yield();
         var failures = 0;
-        while (_store.State.Batches.Count > 0)
+        var running = new Dictionary<Task<bool>, long>();
+        while (_store.State.Batches.Count > 0 || running.Count > 0)
         {
             DelayDeactivation(TimeSpan.FromMinutes(5)); // one writer per stream: this activation stays while it drains
-            var yielded = Stopwatch.GetTimestamp();
-            while (Stopwatch.GetElapsedTime(_lastAdmit) < IntakeQuiet && Stopwatch.GetElapsedTime(yielded) < MaxYield)
-                await Task.Delay(IntakeQuiet / 5);
-            var number = _store.State.Batches[0];
-            var stream = BatchStream(number);
-            bool ok;
-            try
+            if (running.Count < BatchesInFlight && NextBatch(running) is { } next)
             {
-                var contents = await journalStore.ReadAsync(stream);
-                // No rows: the batch was enrolled and its stream deleted just before a crash.
-                var batch = contents.Snapshot is { } bytes ? serializer.Deserialize<AdmissionBatch>(bytes) ?? new AdmissionBatch() : new AdmissionBatch();
-                var run = _store.State.RunOf(number);
-                var results = await Task.WhenAll(batch.Rows.Select(r => EnrolOne(run, r)));
-                ok = results.All(x => x);
-                if (ok) await journalStore.DeleteAsync(stream);
+                if (running.Count == 0)
+                {
+                    var yielded = Stopwatch.GetTimestamp();
+                    while (Stopwatch.GetElapsedTime(_lastAdmit) < IntakeQuiet && Stopwatch.GetElapsedTime(yielded) < MaxYield)
+                        await Task.Delay(IntakeQuiet / 5);
+                }
+                // While rows keep arriving, one batch at a time (intake first); otherwise up to the limit.
+                if (running.Count == 0 || Stopwatch.GetElapsedTime(_lastAdmit) >= IntakeQuiet)
+                {
+                    running[EnrolBatch(next)] = next;
+                    continue;
+                }
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                logger.LogWarning(e, "Journey {Journey} admission shard {Shard}: batch {Batch} could not be read or removed", _journey, this.GetPrimaryKeyString(), number);
-                ok = false;
-            }
-            if (!ok)
+            if (running.Count == 0) continue;
+            var finished = await Task.WhenAny(running.Keys);
+            var number = running[finished];
+            running.Remove(finished);
+            if (!await finished)
             {
                 // Enrolling is idempotent: the whole batch is tried again, later, however much of it went through.
                 if (++failures % 10 == 1) logger.LogWarning("Journey {Journey} admission shard {Shard}: batch {Batch} not fully enrolled yet; retrying",
@@ -200,7 +208,7 @@ public sealed class JourneyAdmissionGrain(IJournalStore journalStore, Serializer
             catch (Exception e)
             {
                 logger.LogError(e, "Journey {Journey} admission shard {Shard}: recording an enrolled batch failed", _journey, this.GetPrimaryKeyString());
-                DeactivateOnIdle();
+                DeactivateOnIdle(); // the batches still running are enrolled again after the reload, which they answer as already enrolled
                 return;
             }
         }
@@ -223,6 +231,36 @@ public sealed class JourneyAdmissionGrain(IJournalStore journalStore, Serializer
                 await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
                 StartDrainLater();
             }
+        }
+    }
+
+    /// <summary>The oldest admitted batch not being enrolled now.</summary>
+    private long? NextBatch(Dictionary<Task<bool>, long> running)
+    {
+        foreach (var number in _store.State.Batches)
+            if (!running.ContainsValue(number)) return number;
+        return null;
+    }
+
+    /// <summary>Enrols every row of one batch (idempotent), then deletes its stream; false when a row or the stream failed.</summary>
+    private async Task<bool> EnrolBatch(long number)
+    {
+        try
+        {
+            var stream = BatchStream(number);
+            var run = _store.State.RunOf(number);
+            var contents = await journalStore.ReadAsync(stream);
+            // No rows: the batch was enrolled and its stream deleted just before a crash.
+            var batch = contents.Snapshot is { } bytes ? serializer.Deserialize<AdmissionBatch>(bytes) ?? new AdmissionBatch() : new AdmissionBatch();
+            var results = await Task.WhenAll(batch.Rows.Select(r => EnrolOne(run, r)));
+            if (!results.All(x => x)) return false;
+            await journalStore.DeleteAsync(stream);
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "Journey {Journey} admission shard {Shard}: batch {Batch} could not be read or removed", _journey, this.GetPrimaryKeyString(), number);
+            return false;
         }
     }
 

@@ -87,7 +87,15 @@ public sealed class JourneyAudienceGrain(TenantDirectory tenants, JourneyDirecto
             if (!await customer.Exists()) return (null, "unknown customer");
             var e164 = (await customer.GetView()).Addresses.LastOrDefault(a => a.Kind == AddressKind.Phone)?.Value;
             var zones = CustomerZones.Resolve(m.TimeZone, e164, rules.DefaultTimeZone);
-            return (new AdmissionRow("c:" + id, id, null, m.Attributes, [.. zones.Ids], e164 is null ? null : Region(e164)), null);
+            // A customer whose number is theirs (bound to them, not released to someone else) is keyed as a row by that
+            // number is, so the same customer listed by number and by id in one run is admitted, and counted, once.
+            var key = "c:" + id;
+            if (e164 is not null)
+            {
+                var number = new ChannelAddress(AddressKind.Phone, e164);
+                if (await pseudonyms.FindAsync(GrainFactory, tenantId, number) == id) key = "a:" + pseudonyms.IdentityKey(tenantId, number);
+            }
+            return (new AdmissionRow(key, id, null, m.Attributes, [.. zones.Ids], e164 is null ? null : Region(e164)), null);
         }
     }
 

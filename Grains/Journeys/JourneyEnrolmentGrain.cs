@@ -57,7 +57,8 @@ public sealed class JourneyEnrolmentGrain(
         (_tenant, _journey, _customerId) = JourneyKeys.ParseEnrolment(this.GetPrimaryKeyString());
         _store = new GrainJournal<EnrolmentGrainState, EnrolmentGrainState>(journalStore, serializer, StreamOf(this.GetPrimaryKeyString()), static (_, _) => { }, snapshotEvery: 1);
         await _store.LoadAsync();
-        if (S.Json is { } json) _enrolment = JsonSerializer.Deserialize<EnrolmentState>(json, Json);
+        if (S.JsonUtf8 is { } utf8) _enrolment = JsonSerializer.Deserialize<EnrolmentState>(utf8, Json);
+        else if (S.Json is { } json) _enrolment = JsonSerializer.Deserialize<EnrolmentState>(json, Json);
         _reminder = _enrolment is not null;
     }
 
@@ -130,7 +131,7 @@ public sealed class JourneyEnrolmentGrain(
         var customer = GrainFactory.GetGrain<ICustomerGrain>(GrainKeys.Customer(_tenant, _customerId));
         var ledger = GrainFactory.GetGrain<IContactLedgerGrain>(JourneyKeys.Ledger(_tenant, _customerId));
         var zones = Zones(rules);
-        // Facts are pulled once per wake-up (six calls); a touch this wake-up made is added to them, so the caps count it.
+        // Facts are pulled once per wake-up (two calls, customer and ledger); a touch this wake-up made is added to them, so the caps count it.
         var facts = await GrainCustomerFacts.PullAsync(customer, ledger, journey.Purpose, zones);
         for (var guard = 0; guard < 32; guard++)
         {
@@ -259,10 +260,12 @@ public sealed class JourneyEnrolmentGrain(
 
     private async Task Save()
     {
-        var json = _enrolment is null ? null : JsonSerializer.Serialize(_enrolment, Json);
+        var json = _enrolment is null ? null : JsonSerializer.SerializeToUtf8Bytes(_enrolment, Json);
         // A wake-up that changed nothing (a poll while waiting for a reply) writes nothing.
-        if (json == S.Json && !_outboxDirty && _store.Version > 0) return;
-        S.Json = json;
+        if (S.Json is null && (json is null ? S.JsonUtf8 is null : S.JsonUtf8 is { } saved && json.AsSpan().SequenceEqual(saved))
+            && !_outboxDirty && _store.Version > 0) return;
+        S.JsonUtf8 = json;
+        S.Json = null;
         _outboxDirty = false;
         try
         {

@@ -19,6 +19,11 @@ public sealed class EnrolmentGrainState
     [Id(2)] public string? Region { get; set; }
     /// <summary>Send idempotency key → the outbox shard that holds it (<c>whatsapp/17</c>: no address), so the timeline can show its delivery status.</summary>
     [Id(3)] public Dictionary<string, string> Outbox { get; set; } = [];
+    /// <summary>
+    /// The same JSON as UTF-8, what is written now (<see cref="Json"/> is null then): half the bytes, and no string to
+    /// build and encode again at every write. <see cref="Json"/> is still read from what older builds wrote.
+    /// </summary>
+    [Id(4)] public byte[]? JsonUtf8 { get; set; }
 }
 
 [GenerateSerializer, Alias("contact-ledger-state")]

@@ -68,6 +68,46 @@ public sealed class AudienceTests
         Assert.Equal(2, again["alreadyEnrolled"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task A_customer_listed_by_number_and_by_id_in_one_upload_is_admitted_and_counted_once()
+    {
+        await using var graph = await GraphStandIn.StartAsync();
+        await using var rbm = await ProviderStandIn.StartAsync();
+        await using var silo = await SiloApp.StartAsync(JourneyEngine.Settings(graph, rbm));
+        await JourneyEngine.Define(silo, "list-only", Journey);
+        await JourneyEngine.Define(silo, "list-two", Journey.Replace("journey: list-only", "journey: list-two"));
+        const string phone = "919800000534";
+        // A first list makes the number a customer (its number bound to it) in another journey.
+        var first = await silo.Http.PostAsync("/api/journeys/list-two/enrolments/csv", new StringContent($"phone\n+{phone}\n", Encoding.UTF8, "text/csv"));
+        Assert.True(first.IsSuccessStatusCode, await first.Content.ReadAsStringAsync());
+        string? customer = null;
+        await JourneyEngine.Until(async () =>
+        {
+            var resolve = await silo.Http.GetAsync($"/api/customers/resolve?channel=whatsapp&address={phone}");
+            if (!resolve.IsSuccessStatusCode) return false;
+            customer = (await resolve.Content.ReadFromJsonAsync<JsonObject>())!["customerId"]!.ToString();
+            return true;
+        }, "the listed number is a customer");
+
+        // The same customer by number and by id in one upload: admitted once, the other row already enrolled.
+        var csv = $"phone,customerId,model\n+{phone},,Nexon\n,{customer},Nexon\n";
+        var r = await silo.Http.PostAsync("/api/journeys/list-only/enrolments/csv", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        var body = (await r.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.True(r.IsSuccessStatusCode, body.ToJsonString());
+        Assert.Equal(2, body["rows"]!.GetValue<int>());
+        Assert.Equal(1, body["enrolled"]!.GetValue<int>());
+        Assert.Equal(1, body["alreadyEnrolled"]!.GetValue<int>());
+        Assert.Equal(0, body["badRows"]!.GetValue<int>());
+        await JourneyEngine.Until(async () => (await silo.Http.GetAsync($"/api/journeys/list-only/enrolments/{customer}")).IsSuccessStatusCode,
+            "the customer is enrolled");
+
+        // By id first, then by number, in a later upload of the same run: already enrolled both times.
+        var again = (await (await silo.Http.PostAsync("/api/journeys/list-only/enrolments/csv",
+            new StringContent($"customerId,phone\n{customer},\n,+{phone}\n", Encoding.UTF8, "text/csv"))).Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(0, again["enrolled"]!.GetValue<int>());
+        Assert.Equal(2, again["alreadyEnrolled"]!.GetValue<int>());
+    }
+
     /// <summary>
     /// Once every admitted batch is enrolled, the shards' batch streams are gone and nothing the shards keep (their
     /// journals: run, salt, key hashes) holds the number, in UTF-8 or UTF-16.
