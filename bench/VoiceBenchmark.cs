@@ -174,6 +174,7 @@ public sealed class VoiceBenchmark : IBenchmark
     private static void PrintBreakdown(IEnumerable<VoiceLoadCaller.LoadCall> calls,
         System.Collections.Concurrent.ConcurrentDictionary<string, (long Arrived, long Locked, long Sent, long Done)> server)
     {
+        var queued = new Percentiles();
         var toServer = new Percentiles();
         var lockWait = new Percentiles();
         var handling = new Percentiles();
@@ -181,6 +182,7 @@ public sealed class VoiceBenchmark : IBenchmark
         var back = new Percentiles();
         foreach (var call in calls)
         {
+            if (call.Queued > 0) queued.Add(call.Started - call.Queued);
             if (!server.TryGetValue(call.CallId, out var s)) continue;
             toServer.Add(s.Arrived - call.Started);
             lockWait.Add(s.Locked - s.Arrived);
@@ -189,6 +191,7 @@ public sealed class VoiceBenchmark : IBenchmark
             back.Add(call.AnsweredAt - s.Sent);
         }
         static string Row(Percentiles p) => $"p50 {p.Micros(50) / 1000:F2} ms, p99 {p.Micros(99) / 1000:F2} ms, max {p.Micros(100) / 1000:F2} ms";
+        Console.WriteLine($"  (before the timing starts: INVITE queued → sent by the UAC's sender thread: {Row(queued)})");
         Console.WriteLine($"  UAC send → server signaling layer (socket + server receive loop): {Row(toServer)}");
         Console.WriteLine($"  → signaling lock taken: {Row(lockWait)}");
         Console.WriteLine($"  → 200 handed to the socket (SDP, RTP ports, dialog, answer): {Row(handling)}");
