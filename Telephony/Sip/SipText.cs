@@ -30,15 +30,24 @@ public static class SipText
     /// <summary>The builder's text, UTF-8 encoded, followed by <paramref name="tail"/>; the builder goes back to the cache.</summary>
     public static byte[] ToBytesAndRelease(StringBuilder sb, ReadOnlySpan<byte> tail = default)
     {
+        // A stateful encoder: a surrogate pair split across two chunks is still encoded as one character.
+        var encoder = _encoder ??= Encoding.UTF8.GetEncoder();
+        encoder.Reset();
         var head = 0;
-        foreach (var chunk in sb.GetChunks()) head += Encoding.UTF8.GetByteCount(chunk.Span);
+        foreach (var chunk in sb.GetChunks()) head += encoder.GetByteCount(chunk.Span, flush: false);
+        head += encoder.GetByteCount(ReadOnlySpan<char>.Empty, flush: true);
+        encoder.Reset();
         var bytes = new byte[head + tail.Length];
         var at = 0;
-        foreach (var chunk in sb.GetChunks()) at += Encoding.UTF8.GetBytes(chunk.Span, bytes.AsSpan(at));
+        foreach (var chunk in sb.GetChunks()) at += encoder.GetBytes(chunk.Span, bytes.AsSpan(at), flush: false);
+        at += encoder.GetBytes(ReadOnlySpan<char>.Empty, bytes.AsSpan(at), flush: true);
         tail.CopyTo(bytes.AsSpan(at));
         Release(sb);
         return bytes;
     }
+
+    [ThreadStatic]
+    private static Encoder? _encoder;
 
     /// <summary>The builder's text as a string; the builder goes back to the cache.</summary>
     public static string ToStringAndRelease(StringBuilder sb)

@@ -42,4 +42,18 @@ public class SetupParsingTests
         Assert.Equal("", NameAddr.Param("<sip:b@h>;lr", "lr"));
         Assert.False(NameAddr.HasParam("<sip:b@h;tag=inside>", "tag"));
     }
+
+    [Fact]
+    public void Written_messages_encode_characters_outside_the_basic_plane_whole_wherever_the_builder_splits_them()
+    {
+        // Display names long enough that the builder grows chunks; the emoji lands at every offset across the runs.
+        for (var pad = 0; pad < 40; pad++)
+        {
+            var name = new string('a', 480 + pad) + "\U0001F600";
+            var headers = new List<SipHeader> { new("From", $"\"{name}\" <sip:a@h>;tag=1"), new("To", "<sip:b@h>"), new("Call-ID", "c"), new("CSeq", "1 OPTIONS") };
+            var bytes = SipWriter.Request("OPTIONS", "sip:b@h", headers);
+            Assert.Contains(name, Encoding.UTF8.GetString(bytes));
+            Assert.DoesNotContain("\uFFFD", Encoding.UTF8.GetString(bytes));
+        }
+    }
 }
