@@ -25,7 +25,11 @@ public interface ISpeechToText
 /// <summary>One utterance being recognised. Dispose returns engine resources (a pooled decoder) even when not ended.</summary>
 public interface IRecognitionStream : IAsyncDisposable
 {
-    /// <summary>Feeds 8 kHz PCM (any length; 160 samples per 20 ms frame on a call). Returns a partial hypothesis when it changed.</summary>
+    /// <summary>
+    /// Feeds 8 kHz PCM (any length; 160 samples per 20 ms frame on a call). Returns a partial hypothesis when it changed.
+    /// The memory is the caller's again once the returned task completes (callers reuse their frame buffers): a stream
+    /// copies what it keeps.
+    /// </summary>
     ValueTask<PartialHypothesis?> FeedAsync(ReadOnlyMemory<short> pcm8kHz, CancellationToken cancellationToken = default);
 
     /// <summary>Ends the utterance and returns the final result. Feeding after this is an error.</summary>

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.RegularExpressions;
 using Switchboard.Telephony.Media;
 
 namespace Switchboard.Speech;
@@ -10,7 +9,7 @@ namespace Switchboard.Speech;
 /// before its first sample, so a long reply would otherwise wait for all of it). Each sentence is cached on its own, so
 /// a greeting's first sentence plays from the cache even when the rest of the reply is new.
 /// </summary>
-public sealed partial class TtsPromptAudio(ITextToSpeech tts, SynthesizedPromptCache cache) : IPromptAudio
+public sealed class TtsPromptAudio(ITextToSpeech tts, SynthesizedPromptCache cache) : IPromptAudio
 {
     public bool IsAvailable => tts.IsAvailable;
 
@@ -32,20 +31,28 @@ public sealed partial class TtsPromptAudio(ITextToSpeech tts, SynthesizedPromptC
     /// </summary>
     public static IReadOnlyList<string> Sentences(string text)
     {
-        var parts = SentenceEnd().Split(text.Trim()).Where(p => p.Length > 0).ToList();
-        var sentences = new List<string>(parts.Count);
-        var carry = "";
-        foreach (var part in parts)
+        // A scan instead of Regex.Split + LINQ (this runs for every prompt a call plays, cached or not): only the
+        // sentences themselves are new strings, and a one-sentence prompt is the trimmed text.
+        var rest = text.AsSpan().Trim();
+        var sentences = new List<string>(2);
+        string? carry = null;
+        while (rest.Length > 0)
         {
-            var sentence = carry.Length == 0 ? part : carry + " " + part;
+            var end = SentenceEnd(rest, out var next);
+            var part = rest[..end];
+            rest = rest[next..];
+            if (part.Length == 0) continue;
+            var sentence = carry is null
+                ? part.Length == text.Length ? text : part.ToString()
+                : string.Concat(carry, " ", part);
             if (WordCount(sentence) < 2) carry = sentence;
             else
             {
                 sentences.Add(sentence);
-                carry = "";
+                carry = null;
             }
         }
-        if (carry.Length > 0)
+        if (carry is not null)
         {
             if (sentences.Count == 0) sentences.Add(carry);
             else sentences[^1] += " " + carry;
@@ -53,8 +60,29 @@ public sealed partial class TtsPromptAudio(ITextToSpeech tts, SynthesizedPromptC
         return sentences;
     }
 
-    private static int WordCount(string s) => s.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+    /// <summary>
+    /// Where the first sentence of <paramref name="s"/> ends (after <c>. ! ? ;</c> followed by white space, as the
+    /// former regex <c>(?&lt;=[.!?;])\s+</c>) and where the next begins (after that white space); the whole span when none.
+    /// </summary>
+    private static int SentenceEnd(ReadOnlySpan<char> s, out int next)
+    {
+        for (var i = 0; i < s.Length - 1; i++)
+        {
+            if (s[i] is not ('.' or '!' or '?' or ';') || !char.IsWhiteSpace(s[i + 1])) continue;
+            var j = i + 1;
+            while (j < s.Length && char.IsWhiteSpace(s[j])) j++;
+            next = j;
+            return i + 1;
+        }
+        next = s.Length;
+        return s.Length;
+    }
 
-    [GeneratedRegex(@"(?<=[.!?;])\s+")]
-    private static partial Regex SentenceEnd();
+    private static int WordCount(string s)
+    {
+        var n = 0;
+        for (var i = 0; i < s.Length; i++)
+            if (s[i] != ' ' && (i == 0 || s[i - 1] == ' ')) n++;
+        return n;
+    }
 }

@@ -13,7 +13,7 @@ namespace Switchboard.Bench;
 /// (an RFC 4733 DTMF turn). Prints INVITE→200 latency, per-packet send lateness of the server's pacer
 /// (p50/p99/max), RTP loss seen by the UAC, and process CPU per call (includes the load generator: an upper bound).
 /// With <c>--srtp</c> every call is SRTP (RTP/SAVP, SDES, AES_CM_128_HMAC_SHA1_80) both ways.
-/// Usage: voice [calls=200] [rate=50] [holdSeconds=10] [--no-realtime] [--srtp] [--agent] [--no-receive-path] [--no-raise-runtime-threads] [--gc-sustained] [--rtp-ports=MIN-MAX]
+/// Usage: voice [calls=200] [rate=50] [holdSeconds=10] [--no-realtime] [--srtp] [--agent] [--no-receive-path] [--no-raise-runtime-threads] [--gc-sustained] [--rtp-ports=MIN-MAX] [--setup-allocation]
 /// <c>--agent</c> keeps the speech agent (VAD and recogniser on every call) on; by default calls are DTMF only.
 /// First it measures the inbound media path per packet against the loop it replaced (<see cref="VoiceReceivePath"/>).
 /// </summary>
@@ -36,6 +36,13 @@ public sealed class VoiceBenchmark : IBenchmark
         var (rtpMin, rtpMax) = span is [var lo, var hi] ? (int.Parse(lo), int.Parse(hi)) : (40000, 49999);
         if ((rtpMax - rtpMin + 1) / 2 < calls) Console.WriteLine($"warning: RTP ports {rtpMin}-{rtpMax} hold {(rtpMax - rtpMin + 1) / 2} calls, fewer than {calls}");
         Console.WriteLine($"voice: {calls} calls at {rate}/s, held {hold} s, {(srtp ? "SRTP" : "plain RTP")}, speech agent {(agent ? "on" : "off (DTMF)")}, on {Environment.ProcessorCount} cores");
+        // --setup-allocation: only the bytes per call of each step of the call set-up that runs without sockets or
+        // grains (a separate run, so its garbage does not move the GC budgets of a load run).
+        if (args.Contains("--setup-allocation"))
+        {
+            VoiceSetupAllocation.Print();
+            return 0;
+        }
         if (srtp) MeasureSrtpPacketCost();
         // The per-packet and per-call micro-measures force full GCs (VoiceCallState), which move the GC budgets of the
         // run after them: --no-receive-path skips both.
@@ -167,6 +174,7 @@ public sealed class VoiceBenchmark : IBenchmark
     private static void PrintBreakdown(IEnumerable<VoiceLoadCaller.LoadCall> calls,
         System.Collections.Concurrent.ConcurrentDictionary<string, (long Arrived, long Locked, long Sent, long Done)> server)
     {
+        var queued = new Percentiles();
         var toServer = new Percentiles();
         var lockWait = new Percentiles();
         var handling = new Percentiles();
@@ -174,6 +182,7 @@ public sealed class VoiceBenchmark : IBenchmark
         var back = new Percentiles();
         foreach (var call in calls)
         {
+            if (call.Queued > 0) queued.Add(call.Started - call.Queued);
             if (!server.TryGetValue(call.CallId, out var s)) continue;
             toServer.Add(s.Arrived - call.Started);
             lockWait.Add(s.Locked - s.Arrived);
@@ -182,6 +191,7 @@ public sealed class VoiceBenchmark : IBenchmark
             back.Add(call.AnsweredAt - s.Sent);
         }
         static string Row(Percentiles p) => $"p50 {p.Micros(50) / 1000:F2} ms, p99 {p.Micros(99) / 1000:F2} ms, max {p.Micros(100) / 1000:F2} ms";
+        Console.WriteLine($"  (before the timing starts: INVITE queued → sent by the UAC's sender thread: {Row(queued)})");
         Console.WriteLine($"  UAC send → server signaling layer (socket + server receive loop): {Row(toServer)}");
         Console.WriteLine($"  → signaling lock taken: {Row(lockWait)}");
         Console.WriteLine($"  → 200 handed to the socket (SDP, RTP ports, dialog, answer): {Row(handling)}");

@@ -30,6 +30,8 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _sipLoop;
     private readonly Thread _rtpLoop;
+    private readonly Thread _inviteSender;
+    private readonly BlockingCollection<(LoadCall Call, byte[] Invite)> _invites = new();
     private int _next;
 
     public VoiceLoadCaller(IPEndPoint server, bool srtp = false)
@@ -43,6 +45,8 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
         _sipLoop.Start();
         _rtpLoop = new Thread(RtpLoop) { IsBackground = true, Name = "uac-rtp-receive" };
         _rtpLoop.Start();
+        _inviteSender = new Thread(InviteSendLoop) { IsBackground = true, Name = "uac-invite-send" };
+        _inviteSender.Start();
     }
 
     private int SipPort => ((IPEndPoint)_sip.LocalEndPoint!).Port;
@@ -69,8 +73,10 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
                   "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\na=sendrecv\r\n" +
                   (key is null ? "" : $"a=crypto:{SdesCrypto.Format(1, key)}\r\n");
         var invite = SipWriter.Request("INVITE", $"sip:1000@{_server}", call.Headers("INVITE", 1, SipWriter.NewBranch(), toTag: null), "application/sdp", Encoding.ASCII.GetBytes(sdp));
-        call.Started = Stopwatch.GetTimestamp();
-        _sip.SendTo(invite, SocketFlags.None, _server);
+        // Sent (and its start time taken) by the sender thread: a thread-pool thread preempted between the timestamp
+        // and the send on a loaded box was counted as INVITE→200 time.
+        call.Queued = Stopwatch.GetTimestamp();
+        _invites.Add((call, invite));
         SipMessage ok;
         try { ok = await call.Answered.Task.WaitAsync(TimeSpan.FromSeconds(30)); }
         catch (TimeoutException)
@@ -111,6 +117,27 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
         try { await call.Ended.Task.WaitAsync(TimeSpan.FromSeconds(10)); }
         catch (TimeoutException) { Interlocked.Increment(ref _byesUnanswered); }
         _calls.TryRemove(call.CallId, out _);
+    }
+
+    /// <summary>
+    /// INVITEs go out from one dedicated thread (nice -15, like the server's SIP receive thread), which takes each call's
+    /// start time right before the send: what INVITE→200 measures is then the server and the two SIP threads' wake-ups,
+    /// not the load generator's thread-pool scheduling.
+    /// </summary>
+    private void InviteSendLoop()
+    {
+        PacerThreadPriority.Raise(realtime: false);
+        try
+        {
+            foreach (var (call, invite) in _invites.GetConsumingEnumerable(_stop.Token))
+            {
+                call.Started = Stopwatch.GetTimestamp();
+                try { _sip.SendTo(invite, SocketFlags.None, _server); }
+                catch (SocketException) { }
+                catch (ObjectDisposedException) { return; }
+            }
+        }
+        catch (OperationCanceledException) { }
     }
 
     /// <summary>
@@ -197,6 +224,8 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
         _rtp.Dispose();
         _sipLoop.Join(TimeSpan.FromSeconds(5));
         _rtpLoop.Join(TimeSpan.FromSeconds(5));
+        _inviteSender.Join(TimeSpan.FromSeconds(5));
+        _invites.Dispose();
     }
 
     /// <summary>One load call: its dialog identifiers and an outbound RTP stream (PCMU silence, one DTMF input).</summary>
@@ -215,6 +244,8 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
 
         public string CallId { get; } = callId;
         public long Started { get; set; }
+        /// <summary>When the INVITE was handed to the sender thread (Started is when that thread sent it).</summary>
+        public long Queued { get; set; }
         public long AnsweredAt { get; set; }
         public string? RemoteTag { get; set; }
         public IPEndPoint? RemoteRtp { get; set; }

@@ -11,6 +11,9 @@ namespace Switchboard.Speech.Audio;
 public sealed class StreamingResampler
 {
     private readonly WdlResampler _resampler = new();
+    /// <summary>Input samples handed to NAudio per round: its buffers stay far below the 85,000-byte large-object threshold.</summary>
+    private const int MaxChunk = 4096;
+
     private float[] _output = new float[1024];
 
     public StreamingResampler(int inputRate, int outputRate)
@@ -34,7 +37,10 @@ public sealed class StreamingResampler
     {
         while (!input.IsEmpty)
         {
-            var wanted = _resampler.ResamplePrepare(input.Length, 1, out var buffer);
+            // At most MaxChunk input samples per round: NAudio sizes its input and our output buffer to the request, and a
+            // whole utterance at once (seconds at 16–22 kHz) put both on the large object heap, whose budget then
+            // triggered blocking gen2 collections while calls were being set up (docs/voice.md).
+            var wanted = _resampler.ResamplePrepare(Math.Min(input.Length, MaxChunk), 1, out var buffer);
             var n = Math.Min(wanted, input.Length);
             for (var i = 0; i < n; i++) buffer[i] = input[i] / 32768f;
             Drain(n, output);

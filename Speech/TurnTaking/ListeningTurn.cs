@@ -27,6 +27,7 @@ public sealed class ListeningTurn : IAsyncDisposable
     private readonly BargeInPolicy _bargeIn;
     private readonly Queue<short[]> _preRoll = new();
     private readonly int _preRollFrames;
+    private short[]? _spare;
     private bool _finished;
     private bool _hypothesisComplete;
     private string? _lastCompleteHypothesis;
@@ -70,8 +71,13 @@ public sealed class ListeningTurn : IAsyncDisposable
         PartialHypothesis? partial = null;
         if (!_utterance.InSpeech)
         {
-            _preRoll.Enqueue(frame.ToArray());
-            while (_preRoll.Count > _preRollFrames) _preRoll.Dequeue();
+            // The frame is the caller's (reused after this call): keep a copy, in the array of the frame that falls
+            // out of the pre-roll when there is one, so steady listening allocates nothing per frame.
+            var copy = _spare is { } spare && spare.Length == frame.Length ? spare : new short[frame.Length];
+            _spare = null;
+            frame.Span.CopyTo(copy);
+            _preRoll.Enqueue(copy);
+            while (_preRoll.Count > _preRollFrames) _spare = _preRoll.Dequeue();
         }
         else
         {

@@ -68,7 +68,10 @@ public sealed class MediaPacer : IDisposable
             {
                 var index = Array.IndexOf(_slots[i], stream);
                 if (index < 0) continue;
-                _slots[i] = [.. _slots[i].Where((_, j) => j != index)];
+                var shorter = new IPacedStream[_slots[i].Length - 1];
+                Array.Copy(_slots[i], shorter, index);
+                Array.Copy(_slots[i], index + 1, shorter, index, shorter.Length - index);
+                _slots[i] = shorter;
                 if (--_count == 0) _busy.Reset();
                 return;
             }

@@ -40,7 +40,8 @@ public static class MediaNegotiation
             SdesCrypto? crypto = null;
             if (m.Protocol.Equals(SecureProfile, StringComparison.OrdinalIgnoreCase))
             {
-                crypto = m.Crypto.FirstOrDefault(c => c.Usable);
+                foreach (var c in m.Crypto)
+                    if (c.Usable) { crypto = c; break; }
                 if (crypto is null) continue;
             }
             else if (requireSrtp || !m.Protocol.Equals(PlainProfile, StringComparison.OrdinalIgnoreCase)) continue;
@@ -92,7 +93,7 @@ public static class MediaNegotiation
             AudioLines(sb, localPort, chosen.Codec, chosen.TelephoneEventPayloadType, direction, chosen.Secure ? SecureProfile : PlainProfile);
             if (chosen.RemoteCrypto is { } crypto) sb.Append("a=crypto:").Append(SdesCrypto.Format(crypto.Tag, localKey)).Append("\r\n");
         }
-        return Encoding.ASCII.GetBytes(sb.ToString());
+        return Sip.SipText.ToBytesAndRelease(sb);
     }
 
     /// <summary>Our offer for an outbound call: PCMU, PCMA and telephone-event 101.</summary>
@@ -103,13 +104,13 @@ public static class MediaNegotiation
         sb.Append("a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n");
         sb.Append("a=rtpmap:").Append(DefaultTelephoneEventPayloadType).Append(" telephone-event/8000\r\n");
         sb.Append("a=fmtp:").Append(DefaultTelephoneEventPayloadType).Append(" 0-15\r\na=ptime:20\r\na=sendrecv\r\n");
-        return Encoding.ASCII.GetBytes(sb.ToString());
+        return Sip.SipText.ToBytesAndRelease(sb);
     }
 
     private static StringBuilder Header(string localAddress, long sessionId, long version)
     {
         var ipv = localAddress.Contains(':') ? "IP6" : "IP4";
-        var sb = new StringBuilder(300);
+        var sb = Sip.SipText.Acquire(300);
         sb.Append("v=0\r\n");
         sb.Append("o=switchboard ").Append(sessionId).Append(' ').Append(version).Append(" IN ").Append(ipv).Append(' ').Append(localAddress).Append("\r\n");
         sb.Append("s=switchboard\r\n");

@@ -17,20 +17,31 @@ public static class NameAddr
     }
 
     /// <summary>A header parameter (after the URI's closing bracket), e.g. <c>tag</c> or a Via's <c>branch</c>; "" for a bare flag.</summary>
-    public static string? Param(string value, string name)
+    public static string? Param(string value, string name) =>
+        TryParam(value, name, out var found) ? found.Length == 0 ? "" : found.ToString() : null;
+
+    /// <summary>Whether the header has the parameter (<see cref="Param"/> without allocating its value).</summary>
+    public static bool HasParam(string value, string name) => TryParam(value, name, out _);
+
+    private static bool TryParam(string value, string name, out ReadOnlySpan<char> found)
     {
         var gt = value.IndexOf('>');
         var start = value.IndexOf(';', gt < 0 ? 0 : gt);
         while (start >= 0)
         {
             var end = value.IndexOf(';', start + 1);
-            var part = (end < 0 ? value[(start + 1)..] : value[(start + 1)..end]).Trim();
+            var part = (end < 0 ? value.AsSpan(start + 1) : value.AsSpan(start + 1, end - start - 1)).Trim();
             var eq = part.IndexOf('=');
             var key = eq < 0 ? part : part[..eq].TrimEnd();
-            if (key.Equals(name, StringComparison.OrdinalIgnoreCase)) return eq < 0 ? "" : part[(eq + 1)..].Trim();
+            if (key.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                found = eq < 0 ? default : part[(eq + 1)..].Trim();
+                return true;
+            }
             start = end;
         }
-        return null;
+        found = default;
+        return false;
     }
 
     /// <summary>The user part of a sip:/sips:/tel: URI ("" when there is none).</summary>

@@ -32,6 +32,15 @@ public sealed class SipMessage
             if (string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)) yield return h.Value;
     }
 
+    /// <summary>Every value of the header, in order, as a new list (no iterator).</summary>
+    public List<string> HeaderValueList(string name)
+    {
+        var values = new List<string>(0);
+        foreach (var h in Headers)
+            if (string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)) values.Add(h.Value);
+        return values;
+    }
+
     public string CallId => Header(SipHeaderNames.CallId) ?? "";
 
     public string From => Header(SipHeaderNames.From) ?? "";

@@ -103,16 +103,17 @@ public static class SipParser
             var rest = startLine[(sp1 + 1)..];
             var sp2 = rest.IndexOf((byte)' ');
             if (sp2 <= 0 || !rest[(sp2 + 1)..].SequenceEqual(Version) || rest[..sp2].IndexOf((byte)':') < 0) return Fail(SipParseStatus.BadStartLine);
-            method = Encoding.ASCII.GetString(startLine[..sp1]);
+            method = Method(startLine[..sp1]);
             uri = Encoding.UTF8.GetString(rest[..sp2]);
         }
 
-        // Headers, with line folding.
+        // Headers, with line folding. A header's value is one string (a folded header, rare, is joined with spaces);
+        // well-known names are the shared constants, not a new string per message.
         var headers = new List<SipHeader>(16);
         var vias = new List<string>(2);
         var cursor = lineEnd < 0 ? head.Length : lineEnd + 2;
         string? currentName = null;
-        StringBuilder? currentValue = null;
+        string? currentValue = null;
         var error = SipParseStatus.Ok;
         while (cursor < head.Length)
         {
@@ -124,13 +125,13 @@ public static class SipParser
             if (line.Length > 0 && (line[0] == ' ' || line[0] == '\t'))
             {
                 if (currentValue is null) return Fail(SipParseStatus.BadHeader);
-                currentValue.Append(' ').Append(Encoding.UTF8.GetString(line.Trim(" \t"u8)));
+                currentValue = string.Concat(currentValue, " ", Encoding.UTF8.GetString(line.Trim(" \t"u8)));
                 if (currentValue.Length > limits.MaxLineBytes) return Fail(SipParseStatus.LineTooLong);
                 continue;
             }
             if (currentName is not null)
             {
-                if (!AddHeader(headers, vias, currentName, currentValue!.ToString(), limits)) return Fail(SipParseStatus.TooManyHeaders);
+                if (!AddHeader(headers, vias, currentName, currentValue!, limits)) return Fail(SipParseStatus.TooManyHeaders);
             }
             var colon = line.IndexOf((byte)':');
             if (colon <= 0) { error = SipParseStatus.BadHeader; currentName = null; currentValue = null; break; }
@@ -139,10 +140,10 @@ public static class SipParser
             foreach (var b in nameSpan)
                 if (!IsTokenChar(b)) validName = false;
             if (!validName) { error = SipParseStatus.BadHeader; currentName = null; currentValue = null; break; }
-            currentName = SipHeaderNames.Expand(Encoding.ASCII.GetString(nameSpan));
-            currentValue = new StringBuilder(Encoding.UTF8.GetString(line[(colon + 1)..].Trim(" \t"u8)));
+            currentName = HeaderName(nameSpan);
+            currentValue = Encoding.UTF8.GetString(line[(colon + 1)..].Trim(" \t"u8));
         }
-        if (currentName is not null && !AddHeader(headers, vias, currentName, currentValue!.ToString(), limits))
+        if (currentName is not null && !AddHeader(headers, vias, currentName, currentValue!, limits))
             return Fail(SipParseStatus.TooManyHeaders);
 
         var message = new SipMessage
@@ -170,13 +171,20 @@ public static class SipParser
         var bodyStart = headerEnd + 4;
         var available = input.Length - bodyStart;
         int length;
-        var lengths = message.HeaderValues(SipHeaderNames.ContentLength).ToList();
-        if (lengths.Count == 0)
+        string? firstLength = null;
+        var lengthsDiffer = false;
+        foreach (var h in headers)
+        {
+            if (!string.Equals(h.Name, SipHeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)) continue;
+            if (firstLength is null) firstLength = h.Value;
+            else if (!string.Equals(firstLength, h.Value, StringComparison.Ordinal)) lengthsDiffer = true;
+        }
+        if (firstLength is null)
         {
             if (stream) return new SipParseResult(SipParseStatus.BadContentLength, replyable ? message : null, 0);
             length = available;
         }
-        else if (lengths.Count > 1 && lengths.Distinct(StringComparer.Ordinal).Count() > 1 || !int.TryParse(lengths[0], System.Globalization.NumberStyles.None, null, out length))
+        else if (lengthsDiffer || !int.TryParse(firstLength, System.Globalization.NumberStyles.None, null, out length))
         {
             return new SipParseResult(SipParseStatus.BadContentLength, replyable ? message : null, 0);
         }
@@ -212,7 +220,10 @@ public static class SipParser
         if (m.Length == 0) return false;
         foreach (var c in m)
             if (c > 127 || !IsTokenChar((byte)c)) return false;
-        method = m.ToString();
+        method = "";
+        foreach (var known in KnownMethods)
+            if (m.SequenceEqual(known)) { method = known; break; }
+        if (method.Length == 0) method = m.ToString();
         return true;
     }
 
@@ -220,14 +231,50 @@ public static class SipParser
     {
         if (headers.Count >= limits.MaxHeaders) return false;
         headers.Add(new SipHeader(name, value));
-        if (name.Equals(SipHeaderNames.Via, StringComparison.OrdinalIgnoreCase))
+        if (ReferenceEquals(name, SipHeaderNames.Via) || name.Equals(SipHeaderNames.Via, StringComparison.OrdinalIgnoreCase))
+        {
+            // One hop per header is the usual case: the value itself (trimmed by the parser), no split.
+            if (value.Length > 0 && !value.Contains(','))
+            {
+                if (vias.Count >= limits.MaxHeaders) return false;
+                vias.Add(value);
+                return true;
+            }
             foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 if (vias.Count >= limits.MaxHeaders) return false;
                 vias.Add(part);
             }
+        }
         return true;
     }
+
+    /// <summary>The header's name: a shared constant for the names every call carries (compact forms expanded), else a new string.</summary>
+    private static string HeaderName(ReadOnlySpan<byte> name)
+    {
+        if (name.Length == 1) return SipHeaderNames.Expand(Encoding.ASCII.GetString(name));
+        foreach (var known in KnownHeaders)
+            if (name.Length == known.Length && Ascii.EqualsIgnoreCase(name, known)) return known;
+        return Encoding.ASCII.GetString(name);
+    }
+
+    private static readonly string[] KnownHeaders =
+    [
+        SipHeaderNames.Via, SipHeaderNames.From, SipHeaderNames.To, SipHeaderNames.CallId, SipHeaderNames.CSeq, SipHeaderNames.Contact,
+        SipHeaderNames.ContentLength, SipHeaderNames.ContentType, SipHeaderNames.MaxForwards, SipHeaderNames.RecordRoute, SipHeaderNames.Route,
+        SipHeaderNames.Require, SipHeaderNames.Supported, SipHeaderNames.SessionExpires, SipHeaderNames.MinSE, SipHeaderNames.Allow,
+        SipHeaderNames.PAssertedIdentity, "User-Agent", "Server",
+    ];
+
+    /// <summary>The method's name: the shared literal for the methods we handle, else a new string.</summary>
+    private static string Method(ReadOnlySpan<byte> method)
+    {
+        foreach (var known in KnownMethods)
+            if (method.Length == known.Length && Ascii.Equals(method, known)) return known;
+        return Encoding.ASCII.GetString(method);
+    }
+
+    private static readonly string[] KnownMethods = ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "UPDATE", "PRACK", "NOTIFY", "REFER"];
 
     private static int Count(List<SipHeader> headers, string name)
     {

@@ -11,7 +11,11 @@ namespace Switchboard.Telephony.Transactions;
 public abstract class ServerTransaction(string key, SipMessage request, SipPeer peer)
 {
     public string Key { get; } = key;
-    public SipMessage Request { get; } = request;
+    /// <summary>
+    /// The request, until the final response is sent: after that only the response is repeated, so the parsed request
+    /// is let go rather than kept (and copied by the GC) for the 32 s the transaction lingers.
+    /// </summary>
+    public SipMessage? Request { get; private set; } = request;
     public SipPeer Peer { get; } = peer;
     public byte[]? LastResponse { get; private set; }
     public int LastStatus { get; private set; }
@@ -22,6 +26,7 @@ public abstract class ServerTransaction(string key, SipMessage request, SipPeer 
     {
         LastResponse = response;
         LastStatus = status;
+        if (status >= 200) Request = null;
         layer.Send(Peer, response);
     }
 

@@ -25,6 +25,9 @@ public sealed class SpeechCallHandler : ICallMediaHandler
 {
     private readonly ICallSession _call;
     private readonly VoiceAgentServices _s;
+    /// <summary>Frames the loop has processed, for the receive thread to fill again (at most <see cref="MaxSpareFrames"/>).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentQueue<short[]> _spareFrames = new();
+    private const int MaxSpareFrames = 16;
     private readonly Work.Channel<Item> _items = Work.Channel.CreateUnbounded<Item>(new Work.UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _ended = new();
     private readonly long _startedAt = Stopwatch.GetTimestamp();
@@ -77,7 +80,11 @@ public sealed class SpeechCallHandler : ICallMediaHandler
     public void OnAudioFrame(ReadOnlySpan<short> pcm20Ms)
     {
         _recording?.OnCustomerFrame(pcm20Ms);
-        _items.Writer.TryWrite(new Item(pcm20Ms.ToArray(), Stopwatch.GetTimestamp(), null, null));
+        // The frame is the receive thread's buffer: copy it into one of this call's recycled frames (the loop hands
+        // them back once processed), so steady listening allocates no array per 20 ms frame.
+        if (!_spareFrames.TryDequeue(out var frame) || frame.Length != pcm20Ms.Length) frame = new short[pcm20Ms.Length];
+        pcm20Ms.CopyTo(frame);
+        _items.Writer.TryWrite(new Item(frame, Stopwatch.GetTimestamp(), null, null));
     }
 
     public void OnDigit(char digit)
@@ -189,7 +196,13 @@ public sealed class SpeechCallHandler : ICallMediaHandler
             {
                 try
                 {
-                    if (item.Frame is not null) await OnFrameAsync(item.Frame, item.At);
+                    if (item.Frame is not null)
+                    {
+                        await OnFrameAsync(item.Frame, item.At);
+                        // Nothing keeps the frame after it was processed (the VAD, the recogniser and the answering-machine
+                        // detector read it; the listening turn copies what it keeps for pre-roll).
+                        if (_spareFrames.Count < MaxSpareFrames) _spareFrames.Enqueue(item.Frame);
+                    }
                     else if (item.StopListening) await StopListeningAsync();
                     else if (item.Grammar is not null) await ListenAsync(item.Grammar, item.Spoken ?? "", newPrompt: true);
                 }
@@ -509,7 +522,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         _s.Logger.LogInformation("Recording of call {CallRef} finished", CallRef);
     }
 
-    private sealed record Item(short[]? Frame, long At, SpeechGrammar? Grammar, string? Spoken)
+    private readonly record struct Item(short[]? Frame, long At, SpeechGrammar? Grammar, string? Spoken)
     {
         public bool StopListening { get; init; }
     }

@@ -141,15 +141,23 @@ public sealed partial class VoiceRenderer
 
     private static string StripEmoji(string s)
     {
-        var sb = new StringBuilder(s.Length);
+        // Most replies have none: return the text itself, without a copy.
+        var any = false;
         foreach (var r in s.EnumerateRunes())
-        {
-            var v = r.Value;
-            var emoji = v is >= 0x1F000 and <= 0x1FAFF or >= 0x2600 and <= 0x27BF or >= 0x2B00 and <= 0x2BFF or 0x200D or >= 0xFE00 and <= 0xFE0F or >= 0xE0000 and <= 0xE007F or 0x20E3
-                || Rune.GetUnicodeCategory(r) == UnicodeCategory.OtherSymbol;
-            if (!emoji) sb.Append(r.ToString());
-        }
+            if (IsEmoji(r)) { any = true; break; }
+        if (!any) return s;
+        var sb = new StringBuilder(s.Length);
+        Span<char> units = stackalloc char[2];
+        foreach (var r in s.EnumerateRunes())
+            if (!IsEmoji(r)) sb.Append(units[..r.EncodeToUtf16(units)]);
         return sb.ToString();
+    }
+
+    private static bool IsEmoji(Rune r)
+    {
+        var v = r.Value;
+        return v is >= 0x1F000 and <= 0x1FAFF or >= 0x2600 and <= 0x27BF or >= 0x2B00 and <= 0x2BFF or 0x200D or >= 0xFE00 and <= 0xFE0F or >= 0xE0000 and <= 0xE007F or 0x20E3
+            || Rune.GetUnicodeCategory(r) == UnicodeCategory.OtherSymbol;
     }
 
     private static string SpeakAmount(Match m)

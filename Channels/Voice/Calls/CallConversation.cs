@@ -173,7 +173,8 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
         var result = await (_services.Turns ?? new TurnCalls(_services.Grains)).ReceiveAsync(turn);
         CustomerId = result.CustomerId;
         _lastReply = result.Reply;
-        _services.Logger.LogInformation("Voice turn {MessageId} on call {CallRef} for customer {CustomerId}", CallReference.For(messageId), CallRef, result.CustomerId);
+        if (_services.Logger.IsEnabled(LogLevel.Information))
+            _services.Logger.LogInformation("Voice turn {MessageId} on call {CallRef} for customer {CustomerId}", CallReference.For(messageId), CallRef, result.CustomerId);
         // A flow completed on the phone leaves nothing in writing: its confirmation goes to the customer's messaging
         // channel, queued while the reply is spoken.
         var confirming = result.Reply.Completed is { } completed && !result.Duplicate && _services.Confirmations is { } confirmations
@@ -309,6 +310,14 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
 /// <summary>Call-IDs and message ids are linkable to a caller: logs carry a short hash instead.</summary>
 public static class CallReference
 {
-    public static string For(string value) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)))[..10];
+    public static string For(string value)
+    {
+        // The first 5 bytes of SHA-256 as 10 hex digits; the UTF-8 bytes and the hash on the stack, one string made.
+        var length = System.Text.Encoding.UTF8.GetByteCount(value);
+        var utf8 = length <= 512 ? stackalloc byte[length] : new byte[length];
+        System.Text.Encoding.UTF8.GetBytes(value, utf8);
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(utf8, hash);
+        return Convert.ToHexStringLower(hash[..5]);
+    }
 }

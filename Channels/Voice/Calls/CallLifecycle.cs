@@ -92,7 +92,7 @@ public sealed class CallLifecycle(
         var media = call.Media;
         var conversation = call.Conversation;
         if (media is not null) pacer.Remove(media);
-        logger.LogInformation("Call {CallRef} ended: {Reason}", CallReference.For(call.CallId), why);
+        if (logger.IsEnabled(LogLevel.Information)) logger.LogInformation("Call {CallRef} ended: {Reason}", CallReference.For(call.CallId), why);
         if (_answeredAt.TryRemove(call.CallId, out var answered))
             PublishCallEvent(call, Grains.Interfaces.Analytics.InteractionKind.CallCompleted, "completed", conversations.Time.GetElapsedTime(answered).TotalMilliseconds);
         // Disposal waits for loops to stop: never on the signaling lock or inside the call's own turn.

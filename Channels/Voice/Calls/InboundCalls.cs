@@ -106,7 +106,7 @@ public sealed class InboundCalls(
             LocalParty = invite.To,
             RemoteParty = invite.From,
             RemoteTarget = invite.Header(SipHeaderNames.Contact) is { } contact ? NameAddr.Uri(contact) : NameAddr.Uri(invite.From),
-            RouteSet = invite.HeaderValues(SipHeaderNames.RecordRoute).ToList(),
+            RouteSet = invite.HeaderValueList(SipHeaderNames.RecordRoute),
             Peer = from,
             RemoteCSeq = invite.CSeqNumber,
             Invite = invite,
@@ -126,8 +126,10 @@ public sealed class InboundCalls(
         var tx = transactions.OpenInvite(invite, from, branch, call);
         call.InviteTransactionKey = tx.Key;
         dialogs.Add(call);
-        logger.LogInformation("Incoming call {CallRef} for tenant {Tenant} ({Codec}{Srtp}{Tls})", CallReference.For(callId), tenant.Id, negotiated.Codec,
-            negotiated.Secure ? ", SRTP" : "", from.Secure ? ", TLS" : "");
+        // Per call: the arguments (hash, boxing, the params array) are made only when the level is on.
+        if (logger.IsEnabled(LogLevel.Information))
+            logger.LogInformation("Incoming call {CallRef} for tenant {Tenant} ({Codec}{Srtp}{Tls})", CallReference.For(callId), tenant.Id, negotiated.Codec,
+                negotiated.Secure ? ", SRTP" : "", from.Secure ? ", TLS" : "");
 
         if (options.AnswerDelayMs > 0)
         {
