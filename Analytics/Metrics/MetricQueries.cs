@@ -70,6 +70,7 @@ public sealed class MetricQueries(EventStore store, CostModel costs, long exactU
         {
             ("choice", () => Sketched(db, range)),
             ("sketch read", () => { if (sketched) SketchReader.Over(db, range); }),
+            ("sketch read, days only", () => { if (sketched) SketchReader.Over(db, range, months: false); }),
             ("overview", () => { if (sketched) SketchedOverview(db, range, sketches!); else Overview(db, range, sql); }),
             ("channels", () => { if (sketched) SketchedChannels(db, range, sketches!); else Channels(db, range, sql); }),
             ("flows", () => { if (sketched) SketchedFlows(db, range, sketches!); else Flows(db, range, sql); }),

@@ -8,9 +8,10 @@ namespace Switchboard.Analytics.Sketches;
 
 /// <summary>
 /// The writer's side of the distinct-customer sketches (table <c>distinct_sketches</c>): one <see cref="DistinctSketch"/>
-/// per tenant, hour and day, set and dimension (<see cref="SketchSets"/>). <see cref="Add"/> folds a batch's events
-/// into the sketches in memory (a live engine keeps touching the current hour and day); <see cref="Flush"/> writes the
-/// changed ones, with the last event batch they cover (<c>sketch_state.through</c>), in the caller's transaction: the
+/// per tenant, hour, day and month, set and dimension (<see cref="SketchSets"/>). <see cref="Add"/> folds a batch's
+/// events into the hour sketches in memory (a live engine keeps touching the current hour); <see cref="Flush"/> merges
+/// the changed hours into their day and month (a union of sketches is the sketch of the union) and writes the changed
+/// ones, with the last event batch they cover (<c>sketch_state.through</c>), in the caller's transaction: the
 /// writer flushes every few seconds, before a sketched report, at a checkpoint and at close. Whatever a crash kept
 /// from being flushed is added again on open from the events of later batches (<see cref="Recover"/>). Adding an
 /// event twice changes nothing, so neither a redelivery nor a replay needs care.
@@ -22,6 +23,10 @@ public sealed class SketchBook
         "CREATE TABLE IF NOT EXISTS distinct_sketches (tenant VARCHAR, span VARCHAR, start TIMESTAMP, set_name VARCHAR, dim VARCHAR, " +
         "first_at TIMESTAMP, registers BLOB NOT NULL, PRIMARY KEY (tenant, span, start, set_name, dim))";
     public const string CreateState = "CREATE TABLE IF NOT EXISTS sketch_state (through BIGINT NOT NULL)";
+    /// <summary>Which roll-up levels the table holds for every stored day (a file from before the month level lacks <c>'m'</c>).</summary>
+    public const string CreateLevels = "CREATE TABLE IF NOT EXISTS sketch_levels (level VARCHAR PRIMARY KEY)";
+    /// <summary>The spans of <c>distinct_sketches</c>: an hour, a day, a calendar month (UTC), each keyed by its first instant.</summary>
+    public const string HourSpan = "h", DaySpan = "d", MonthSpan = "m";
     /// <summary>Sketches kept in memory between batches (16 KB each at most).</summary>
     public const int CacheLimit = 2048;
     /// <summary>The writer flushes the sketches at least this often, and whenever this many are changed.</summary>
@@ -69,8 +74,7 @@ public sealed class SketchBook
             foreach (var (set, dim) in SketchSets.Of(e.Kind, e.Channel, e.Flow, e.Journey, e.Step))
             {
                 var hash = hashed ??= DistinctSketch.Hash(e.Customer);
-                touched.Add((new Key(e.Tenant, "h", Hour(at), set, dim), hash, at));
-                touched.Add((new Key(e.Tenant, "d", at.Date, set, dim), hash, at));
+                touched.Add((new Key(e.Tenant, HourSpan, Hour(at), set, dim), hash, at));
             }
         }
         if (touched.Count == 0) return;
@@ -105,6 +109,9 @@ public sealed class SketchBook
         Reset();
         Execute(db, tx, $"DELETE FROM {Table}");
         Execute(db, tx, "DELETE FROM sketch_state");
+        Execute(db, tx, CreateLevels);
+        Execute(db, tx, "DELETE FROM sketch_levels");
+        Execute(db, tx, $"INSERT INTO sketch_levels VALUES ('{MonthSpan}')");
         using (var max = db.CreateCommand())
         {
             max.Transaction = tx;
@@ -156,22 +163,23 @@ public sealed class SketchBook
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>Loads the stored sketches of the missing keys' tenants and time windows in one query each (new keys start empty).</summary>
+    /// <summary>Loads the stored sketches of the missing keys' tenants, spans and time windows in one query each (new keys start empty).</summary>
     private void Load(List<Key> missing, DuckDBConnection db, DbTransaction tx)
     {
         if (missing.Count == 0) return;
-        foreach (var group in missing.GroupBy(k => k.Tenant))
+        foreach (var group in missing.GroupBy(k => (k.Tenant, k.Span)))
         {
             using var cmd = db.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = $"SELECT span, start, set_name, dim, first_at, registers FROM {Table} WHERE tenant = $tenant AND start >= $from AND start <= $to";
-            cmd.Parameters.Add(new DuckDBParameter("tenant", group.Key));
+            cmd.CommandText = $"SELECT span, start, set_name, dim, first_at, registers FROM {Table} WHERE tenant = $tenant AND span = $span AND start >= $from AND start <= $to";
+            cmd.Parameters.Add(new DuckDBParameter("tenant", group.Key.Tenant));
+            cmd.Parameters.Add(new DuckDBParameter("span", group.Key.Span));
             cmd.Parameters.Add(new DuckDBParameter("from", group.Min(k => k.Start)));
             cmd.Parameters.Add(new DuckDBParameter("to", group.Max(k => k.Start)));
             using var reader = cmd.ExecuteReader();
             while (reader.Read())
             {
-                var key = new Key(group.Key, reader.GetString(0), reader.GetDateTime(1), reader.GetString(2), reader.GetString(3));
+                var key = new Key(group.Key.Tenant, reader.GetString(0), reader.GetDateTime(1), reader.GetString(2), reader.GetString(3));
                 if (_cache.ContainsKey(key)) continue;
                 _cache[key] = new Entry(DistinctSketch.Decode(Bytes(reader, 5)), reader.IsDBNull(4) ? null : reader.GetDateTime(4));
             }
@@ -180,9 +188,78 @@ public sealed class SketchBook
             if (!_cache.ContainsKey(key)) _cache[key] = new Entry(new DistinctSketch(), null);
     }
 
-    /// <summary>The changed sketches through the appender into a staging table, then one <c>INSERT OR REPLACE</c>.</summary>
+    /// <summary>
+    /// Merges each changed hour sketch into its day and month sketches (loading the stored ones first): the day and
+    /// month hold exactly the registers of their hours, as if every event had been added to them too, at one
+    /// dictionary look-up per event instead of three.
+    /// </summary>
+    private void Rollup(DuckDBConnection db, DbTransaction tx)
+    {
+        var hours = _cache.Where(kv => kv.Value.Dirty && kv.Key.Span == HourSpan).ToList();
+        if (hours.Count == 0) return;
+        static (Key Day, Key Month) Parents(Key hour) =>
+            (hour with { Span = DaySpan, Start = hour.Start.Date }, hour with { Span = MonthSpan, Start = Month(hour.Start) });
+        Load([.. hours.SelectMany(kv => { var (d, m) = Parents(kv.Key); return new[] { d, m }; }).Distinct().Where(k => !_cache.ContainsKey(k))], db, tx);
+        foreach (var (key, hour) in hours)
+        {
+            var (day, month) = Parents(key);
+            foreach (var parent in new[] { _cache[day], _cache[month] })
+            {
+                parent.Sketch.Merge(hour.Sketch);
+                if (hour.FirstAt is { } first && (parent.FirstAt is null || first < parent.FirstAt)) parent.FirstAt = first;
+                parent.Dirty = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Builds the month sketches of a file written before the month level (from its day sketches, a month at a time),
+    /// once: <c>sketch_levels</c> then says the month level is there. Run on open, before <see cref="Recover"/>.
+    /// </summary>
+    public static void EnsureMonths(DuckDBConnection db, DbTransaction tx)
+    {
+        Execute(db, tx, CreateLevels);
+        var months = new List<(string Tenant, DateTime Month)>();
+        using (var cmd = db.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = $"SELECT count(*) FROM sketch_levels WHERE level = '{MonthSpan}'";
+            if (Convert.ToInt64(cmd.ExecuteScalar()) > 0) return;
+            cmd.CommandText = $"SELECT DISTINCT tenant, date_trunc('month', start) AS m FROM {Table} WHERE span = '{DaySpan}' ORDER BY tenant, m";
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read()) months.Add((reader.GetString(0), reader.GetDateTime(1)));
+        }
+        Execute(db, tx, $"DELETE FROM {Table} WHERE span = '{MonthSpan}'");
+        var book = new SketchBook();
+        foreach (var (tenant, month) in months)
+        {
+            using (var cmd = db.CreateCommand())
+            {
+                cmd.Transaction = tx;
+                cmd.CommandText = $"SELECT set_name, dim, first_at, registers FROM {Table} WHERE tenant = $tenant AND span = '{DaySpan}' AND start >= $from AND start < $to";
+                cmd.Parameters.Add(new DuckDBParameter("tenant", tenant));
+                cmd.Parameters.Add(new DuckDBParameter("from", month));
+                cmd.Parameters.Add(new DuckDBParameter("to", month.AddMonths(1)));
+                using var reader = cmd.ExecuteReader();
+                while (reader.Read())
+                {
+                    var key = new Key(tenant, MonthSpan, month, reader.GetString(0), reader.GetString(1));
+                    if (!book._cache.TryGetValue(key, out var entry)) book._cache[key] = entry = new Entry(new DistinctSketch(), null);
+                    entry.Sketch.Merge(Bytes(reader, 3));
+                    if (!reader.IsDBNull(2) && reader.GetDateTime(2) is var first && (entry.FirstAt is null || first < entry.FirstAt)) entry.FirstAt = first;
+                    entry.Dirty = true;
+                }
+            }
+            book.Write(db, tx);
+            book.Reset();
+        }
+        Execute(db, tx, $"INSERT INTO sketch_levels VALUES ('{MonthSpan}')");
+    }
+
+    /// <summary>The changed sketches (hours rolled up first) through the appender into a staging table, then one <c>INSERT OR REPLACE</c>.</summary>
     private void Write(DuckDBConnection db, DbTransaction tx)
     {
+        Rollup(db, tx);
         Execute(db, tx, $"CREATE TEMP TABLE IF NOT EXISTS sketch_staging AS SELECT * FROM {Table} LIMIT 0");
         using (var appender = db.CreateAppender("sketch_staging"))
             foreach (var (key, entry) in _cache)
@@ -223,6 +300,9 @@ public sealed class SketchBook
     }
 
     private static DateTime Hour(DateTime at) => new(at.Ticks - at.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Unspecified);
+
+    /// <summary>The first instant of <paramref name="at"/>'s calendar month (UTC).</summary>
+    public static DateTime Month(DateTime at) => new(at.Year, at.Month, 1, 0, 0, 0, DateTimeKind.Unspecified);
 }
 
 /// <summary>Which sets an event's customer belongs to: (set, dimension).</summary>

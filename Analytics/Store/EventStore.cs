@@ -75,6 +75,8 @@ public sealed class EventStore : IDisposable
         var store = new EventStore(path ?? ":memory:", connection);
         using (var tx = connection.BeginTransaction())
         {
+            // A file from before the month sketches gets them from its day sketches (once), before the replay adds to them.
+            SketchBook.EnsureMonths(connection, tx);
             store._sketches.Recover(connection, tx);
             tx.Commit();
         }
