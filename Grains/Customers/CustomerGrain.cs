@@ -62,21 +62,40 @@ public sealed class CustomerGrain(
 
     private CustomerState S => _journal.State;
 
-    public static string StreamOf(string tenant, string customerId) => $"customer/{tenant}/{customerId}";
+    private const string StreamPrefix = "customer/";
+    private const string KeyStreamPrefix = "keys/";
 
-    public static string KeyStreamOf(string tenant, string customerId) => $"keys/{tenant}/{customerId}";
+    public static string StreamOf(string tenant, string customerId) => new JournalStreamName(StreamPrefix, tenant, customerId).Name;
+
+    public static string KeyStreamOf(string tenant, string customerId) => new JournalStreamName(KeyStreamPrefix, tenant, customerId).Name;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _customerId) = GrainKeys.ParseCustomer(this.GetPrimaryKeyString());
         // The directory's instance of the tenant id, not one parsed copy per customer.
         if (tenants.Find(_tenant)?.Id is { } shared && shared == _tenant) _tenant = shared;
-        _journal = new GrainJournal<CustomerState, CustomerChange>(journalStore, serializer, StreamOf(_tenant, _customerId),
-            static (state, change) => state.Apply(change), SnapshotEvery, static state => state.PendingReplyCount > 0);
-        _keys = new GrainJournal<CustomerKeyState, CustomerKeyState>(journalStore, serializer, KeyStreamOf(_tenant, _customerId),
+        // Names as parts (StreamOf and KeyStreamOf spell them the same): no name string kept per activation.
+        _journal = new GrainJournal<CustomerState, CustomerChange>(journalStore, serializer, new JournalStreamName(StreamPrefix, _tenant, _customerId),
+            static (state, change) => state.Apply(change), SnapshotEvery, static state => state.PendingReplyCount > 0, CustomerState.IsWhole);
+        _keys = new GrainJournal<CustomerKeyState, CustomerKeyState>(journalStore, serializer, new JournalStreamName(KeyStreamPrefix, _tenant, _customerId),
             static (state, change) => state.Salt = change.Salt, snapshotEvery: 1);
         await Task.WhenAll(_journal.LoadAsync(), _keys.LoadAsync());
+        // The turn history stays in the journal until a call needs it (HoldHistory).
+        S.Index();
+        S.ReleaseHistory();
         await OpenAddresses();
+    }
+
+    /// <summary>
+    /// Brings the turn history (transcript, summary, kept replies) into memory from the journal, with what the call under
+    /// way (<paramref name="pending"/>, not yet written) appended to it; <see cref="CustomerState.ReleaseHistory"/> drops it again.
+    /// </summary>
+    private async Task HoldHistory(CustomerChange? pending = null)
+    {
+        if (S.HistoryHeld) return;
+        var durable = await _journal.ReadDurableAsync();
+        durable.Index();
+        S.AdoptHistory(durable, pending);
     }
 
     public Task<TurnResult> HandleTurn(InboundTurn turn) => Handle(turn, null);
@@ -113,8 +132,9 @@ public sealed class CustomerGrain(
         Validate(turn);
         if (turn.Tenant != _tenant) throw new ArgumentException("The turn names another tenant than this customer's.");
 
-        var seen = FindProcessed(turn.MessageId);
-        if (seen is not null || S.SeenOlder(turn.MessageId))
+        var idHash = CustomerState.IdHash(turn.MessageId);
+        var seen = S.MayBeRecent(idHash) ? await FindProcessed(turn.MessageId) : null;
+        if (seen is not null || S.SeenOlder(idHash))
         {
             if (logger.IsEnabled(LogLevel.Information))
                 logger.LogInformation("Duplicate message {MessageId} for customer {CustomerId} ignored", turn.MessageId, _customerId);
@@ -171,7 +191,7 @@ public sealed class CustomerGrain(
         AppendTranscript(new TranscriptTurn(turn.Channel, Direction.Outbound, time.GetUtcNow(), reply.Text));
 
         var processed = new ProcessedMessage(turn.MessageId, reply, transcriptText);
-        S.AddProcessed(processed);
+        S.AddProcessed(processed, idHash);
         change.Processed = processed;
         var consent = ReplyConsentFor(turn, keyword);
         var refused = consent is { Allowed: false } ? "consent"
@@ -188,7 +208,7 @@ public sealed class CustomerGrain(
 
         List<ConsentChange>? consentChanges = change.Consent.Count == 0 ? null : [.. change.Consent];
         await Commit();
-        if (_trimmedCallIds.Count > 0) await UnbindTrimmedCallIds();
+        if (_trimmedCallIds is { Count: > 0 }) await UnbindTrimmedCallIds();
         // Journeys waiting for this customer's reply or intent look now, not at their next poll (only when one said it
         // waits: a customer nobody waits on costs no call).
         if (_journeysWaiting)
@@ -197,6 +217,7 @@ public sealed class CustomerGrain(
             GrainFactory.GetGrain<Interfaces.Journeys.IJourneyWaitersGrain>(Interfaces.Journeys.JourneyKeys.Ledger(_tenant, _customerId)).CustomerActed().Ignore();
         }
         TurnEvents.Publish(analytics, _tenant, _customerId, turn.MessageId, turn.Channel, now, before, reply, S.Ephemeral, S.Intent, time.GetElapsedTime(started));
+        S.TrimEmpty();
         foreach (var c in consentChanges ?? []) TurnEvents.PublishConsent(analytics, _tenant, _customerId, c);
         // Checked first: the call would box its arguments into an array on every turn even with Information off.
         if (logger.IsEnabled(LogLevel.Information))
@@ -305,12 +326,16 @@ public sealed class CustomerGrain(
         return Decide(turn.Channel, rules.ReplyPurpose);
     }
 
-    private ProcessedMessage? FindProcessed(string messageId)
+    /// <summary>The kept reply to a recent message (read from the journal when the history is not held: redeliveries are rare).</summary>
+    private async Task<ProcessedMessage?> FindProcessed(string messageId)
     {
+        await HoldHistory();
         var processed = S.Processed;
-        for (var i = processed.Count - 1; i >= 0; i--)
-            if (processed[i].MessageId == messageId) return processed[i];
-        return null;
+        ProcessedMessage? found = null;
+        for (var i = processed.Count - 1; i >= 0 && found is null; i--)
+            if (processed[i].MessageId == messageId) found = processed[i];
+        S.ReleaseHistory();
+        return found;
     }
 
     /// <summary>Gives a call-us reply its call code and a continue-on-web reply its session token, inside the turn.</summary>
@@ -352,13 +377,16 @@ public sealed class CustomerGrain(
             foreach (var purpose in Enum.GetValues<ConsentPurpose>())
                 consent.Add(new ConsentEntry(channel, purpose, registry.StatusOf(channel, purpose), [.. registry.History(channel, purpose)]));
         return Task.FromResult(new CustomerView(_tenant, _customerId, S.Ephemeral, S.Intent, S.System, consent,
-            [.. S.Addresses], S.Vault is { } v ? [.. v.Keys] : [], S.Transcript.Count + S.Summary.FoldedTurns));
+            [.. S.Addresses], S.Vault is { } v ? [.. v.Keys] : [], S.TranscriptLines));
     }
 
-    public Task<TranscriptPage> GetTranscript()
+    public async Task<TranscriptPage> GetTranscript()
     {
         EnsureExists();
-        return Task.FromResult(new TranscriptPage(S.Summary, [.. S.Transcript]));
+        await HoldHistory();
+        var page = new TranscriptPage(S.Summary, [.. S.Transcript]);
+        S.ReleaseHistory();
+        return page;
     }
 
     public async Task Register(ChannelAddress address)
@@ -377,7 +405,7 @@ public sealed class CustomerGrain(
         AddAddress(address);
         OwnIdentity(identityKey);
         await Commit(layers: false);
-        if (_trimmedCallIds.Count > 0) await UnbindTrimmedCallIds();
+        if (_trimmedCallIds is { Count: > 0 }) await UnbindTrimmedCallIds();
     }
 
     public async Task LinkAddress(ChannelAddress address)
@@ -389,7 +417,7 @@ public sealed class CustomerGrain(
         AddAddress(address);
         OwnIdentity(pseudonyms.IdentityKey(_tenant, address));
         await Commit(layers: false);
-        if (_trimmedCallIds.Count > 0) await UnbindTrimmedCallIds();
+        if (_trimmedCallIds is { Count: > 0 }) await UnbindTrimmedCallIds();
     }
 
     public async Task ReleaseAddress(ChannelAddress address)
@@ -408,7 +436,7 @@ public sealed class CustomerGrain(
     public Task<ConsentDecision> CanContact(Channel channel, ConsentPurpose purpose)
     {
         if (!S.Created) return Task.FromResult(new ConsentDecision(false, ConsentStatus.Unknown, "unknown customer"));
-        var wrote = S.Transcript.FindLast(t => t.Channel == channel && t.Direction == Direction.Inbound)?.Time;
+        var wrote = S.LastInboundAt(channel);
         return Task.FromResult(Decide(channel, purpose) with { CustomerWroteAt = wrote });
     }
 
@@ -512,7 +540,9 @@ public sealed class CustomerGrain(
         _change = null;
         try
         {
+            await HoldHistory();
             await _journal.SnapshotAsync();
+            S.ReleaseHistory();
             await _keys.LastWrite;
         }
         catch
@@ -591,8 +621,13 @@ public sealed class CustomerGrain(
         }
         try
         {
+            // A snapshot carries the whole state: the history too, which only the journal holds between calls.
+            if (_journal.SnapshotDue) await HoldHistory(change);
             // A new customer's salt was queued before this record: the store makes appends durable in order.
             var append = _journal.AppendAsync(change);
+            // Serialised by now: what the call left empty and the history go (the journal has them once this is durable).
+            S.TrimEmpty();
+            S.ReleaseHistory();
             var keys = _keys.LastWrite;
             await (keys.IsCompletedSuccessfully ? append : Task.WhenAll(keys, append));
         }
@@ -639,14 +674,14 @@ public sealed class CustomerGrain(
     /// <summary>How many addresses the loaded journal holds in clear (written before addresses were sealed), until a reseal supersedes them.</summary>
     private int _clearAddressesOnDisk;
     /// <summary>Call-IDs the call under way pushed out of the customer's last few: their identities are unbound once it is written.</summary>
-    private readonly List<ChannelAddress> _trimmedCallIds = [];
+    private List<ChannelAddress>? _trimmedCallIds;
 
     /// <summary>Records a new address sealed under the customer's vault key (the vault must be open: <see cref="EnsureKeys"/>).</summary>
     private void AddAddress(ChannelAddress address)
     {
         if (S.Addresses.Contains(address)) return;
         var sealedAddress = SealedAddress.Seal(_vault!, IdentityKeyOf(address), address);
-        if (S.AddAddress(address, sealedAddress, _trimmedCallIds)) (_change!.AddressesSealed ??= []).Add(sealedAddress);
+        if (S.AddAddress(address, sealedAddress, address.Kind == AddressKind.SipCallId ? _trimmedCallIds ??= [] : null)) (_change!.AddressesSealed ??= []).Add(sealedAddress);
     }
 
     /// <summary>
@@ -681,8 +716,8 @@ public sealed class CustomerGrain(
     /// </summary>
     private async Task UnbindTrimmedCallIds()
     {
-        var trimmed = _trimmedCallIds.ToArray();
-        _trimmedCallIds.Clear();
+        var trimmed = _trimmedCallIds!.ToArray();
+        _trimmedCallIds = null;
         try
         {
             foreach (var callId in trimmed) await pseudonyms.UnbindAsync(GrainFactory, _tenant, callId, _customerId);
