@@ -29,7 +29,8 @@ public sealed class CustomerGrain(
     Identity.AddressPseudonyms pseudonyms,
     TimeProvider time,
     ILogger<CustomerGrain> logger,
-    IInteractionEvents analytics) : Grain, ICustomerGrain
+    IInteractionEvents analytics,
+    Microsoft.Extensions.Configuration.IConfiguration configuration) : Grain, ICustomerGrain, IIncomingGrainCallFilter
 {
     public const int MaxTextLength = 16 * 1024;
     public const int TranscriptLimit = CustomerState.TranscriptLimit;
@@ -39,6 +40,12 @@ public sealed class CustomerGrain(
     public const string ExpectSecretDigitsKey = "expect-secret-digits";
     /// <summary>Journal records between snapshots: loading replays at most this many.</summary>
     public const int SnapshotEvery = 32;
+    /// <summary>
+    /// How long after its last call a customer keeps what calls bring into memory (the turn history, the derived keys)
+    /// before dropping them (<c>Customers:IdleRelease</c>, a TimeSpan; 0 drops them when each call ends).
+    /// </summary>
+    public const string IdleReleaseSetting = "Customers:IdleRelease";
+    public static readonly TimeSpan DefaultIdleRelease = TimeSpan.FromSeconds(5);
 
     private string _tenant = "";
     private string _customerId = "";
@@ -62,6 +69,56 @@ public sealed class CustomerGrain(
 
     private CustomerState S => _journal.State;
 
+    private TimeSpan _idleRelease;
+    /// <summary>Armed while the customer is active: fires once it has been idle for <see cref="_idleRelease"/>.</summary>
+    private IGrainTimer? _idleTimer;
+
+    /// <summary>Every call, whatever it did, ends by letting the customer rest (see <see cref="Rest"/>).</summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            Rest();
+        }
+    }
+
+    /// <summary>
+    /// A call ended: the history and keys it used stay in memory while calls keep coming (a snapshot, every
+    /// <see cref="SnapshotEvery"/> records, would otherwise read the history back) and go once the customer is idle.
+    /// </summary>
+    private void Rest()
+    {
+        if (_idleRelease <= TimeSpan.Zero)
+        {
+            ReleaseIdle();
+            return;
+        }
+        if (_idleTimer is null)
+            _idleTimer = this.RegisterGrainTimer(static (grain, _) => grain.OnIdle(), this,
+                new GrainTimerCreationOptions(_idleRelease, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = false });
+        else _idleTimer.Change(_idleRelease, Timeout.InfiniteTimeSpan);
+    }
+
+    private Task OnIdle()
+    {
+        _idleTimer?.Dispose();
+        _idleTimer = null;
+        ReleaseIdle();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>What an idle customer does not keep: the turn history (the journal has it), derived keys, empty collections.</summary>
+    private void ReleaseIdle()
+    {
+        S.TrimEmpty();
+        S.ReleaseHistory();
+        CloseKeys();
+    }
+
     private const string StreamPrefix = "customer/";
     private const string KeyStreamPrefix = "keys/";
 
@@ -72,6 +129,7 @@ public sealed class CustomerGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _customerId) = GrainKeys.ParseCustomer(this.GetPrimaryKeyString());
+        _idleRelease = configuration[IdleReleaseSetting] is { Length: > 0 } idle ? TimeSpan.Parse(idle, global::System.Globalization.CultureInfo.InvariantCulture) : DefaultIdleRelease;
         // The directory's instance of the tenant id, not one parsed copy per customer.
         if (tenants.Find(_tenant)?.Id is { } shared && shared == _tenant) _tenant = shared;
         // Names as parts (StreamOf and KeyStreamOf spell them the same): no name string kept per activation.
@@ -82,8 +140,8 @@ public sealed class CustomerGrain(
         await Task.WhenAll(_journal.LoadAsync(), _keys.LoadAsync());
         // The turn history stays in the journal until a call needs it (HoldHistory).
         S.Index();
-        S.ReleaseHistory();
         await OpenAddresses();
+        Rest();
     }
 
     /// <summary>
@@ -217,7 +275,7 @@ public sealed class CustomerGrain(
             GrainFactory.GetGrain<Interfaces.Journeys.IJourneyWaitersGrain>(Interfaces.Journeys.JourneyKeys.Ledger(_tenant, _customerId)).CustomerActed().Ignore();
         }
         TurnEvents.Publish(analytics, _tenant, _customerId, turn.MessageId, turn.Channel, now, before, reply, S.Ephemeral, S.Intent, time.GetElapsedTime(started));
-        S.TrimEmpty();
+
         foreach (var c in consentChanges ?? []) TurnEvents.PublishConsent(analytics, _tenant, _customerId, c);
         // Checked first: the call would box its arguments into an array on every turn even with Information off.
         if (logger.IsEnabled(LogLevel.Information))
@@ -334,7 +392,6 @@ public sealed class CustomerGrain(
         ProcessedMessage? found = null;
         for (var i = processed.Count - 1; i >= 0 && found is null; i--)
             if (processed[i].MessageId == messageId) found = processed[i];
-        S.ReleaseHistory();
         return found;
     }
 
@@ -384,9 +441,7 @@ public sealed class CustomerGrain(
     {
         EnsureExists();
         await HoldHistory();
-        var page = new TranscriptPage(S.Summary, [.. S.Transcript]);
-        S.ReleaseHistory();
-        return page;
+        return new TranscriptPage(S.Summary, [.. S.Transcript]);
     }
 
     public async Task Register(ChannelAddress address)
@@ -542,7 +597,6 @@ public sealed class CustomerGrain(
         {
             await HoldHistory();
             await _journal.SnapshotAsync();
-            S.ReleaseHistory();
             await _keys.LastWrite;
         }
         catch
@@ -625,9 +679,8 @@ public sealed class CustomerGrain(
             if (_journal.SnapshotDue) await HoldHistory(change);
             // A new customer's salt was queued before this record: the store makes appends durable in order.
             var append = _journal.AppendAsync(change);
-            // Serialised by now: what the call left empty and the history go (the journal has them once this is durable).
+            // Serialised by now: collections the call left empty go back to null.
             S.TrimEmpty();
-            S.ReleaseHistory();
             var keys = _keys.LastWrite;
             await (keys.IsCompletedSuccessfully ? append : Task.WhenAll(keys, append));
         }
@@ -641,6 +694,16 @@ public sealed class CustomerGrain(
     private void EnsureExists()
     {
         if (!S.Created) throw new UnknownCustomerException(_tenant, _customerId);
+    }
+
+    /// <summary>
+    /// Drops the keys derived from the salt (tokenizer and vault, about 400 bytes) once the customer is idle: the next
+    /// call derives them again (three HKDFs, microseconds). The salt itself stays.
+    /// </summary>
+    private void CloseKeys()
+    {
+        _tokenizer = null;
+        _vault = null;
     }
 
     private async ValueTask EnsureKeys()

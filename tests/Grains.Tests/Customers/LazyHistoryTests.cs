@@ -22,7 +22,12 @@ public sealed class LazyHistoryTests : IAsyncLifetime
 
     private IGrainFactory Grains => _cluster.Client;
 
-    public async Task InitializeAsync() => _cluster = await SwitchboardCluster.StartAsync(storePath: _store.Path);
+    /// <summary>Each call drops the history when it ends (the default keeps it a few seconds), so every test runs the lazy path.</summary>
+    private static readonly Dictionary<string, string?> EvictAfterEachCall = new() { [CustomerGrain.IdleReleaseSetting] = "00:00:00" };
+
+    private Task<Orleans.TestingHost.InProcessTestCluster> Start() => SwitchboardCluster.StartAsync(storePath: _store.Path, settings: EvictAfterEachCall);
+
+    public async Task InitializeAsync() => _cluster = await Start();
 
     public async Task DisposeAsync()
     {
@@ -85,7 +90,7 @@ public sealed class LazyHistoryTests : IAsyncLifetime
         Assert.Equal(lines.Count, (await customer.GetView()).TranscriptTurns);
 
         await _cluster.DisposeAsync();
-        _cluster = await SwitchboardCluster.StartAsync(storePath: _store.Path);
+        _cluster = await Start();
         var restarted = await Grains.Customer(id).GetTranscript();
         Assert.Equal(live.Turns, restarted.Turns);
         Assert.Equal((live.Summary.FoldedTurns, live.Summary.LastFoldedAt), (restarted.Summary.FoldedTurns, restarted.Summary.LastFoldedAt));
