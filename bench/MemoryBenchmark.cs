@@ -49,7 +49,15 @@ public sealed class MemoryBenchmark : IBenchmark
         await Warm(ingress, grains, n, 1_000_000, direct);
         var warmed = DateTime.UtcNow;
         await Idle();
+        // On a loaded machine 100,000 idle timers fire late: read the heap until it stops shrinking (at most 60 s more).
         var after = Settle();
+        for (var waited = 0; waited < 60; waited += 3)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var again = Settle();
+            if (again > after - n * 16L) { after = Math.Min(after, again); break; }
+            after = again;
+        }
         var perCustomer = (after - before) / (double)n;
         Console.WriteLine($"memory: {n} active customers (3 turns each: 6 transcript lines), heap {before / 1048576.0:F0} MB -> {after / 1048576.0:F0} MB in {(warmed - start).TotalSeconds:F0} s");
         Console.WriteLine(direct

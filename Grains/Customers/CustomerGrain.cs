@@ -92,6 +92,8 @@ public sealed class CustomerGrain(
     /// </summary>
     private void Rest()
     {
+        // Nothing to let go (the timer's own tick also ends here): no timer, so an idle customer stays without one.
+        if (!(S.Created && S.HistoryHeld) && _tokenizer is null) return;
         if (_idleRelease <= TimeSpan.Zero)
         {
             ReleaseIdle();
