@@ -73,12 +73,29 @@ public sealed class CustomerGrain(
     /// <summary>Armed while the customer is active: fires once it has been idle for <see cref="_idleRelease"/>.</summary>
     private IGrainTimer? _idleTimer;
 
-    /// <summary>Every call, whatever it did, ends by letting the customer rest (see <see cref="Rest"/>).</summary>
-    public async Task Invoke(IIncomingGrainCallContext context)
+    /// <summary>Every call, whatever it did, ends by letting the customer rest (see <see cref="Rest"/>); no async frame for a call that completed at once (a read).</summary>
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        Task call;
+        try
+        {
+            call = context.Invoke();
+        }
+        catch
+        {
+            Rest();
+            throw;
+        }
+        if (!call.IsCompleted) return RestAfter(call);
+        Rest();
+        return call;
+    }
+
+    private async Task RestAfter(Task call)
     {
         try
         {
-            await context.Invoke();
+            await call;
         }
         finally
         {
