@@ -29,7 +29,8 @@ public sealed class CustomerGrain(
     Identity.AddressPseudonyms pseudonyms,
     TimeProvider time,
     ILogger<CustomerGrain> logger,
-    IInteractionEvents analytics) : Grain, ICustomerGrain
+    IInteractionEvents analytics,
+    Microsoft.Extensions.Configuration.IConfiguration configuration) : Grain, ICustomerGrain, IIncomingGrainCallFilter
 {
     public const int MaxTextLength = 16 * 1024;
     public const int TranscriptLimit = CustomerState.TranscriptLimit;
@@ -39,6 +40,12 @@ public sealed class CustomerGrain(
     public const string ExpectSecretDigitsKey = "expect-secret-digits";
     /// <summary>Journal records between snapshots: loading replays at most this many.</summary>
     public const int SnapshotEvery = 32;
+    /// <summary>
+    /// How long after its last call a customer keeps what calls bring into memory (the turn history, the derived keys)
+    /// before dropping them (<c>Customers:IdleRelease</c>, a TimeSpan; 0 drops them when each call ends).
+    /// </summary>
+    public const string IdleReleaseSetting = "Customers:IdleRelease";
+    public static readonly TimeSpan DefaultIdleRelease = TimeSpan.FromSeconds(5);
 
     private string _tenant = "";
     private string _customerId = "";
@@ -62,21 +69,110 @@ public sealed class CustomerGrain(
 
     private CustomerState S => _journal.State;
 
-    public static string StreamOf(string tenant, string customerId) => $"customer/{tenant}/{customerId}";
+    private TimeSpan _idleRelease;
+    /// <summary>Armed while the customer is active: fires once it has been idle for <see cref="_idleRelease"/>.</summary>
+    private IGrainTimer? _idleTimer;
 
-    public static string KeyStreamOf(string tenant, string customerId) => $"keys/{tenant}/{customerId}";
+    /// <summary>Every call, whatever it did, ends by letting the customer rest (see <see cref="Rest"/>); no async frame for a call that completed at once (a read).</summary>
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        Task call;
+        try
+        {
+            call = context.Invoke();
+        }
+        catch
+        {
+            Rest();
+            throw;
+        }
+        if (!call.IsCompleted) return RestAfter(call);
+        Rest();
+        return call;
+    }
+
+    private async Task RestAfter(Task call)
+    {
+        try
+        {
+            await call;
+        }
+        finally
+        {
+            Rest();
+        }
+    }
+
+    /// <summary>
+    /// A call ended: the history and keys it used stay in memory while calls keep coming (a snapshot, every
+    /// <see cref="SnapshotEvery"/> records, would otherwise read the history back) and go once the customer is idle.
+    /// </summary>
+    private void Rest()
+    {
+        // Nothing to let go (the timer's own tick also ends here): no timer, so an idle customer stays without one.
+        if (!(S.Created && S.HistoryHeld) && _tokenizer is null) return;
+        if (_idleRelease <= TimeSpan.Zero)
+        {
+            ReleaseIdle();
+            return;
+        }
+        if (_idleTimer is null)
+            _idleTimer = this.RegisterGrainTimer(static (grain, _) => grain.OnIdle(), this,
+                new GrainTimerCreationOptions(_idleRelease, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = false });
+        else _idleTimer.Change(_idleRelease, Timeout.InfiniteTimeSpan);
+    }
+
+    private Task OnIdle()
+    {
+        _idleTimer?.Dispose();
+        _idleTimer = null;
+        ReleaseIdle();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>What an idle customer does not keep: the turn history (the journal has it), derived keys, empty collections.</summary>
+    private void ReleaseIdle()
+    {
+        S.TrimEmpty();
+        S.ReleaseHistory();
+        CloseKeys();
+    }
+
+    private const string StreamPrefix = "customer/";
+    private const string KeyStreamPrefix = "keys/";
+
+    public static string StreamOf(string tenant, string customerId) => new JournalStreamName(StreamPrefix, tenant, customerId).Name;
+
+    public static string KeyStreamOf(string tenant, string customerId) => new JournalStreamName(KeyStreamPrefix, tenant, customerId).Name;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _customerId) = GrainKeys.ParseCustomer(this.GetPrimaryKeyString());
+        _idleRelease = configuration[IdleReleaseSetting] is { Length: > 0 } idle ? TimeSpan.Parse(idle, global::System.Globalization.CultureInfo.InvariantCulture) : DefaultIdleRelease;
         // The directory's instance of the tenant id, not one parsed copy per customer.
         if (tenants.Find(_tenant)?.Id is { } shared && shared == _tenant) _tenant = shared;
-        _journal = new GrainJournal<CustomerState, CustomerChange>(journalStore, serializer, StreamOf(_tenant, _customerId),
-            static (state, change) => state.Apply(change), SnapshotEvery, static state => state.PendingReplyCount > 0);
-        _keys = new GrainJournal<CustomerKeyState, CustomerKeyState>(journalStore, serializer, KeyStreamOf(_tenant, _customerId),
+        // Names as parts (StreamOf and KeyStreamOf spell them the same): no name string kept per activation.
+        _journal = new GrainJournal<CustomerState, CustomerChange>(journalStore, serializer, new JournalStreamName(StreamPrefix, _tenant, _customerId),
+            static (state, change) => state.Apply(change), SnapshotEvery, static state => state.PendingReplyCount > 0, CustomerState.IsWhole);
+        _keys = new GrainJournal<CustomerKeyState, CustomerKeyState>(journalStore, serializer, new JournalStreamName(KeyStreamPrefix, _tenant, _customerId),
             static (state, change) => state.Salt = change.Salt, snapshotEvery: 1);
         await Task.WhenAll(_journal.LoadAsync(), _keys.LoadAsync());
+        // The turn history stays in the journal until a call needs it (HoldHistory).
+        S.Index();
         await OpenAddresses();
+        Rest();
+    }
+
+    /// <summary>
+    /// Brings the turn history (transcript, summary, kept replies) into memory from the journal, with what the call under
+    /// way (<paramref name="pending"/>, not yet written) appended to it; <see cref="CustomerState.ReleaseHistory"/> drops it again.
+    /// </summary>
+    private async Task HoldHistory(CustomerChange? pending = null)
+    {
+        if (S.HistoryHeld) return;
+        var durable = await _journal.ReadDurableAsync();
+        durable.Index();
+        S.AdoptHistory(durable, pending);
     }
 
     public Task<TurnResult> HandleTurn(InboundTurn turn) => Handle(turn, null);
@@ -113,8 +209,9 @@ public sealed class CustomerGrain(
         Validate(turn);
         if (turn.Tenant != _tenant) throw new ArgumentException("The turn names another tenant than this customer's.");
 
-        var seen = FindProcessed(turn.MessageId);
-        if (seen is not null || S.SeenOlder(turn.MessageId))
+        var idHash = CustomerState.IdHash(turn.MessageId);
+        var seen = S.MayBeRecent(idHash) ? await FindProcessed(turn.MessageId) : null;
+        if (seen is not null || S.SeenOlder(idHash))
         {
             if (logger.IsEnabled(LogLevel.Information))
                 logger.LogInformation("Duplicate message {MessageId} for customer {CustomerId} ignored", turn.MessageId, _customerId);
@@ -171,7 +268,7 @@ public sealed class CustomerGrain(
         AppendTranscript(new TranscriptTurn(turn.Channel, Direction.Outbound, time.GetUtcNow(), reply.Text));
 
         var processed = new ProcessedMessage(turn.MessageId, reply, transcriptText);
-        S.AddProcessed(processed);
+        S.AddProcessed(processed, idHash);
         change.Processed = processed;
         var consent = ReplyConsentFor(turn, keyword);
         var refused = consent is { Allowed: false } ? "consent"
@@ -188,7 +285,7 @@ public sealed class CustomerGrain(
 
         List<ConsentChange>? consentChanges = change.Consent.Count == 0 ? null : [.. change.Consent];
         await Commit();
-        if (_trimmedCallIds.Count > 0) await UnbindTrimmedCallIds();
+        if (_trimmedCallIds is { Count: > 0 }) await UnbindTrimmedCallIds();
         // Journeys waiting for this customer's reply or intent look now, not at their next poll (only when one said it
         // waits: a customer nobody waits on costs no call).
         if (_journeysWaiting)
@@ -197,6 +294,7 @@ public sealed class CustomerGrain(
             GrainFactory.GetGrain<Interfaces.Journeys.IJourneyWaitersGrain>(Interfaces.Journeys.JourneyKeys.Ledger(_tenant, _customerId)).CustomerActed().Ignore();
         }
         TurnEvents.Publish(analytics, _tenant, _customerId, turn.MessageId, turn.Channel, now, before, reply, S.Ephemeral, S.Intent, time.GetElapsedTime(started));
+
         foreach (var c in consentChanges ?? []) TurnEvents.PublishConsent(analytics, _tenant, _customerId, c);
         // Checked first: the call would box its arguments into an array on every turn even with Information off.
         if (logger.IsEnabled(LogLevel.Information))
@@ -305,12 +403,15 @@ public sealed class CustomerGrain(
         return Decide(turn.Channel, rules.ReplyPurpose);
     }
 
-    private ProcessedMessage? FindProcessed(string messageId)
+    /// <summary>The kept reply to a recent message (read from the journal when the history is not held: redeliveries are rare).</summary>
+    private async Task<ProcessedMessage?> FindProcessed(string messageId)
     {
+        await HoldHistory();
         var processed = S.Processed;
-        for (var i = processed.Count - 1; i >= 0; i--)
-            if (processed[i].MessageId == messageId) return processed[i];
-        return null;
+        ProcessedMessage? found = null;
+        for (var i = processed.Count - 1; i >= 0 && found is null; i--)
+            if (processed[i].MessageId == messageId) found = processed[i];
+        return found;
     }
 
     /// <summary>Gives a call-us reply its call code and a continue-on-web reply its session token, inside the turn.</summary>
@@ -352,13 +453,14 @@ public sealed class CustomerGrain(
             foreach (var purpose in Enum.GetValues<ConsentPurpose>())
                 consent.Add(new ConsentEntry(channel, purpose, registry.StatusOf(channel, purpose), [.. registry.History(channel, purpose)]));
         return Task.FromResult(new CustomerView(_tenant, _customerId, S.Ephemeral, S.Intent, S.System, consent,
-            [.. S.Addresses], S.Vault is { } v ? [.. v.Keys] : [], S.Transcript.Count + S.Summary.FoldedTurns));
+            [.. S.Addresses], S.Vault is { } v ? [.. v.Keys] : [], S.TranscriptLines));
     }
 
-    public Task<TranscriptPage> GetTranscript()
+    public async Task<TranscriptPage> GetTranscript()
     {
         EnsureExists();
-        return Task.FromResult(new TranscriptPage(S.Summary, [.. S.Transcript]));
+        await HoldHistory();
+        return new TranscriptPage(S.Summary, [.. S.Transcript]);
     }
 
     public async Task Register(ChannelAddress address)
@@ -377,7 +479,7 @@ public sealed class CustomerGrain(
         AddAddress(address);
         OwnIdentity(identityKey);
         await Commit(layers: false);
-        if (_trimmedCallIds.Count > 0) await UnbindTrimmedCallIds();
+        if (_trimmedCallIds is { Count: > 0 }) await UnbindTrimmedCallIds();
     }
 
     public async Task LinkAddress(ChannelAddress address)
@@ -389,7 +491,7 @@ public sealed class CustomerGrain(
         AddAddress(address);
         OwnIdentity(pseudonyms.IdentityKey(_tenant, address));
         await Commit(layers: false);
-        if (_trimmedCallIds.Count > 0) await UnbindTrimmedCallIds();
+        if (_trimmedCallIds is { Count: > 0 }) await UnbindTrimmedCallIds();
     }
 
     public async Task ReleaseAddress(ChannelAddress address)
@@ -408,7 +510,7 @@ public sealed class CustomerGrain(
     public Task<ConsentDecision> CanContact(Channel channel, ConsentPurpose purpose)
     {
         if (!S.Created) return Task.FromResult(new ConsentDecision(false, ConsentStatus.Unknown, "unknown customer"));
-        var wrote = S.Transcript.FindLast(t => t.Channel == channel && t.Direction == Direction.Inbound)?.Time;
+        var wrote = S.LastInboundAt(channel);
         return Task.FromResult(Decide(channel, purpose) with { CustomerWroteAt = wrote });
     }
 
@@ -529,6 +631,7 @@ public sealed class CustomerGrain(
         _change = null;
         try
         {
+            await HoldHistory();
             await _journal.SnapshotAsync();
             await _keys.LastWrite;
         }
@@ -608,8 +711,12 @@ public sealed class CustomerGrain(
         }
         try
         {
+            // A snapshot carries the whole state: the history too, which only the journal holds between calls.
+            if (_journal.SnapshotDue) await HoldHistory(change);
             // A new customer's salt was queued before this record: the store makes appends durable in order.
             var append = _journal.AppendAsync(change);
+            // Serialised by now: collections the call left empty go back to null.
+            S.TrimEmpty();
             var keys = _keys.LastWrite;
             await (keys.IsCompletedSuccessfully ? append : Task.WhenAll(keys, append));
         }
@@ -623,6 +730,16 @@ public sealed class CustomerGrain(
     private void EnsureExists()
     {
         if (!S.Created) throw new UnknownCustomerException(_tenant, _customerId);
+    }
+
+    /// <summary>
+    /// Drops the keys derived from the salt (tokenizer and vault, about 400 bytes) once the customer is idle: the next
+    /// call derives them again (three HKDFs, microseconds). The salt itself stays.
+    /// </summary>
+    private void CloseKeys()
+    {
+        _tokenizer = null;
+        _vault = null;
     }
 
     private async ValueTask EnsureKeys()
@@ -656,14 +773,14 @@ public sealed class CustomerGrain(
     /// <summary>How many addresses the loaded journal holds in clear (written before addresses were sealed), until a reseal supersedes them.</summary>
     private int _clearAddressesOnDisk;
     /// <summary>Call-IDs the call under way pushed out of the customer's last few: their identities are unbound once it is written.</summary>
-    private readonly List<ChannelAddress> _trimmedCallIds = [];
+    private List<ChannelAddress>? _trimmedCallIds;
 
     /// <summary>Records a new address sealed under the customer's vault key (the vault must be open: <see cref="EnsureKeys"/>).</summary>
     private void AddAddress(ChannelAddress address)
     {
         if (S.Addresses.Contains(address)) return;
         var sealedAddress = SealedAddress.Seal(_vault!, IdentityKeyOf(address), address);
-        if (S.AddAddress(address, sealedAddress, _trimmedCallIds)) (_change!.AddressesSealed ??= []).Add(sealedAddress);
+        if (S.AddAddress(address, sealedAddress, address.Kind == AddressKind.SipCallId ? _trimmedCallIds ??= [] : null)) (_change!.AddressesSealed ??= []).Add(sealedAddress);
     }
 
     /// <summary>
@@ -698,8 +815,8 @@ public sealed class CustomerGrain(
     /// </summary>
     private async Task UnbindTrimmedCallIds()
     {
-        var trimmed = _trimmedCallIds.ToArray();
-        _trimmedCallIds.Clear();
+        var trimmed = _trimmedCallIds!.ToArray();
+        _trimmedCallIds = null;
         try
         {
             foreach (var callId in trimmed) await pseudonyms.UnbindAsync(GrainFactory, _tenant, callId, _customerId);

@@ -17,8 +17,15 @@ public sealed class CustomerState
     [Id(1)] public EphemeralContext Ephemeral { get; set; } = new();
     [Id(2)] public PersistentIntentContext Intent { get; set; } = new();
     [Id(3)] public SystemMetadata System { get; set; } = new();
-    [Id(4)] public List<TranscriptTurn> Transcript { get; set; } = [];
-    [Id(5)] public TranscriptSummary Summary { get; set; } = new();
+    // The turn history (transcript, its summary, the replies kept for redeliveries) is held only while a call needs it:
+    // the journal has all of it, and GrainJournal.ReadDurableAsync rebuilds it (docs/performance.md, mem8). Serialized as
+    // the properties were (same [Id]s, same types); a snapshot is written only while it is held (IsWhole).
+    [Id(4)] private List<TranscriptTurn>? _transcript = [];
+    [Id(5)] private TranscriptSummary? _summary = new();
+    /// <summary>The last <see cref="TranscriptLimit"/> transcript lines; only while <see cref="HistoryHeld"/>.</summary>
+    public List<TranscriptTurn> Transcript => _transcript ?? throw HistoryNotHeld();
+    /// <summary>What the folded-away lines amounted to; only while <see cref="HistoryHeld"/>.</summary>
+    public TranscriptSummary Summary => _summary ?? throw HistoryNotHeld();
     // The collections most customers never fill are null until their first entry (about 300 bytes per active
     // customer as empty instances). Older snapshots carry them empty; both read the same.
     [Id(6)] public Dictionary<string, List<ConsentChange>>? Consent { get; set; }
@@ -39,12 +46,15 @@ public sealed class CustomerState
     [Id(9)] private List<ChannelAddress>? _legacyAddresses;
     /// <summary>The customer's addresses in clear, oldest first: in memory only (no [Id]), opened from <see cref="SealedAddresses"/>.</summary>
     [field: NonSerialized] public List<ChannelAddress> Addresses { get; set; } = [];
-    /// <summary>The most recently processed messages with the reply given, newest last.</summary>
-    [Id(10)] public List<ProcessedMessage> Processed { get; set; } = [];
+    [Id(10)] private List<ProcessedMessage>? _processed = [];
+    /// <summary>The most recently processed messages with the reply given, newest last; only while <see cref="HistoryHeld"/>.</summary>
+    public List<ProcessedMessage> Processed => _processed ?? throw HistoryNotHeld();
     /// <summary>Channels on which the customer has written to us (implied transactional consent).</summary>
     [Id(11)] public HashSet<Channel> InboundChannels { get; set; } = [];
-    /// <summary>Dialog engine data that has no place in the typed layers (engine-owned, versioned by the engine).</summary>
-    [Id(12)] public Dictionary<string, string> EngineData { get; set; } = [];
+    /// <summary>Dialog engine data that has no place in the typed layers (engine-owned, versioned by the engine); allocated on first use.</summary>
+    public Dictionary<string, string> EngineData { get => _engineData ??= []; set => _engineData = value is { Count: 0 } ? null : value; }
+    // Serialized as the property was (same [Id], same type): null while empty (most customers), see TrimEmpty.
+    [Id(12)] private Dictionary<string, string>? _engineData;
     /// <summary>64-bit hashes of older processed message ids (the idempotency window beyond <see cref="Processed"/>).</summary>
     [Id(13)] public List<ulong>? ProcessedIdHashes { get; set; }
     /// <summary>Replies recorded with their turns that their channel has not yet sent and recorded in its outbox; null while none.</summary>
@@ -58,6 +68,17 @@ public sealed class CustomerState
     [Id(16)] public HashSet<string>? ReleasedIdentities { get; set; }
     /// <summary>The addresses as stored: pseudonym and vault ciphertext, never the clear value; in the order of <see cref="Addresses"/>.</summary>
     [Id(17)] public List<SealedAddress> SealedAddresses { get; set; } = [];
+
+    // In memory only (no [Id]): what the calls that run without the history need of it, kept up to date live and
+    // rebuilt from the history by Index after a load.
+    /// <summary>Transcript lines ever appended (the folded ones included).</summary>
+    [field: NonSerialized] public int TranscriptLines { get; private set; }
+    /// <summary>Per channel, the latest inbound line: its number and time.</summary>
+    [NonSerialized] private InboundMark[]? _inbound;
+    /// <summary><see cref="IdHash"/> of each message in <see cref="Processed"/>, in its order.</summary>
+    [NonSerialized] private ulong[]? _recentIds;
+
+    private readonly record struct InboundMark(Channel Channel, int Line, DateTimeOffset Time);
 
     public const int TranscriptLimit = 200;
     /// <summary>Message ids remembered for deduplication (channels redeliver for days: WhatsApp up to 7).</summary>
@@ -133,13 +154,103 @@ public sealed class CustomerState
         return true;
     }
 
-    public bool SeenOlder(string messageId) => ProcessedIdHashes is { Count: > 0 } hashes && hashes.Contains(IdHash(messageId));
+    public bool SeenOlder(string messageId) => SeenOlder(IdHash(messageId));
+
+    /// <summary>Whether a message of this <see cref="IdHash"/> is among the older processed ids (beyond <see cref="Processed"/>).</summary>
+    public bool SeenOlder(ulong idHash) => ProcessedIdHashes is { Count: > 0 } hashes && hashes.Contains(idHash);
+
+    /// <summary>Whether <see cref="Processed"/> may hold a message of this <see cref="IdHash"/> (known without the history).</summary>
+    public bool MayBeRecent(ulong idHash) => _recentIds is { } recent && Array.IndexOf(recent, idHash) >= 0;
+
+    // ---- the turn history, held while a call needs it ----
+
+    /// <summary>Whether the transcript, its summary and the kept replies are in memory (else only the journal has them).</summary>
+    public bool HistoryHeld => _transcript is not null;
+
+    /// <summary>Whether a snapshot of this state loses nothing (the history is held).</summary>
+    public static bool IsWhole(CustomerState state) => state.HistoryHeld;
+
+    private static InvalidOperationException HistoryNotHeld() =>
+        new("The customer's turn history is not in memory: load it from the journal first (CustomerGrain.HoldHistory).");
+
+    /// <summary>After a load: rebuilds what is kept in memory without the history (line count, inbound marks, recent ids).</summary>
+    public void Index()
+    {
+        var transcript = Transcript;
+        var folded = Summary.FoldedTurns;
+        TranscriptLines = folded + transcript.Count;
+        _inbound = null;
+        for (var i = 0; i < transcript.Count; i++)
+            if (transcript[i].Direction == Direction.Inbound) MarkInbound(transcript[i].Channel, folded + i, transcript[i].Time);
+        _recentIds = Processed.Count == 0 ? null : [.. Processed.Select(p => IdHash(p.MessageId))];
+    }
+
+    /// <summary>Drops the history from memory (the journal has it); kept while the customer does not exist yet, as its creation adds to it.</summary>
+    public void ReleaseHistory()
+    {
+        if (!Created) return;
+        _transcript = null;
+        _summary = null;
+        _processed = null;
+    }
+
+    /// <summary>
+    /// Takes the history from <paramref name="durable"/> (this state as the journal has it, <see cref="Index"/>ed) and adds
+    /// to it what <paramref name="pending"/> (the call under way, not yet written) appended, so it is as it would be had
+    /// it been held all along. Fails, changing nothing, if the two disagree on the number of lines.
+    /// </summary>
+    public void AdoptHistory(CustomerState durable, CustomerChange? pending)
+    {
+        if (HistoryHeld) return;
+        var added = pending?.Transcript.Count ?? 0;
+        if (durable.TranscriptLines + added != TranscriptLines)
+            throw new InvalidDataException($"The journal holds {durable.TranscriptLines} transcript lines and the call added {added}, but the customer counts {TranscriptLines}.");
+        _transcript = durable.Transcript;
+        _summary = durable.Summary;
+        _processed = durable.Processed;
+        if (pending is null) return;
+        foreach (var t in pending.Transcript) FoldInto(t);
+        if (pending.Processed is { } p)
+        {
+            _processed.Add(p);
+            if (_processed.Count > RepliesKept) _processed.RemoveAt(0);
+        }
+    }
+
+    /// <summary>The time of the latest inbound line on <paramref name="channel"/> among the transcript's last <see cref="TranscriptLimit"/>.</summary>
+    public DateTimeOffset? LastInboundAt(Channel channel)
+    {
+        foreach (var mark in _inbound ?? [])
+            if (mark.Channel == channel) return mark.Line >= TranscriptLines - TranscriptLimit ? mark.Time : null;
+        return null;
+    }
+
+    private void MarkInbound(Channel channel, int line, DateTimeOffset time)
+    {
+        var marks = _inbound ?? [];
+        var i = Array.FindIndex(marks, m => m.Channel == channel);
+        if (i < 0)
+        {
+            Array.Resize(ref marks, marks.Length + 1);
+            i = marks.Length - 1;
+        }
+        marks[i] = new InboundMark(channel, line, time);
+        _inbound = marks;
+    }
+
+    /// <summary>Collections a call may have left empty go back to null (see <see cref="EngineData"/>, <see cref="EphemeralContext.TrimEmpty"/>).</summary>
+    public void TrimEmpty()
+    {
+        if (_engineData is { Count: 0 }) _engineData = null;
+        Ephemeral.TrimEmpty();
+    }
 
     public void Create(DateTimeOffset now)
     {
+        // A state not created yet keeps its history (ReleaseHistory).
+        Summary.FirstTurnAt ??= now;
         Created = true;
         System.CreatedAt = now;
-        Summary.FirstTurnAt ??= now;
     }
 
     /// <summary>Adds a new address (clear in memory, sealed for the journal); the Call-IDs it pushes out of the last <see cref="CallIdsKept"/> are added to <paramref name="trimmed"/>.</summary>
@@ -212,27 +323,59 @@ public sealed class CustomerState
             addresses.RemoveAt(addresses.FindIndex(a => kindOf(a) == AddressKind.SipCallId));
     }
 
+    /// <summary>Appends a line; without the history in memory only the count and marks change (the journal record carries the line).</summary>
     public void AppendTranscript(TranscriptTurn turn)
     {
-        Transcript.Add(turn);
-        if (Transcript.Count <= TranscriptLimit) return;
-        var fold = Transcript.Count - TranscriptLimit;
-        foreach (var old in Transcript.Take(fold))
-        {
-            Summary.FoldedTurns++;
-            Summary.TurnsByChannel[old.Channel] = Summary.TurnsByChannel.GetValueOrDefault(old.Channel) + 1;
-            Summary.LastFoldedAt = old.Time;
-        }
-        Transcript.RemoveRange(0, fold);
+        var line = TranscriptLines++;
+        if (turn.Direction == Direction.Inbound) MarkInbound(turn.Channel, line, turn.Time);
+        if (HistoryHeld) FoldInto(turn);
     }
 
-    public void AddProcessed(ProcessedMessage message)
+    private void FoldInto(TranscriptTurn turn)
     {
-        Processed.Add(message);
-        if (Processed.Count <= RepliesKept) return;
+        var transcript = Transcript;
+        transcript.Add(turn);
+        if (transcript.Count <= TranscriptLimit) return;
+        var fold = transcript.Count - TranscriptLimit;
+        var summary = Summary;
+        foreach (var old in transcript.Take(fold))
+        {
+            summary.FoldedTurns++;
+            summary.TurnsByChannel[old.Channel] = summary.TurnsByChannel.GetValueOrDefault(old.Channel) + 1;
+            summary.LastFoldedAt = old.Time;
+        }
+        transcript.RemoveRange(0, fold);
+    }
+
+    /// <param name="idHash">The message id's <see cref="IdHash"/> when the caller has it already.</param>
+    public void AddProcessed(ProcessedMessage message, ulong? idHash = null)
+    {
+        var recent = _recentIds ?? [];
+        Array.Resize(ref recent, recent.Length + 1);
+        recent[^1] = idHash ?? IdHash(message.MessageId);
+        ulong pushed;
+        if (_processed is { } processed)
+        {
+            // Held: the list is the truth (a replay runs before Index, so the ids in memory may not mirror it yet).
+            _recentIds = recent.Length > RepliesKept ? recent[1..] : recent;
+            processed.Add(message);
+            if (processed.Count <= RepliesKept) return;
+            pushed = IdHash(processed[0].MessageId);
+            processed.RemoveAt(0);
+        }
+        else
+        {
+            // Not held: the ids mirror the list (Index made them so), so the oldest id is the list's oldest message.
+            if (recent.Length <= RepliesKept)
+            {
+                _recentIds = recent;
+                return;
+            }
+            pushed = recent[0];
+            _recentIds = recent[1..];
+        }
         var hashes = ProcessedIdHashes ??= [];
-        hashes.Add(IdHash(Processed[0].MessageId));
-        Processed.RemoveAt(0);
+        hashes.Add(pushed);
         if (hashes.Count > ProcessedLimit - RepliesKept) hashes.RemoveAt(0);
     }
 

@@ -8,9 +8,14 @@ namespace Switchboard.Grains.Journaling;
 /// <c>snapshotEvery</c> changes a snapshot is written instead, so loading replays at most that many records.
 /// A failed append leaves memory ahead of the store: the grain must deactivate (see <see cref="Broken"/>).
 /// </summary>
+/// <param name="stream">The stream's name; a <see cref="JournalStreamName"/> of parts the grain keeps anyway costs no string per activation.</param>
 /// <param name="pendingOf">Whether the state leaves work to resume after a restart (replies not yet handed off): marks each record for <see cref="IJournalStore.PendingStreamsAsync"/>.</param>
-public sealed class GrainJournal<TState, TChange>(IJournalStore store, Serializer serializer, string stream, Action<TState, TChange> apply, int snapshotEvery,
-    Func<TState, bool>? pendingOf = null)
+/// <param name="complete">
+/// Whether the state in memory is whole, so a snapshot of it loses nothing; false while the grain holds a part only in
+/// the journal (see <see cref="ReadDurableAsync"/>). A snapshot of an incomplete state fails instead of being written.
+/// </param>
+public sealed class GrainJournal<TState, TChange>(IJournalStore store, Serializer serializer, JournalStreamName stream, Action<TState, TChange> apply, int snapshotEvery,
+    Func<TState, bool>? pendingOf = null, Func<TState, bool>? complete = null)
     where TState : class, new()
 {
     private int _sinceSnapshot;
@@ -28,15 +33,28 @@ public sealed class GrainJournal<TState, TChange>(IJournalStore store, Serialize
 
     public async Task LoadAsync()
     {
-        var contents = await store.ReadAsync(stream);
-        State = contents.Snapshot is { } snapshot
-            ? serializer.Deserialize<TState>(snapshot) ?? throw new InvalidDataException($"Journal stream '{stream}' has an empty snapshot.")
-            : new TState();
-        foreach (var record in contents.Events)
-            apply(State, serializer.Deserialize<TChange>(record) ?? throw new InvalidDataException($"Journal stream '{stream}' has an empty record."));
+        var contents = await store.ReadAsync(stream.Name);
+        State = Replay(contents);
         Version = contents.Version;
         _sinceSnapshot = contents.Events.Count;
     }
+
+    /// <summary>
+    /// The state as the store holds it, rebuilt in a new object (snapshot plus records), for a part of it the grain
+    /// does not keep in memory. Waits for the appends under way first; fails if the stream is not at <see cref="Version"/>
+    /// (another writer, or a failed append), so what it returns is exactly what this activation has written.
+    /// </summary>
+    public async Task<TState> ReadDurableAsync()
+    {
+        await LastWrite;
+        if (Broken) throw new InvalidOperationException($"Journal stream '{stream.Name}' had a failed write; the activation must reload.");
+        var contents = await store.ReadAsync(stream.Name);
+        if (contents.Version != Version) throw new JournalConflictException(stream.Name, Version, contents.Version);
+        return Replay(contents);
+    }
+
+    /// <summary>Whether the next <see cref="AppendAsync"/> writes a snapshot (the whole state) instead of the change.</summary>
+    public bool SnapshotDue => _sinceSnapshot + 1 >= snapshotEvery;
 
     /// <summary>Records a change already applied to <see cref="State"/>; serialised now, durable when the task completes.</summary>
     public Task AppendAsync(TChange change)
@@ -48,34 +66,49 @@ public sealed class GrainJournal<TState, TChange>(IJournalStore store, Serialize
     /// <summary>Writes the whole state; the records before it are no longer needed.</summary>
     public Task SnapshotAsync()
     {
+        if (complete is not null && !complete(State))
+            throw new InvalidOperationException($"Journal stream '{stream.Name}': the state in memory is not whole; a snapshot of it would lose what only the journal holds.");
         _sinceSnapshot = 0;
         return Write(JournalRecordKind.Snapshot, serializer.SerializeToArray(State));
+    }
+
+    private TState Replay(JournalContents contents)
+    {
+        var state = contents.Snapshot is { } snapshot
+            ? serializer.Deserialize<TState>(snapshot) ?? throw new InvalidDataException($"Journal stream '{stream.Name}' has an empty snapshot.")
+            : new TState();
+        foreach (var record in contents.Events)
+            apply(state, serializer.Deserialize<TChange>(record) ?? throw new InvalidDataException($"Journal stream '{stream.Name}' has an empty record."));
+        return state;
     }
 
     public async Task DeleteAsync()
     {
         try { await LastWrite; } catch (Exception) { /* the delete supersedes a failed write */ }
-        await store.DeleteAsync(stream);
+        await store.DeleteAsync(stream.Name);
         State = new TState();
-        var contents = await store.ReadAsync(stream);
+        var contents = await store.ReadAsync(stream.Name);
         Version = contents.Version;
         _sinceSnapshot = 0;
     }
 
     private Task Write(JournalRecordKind kind, byte[] payload)
     {
-        if (Broken) throw new InvalidOperationException($"Journal stream '{stream}' had a failed write; the activation must reload.");
+        if (Broken) throw new InvalidOperationException($"Journal stream '{stream.Name}' had a failed write; the activation must reload.");
         var expected = Version++;
-        var task = Guard(store.AppendAsync(stream, expected, kind, payload, pendingOf?.Invoke(State) ?? false));
-        LastWrite = task;
+        var task = Guard(store.AppendAsync(stream.Name, expected, kind, payload, pendingOf?.Invoke(State) ?? false), Version);
+        // A completed write is not kept: an idle activation would hold its task (about 100 bytes) for nothing.
+        LastWrite = task.IsCompletedSuccessfully ? Task.CompletedTask : task;
         return task;
     }
 
-    private async Task Guard(Task append)
+    private async Task Guard(Task append, long version)
     {
         try
         {
             await append;
+            // Runs on the grain's scheduler (the grain awaits its appends): still the latest write, so nothing to wait for.
+            if (Version == version) LastWrite = Task.CompletedTask;
         }
         catch
         {
@@ -83,4 +116,17 @@ public sealed class GrainJournal<TState, TChange>(IJournalStore store, Serialize
             throw;
         }
     }
+}
+
+/// <summary>
+/// A journal stream's name kept as its parts (a fixed prefix, the tenant, the grain's id), which the grain holds anyway:
+/// the name is built when a read or an append needs it, not kept as a string per activation.
+/// </summary>
+public readonly record struct JournalStreamName(string Prefix, string? Tenant = null, string? Id = null)
+{
+    public string Name => Tenant is null ? Prefix : string.Concat(Prefix, Tenant, "/", Id);
+
+    public static implicit operator JournalStreamName(string name) => new(name);
+
+    public override string ToString() => Name;
 }

@@ -1,0 +1,194 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Switchboard.Grains.Customers;
+using Switchboard.Grains.Interfaces.Consent;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Customers;
+using Switchboard.Grains.Journaling;
+using Switchboard.TestSupport;
+using static Switchboard.Grains.Tests.Cluster.Turns;
+
+namespace Switchboard.Grains.Tests.Customers;
+
+/// <summary>
+/// The customer grain holds its turn history (transcript, summary, kept replies) only while a call needs it and reads it
+/// back from the journal otherwise (mem8). Whatever was evicted, a read returns every line the turns wrote, in order, in
+/// the live activation, after a reactivation and after a restart, and a snapshot written while it was evicted loses nothing.
+/// </summary>
+public sealed class LazyHistoryTests : IAsyncLifetime
+{
+    private readonly TempDirectory _store = new();
+    private Orleans.TestingHost.InProcessTestCluster _cluster = null!;
+
+    private IGrainFactory Grains => _cluster.Client;
+
+    /// <summary>Each call drops the history when it ends (the default keeps it a few seconds), so every test runs the lazy path.</summary>
+    private static readonly Dictionary<string, string?> EvictAfterEachCall = new() { [CustomerGrain.IdleReleaseSetting] = "00:00:00" };
+
+    private Task<Orleans.TestingHost.InProcessTestCluster> Start() => SwitchboardCluster.StartAsync(storePath: _store.Path, settings: EvictAfterEachCall);
+
+    public async Task InitializeAsync() => _cluster = await Start();
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        _store.Dispose();
+    }
+
+    /// <summary>Runs <paramref name="count"/> turns and returns the customer and the lines they should have written (time left out: the grain stamps replies).</summary>
+    private async Task<(string Id, List<(Direction, string, string?)> Lines)> Converse(string wa, int count, int from = 0, string? id = null)
+    {
+        var lines = new List<(Direction, string, string?)>();
+        for (var i = from; i < from + count; i++)
+        {
+            var turn = WhatsApp(wa, $"message {i}", $"wamid.{wa}.{i}");
+            var result = await Grains.Ingress().Receive(turn);
+            Assert.False(result.Duplicate);
+            id = result.CustomerId;
+            lines.Add((Direction.Inbound, result.TokenizedText, turn.MessageId));
+            lines.Add((Direction.Outbound, result.Reply.Text, null));
+        }
+        return (id!, lines);
+    }
+
+    private static List<(Direction, string, string?)> Lines(TranscriptPage page) => [.. page.Turns.Select(t => (t.Direction, t.Text, t.MessageId))];
+
+    [Fact]
+    public async Task Every_line_is_read_back_after_turns_past_a_snapshot_in_the_activation_and_after_a_reactivation()
+    {
+        // 45 turns: the 32nd record is a snapshot written while the history was out of memory.
+        var (id, lines) = await Converse("919800100001", CustomerGrain.SnapshotEvery + 13);
+        var customer = Grains.Customer(id);
+
+        var live = await customer.GetTranscript();
+        Assert.Equal(lines, Lines(live));
+        Assert.Equal(lines.Count, (await customer.GetView()).TranscriptTurns);
+
+        await _cluster.DeactivateAsync(customer);
+        var reactivated = await customer.GetTranscript();
+        Assert.Equal(live.Turns, reactivated.Turns);
+        Assert.Equal(live.Summary.FirstTurnAt, reactivated.Summary.FirstTurnAt);
+        Assert.Equal(lines.Count, (await customer.GetView()).TranscriptTurns);
+
+        // More turns on the reactivated customer append after the lines read back.
+        var (_, more) = await Converse("919800100001", 3, from: CustomerGrain.SnapshotEvery + 13);
+        Assert.Equal([.. lines, .. more], Lines(await customer.GetTranscript()));
+    }
+
+    [Fact]
+    public async Task Turns_past_the_limit_fold_into_the_summary_as_a_held_transcript_would()
+    {
+        // 110 turns, 220 lines: each turn past the 100th folds two lines while the history is out of memory.
+        var (id, lines) = await Converse("919800100002", CustomerGrain.TranscriptLimit / 2 + 10);
+        var customer = Grains.Customer(id);
+
+        var live = await customer.GetTranscript();
+        Assert.Equal(lines[^CustomerGrain.TranscriptLimit..], Lines(live));
+        Assert.Equal(20, live.Summary.FoldedTurns);
+        Assert.Equal(20, live.Summary.TurnsByChannel[Channel.WhatsApp]);
+        Assert.NotNull(live.Summary.LastFoldedAt);
+        Assert.Equal(lines.Count, (await customer.GetView()).TranscriptTurns);
+
+        await _cluster.DisposeAsync();
+        _cluster = await Start();
+        var restarted = await Grains.Customer(id).GetTranscript();
+        Assert.Equal(live.Turns, restarted.Turns);
+        Assert.Equal((live.Summary.FoldedTurns, live.Summary.LastFoldedAt), (restarted.Summary.FoldedTurns, restarted.Summary.LastFoldedAt));
+        Assert.Equal(lines.Count, (await Grains.Customer(id).GetView()).TranscriptTurns);
+    }
+
+    [Fact]
+    public async Task Reads_between_turns_around_a_snapshot_see_each_new_line()
+    {
+        var wa = "919800100003";
+        var (id, lines) = await Converse(wa, 1);
+        var customer = Grains.Customer(id);
+        // A read after every turn (each brings the history in and drops it again), across the snapshot record.
+        for (var i = 1; i < CustomerGrain.SnapshotEvery + 3; i++)
+        {
+            var (_, next) = await Converse(wa, 1, from: i);
+            lines.AddRange(next);
+            Assert.Equal(lines, Lines(await customer.GetTranscript()));
+        }
+        await _cluster.DeactivateAsync(customer);
+        Assert.Equal(lines, Lines(await customer.GetTranscript()));
+    }
+
+    [Fact]
+    public async Task A_redelivery_after_the_history_left_memory_gets_its_first_reply_and_adds_nothing()
+    {
+        var wa = "919800100004";
+        var first = WhatsApp(wa, "I missed my connection in Doha", "wamid.first");
+        var original = await Grains.Ingress().Receive(first);
+        var (id, _) = await Converse(wa, 4);
+        var customer = Grains.Customer(id);
+        var before = await customer.GetTranscript();
+
+        var again = await Grains.Ingress().Receive(first);
+        Assert.True(again.Duplicate);
+        Assert.Equal(original.Reply.Text, again.Reply.Text);
+        Assert.Equal(original.TokenizedText, again.TokenizedText);
+
+        await _cluster.DeactivateAsync(customer);
+        var afterReactivation = await Grains.Ingress().Receive(first);
+        Assert.True(afterReactivation.Duplicate);
+        Assert.Equal(original.Reply.Text, afterReactivation.Reply.Text);
+        Assert.Equal(before.Turns, (await customer.GetTranscript()).Turns);
+    }
+
+    [Fact]
+    public async Task Contact_checks_name_the_time_of_the_last_inbound_line_on_the_channel_without_the_history()
+    {
+        var (id, _) = await Converse("919800100005", 3);
+        var customer = Grains.Customer(id);
+        var lastInbound = (await customer.GetTranscript()).Turns.Last(t => t.Direction == Direction.Inbound).Time;
+
+        Assert.Equal(lastInbound, (await customer.CanContact(Channel.WhatsApp, ConsentPurpose.Transactional)).CustomerWroteAt);
+        Assert.Null((await customer.CanContact(Channel.Sms, ConsentPurpose.Transactional)).CustomerWroteAt);
+        await _cluster.DeactivateAsync(customer);
+        Assert.Equal(lastInbound, (await customer.CanContact(Channel.WhatsApp, ConsentPurpose.Transactional)).CustomerWroteAt);
+    }
+
+    [Fact]
+    public async Task A_journal_written_with_the_history_in_its_snapshot_reads_back_whole()
+    {
+        // As every engine so far wrote it: a snapshot holding transcript lines and kept replies, then a turn record.
+        var customerId = "c-lazy-history-older-form";
+        var services = _cluster.Silos[0].ServiceProvider;
+        var journal = services.GetRequiredService<IJournalStore>();
+        var serializer = services.GetRequiredService<Serializer>();
+        var at = DateTimeOffset.UnixEpoch.AddDays(20_000);
+        var state = new CustomerState();
+        state.Create(at);
+        state.AppendTranscript(new TranscriptTurn(Channel.Sms, Direction.Inbound, at, "older line", "sms.1"));
+        state.AppendTranscript(new TranscriptTurn(Channel.Sms, Direction.Outbound, at, "older reply"));
+        state.AddProcessed(new ProcessedMessage("sms.1", new EngineReply("older reply"), "older line"));
+        await journal.AppendAsync(CustomerGrain.StreamOf(Tenant, customerId), 0, JournalRecordKind.Snapshot, serializer.SerializeToArray(state));
+        var change = new CustomerChange { Transcript = [new TranscriptTurn(Channel.Sms, Direction.Inbound, at.AddMinutes(1), "newer line", "sms.2")] };
+        await journal.AppendAsync(CustomerGrain.StreamOf(Tenant, customerId), 1, JournalRecordKind.Event, serializer.SerializeToArray(change));
+
+        var customer = Grains.Customer(customerId);
+        Assert.Equal(["older line", "older reply", "newer line"], (await customer.GetTranscript()).Turns.Select(t => t.Text));
+        Assert.Equal(3, (await customer.GetView()).TranscriptTurns);
+        Assert.Equal(at.AddMinutes(1), (await customer.CanContact(Channel.Sms, ConsentPurpose.Transactional)).CustomerWroteAt);
+    }
+
+    [Fact]
+    public async Task A_snapshot_of_a_state_without_its_history_is_refused_not_written()
+    {
+        var services = _cluster.Silos[0].ServiceProvider;
+        var store = new MemoryJournalStore();
+        var journal = new GrainJournal<CustomerState, CustomerChange>(store, services.GetRequiredService<Serializer>(), "customer/test/refused",
+            static (s, c) => s.Apply(c), CustomerGrain.SnapshotEvery, complete: CustomerState.IsWhole);
+        journal.State.Create(DateTimeOffset.UnixEpoch);
+        journal.State.AppendTranscript(new TranscriptTurn(Channel.WhatsApp, Direction.Inbound, DateTimeOffset.UnixEpoch, "hello"));
+        await journal.SnapshotAsync();
+        journal.State.ReleaseHistory();
+
+        Assert.Throws<InvalidOperationException>(() => { _ = journal.SnapshotAsync(); });
+        Assert.Equal(1, (await store.ReadAsync("customer/test/refused")).Version);
+        // Read back, the history is whole again and a snapshot may be written.
+        var durable = await journal.ReadDurableAsync();
+        Assert.Equal("hello", Assert.Single(durable.Transcript).Text);
+    }
+}
