@@ -522,11 +522,11 @@ public sealed class CustomerGrain(
         for (var i = 0; i < channels.Count; i++)
         {
             var channel = channels[i];
-            var wrote = S.Transcript.FindLast(t => t.Channel == channel && t.Direction == Direction.Inbound)?.Time;
-            consent[i] = Decide(channel, purpose) with { CustomerWroteAt = wrote };
+            consent[i] = Decide(channel, purpose) with { CustomerWroteAt = S.LastInboundAt(channel) };
         }
         var slots = new Dictionary<string, string>(S.Ephemeral.Slots.Count, StringComparer.Ordinal);
         foreach (var (name, slot) in S.Ephemeral.Slots) slots[name] = slot.Display ?? slot.Value;
+        S.Ephemeral.TrimEmpty(); // reading the slots allocated them; an idle customer keeps none
         var phone = S.Addresses.LastOrDefault(a => a.Kind == AddressKind.Phone)?.Value;
         return Task.FromResult(new CustomerContactFacts(consent, new Dictionary<Channel, int>(S.Intent.TurnsByChannel), [.. S.Intent.History], slots, phone));
     }
