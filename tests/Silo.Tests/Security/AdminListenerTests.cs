@@ -1,10 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Silo.Security;
 using Switchboard.TestSupport;
 
@@ -14,7 +11,7 @@ namespace Switchboard.Silo.Tests.Security;
 /// <c>Admin:Urls</c>: the real engine on two listeners. The public one serves only what the internet must reach (webhooks,
 /// web chat, health), the admin one only the rest, whatever key the caller holds; every mapped endpoint is tried on both.
 /// </summary>
-public sealed partial class AdminListenerTests : IAsyncLifetime
+public sealed class AdminListenerTests : IAsyncLifetime
 {
     private const string VerifyToken = "verify-token-for-meta";
     private readonly int _adminPort = FreePort.Tcp();
@@ -50,21 +47,11 @@ public sealed partial class AdminListenerTests : IAsyncLifetime
     }
 
     private IReadOnlyList<RouteEndpoint> Mapped() =>
-        _app.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText?.TrimStart('/') != "healthz").ToList();
-
-    private static IEnumerable<string> Methods(Endpoint e) => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is { Count: > 0 } m ? m : ["GET"];
-
-    private static string Concrete(RouteEndpoint e) => "/" + Parameter().Replace(e.RoutePattern.RawText!, "1").TrimStart('/');
-
-    [GeneratedRegex(@"\{[^}]+\}")]
-    private static partial Regex Parameter();
+        MappedEndpoints.Of(_app).Where(e => e.RoutePattern.RawText?.TrimStart('/') != "healthz").ToList();
 
     private static async Task<HttpStatusCode> Call(HttpClient client, string method, string path)
     {
-        using var request = new HttpRequestMessage(new HttpMethod(method), path);
-        if (method is "POST" or "PUT" or "PATCH") request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
-        using var response = await client.SendAsync(request);
+        using var response = await MappedEndpoints.SendAsync(client, method, path);
         return response.StatusCode;
     }
 
@@ -74,8 +61,8 @@ public sealed partial class AdminListenerTests : IAsyncLifetime
         var operatorEndpoints = Mapped().Where(e => !PublicEndpoints.ServesInternet(e)).ToList();
         var answered = new List<string>();
         foreach (var endpoint in operatorEndpoints)
-            foreach (var method in Methods(endpoint))
-                if (await Call(_public, method, Concrete(endpoint)) != HttpStatusCode.NotFound)
+            foreach (var method in MappedEndpoints.Methods(endpoint))
+                if (await Call(_public, method, MappedEndpoints.Concrete(endpoint)) != HttpStatusCode.NotFound)
                     answered.Add($"{method} {endpoint.RoutePattern.RawText}");
         Assert.Empty(answered);
         foreach (var area in new[] { "api/customers", "api/outbox", "api/voice", "dashboard", "analytics/login" })
@@ -88,8 +75,8 @@ public sealed partial class AdminListenerTests : IAsyncLifetime
         var internet = Mapped().Where(e => PublicEndpoints.ServesInternet(e)).ToList();
         var answered = new List<string>();
         foreach (var endpoint in internet)
-            foreach (var method in Methods(endpoint))
-                if (await Call(_admin, method, Concrete(endpoint)) != HttpStatusCode.NotFound)
+            foreach (var method in MappedEndpoints.Methods(endpoint))
+                if (await Call(_admin, method, MappedEndpoints.Concrete(endpoint)) != HttpStatusCode.NotFound)
                     answered.Add($"{method} {endpoint.RoutePattern.RawText}");
         Assert.Empty(answered);
         Assert.Contains(internet, e => e.RoutePattern.RawText!.Contains("webhooks/whatsapp"));

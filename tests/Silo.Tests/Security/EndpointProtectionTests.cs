@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +11,7 @@ using Switchboard.TestSupport;
 namespace Switchboard.Silo.Tests.Security;
 
 /// <summary>The real engine, dashboard included: every endpoint it maps is on the public list or refuses a caller without the admin key.</summary>
-public sealed partial class EndpointProtectionTests : IAsyncLifetime
+public sealed class EndpointProtectionTests : IAsyncLifetime
 {
     private const string VerifyToken = "verify-token-for-meta";
 
@@ -26,16 +25,7 @@ public sealed partial class EndpointProtectionTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    private IReadOnlyList<RouteEndpoint> Mapped() =>
-        _app.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
-
-    private static IEnumerable<string> Methods(Endpoint e) => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is { Count: > 0 } m ? m : ["GET"];
-
-    /// <summary>A concrete path for a route pattern: every parameter (<c>{id}</c>, <c>{**path}</c>, <c>{x:int}</c>) becomes <c>1</c>.</summary>
-    private static string Concrete(RouteEndpoint e) => "/" + Parameter().Replace(e.RoutePattern.RawText!, "1").TrimStart('/');
-
-    [GeneratedRegex(@"\{[^}]+\}")]
-    private static partial Regex Parameter();
+    private IReadOnlyList<RouteEndpoint> Mapped() => MappedEndpoints.Of(_app);
 
     [Fact]
     public async Task Every_mapped_endpoint_is_public_by_name_or_refuses_a_caller_without_the_admin_key()
@@ -44,12 +34,10 @@ public sealed partial class EndpointProtectionTests : IAsyncLifetime
         var refused = new List<string>();
         var unprotected = new List<string>();
         foreach (var endpoint in Mapped().Where(e => !PublicEndpoints.Allows(e)))
-            foreach (var method in Methods(endpoint))
+            foreach (var method in MappedEndpoints.Methods(endpoint))
             {
-                var path = Concrete(endpoint);
-                using var request = new HttpRequestMessage(new HttpMethod(method), path);
-                if (method is "POST" or "PUT" or "PATCH") request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
-                using var response = await anonymous.SendAsync(request);
+                var path = MappedEndpoints.Concrete(endpoint);
+                using var response = await MappedEndpoints.SendAsync(anonymous, method, path);
                 var body = await response.Content.ReadAsStringAsync();
                 var isProblem = response.Content.Headers.ContentType?.MediaType == "application/problem+json"
                     && JsonDocument.Parse(body).RootElement.GetProperty("type").GetString() == "https://switchboard.dev/problems/unauthorized";
@@ -66,7 +54,7 @@ public sealed partial class EndpointProtectionTests : IAsyncLifetime
     public void Every_endpoint_on_the_public_list_is_mapped_so_the_list_holds_nothing_stale()
     {
         var mapped = Mapped().Where(PublicEndpoints.Allows)
-            .SelectMany(e => Methods(e).Select(m => $"{m} /{e.RoutePattern.RawText!.TrimStart('/')}"))
+            .SelectMany(e => MappedEndpoints.Methods(e).Select(m => $"{m} /{e.RoutePattern.RawText!.TrimStart('/')}"))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         Assert.All(PublicEndpoints.All, entry => Assert.Contains(entry, mapped));
     }

@@ -13,7 +13,7 @@ using Switchboard.TestSupport;
 namespace Switchboard.Silo.Tests.Security;
 
 /// <summary>The real engine with several admin keys, each with some scopes, and the audit log their calls leave.</summary>
-public sealed partial class ScopedKeyTests : IAsyncLifetime
+public sealed class ScopedKeyTests : IAsyncLifetime
 {
     private static readonly Dictionary<string, string[]> Keys = new Dictionary<string, string[]>
     {
@@ -50,38 +50,26 @@ public sealed partial class ScopedKeyTests : IAsyncLifetime
         return http;
     }
 
-    private static async Task<HttpResponseMessage> Send(HttpClient http, string method, string path)
-    {
-        using var request = new HttpRequestMessage(new HttpMethod(method), path);
-        if (method is "POST" or "PUT" or "PATCH") request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
-        // Headers only: some dashboard endpoints stream for as long as the client listens.
-        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-    }
-
-    [GeneratedRegex(@"\{[^}]+\}")]
-    private static partial Regex Parameter();
-
     [Fact]
     public async Task Every_protected_endpoint_answers_403_to_a_key_without_the_scope_it_needs_and_lets_the_scope_through()
     {
-        var endpoints = _app.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => !PublicEndpoints.Allows(e)).ToList();
+        var endpoints = MappedEndpoints.Of(_app).Where(e => !PublicEndpoints.Allows(e)).ToList();
         var wrong = new List<string>();
         var tried = 0;
         foreach (var endpoint in endpoints)
-            foreach (var method in endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+            foreach (var method in MappedEndpoints.Methods(endpoint))
             {
                 var scope = AdminAuthorization.RequiredScope(endpoint, method);
-                var path = "/" + Parameter().Replace(endpoint.RoutePattern.RawText!, "1").TrimStart('/');
+                var path = MappedEndpoints.Concrete(endpoint);
                 using var without = As("all-but-" + scope.Replace(':', '-'));
-                using var refused = await Send(without, method, path);
+                using var refused = await MappedEndpoints.SendAsync(without, method, path);
                 var type = refused.Content.Headers.ContentType?.MediaType == "application/problem+json"
                     ? JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("type").GetString()
                     : null;
                 if (refused.StatusCode != HttpStatusCode.Forbidden || type != "https://switchboard.dev/problems/forbidden-scope")
                     wrong.Add($"{method} {path} without {scope}: {(int)refused.StatusCode} {type}");
                 using var with = As(Keys.First(k => k.Value.SequenceEqual([scope])).Key);
-                using var let = await Send(with, method, path);
+                using var let = await MappedEndpoints.SendAsync(with, method, path);
                 if (let.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                     wrong.Add($"{method} {path} with {scope}: {(int)let.StatusCode}");
                 tried++;
