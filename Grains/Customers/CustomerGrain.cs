@@ -30,7 +30,7 @@ public sealed class CustomerGrain(
     TimeProvider time,
     ILogger<CustomerGrain> logger,
     IInteractionEvents analytics,
-    Microsoft.Extensions.Configuration.IConfiguration configuration) : Grain, ICustomerGrain, IIncomingGrainCallFilter
+    Microsoft.Extensions.Configuration.IConfiguration configuration) : Grain, ICustomerGrain
 {
     public const int MaxTextLength = 16 * 1024;
     public const int TranscriptLimit = CustomerState.TranscriptLimit;
@@ -70,60 +70,35 @@ public sealed class CustomerGrain(
     private CustomerState S => _journal.State;
 
     private TimeSpan _idleRelease;
-    /// <summary>Armed while the customer is active: fires once it has been idle for <see cref="_idleRelease"/>.</summary>
+    /// <summary>Armed while the customer holds what calls bring into memory: fires once it has been idle for <see cref="_idleRelease"/>.</summary>
     private IGrainTimer? _idleTimer;
-
-    /// <summary>Every call, whatever it did, ends by letting the customer rest (see <see cref="Rest"/>); no async frame for a call that completed at once (a read).</summary>
-    public Task Invoke(IIncomingGrainCallContext context)
-    {
-        Task call;
-        try
-        {
-            call = context.Invoke();
-        }
-        catch
-        {
-            Rest();
-            throw;
-        }
-        if (!call.IsCompleted) return RestAfter(call);
-        Rest();
-        return call;
-    }
-
-    private async Task RestAfter(Task call)
-    {
-        try
-        {
-            await call;
-        }
-        finally
-        {
-            Rest();
-        }
-    }
+    /// <summary><see cref="Environment.TickCount64"/> when a call last used the history or the keys (see <see cref="Busy"/>).</summary>
+    private long _lastUse;
 
     /// <summary>
-    /// A call ended: the history and keys it used stay in memory while calls keep coming (a snapshot, every
+    /// A call uses the history or the keys: they stay in memory while calls keep coming (a snapshot, every
     /// <see cref="SnapshotEvery"/> records, would otherwise read the history back) and go once the customer is idle.
+    /// A time stamp per call; the timer is armed once per busy spell, not at each call, and no call filter runs (it
+    /// would cost every call an invoker and two async frames: docs/performance.md, mem8). With <see cref="IdleReleaseSetting"/>
+    /// 0 the timer is due at once: as a non-interleaved tick, it lets go when the call under way has ended.
     /// </summary>
-    private void Rest()
+    private void Busy()
     {
-        // Nothing to let go (the timer's own tick also ends here): no timer, so an idle customer stays without one.
-        if (!(S.Created && S.HistoryHeld) && _tokenizer is null) return;
-        if (_idleRelease <= TimeSpan.Zero)
-        {
-            ReleaseIdle();
-            return;
-        }
-        if (_idleTimer is null)
-            _idleTimer = this.RegisterGrainTimer(static (grain, _) => grain.OnIdle(), this,
-                new GrainTimerCreationOptions(_idleRelease, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = false });
-        else _idleTimer.Change(_idleRelease, Timeout.InfiniteTimeSpan);
+        _lastUse = Environment.TickCount64;
+        if (_idleTimer is not null) return;
+        _idleTimer = this.RegisterGrainTimer(static (grain, _) => grain.OnIdle(), this,
+            new GrainTimerCreationOptions(_idleRelease, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = false });
     }
 
+    /// <summary>The timer fired: lets go if no call has used the history or keys for <see cref="_idleRelease"/>, else waits the rest of it.</summary>
     private Task OnIdle()
     {
+        var idle = TimeSpan.FromMilliseconds(Environment.TickCount64 - _lastUse);
+        if (idle < _idleRelease && _idleTimer is { } timer)
+        {
+            timer.Change(_idleRelease - idle, Timeout.InfiniteTimeSpan);
+            return Task.CompletedTask;
+        }
         _idleTimer?.Dispose();
         _idleTimer = null;
         ReleaseIdle();
@@ -136,6 +111,8 @@ public sealed class CustomerGrain(
         S.TrimEmpty();
         S.ReleaseHistory();
         CloseKeys();
+        _journal.Rest();
+        _keys.Rest();
     }
 
     private const string StreamPrefix = "customer/";
@@ -160,7 +137,9 @@ public sealed class CustomerGrain(
         // The turn history stays in the journal until a call needs it (HoldHistory).
         S.Index();
         await OpenAddresses();
-        Rest();
+        // Loaded whole: the history (and the keys OpenAddresses may have derived) go once the customer is idle; a
+        // customer with nothing to let go gets no timer.
+        if ((S.Created && S.HistoryHeld) || _tokenizer is not null) Busy();
     }
 
     /// <summary>
@@ -169,6 +148,7 @@ public sealed class CustomerGrain(
     /// </summary>
     private async Task HoldHistory(CustomerChange? pending = null)
     {
+        Busy();
         if (S.HistoryHeld) return;
         var durable = await _journal.ReadDurableAsync();
         durable.Index();
@@ -714,9 +694,9 @@ public sealed class CustomerGrain(
             // A snapshot carries the whole state: the history too, which only the journal holds between calls.
             if (_journal.SnapshotDue) await HoldHistory(change);
             // A new customer's salt was queued before this record: the store makes appends durable in order.
+            // Collections the call left empty stay allocated while calls keep coming (the next turn would allocate
+            // them again) and go back to null when the customer is idle (ReleaseIdle).
             var append = _journal.AppendAsync(change);
-            // Serialised by now: collections the call left empty go back to null.
-            S.TrimEmpty();
             var keys = _keys.LastWrite;
             await (keys.IsCompletedSuccessfully ? append : Task.WhenAll(keys, append));
         }
@@ -744,6 +724,7 @@ public sealed class CustomerGrain(
 
     private async ValueTask EnsureKeys()
     {
+        Busy();
         if (_tokenizer is not null) return;
         var salt = _keys.State.Salt;
         if (salt is null)

@@ -217,6 +217,13 @@ public sealed class CustomerState
         }
     }
 
+    /// <summary>Drops the oldest id of a full <see cref="_recentIds"/> and appends <paramref name="hash"/>, in place (no array per turn).</summary>
+    private static void ShiftIn(ulong[] recent, ulong hash)
+    {
+        Array.Copy(recent, 1, recent, 0, recent.Length - 1);
+        recent[^1] = hash;
+    }
+
     /// <summary>The time of the latest inbound line on <paramref name="channel"/> among the transcript's last <see cref="TranscriptLimit"/>.</summary>
     public DateTimeOffset? LastInboundAt(Channel channel)
     {
@@ -228,7 +235,8 @@ public sealed class CustomerState
     private void MarkInbound(Channel channel, int line, DateTimeOffset time)
     {
         var marks = _inbound ?? [];
-        var i = Array.FindIndex(marks, m => m.Channel == channel);
+        var i = marks.Length - 1;
+        while (i >= 0 && marks[i].Channel != channel) i--; // a loop, not FindIndex: no closure per inbound line
         if (i < 0)
         {
             Array.Resize(ref marks, marks.Length + 1);
@@ -351,28 +359,31 @@ public sealed class CustomerState
     public void AddProcessed(ProcessedMessage message, ulong? idHash = null)
     {
         var recent = _recentIds ?? [];
-        Array.Resize(ref recent, recent.Length + 1);
-        recent[^1] = idHash ?? IdHash(message.MessageId);
+        // The ids mirror the kept replies (Index made them so, each call keeps them so), except during a replay, which
+        // runs before Index: then the list is the truth and Index rebuilds the ids.
+        var mirrors = _processed is not { } held || recent.Length == held.Count;
         ulong pushed;
         if (_processed is { } processed)
         {
-            // Held: the list is the truth (a replay runs before Index, so the ids in memory may not mirror it yet).
-            _recentIds = recent.Length > RepliesKept ? recent[1..] : recent;
             processed.Add(message);
-            if (processed.Count <= RepliesKept) return;
-            pushed = IdHash(processed[0].MessageId);
+            if (processed.Count <= RepliesKept)
+            {
+                if (mirrors) _recentIds = [.. recent, idHash ?? IdHash(message.MessageId)];
+                return;
+            }
+            pushed = mirrors ? recent[0] : IdHash(processed[0].MessageId);
             processed.RemoveAt(0);
+            if (mirrors) ShiftIn(recent, idHash ?? IdHash(message.MessageId));
         }
         else
         {
-            // Not held: the ids mirror the list (Index made them so), so the oldest id is the list's oldest message.
-            if (recent.Length <= RepliesKept)
+            if (recent.Length < RepliesKept)
             {
-                _recentIds = recent;
+                _recentIds = [.. recent, idHash ?? IdHash(message.MessageId)];
                 return;
             }
             pushed = recent[0];
-            _recentIds = recent[1..];
+            ShiftIn(recent, idHash ?? IdHash(message.MessageId));
         }
         var hashes = ProcessedIdHashes ??= [];
         hashes.Add(pushed);

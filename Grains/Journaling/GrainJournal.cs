@@ -19,6 +19,14 @@ public sealed class GrainJournal<TState, TChange>(IJournalStore store, Serialize
     where TState : class, new()
 {
     private int _sinceSnapshot;
+    /// <summary>The stream's name while the grain is busy (built once, not at each append); <see cref="Rest"/> drops it.</summary>
+    private string? _name;
+
+    /// <summary>The stream's name, built from its parts the first time a busy spell needs it.</summary>
+    private string Name => _name ??= stream.Name;
+
+    /// <summary>The grain is idle: drops the name string (an idle activation keeps only its parts).</summary>
+    public void Rest() => _name = null;
 
     public TState State { get; private set; } = new();
 
@@ -33,7 +41,7 @@ public sealed class GrainJournal<TState, TChange>(IJournalStore store, Serialize
 
     public async Task LoadAsync()
     {
-        var contents = await store.ReadAsync(stream.Name);
+        var contents = await store.ReadAsync(Name);
         State = Replay(contents);
         Version = contents.Version;
         _sinceSnapshot = contents.Events.Count;
@@ -47,9 +55,9 @@ public sealed class GrainJournal<TState, TChange>(IJournalStore store, Serialize
     public async Task<TState> ReadDurableAsync()
     {
         await LastWrite;
-        if (Broken) throw new InvalidOperationException($"Journal stream '{stream.Name}' had a failed write; the activation must reload.");
-        var contents = await store.ReadAsync(stream.Name);
-        if (contents.Version != Version) throw new JournalConflictException(stream.Name, Version, contents.Version);
+        if (Broken) throw new InvalidOperationException($"Journal stream '{Name}' had a failed write; the activation must reload.");
+        var contents = await store.ReadAsync(Name);
+        if (contents.Version != Version) throw new JournalConflictException(Name, Version, contents.Version);
         return Replay(contents);
     }
 
@@ -67,7 +75,7 @@ public sealed class GrainJournal<TState, TChange>(IJournalStore store, Serialize
     public Task SnapshotAsync()
     {
         if (complete is not null && !complete(State))
-            throw new InvalidOperationException($"Journal stream '{stream.Name}': the state in memory is not whole; a snapshot of it would lose what only the journal holds.");
+            throw new InvalidOperationException($"Journal stream '{Name}': the state in memory is not whole; a snapshot of it would lose what only the journal holds.");
         _sinceSnapshot = 0;
         return Write(JournalRecordKind.Snapshot, serializer.SerializeToArray(State));
     }
@@ -75,28 +83,28 @@ public sealed class GrainJournal<TState, TChange>(IJournalStore store, Serialize
     private TState Replay(JournalContents contents)
     {
         var state = contents.Snapshot is { } snapshot
-            ? serializer.Deserialize<TState>(snapshot) ?? throw new InvalidDataException($"Journal stream '{stream.Name}' has an empty snapshot.")
+            ? serializer.Deserialize<TState>(snapshot) ?? throw new InvalidDataException($"Journal stream '{Name}' has an empty snapshot.")
             : new TState();
         foreach (var record in contents.Events)
-            apply(state, serializer.Deserialize<TChange>(record) ?? throw new InvalidDataException($"Journal stream '{stream.Name}' has an empty record."));
+            apply(state, serializer.Deserialize<TChange>(record) ?? throw new InvalidDataException($"Journal stream '{Name}' has an empty record."));
         return state;
     }
 
     public async Task DeleteAsync()
     {
         try { await LastWrite; } catch (Exception) { /* the delete supersedes a failed write */ }
-        await store.DeleteAsync(stream.Name);
+        await store.DeleteAsync(Name);
         State = new TState();
-        var contents = await store.ReadAsync(stream.Name);
+        var contents = await store.ReadAsync(Name);
         Version = contents.Version;
         _sinceSnapshot = 0;
     }
 
     private Task Write(JournalRecordKind kind, byte[] payload)
     {
-        if (Broken) throw new InvalidOperationException($"Journal stream '{stream.Name}' had a failed write; the activation must reload.");
+        if (Broken) throw new InvalidOperationException($"Journal stream '{Name}' had a failed write; the activation must reload.");
         var expected = Version++;
-        var task = Guard(store.AppendAsync(stream.Name, expected, kind, payload, pendingOf?.Invoke(State) ?? false), Version);
+        var task = Guard(store.AppendAsync(Name, expected, kind, payload, pendingOf?.Invoke(State) ?? false), Version);
         // A completed write is not kept: an idle activation would hold its task (about 100 bytes) for nothing.
         LastWrite = task.IsCompletedSuccessfully ? Task.CompletedTask : task;
         return task;
