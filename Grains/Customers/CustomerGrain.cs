@@ -506,7 +506,6 @@ public sealed class CustomerGrain(
         }
         var slots = new Dictionary<string, string>(S.Ephemeral.Slots.Count, StringComparer.Ordinal);
         foreach (var (name, slot) in S.Ephemeral.Slots) slots[name] = slot.Display ?? slot.Value;
-        S.Ephemeral.TrimEmpty(); // reading the slots allocated them; an idle customer keeps none
         var phone = S.Addresses.LastOrDefault(a => a.Kind == AddressKind.Phone)?.Value;
         return Task.FromResult(new CustomerContactFacts(consent, new Dictionary<Channel, int>(S.Intent.TurnsByChannel), [.. S.Intent.History], slots, phone));
     }
