@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Switchboard.Speech.LanguageModel;
 using static Switchboard.Speech.PocketSphinx.PocketSphinxNative;
 
 namespace Switchboard.Speech.PocketSphinx;
@@ -12,6 +14,7 @@ internal sealed class PocketSphinxDecoder : IDisposable
     private readonly IntPtr _config;
     private readonly int _grammarCapacity;
     private readonly LinkedList<string> _grammarsByUse = new(); // most recently used first
+    private readonly Dictionary<string, IntPtr> _genericModels = new(StringComparer.Ordinal); // by file, read once
     private IntPtr _ps;
 
     private PocketSphinxDecoder(IntPtr config, IntPtr ps, int grammarCapacity)
@@ -58,6 +61,28 @@ internal sealed class PocketSphinxDecoder : IDisposable
     public void UseLanguageModel(string key, string path) => UseSearch("g" + key, ps => ps_set_lm_file(ps, "g" + key, path) == 0
         ? null : $"pocketsphinx could not load the language model {Path.GetFileName(path)}.");
 
+    /// <summary>
+    /// Makes the interpolation of the model at <paramref name="path"/> with <paramref name="genericPath"/> the active
+    /// search, building the set only the first time. The generic model is read once per decoder and shared by every
+    /// set built on it (pocketsphinx keeps references, so evicting a set never frees it).
+    /// </summary>
+    public void UseInterpolatedModel(string key, string path, string genericPath, double domainWeight) => UseSearch("g" + key, ps =>
+    {
+        if (!_genericModels.TryGetValue(genericPath, out var generic))
+        {
+            var started = Stopwatch.GetTimestamp();
+            generic = InterpolatedLanguageModel.ReadGeneric(_config, LogMath, genericPath);
+            _genericModels[genericPath] = generic;
+            GenericModelLoadTime += Stopwatch.GetElapsedTime(started);
+        }
+        var set = InterpolatedLanguageModel.CreateSet(_config, LogMath, generic, path, domainWeight);
+        try { return ps_set_lm(ps, "g" + key, set) == 0 ? null : $"pocketsphinx could not search with the interpolated model {Path.GetFileName(path)}."; }
+        finally { ngram_model_free(set); }
+    });
+
+    /// <summary>Time this decoder spent reading generic models for interpolation (once per model file).</summary>
+    public TimeSpan GenericModelLoadTime { get; private set; }
+
     private void UseSearch(string search, Func<IntPtr, string?> load)
     {
         var node = _grammarsByUse.Find(search);
@@ -84,6 +109,8 @@ internal sealed class PocketSphinxDecoder : IDisposable
     {
         if (_ps == IntPtr.Zero) return;
         ps_free(_ps);
+        foreach (var generic in _genericModels.Values) ngram_model_free(generic);
+        _genericModels.Clear();
         cmd_ln_free_r(_config);
         _ps = IntPtr.Zero;
     }

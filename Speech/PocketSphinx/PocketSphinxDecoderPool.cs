@@ -27,6 +27,10 @@ internal sealed class PocketSphinxDecoderPool : IDisposable
 
     public int Idle => _idle.Count;
 
+    /// <summary>Generic-model reads by the idle decoders (time, decoders that read one).</summary>
+    public (TimeSpan Total, int Decoders) GenericModelLoads =>
+        _idle.Aggregate((Total: TimeSpan.Zero, Decoders: 0), (a, d) => d.GenericModelLoadTime > TimeSpan.Zero ? (a.Total + d.GenericModelLoadTime, a.Decoders + 1) : a);
+
     /// <summary>Loads decoders until <paramref name="count"/> exist (bounded by the maximum).</summary>
     public void Warm(int count)
     {
