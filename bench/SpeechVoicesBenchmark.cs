@@ -85,6 +85,7 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
         var totals = new Dictionary<string, Score>();
         var grammarTotals = (Right: 0, Total: 0);
         var decodeSeconds = new Dictionary<string, double>();
+        var openAudioSeconds = 0.0;
         async Task<string> Timed(string model, SpeechGrammar grammar, short[] audio)
         {
             var started = Stopwatch.GetTimestamp();
@@ -132,6 +133,7 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
             foreach (var (sentence, isHeldOut) in seen.Select(s => (s, false)).Concat(unseen.Select(s => (s, true))))
             {
                 var audio = await Say(sentence);
+                openAudioSeconds += audio.Length / 8000.0;
                 var heard = await Timed("domain", domain, audio);
                 domainScore.Add(sentence, heard);
                 Total("domain", sentence, heard);
@@ -161,6 +163,7 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
         Console.WriteLine();
         Console.WriteLine($"all voices: grammar turns {grammarTotals.Right}/{grammarTotals.Total}");
         foreach (var (model, score) in totals) Console.WriteLine($"  {model,-28}: {score} ({score.Percent:F0} %)");
+        Console.WriteLine($"  open-turn audio: {openAudioSeconds:F1} s per model (generic: {openAudioSeconds * Math.Min(genericVoices, voices.Length) / voices.Length:F1} s)");
         foreach (var (model, seconds) in decodeSeconds) Console.WriteLine($"  decode time {model,-20}: {seconds:F1} s in all");
         Console.WriteLine($"generic model reads: {stt.GenericModelLoads.Total.TotalMilliseconds:F0} ms over {stt.GenericModelLoads.Decoders} decoder(s); decoders loaded {stt.LoadedDecoders}; RSS {RssMegabytes():F0} MB");
         Console.WriteLine();
