@@ -65,7 +65,7 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
             var rss = RssMegabytes();
             var started = Stopwatch.GetTimestamp();
             await RecogniseAsync(stt, grammar, probe);
-            Console.WriteLine($"first interpolated utterance (lambda {lambda}) on a decoder: {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms, RSS +{RssMegabytes() - rss:F1} MB; generic model reads so far: {stt.GenericModelLoads.Total.TotalMilliseconds:F0} ms over {stt.GenericModelLoads.Decoders} decoder(s); decoders loaded {stt.LoadedDecoders}");
+            Console.WriteLine($"first interpolated utterance (lambda {lambda}) on a decoder: {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms, RSS +{RssMegabytes() - rss:F1} MB; generic model reads so far: {stt.GenericModelLoads.Total.TotalMilliseconds:F0} ms over {stt.GenericModelLoads.Reads} read(s); decoders loaded {stt.LoadedDecoders}");
         }
         if (interpolated.Count > 0)
         {
@@ -165,7 +165,7 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
         foreach (var (model, score) in totals) Console.WriteLine($"  {model,-28}: {score} ({score.Percent:F0} %)");
         Console.WriteLine($"  open-turn audio: {openAudioSeconds:F1} s per model (generic: {openAudioSeconds * Math.Min(genericVoices, voices.Length) / voices.Length:F1} s)");
         foreach (var (model, seconds) in decodeSeconds) Console.WriteLine($"  decode time {model,-20}: {seconds:F1} s in all");
-        Console.WriteLine($"generic model reads: {stt.GenericModelLoads.Total.TotalMilliseconds:F0} ms over {stt.GenericModelLoads.Decoders} decoder(s); decoders loaded {stt.LoadedDecoders}; RSS {RssMegabytes():F0} MB");
+        Console.WriteLine($"generic model reads: {stt.GenericModelLoads.Total.TotalMilliseconds:F0} ms over {stt.GenericModelLoads.Reads} read(s); decoders loaded {stt.LoadedDecoders}; RSS {RssMegabytes():F0} MB");
         Console.WriteLine();
         if (Array.IndexOf(args, "--skip-noise") < 0) await EndOfSpeechInNoiseAsync(stt, silero, espeak, flite);
         return 0;

@@ -27,9 +27,12 @@ internal sealed class PocketSphinxDecoderPool : IDisposable
 
     public int Idle => _idle.Count;
 
-    /// <summary>Generic-model reads by the idle decoders (time, decoders that read one).</summary>
-    public (TimeSpan Total, int Decoders) GenericModelLoads =>
-        _idle.Aggregate((Total: TimeSpan.Zero, Decoders: 0), (a, d) => d.GenericModelLoadTime > TimeSpan.Zero ? (a.Total + d.GenericModelLoadTime, a.Decoders + 1) : a);
+    /// <summary>Interpolated open-turn searches kept by the idle decoders, all told.</summary>
+    public int InterpolatedSearches => _idle.Sum(d => d.InterpolatedSearches);
+
+    /// <summary>Generic-model reads by the idle decoders (time, reads).</summary>
+    public (TimeSpan Total, int Reads) GenericModelLoads =>
+        _idle.Aggregate((Total: TimeSpan.Zero, Reads: 0), (a, d) => (a.Total + d.GenericModelLoadTime, a.Reads + d.GenericModelReads));
 
     /// <summary>Loads decoders until <paramref name="count"/> exist (bounded by the maximum).</summary>
     public void Warm(int count)

@@ -26,6 +26,12 @@ public sealed class PocketSphinxOptions
     /// </summary>
     public double OpenTurnDomainWeight { get; set; } = LanguageModel.InterpolatedLanguageModel.DefaultDomainWeight;
 
+    /// <summary>
+    /// Interpolated open-turn models each decoder keeps (one per bot; each ~40 MB, on top of the generic model's ~33 MB
+    /// read once per decoder); the least recently used is rebuilt (~0.5 s) when its bot's caller comes back.
+    /// </summary>
+    public int OpenTurnModelsPerDecoder { get; set; } = 4;
+
     public string AcousticModelPath => Path.Combine(ModelDirectory, "en-us");
 
     public string DictionaryPath => Path.Combine(ModelDirectory, "cmudict-en-us.dict");

@@ -85,8 +85,11 @@ public sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
         return weight >= 1 ? domain.ToGrammar(name, directory) : new InterpolatedLanguageModel(domain, _options.GenericLanguageModelPath, weight).ToGrammar(name, directory);
     }
 
-    /// <summary>Time the loaded decoders spent reading the generic model for interpolated open turns, and how many did.</summary>
-    public (TimeSpan Total, int Decoders) GenericModelLoads => _pool?.GenericModelLoads ?? default;
+    /// <summary>Interpolated open-turn models the idle decoders keep, all told (each decoder keeps at most <see cref="PocketSphinxOptions.OpenTurnModelsPerDecoder"/>).</summary>
+    public int InterpolatedOpenTurnModels => _pool?.InterpolatedSearches ?? 0;
+
+    /// <summary>Time the idle decoders spent reading the generic model for interpolated open turns, and how many reads (one per decoder).</summary>
+    public (TimeSpan Total, int Reads) GenericModelLoads => _pool?.GenericModelLoads ?? default;
 
     private InvalidOperationException Unavailable() => new($"Speech recognition is unavailable: {UnavailableReason}.");
 

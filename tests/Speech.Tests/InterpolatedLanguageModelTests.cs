@@ -46,7 +46,7 @@ public sealed class InterpolatedLanguageModelTests(SpeechEngines engines)
         Assert.True(interpolatedRight >= 3, $"{interpolatedRight} of {sentences.Length} right:{heard}");
         Assert.True(interpolatedRight > domainRight, $"interpolated {interpolatedRight}, domain alone {domainRight}:{heard}");
         Assert.True(interpolatedRight >= genericRight, $"interpolated {interpolatedRight}, generic alone {genericRight}:{heard}");
-        Assert.InRange(engines.Recognizer.GenericModelLoads.Decoders, 1, engines.Recognizer.LoadedDecoders);
+        Assert.InRange(engines.Recognizer.GenericModelLoads.Reads, 1, engines.Recognizer.LoadedDecoders); // once per decoder at most
     }
 
     [Fact]
@@ -67,9 +67,33 @@ public sealed class InterpolatedLanguageModelTests(SpeechEngines engines)
         Assert.Throws<ArgumentOutOfRangeException>(() => new InterpolatedLanguageModel(lm, a.BackgroundLanguageModelFile!, 1.5));
     }
 
-    private async Task<string> RecogniseAsync(SpeechGrammar grammar, short[] audio)
+    [Fact]
+    public async Task A_decoder_keeps_at_most_its_budget_of_interpolated_models_and_rebuilds_an_evicted_one()
     {
-        await using var stream = await engines.Recognizer.BeginUtteranceAsync(grammar);
+        using var recognizer = new PocketSphinx.PocketSphinxSpeechToText(
+            new PocketSphinx.PocketSphinxOptions { WarmDecoders = 1, MaxDecoders = 1, OpenTurnModelsPerDecoder = 1 },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<PocketSphinx.PocketSphinxSpeechToText>.Instance);
+        recognizer.Warm();
+        var lm = DomainLanguageModel.Build(Phrases, recognizer.Dictionary.Contains);
+        using var folder = new Switchboard.TestSupport.TempDirectory();
+        var first = recognizer.OpenTurn(lm, "a", 0.8, folder.Path);
+        var second = recognizer.OpenTurn(lm, "b", 0.7, folder.Path);
+        var audio = TelephoneLine.MuLawRoundTrip([.. new short[2400], .. await engines.Flite.SynthesizeAllAsync("I lost my bag", "rms"), .. new short[4000]]);
+
+        // "lost" is no word of the domain model: hearing it shows the set with the generic model searched. (The last word
+        // varies with the fresh decoder's cepstral mean: "bag" or "baggage".)
+        Assert.StartsWith("i lost my", await RecogniseAsync(first, audio, recognizer));
+        Assert.Equal(1, recognizer.InterpolatedOpenTurnModels);
+        await RecogniseAsync(second, audio, recognizer);
+        Assert.Equal(1, recognizer.InterpolatedOpenTurnModels); // the first was unset
+        Assert.StartsWith("i lost my", await RecogniseAsync(first, audio, recognizer)); // and is built again
+        Assert.Equal(1, recognizer.InterpolatedOpenTurnModels);
+        Assert.Equal(1, recognizer.GenericModelLoads.Reads); // the generic model was read once for the three sets
+    }
+
+    private async Task<string> RecogniseAsync(SpeechGrammar grammar, short[] audio, PocketSphinx.PocketSphinxSpeechToText? recognizer = null)
+    {
+        await using var stream = await (recognizer ?? engines.Recognizer).BeginUtteranceAsync(grammar);
         foreach (var frame in TelephoneLine.Frames(audio)) await stream.FeedAsync(frame);
         return SpokenText.Phrase((await stream.EndAsync()).Text);
     }
