@@ -15,7 +15,7 @@ namespace Switchboard.Speech.LanguageModel;
 /// </summary>
 public sealed class InterpolatedLanguageModel
 {
-    /// <summary>λ measured best of 0.7 / 0.8 / 0.9 on the airline bot's open turns (docs/speech.md).</summary>
+    /// <summary>λ: 0.7, 0.8 and 0.9 all got 75 of 96 airline open-turn sentences right; 0.8 had the lowest WER (docs/speech.md).</summary>
     public const double DefaultDomainWeight = 0.8;
 
     public InterpolatedLanguageModel(DomainLanguageModel domain, string genericModelFile, double domainWeight = DefaultDomainWeight)
