@@ -19,7 +19,8 @@ namespace Switchboard.Bench;
 /// detector alone and with Silero VAD. The peer of each figure is measured in the same run.
 /// Options: <c>--voices espeak:en-us,flite:kal,flite:kal16,flite:awb,flite:slt,flite:rms</c>, <c>--sentences N</c>
 /// (open-turn sentences per voice, default 24), <c>--generic-voices N</c> (voices also decoded with the generic model,
-/// which is slow; default 2), <c>--bot airline</c>.
+/// which is slow; default 2), <c>--bot airline</c>, <c>--lambdas 0.8</c> (domain weights of the interpolated open-turn model,
+/// comma-separated; <c>none</c> skips it), <c>--skip-noise</c> (leave out the end-of-speech-in-noise part).
 /// </summary>
 public sealed class SpeechVoicesBenchmark : IBenchmark
 {
@@ -33,6 +34,7 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
         var sentenceCount = int.Parse(Arg(args, "--sentences", "24"));
         var genericVoices = int.Parse(Arg(args, "--generic-voices", "2"));
         var bot = Arg(args, "--bot", "airline");
+        var lambdas = Arg(args, "--lambdas", "0.8") is "none" ? [] : Arg(args, "--lambdas", "0.8").Split(',').Select(l => double.Parse(l, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
         var espeak = new EspeakNgTextToSpeech(new EspeakNgOptions(), NullLogger<EspeakNgTextToSpeech>.Instance);
         var flite = new FliteTextToSpeech(NullLogger<FliteTextToSpeech>.Instance);
@@ -51,13 +53,51 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
         Console.WriteLine($"domain trigram model of bot '{bot}': {lm.Sentences} phrases, {lm.Vocabulary.Count} words, built in {sw.ElapsedMilliseconds} ms; held out {heldOut.Count}");
         var domain = lm.ToGrammar("open-domain");
         var generic = stt.GenericOpenTurn();
+        var interpolated = lambdas.Select(l => (Lambda: l, Grammar: stt.OpenTurn(lm, "open-interpolated", l))).ToList();
+
+        // Cost of the interpolated model on a decoder: the first utterance reads the generic model (once per decoder) and
+        // builds the set; a second weight builds one more set on the same generic model. Process memory (RSS) around each,
+        // then the generic model's own search for comparison.
+        var probe = Line(new short[8000]);
+        await RecogniseAsync(stt, domain, probe); // loads the decoder and the domain model first, so they are not counted below
+        foreach (var (lambda, grammar) in interpolated)
+        {
+            var rss = RssMegabytes();
+            var started = Stopwatch.GetTimestamp();
+            await RecogniseAsync(stt, grammar, probe);
+            Console.WriteLine($"first interpolated utterance (lambda {lambda}) on a decoder: {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms, RSS +{RssMegabytes() - rss:F1} MB; generic model reads so far: {stt.GenericModelLoads.Total.TotalMilliseconds:F0} ms over {stt.GenericModelLoads.Reads} read(s); decoders loaded {stt.LoadedDecoders}");
+        }
+        if (interpolated.Count > 0)
+        {
+            var rss = RssMegabytes();
+            var started = Stopwatch.GetTimestamp();
+            await RecogniseAsync(stt, generic, probe);
+            Console.WriteLine($"first generic-model utterance on the same decoder (ps_set_lm_file, the peer): {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms, RSS +{RssMegabytes() - rss:F1} MB; decoders loaded {stt.LoadedDecoders}");
+        }
         var seen = Spread(training, sentenceCount / 2);
         var unseen = Spread(heldOut, sentenceCount - sentenceCount / 2);
 
         Console.WriteLine();
-        Console.WriteLine("| voice | synthesis first audio p50 (ms) | real-time factor | grammar turns right | open turns, generic LM: WER / phrases right | open turns, domain LM: WER / phrases right (seen + held out) | held out only: WER / right |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine("| voice | synthesis first audio p50 (ms) | real-time factor | grammar turns right | open turns, generic LM: WER / phrases right | open turns, domain LM: WER / phrases right (seen + held out) | held out only: WER / right |"
+            + string.Concat(interpolated.Select(i => $" interpolated {i.Lambda}: WER / right | held out only |")));
+        Console.WriteLine("|---|---|---|---|---|---|---|" + string.Concat(interpolated.Select(_ => "---|---|")));
         var v = 0;
+        var totals = new Dictionary<string, Score>();
+        var grammarTotals = (Right: 0, Total: 0);
+        var decodeSeconds = new Dictionary<string, double>();
+        var openAudioSeconds = 0.0;
+        async Task<string> Timed(string model, SpeechGrammar grammar, short[] audio)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var text = (await RecogniseAsync(stt, grammar, audio)).Text;
+            decodeSeconds[model] = decodeSeconds.GetValueOrDefault(model) + Stopwatch.GetElapsedTime(started).TotalSeconds;
+            return text;
+        }
+        void Total(string model, string said, string heard)
+        {
+            if (!totals.TryGetValue(model, out var score)) totals[model] = score = new Score();
+            score.Add(said, heard);
+        }
         foreach (var spec in voices)
         {
             var (engine, voice) = (spec.Split(':')[0], spec.Split(':')[1]);
@@ -89,21 +129,45 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
             var domainScore = new Score();
             var heldScore = new Score();
             var genericScore = new Score();
+            var interpolatedScores = interpolated.Select(_ => (All: new Score(), Held: new Score())).ToList();
             foreach (var (sentence, isHeldOut) in seen.Select(s => (s, false)).Concat(unseen.Select(s => (s, true))))
             {
                 var audio = await Say(sentence);
-                var heard = (await RecogniseAsync(stt, domain, audio)).Text;
+                openAudioSeconds += audio.Length / 8000.0;
+                var heard = await Timed("domain", domain, audio);
                 domainScore.Add(sentence, heard);
-                if (isHeldOut) heldScore.Add(sentence, heard);
-                if (v < genericVoices) genericScore.Add(sentence, (await RecogniseAsync(stt, generic, audio)).Text);
+                Total("domain", sentence, heard);
+                if (isHeldOut) { heldScore.Add(sentence, heard); Total("domain held out", sentence, heard); }
+                for (var i = 0; i < interpolated.Count; i++)
+                {
+                    var name = $"interpolated {interpolated[i].Lambda}";
+                    var mixed = await Timed(name, interpolated[i].Grammar, audio);
+                    interpolatedScores[i].All.Add(sentence, mixed);
+                    Total(name, sentence, mixed);
+                    if (isHeldOut) { interpolatedScores[i].Held.Add(sentence, mixed); Total(name + " held out", sentence, mixed); }
+                }
+                if (v < genericVoices)
+                {
+                    var g = await Timed("generic", generic, audio);
+                    genericScore.Add(sentence, g);
+                    Total("generic", sentence, g);
+                }
             }
+            grammarTotals = (grammarTotals.Right + grammarRight, grammarTotals.Total + grammarTotal);
             first.Sort();
-            Console.WriteLine($"| {engine} {voice} | {first[first.Count / 2]:F1} | {synthSeconds / audioSeconds:F3} | {grammarRight}/{grammarTotal} | {(v < genericVoices ? genericScore.ToString() : "not run")} | {domainScore} | {heldScore} |");
+            Console.WriteLine($"| {engine} {voice} | {first[first.Count / 2]:F1} | {synthSeconds / audioSeconds:F3} | {grammarRight}/{grammarTotal} | {(v < genericVoices ? genericScore.ToString() : "not run")} | {domainScore} | {heldScore} |"
+                + string.Concat(interpolatedScores.Select(s => $" {s.All} | {s.Held} |")));
             v++;
         }
 
         Console.WriteLine();
-        await EndOfSpeechInNoiseAsync(stt, silero, espeak, flite);
+        Console.WriteLine($"all voices: grammar turns {grammarTotals.Right}/{grammarTotals.Total}");
+        foreach (var (model, score) in totals) Console.WriteLine($"  {model,-28}: {score} ({score.Percent:F0} %)");
+        Console.WriteLine($"  open-turn audio: {openAudioSeconds:F1} s per model (generic: {openAudioSeconds * Math.Min(genericVoices, voices.Length) / voices.Length:F1} s)");
+        foreach (var (model, seconds) in decodeSeconds) Console.WriteLine($"  decode time {model,-20}: {seconds:F1} s in all");
+        Console.WriteLine($"generic model reads: {stt.GenericModelLoads.Total.TotalMilliseconds:F0} ms over {stt.GenericModelLoads.Reads} read(s); decoders loaded {stt.LoadedDecoders}; RSS {RssMegabytes():F0} MB");
+        Console.WriteLine();
+        if (Array.IndexOf(args, "--skip-noise") < 0) await EndOfSpeechInNoiseAsync(stt, silero, espeak, flite);
         return 0;
     }
 
@@ -195,6 +259,8 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
             if (d[reference.Count, hypothesis.Count] == 0) _right++;
         }
 
+        public double Percent => _count == 0 ? 0 : 100.0 * _right / _count;
+
         public override string ToString() => _count == 0 ? "-" : $"{100.0 * _errors / _words:F0} % / {_right}/{_count}";
     }
 
@@ -223,6 +289,13 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
         var decoded = new short[padded.Length];
         Switchboard.Telephony.Codecs.G711.Decode(Switchboard.Telephony.Codecs.AudioCodec.Pcmu, encoded, decoded);
         return decoded;
+    }
+
+    private static double RssMegabytes()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+        return 0;
     }
 
     private static string RepoRoot()

@@ -19,11 +19,13 @@ public sealed class SpeechGrammar
         Key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJsgf(null) ?? "")))[..16];
     }
 
-    private SpeechGrammar(string name, string languageModelFile, string key)
+    private SpeechGrammar(string name, string languageModelFile, string key, string? backgroundFile = null, double domainWeight = 1)
     {
         Name = name;
         _valueByPhrase = new Dictionary<string, string>(StringComparer.Ordinal);
         LanguageModelFile = languageModelFile;
+        BackgroundLanguageModelFile = backgroundFile;
+        DomainWeight = domainWeight;
         Key = "lm" + key;
     }
 
@@ -39,8 +41,28 @@ public sealed class SpeechGrammar
         return new SpeechGrammar(name, languageModelFile, key);
     }
 
+    /// <summary>
+    /// An open turn on <paramref name="languageModelFile"/> interpolated linearly with <paramref name="backgroundFile"/>
+    /// (P = w·P_domain + (1 − w)·P_background, w = <paramref name="domainWeight"/>); see
+    /// <see cref="LanguageModel.InterpolatedLanguageModel"/>. <paramref name="key"/> names the combination.
+    /// </summary>
+    public static SpeechGrammar Interpolated(string name, string languageModelFile, string backgroundFile, double domainWeight, string key)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(languageModelFile);
+        ArgumentException.ThrowIfNullOrWhiteSpace(backgroundFile);
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        if (!(domainWeight is > 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(domainWeight), domainWeight, "The domain model's weight must be between 0 and 1 (exclusive).");
+        return new SpeechGrammar(name, languageModelFile, key, backgroundFile, domainWeight);
+    }
+
     /// <summary>The language model of an open turn; null for a grammar of phrases.</summary>
     public string? LanguageModelFile { get; }
+
+    /// <summary>The generic model <see cref="LanguageModelFile"/> is interpolated with; null when it is used alone.</summary>
+    public string? BackgroundLanguageModelFile { get; }
+
+    /// <summary>Weight of <see cref="LanguageModelFile"/> when interpolated (1 when it is used alone).</summary>
+    public double DomainWeight { get; } = 1;
 
     /// <summary>A name for logs ("confirm-flight"); not part of the identity of the grammar.</summary>
     public string Name { get; }

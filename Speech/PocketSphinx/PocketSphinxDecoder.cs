@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Switchboard.Speech.LanguageModel;
 using static Switchboard.Speech.PocketSphinx.PocketSphinxNative;
 
 namespace Switchboard.Speech.PocketSphinx;
@@ -12,10 +14,14 @@ internal sealed class PocketSphinxDecoder : IDisposable
     private readonly IntPtr _config;
     private readonly int _grammarCapacity;
     private readonly LinkedList<string> _grammarsByUse = new(); // most recently used first
+    private readonly Dictionary<string, IntPtr> _genericModels = new(StringComparer.Ordinal); // by file, read once
+    private readonly LinkedList<string> _interpolatedByUse = new(); // the interpolated searches among them, most recent first
+    private readonly int _interpolatedCapacity;
     private IntPtr _ps;
 
-    private PocketSphinxDecoder(IntPtr config, IntPtr ps, int grammarCapacity)
+    private PocketSphinxDecoder(IntPtr config, IntPtr ps, int grammarCapacity, int interpolatedCapacity)
     {
+        _interpolatedCapacity = interpolatedCapacity;
         _config = config;
         _ps = ps;
         _grammarCapacity = grammarCapacity;
@@ -47,7 +53,7 @@ internal sealed class PocketSphinxDecoder : IDisposable
             cmd_ln_free_r(config);
             throw new InvalidOperationException($"pocketsphinx could not load the model from {options.ModelDirectory}.");
         }
-        return new PocketSphinxDecoder(config, ps, Math.Max(1, options.GrammarsPerDecoder));
+        return new PocketSphinxDecoder(config, ps, Math.Max(1, options.GrammarsPerDecoder), Math.Max(1, options.OpenTurnModelsPerDecoder));
     }
 
     /// <summary>Makes <paramref name="key"/>'s grammar the active search, compiling <paramref name="jsgf"/> only the first time.</summary>
@@ -57,6 +63,52 @@ internal sealed class PocketSphinxDecoder : IDisposable
     /// <summary>Makes the language model at <paramref name="path"/> (an open turn) the active search, loading it only the first time.</summary>
     public void UseLanguageModel(string key, string path) => UseSearch("g" + key, ps => ps_set_lm_file(ps, "g" + key, path) == 0
         ? null : $"pocketsphinx could not load the language model {Path.GetFileName(path)}.");
+
+    /// <summary>
+    /// Makes the interpolation of the model at <paramref name="path"/> with <paramref name="genericPath"/> the active
+    /// search, building the set only the first time. The generic model is read once per decoder and shared by every
+    /// set built on it (pocketsphinx keeps references, so evicting a set never frees it).
+    /// </summary>
+    public void UseInterpolatedModel(string key, string path, string genericPath, double domainWeight)
+    {
+        var search = "g" + key;
+        UseSearch(search, ps => AddInterpolatedSearch(ps, search, path, genericPath, domainWeight));
+        // Each interpolated search holds a lexicon tree over the generic model's vocabulary (~40 MB, docs/speech.md), so
+        // they have their own, smaller budget within the decoder's searches.
+        if (_interpolatedByUse.Find(search) is { } node) _interpolatedByUse.Remove(node);
+        _interpolatedByUse.AddFirst(search);
+        while (_interpolatedByUse.Count > _interpolatedCapacity)
+        {
+            var oldest = _interpolatedByUse.Last!.Value;
+            _interpolatedByUse.RemoveLast();
+            _grammarsByUse.Remove(oldest);
+            ps_unset_search(_ps, oldest);
+        }
+    }
+
+    /// <summary>Interpolated open-turn searches this decoder keeps now.</summary>
+    public int InterpolatedSearches => _interpolatedByUse.Count;
+
+    private string? AddInterpolatedSearch(IntPtr ps, string search, string path, string genericPath, double domainWeight)
+    {
+        if (!_genericModels.TryGetValue(genericPath, out var generic))
+        {
+            var started = Stopwatch.GetTimestamp();
+            generic = InterpolatedLanguageModel.ReadGeneric(_config, LogMath, genericPath);
+            _genericModels[genericPath] = generic;
+            GenericModelLoadTime += Stopwatch.GetElapsedTime(started);
+            GenericModelReads++;
+        }
+        var set = InterpolatedLanguageModel.CreateSet(_config, LogMath, generic, path, domainWeight);
+        try { return ps_set_lm(ps, search, set) == 0 ? null : $"pocketsphinx could not search with the interpolated model {Path.GetFileName(path)}."; }
+        finally { ngram_model_free(set); }
+    }
+
+    /// <summary>Time this decoder spent reading generic models for interpolation (once per model file).</summary>
+    public TimeSpan GenericModelLoadTime { get; private set; }
+
+    /// <summary>Generic models this decoder read (one per file, however many sets are built on it).</summary>
+    public int GenericModelReads { get; private set; }
 
     private void UseSearch(string search, Func<IntPtr, string?> load)
     {
@@ -69,6 +121,7 @@ internal sealed class PocketSphinxDecoder : IDisposable
             {
                 var oldest = _grammarsByUse.Last!.Value;
                 _grammarsByUse.RemoveLast();
+                _interpolatedByUse.Remove(oldest);
                 ps_unset_search(_ps, oldest);
             }
         }
@@ -84,6 +137,8 @@ internal sealed class PocketSphinxDecoder : IDisposable
     {
         if (_ps == IntPtr.Zero) return;
         ps_free(_ps);
+        foreach (var generic in _genericModels.Values) ngram_model_free(generic);
+        _genericModels.Clear();
         cmd_ln_free_r(_config);
         _ps = IntPtr.Zero;
     }

@@ -27,6 +27,13 @@ internal sealed class PocketSphinxDecoderPool : IDisposable
 
     public int Idle => _idle.Count;
 
+    /// <summary>Interpolated open-turn searches kept by the idle decoders, all told.</summary>
+    public int InterpolatedSearches => _idle.Sum(d => d.InterpolatedSearches);
+
+    /// <summary>Generic-model reads by the idle decoders (time, reads).</summary>
+    public (TimeSpan Total, int Reads) GenericModelLoads =>
+        _idle.Aggregate((Total: TimeSpan.Zero, Reads: 0), (a, d) => (a.Total + d.GenericModelLoadTime, a.Reads + d.GenericModelReads));
+
     /// <summary>Loads decoders until <paramref name="count"/> exist (bounded by the maximum).</summary>
     public void Warm(int count)
     {

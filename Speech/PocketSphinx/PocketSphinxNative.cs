@@ -31,6 +31,31 @@ internal static class PocketSphinxNative
     [DllImport(Library)]
     public static extern int ps_set_lm_file(IntPtr ps, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string path);
 
+    /// <summary>Adds an n-gram search on <paramref name="lm"/> (the decoder takes its own reference; the caller still frees its own).</summary>
+    [DllImport(Library)]
+    public static extern int ps_set_lm(IntPtr ps, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, IntPtr lm);
+
+    /// <summary>Reads an ARPA or binary n-gram model; -lw / -wip are taken from <paramref name="config"/>, as <c>ps_set_lm_file</c> does.</summary>
+    [DllImport(SphinxBase)]
+    public static extern IntPtr ngram_model_read(IntPtr config, [MarshalAs(UnmanagedType.LPUTF8Str)] string fileName, int fileType, IntPtr logmath);
+
+    /// <summary>
+    /// A set of models interpolated with <paramref name="weights"/> (all must share one log base). In sphinxbase
+    /// 5prealpha the set retains each model: the caller keeps (and frees) its own references.
+    /// </summary>
+    [DllImport(SphinxBase)]
+    public static extern IntPtr ngram_model_set_init(IntPtr config, IntPtr[] models,
+        [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string[] names, float[] weights, int count);
+
+    [DllImport(SphinxBase)]
+    public static extern IntPtr ngram_model_retain(IntPtr model);
+
+    /// <summary>Drops one reference; returns the references left (0: freed).</summary>
+    [DllImport(SphinxBase)]
+    public static extern int ngram_model_free(IntPtr model);
+
+    public const int NgramAuto = 0;
+
     [DllImport(Library)]
     public static extern int ps_set_search(IntPtr ps, [MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 

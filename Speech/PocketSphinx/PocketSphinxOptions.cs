@@ -20,7 +20,22 @@ public sealed class PocketSphinxOptions
     /// <summary>More pocketsphinx arguments, as on its command line ("-beam", "1e-60"), appended after ours.</summary>
     public string[] ExtraArguments { get; set; } = [];
 
+    /// <summary>
+    /// λ of an open turn's model (<see cref="PocketSphinxSpeechToText.OpenTurn"/>): the bot's domain model's share when
+    /// it is interpolated with the generic English model. 1 uses the domain model alone (no generic model is loaded).
+    /// </summary>
+    public double OpenTurnDomainWeight { get; set; } = LanguageModel.InterpolatedLanguageModel.DefaultDomainWeight;
+
+    /// <summary>
+    /// Interpolated open-turn models each decoder keeps (one per bot; each ~40 MB, on top of the generic model's ~33 MB
+    /// read once per decoder); the least recently used is rebuilt (~0.5 s) when its bot's caller comes back.
+    /// </summary>
+    public int OpenTurnModelsPerDecoder { get; set; } = 4;
+
     public string AcousticModelPath => Path.Combine(ModelDirectory, "en-us");
 
     public string DictionaryPath => Path.Combine(ModelDirectory, "cmudict-en-us.dict");
+
+    /// <summary>The generic English model shipped beside the acoustic model (27 MB; see docs/speech.md).</summary>
+    public string GenericLanguageModelPath => Path.Combine(ModelDirectory, "en-us.lm.bin");
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Speech.Grammar;
+using Switchboard.Speech.LanguageModel;
 
 namespace Switchboard.Speech.PocketSphinx;
 
@@ -55,7 +56,8 @@ public sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
         var decoder = await _pool.RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (jsgf is null) decoder.UseLanguageModel(grammar.Key, grammar.LanguageModelFile!);
+            if (grammar.BackgroundLanguageModelFile is { } generic) decoder.UseInterpolatedModel(grammar.Key, grammar.LanguageModelFile!, generic, grammar.DomainWeight);
+            else if (jsgf is null) decoder.UseLanguageModel(grammar.Key, grammar.LanguageModelFile!);
             else decoder.UseGrammar(grammar.Key, jsgf);
             if (PocketSphinxNative.ps_start_utt(decoder.Handle) != 0) throw new InvalidOperationException("pocketsphinx could not start an utterance.");
             return new PocketSphinxRecognitionStream(decoder, grammar, _pool);
@@ -69,7 +71,25 @@ public sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
 
     /// <summary>The generic English model that ships with the acoustic model (27 MB; the baseline for open turns).</summary>
     public SpeechGrammar GenericOpenTurn(string name = "open-generic") =>
-        SpeechGrammar.Open(name, Path.Combine(_options.ModelDirectory, "en-us.lm.bin"), "generic");
+        SpeechGrammar.Open(name, _options.GenericLanguageModelPath, "generic");
+
+    /// <summary>
+    /// The open-turn model for a bot: its domain model interpolated with the generic English model, λ =
+    /// <paramref name="domainWeight"/> (default <see cref="PocketSphinxOptions.OpenTurnDomainWeight"/>, 0.8); λ = 1 is
+    /// the domain model alone. The first utterance on each decoder reads the generic model (see docs/speech.md).
+    /// </summary>
+    public SpeechGrammar OpenTurn(DomainLanguageModel domain, string name, double? domainWeight = null, string? directory = null)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        var weight = domainWeight ?? _options.OpenTurnDomainWeight;
+        return weight >= 1 ? domain.ToGrammar(name, directory) : new InterpolatedLanguageModel(domain, _options.GenericLanguageModelPath, weight).ToGrammar(name, directory);
+    }
+
+    /// <summary>Interpolated open-turn models the idle decoders keep, all told (each decoder keeps at most <see cref="PocketSphinxOptions.OpenTurnModelsPerDecoder"/>).</summary>
+    public int InterpolatedOpenTurnModels => _pool?.InterpolatedSearches ?? 0;
+
+    /// <summary>Time the idle decoders spent reading the generic model for interpolated open turns, and how many reads (one per decoder).</summary>
+    public (TimeSpan Total, int Reads) GenericModelLoads => _pool?.GenericModelLoads ?? default;
 
     private InvalidOperationException Unavailable() => new($"Speech recognition is unavailable: {UnavailableReason}.");
 

@@ -9,7 +9,7 @@ namespace Switchboard.Channels.Voice.Agent;
 
 /// <summary>
 /// Each tenant's open-turn recogniser model: a domain trigram language model of its bot's phrases (intent examples and
-/// the agent's global phrases), built once per tenant, for turns that take free speech (the open menu) when
+/// the agent's global phrases) interpolated with the generic English model (<c>Speech:PocketSphinx:OpenTurnDomainWeight</c>), built once per tenant, for turns that take free speech (the open menu) when
 /// <c>VoiceAgent:OpenTurns</c> is <c>language-model</c>. Turns that expect a choice keep their per-turn grammar.
 /// </summary>
 public sealed class OpenTurnModels(ISpeechToText recognizer, VoiceAgentOptions options)
@@ -25,7 +25,7 @@ public sealed class OpenTurnModels(ISpeechToText recognizer, VoiceAgentOptions o
         return _byTenant.GetOrAdd(tenant, _ =>
         {
             var dictionary = ((PocketSphinxSpeechToText)recognizer).Dictionary;
-            try { return DomainLanguageModel.Build([.. bot.MenuPhrases, .. TurnGrammar.GlobalPhrases], dictionary.Contains).ToGrammar("open-" + tenant); }
+            try { return ((PocketSphinxSpeechToText)recognizer).OpenTurn(DomainLanguageModel.Build([.. bot.MenuPhrases, .. TurnGrammar.GlobalPhrases], dictionary.Contains), "open-" + tenant); }
             catch (ArgumentException) { return null; }
         });
     }
