@@ -49,8 +49,47 @@ public sealed class CustomerState
     [Id(10)] private List<ProcessedMessage>? _processed = [];
     /// <summary>The most recently processed messages with the reply given, newest last; only while <see cref="HistoryHeld"/>.</summary>
     public List<ProcessedMessage> Processed => _processed ?? throw HistoryNotHeld();
-    /// <summary>Channels on which the customer has written to us (implied transactional consent).</summary>
-    [Id(11)] public HashSet<Channel> InboundChannels { get; set; } = [];
+    /// <summary>Channels on which the customer has written to us (implied transactional consent), a bit per channel in memory.</summary>
+    public IReadOnlyCollection<Channel> InboundChannels => InboundChannelSet;
+    // Stored as the set it always was (same [Id], same type): built when a snapshot is written, read back into the bits
+    // (a HashSet and its arrays were about 150 bytes per customer; docs/performance.md, mem11).
+    [Id(11)]
+    internal HashSet<Channel> InboundChannelSet
+    {
+        get
+        {
+            var set = new HashSet<Channel>(_otherInbound ?? []);
+            for (var bits = _inboundBits; bits != 0; bits &= bits - 1) set.Add((Channel)global::System.Numerics.BitOperations.TrailingZeroCount(bits));
+            return set;
+        }
+        set
+        {
+            _inboundBits = 0;
+            _otherInbound = null;
+            foreach (var channel in value ?? []) AddInboundChannel(channel);
+        }
+    }
+    /// <summary>Bit <c>n</c>: the customer wrote on channel <c>n</c> (channels 0 to 63; every channel today).</summary>
+    [NonSerialized] private ulong _inboundBits;
+    /// <summary>Channels outside 0 to 63, should an enum value ever be; null while none.</summary>
+    [NonSerialized] private HashSet<Channel>? _otherInbound;
+
+    /// <summary>Records that the customer wrote on <paramref name="channel"/>; false if it had before.</summary>
+    public bool AddInboundChannel(Channel channel)
+    {
+        if ((uint)channel < 64)
+        {
+            var bit = 1UL << (int)channel;
+            if ((_inboundBits & bit) != 0) return false;
+            _inboundBits |= bit;
+            return true;
+        }
+        return (_otherInbound ??= []).Add(channel);
+    }
+
+    /// <summary>Whether the customer has written on <paramref name="channel"/>.</summary>
+    public bool WroteOn(Channel channel) =>
+        (uint)channel < 64 ? (_inboundBits & (1UL << (int)channel)) != 0 : _otherInbound?.Contains(channel) ?? false;
     /// <summary>Dialog engine data that has no place in the typed layers (engine-owned, versioned by the engine); allocated on first use.</summary>
     public Dictionary<string, string> EngineData { get => _engineData ??= []; set => _engineData = value is { Count: 0 } ? null : value; }
     // Serialized as the property was (same [Id], same type): null while empty (most customers), see TrimEmpty.
@@ -63,7 +102,19 @@ public sealed class CustomerState
     /// Identity keys (address pseudonyms, never raw addresses) the identity grain binds to this customer, as far as it
     /// knows: a turn routed here by an ingress's cached binding is accepted only for one of these.
     /// </summary>
-    [Id(15)] public HashSet<string> OwnedIdentities { get; set; } = [];
+    public IReadOnlyList<string> OwnedIdentities => _owned ?? [];
+    // Stored as the set it always was (same [Id], same type); in memory an array, usually of one key (a HashSet with
+    // its buckets and entries was about 150 bytes). Null while none.
+    [Id(15)]
+    internal HashSet<string> OwnedIdentitySet
+    {
+        get => new(_owned ?? [], StringComparer.Ordinal);
+        set => _owned = value is { Count: > 0 } ? [.. value] : null;
+    }
+    [NonSerialized] private string[]? _owned;
+
+    /// <summary>Whether <paramref name="identityKey"/> is bound to this customer, as far as it knows.</summary>
+    public bool Owns(string identityKey) => _owned is { } owned && Array.IndexOf(owned, identityKey) >= 0;
     /// <summary>Identity keys released to another customer: a late turn from an older identity lookup does not take them back.</summary>
     [Id(16)] public HashSet<string>? ReleasedIdentities { get; set; }
     /// <summary>The addresses as stored: pseudonym and vault ciphertext, never the clear value; in the order of <see cref="Addresses"/>.</summary>
@@ -97,7 +148,7 @@ public sealed class CustomerState
         foreach (var a in c.Addresses) AddLegacyAddress(a);
         foreach (var a in c.AddressesSealed ?? []) AddSealedAddress(a);
         foreach (var (token, sealedValue) in c.Vault) SealedVault[token] = sealedValue;
-        if (c.InboundChannel is { } channel) InboundChannels.Add(channel);
+        if (c.InboundChannel is { } channel) AddInboundChannel(channel);
         foreach (var t in c.Transcript) AppendTranscript(t);
         if (c.Processed is { } p) AddProcessed(p);
         foreach (var a in c.Audit) AddAudit(a);
@@ -124,9 +175,22 @@ public sealed class CustomerState
     }
 
     /// <summary>The identity is this customer's (a link or a registration; it takes back a release).</summary>
-    public bool OwnIdentity(string identityKey) => (ReleasedIdentities?.Remove(identityKey) ?? false) | OwnedIdentities.Add(identityKey);
+    public bool OwnIdentity(string identityKey)
+    {
+        var released = ReleasedIdentities?.Remove(identityKey) ?? false;
+        if (ReleasedIdentities is { Count: 0 }) ReleasedIdentities = null;
+        if (Owns(identityKey)) return released;
+        ArgumentNullException.ThrowIfNull(identityKey);
+        _owned = _owned is null ? [identityKey] : [.. _owned, identityKey];
+        return true;
+    }
 
-    public bool ReleaseIdentity(string identityKey) => OwnedIdentities.Remove(identityKey) | (ReleasedIdentities ??= []).Add(identityKey);
+    public bool ReleaseIdentity(string identityKey)
+    {
+        var owned = _owned is { } keys ? Array.IndexOf(keys, identityKey) : -1;
+        if (owned >= 0) _owned = _owned!.Length == 1 ? null : [.. _owned.Where((_, i) => i != owned)];
+        return (owned >= 0) | (ReleasedIdentities ??= []).Add(identityKey);
+    }
 
     public bool HasReleased(string identityKey) => ReleasedIdentities?.Contains(identityKey) ?? false;
 
