@@ -100,6 +100,8 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
         S.TrimEmpty();
         S.ReleaseHistory();
         CloseKeys();
+        // Its key is a string of its own (the state's copy is the one kept): the next busy spell computes it again.
+        _lastIdentity = null;
         _journal.Rest();
         _keys.Rest();
     }
@@ -167,6 +169,8 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
         ArgumentNullException.ThrowIfNull(address);
         if (_lastIdentity is { } last && last.Address.Equals(address)) return last.Key;
         var key = services.Pseudonyms.IdentityKey(_tenant, address);
+        // The state's instance when the key is already this customer's: one copy of it in memory, not two.
+        key = S.OwnedInstance(key) ?? key;
         _lastIdentity = (address, key);
         return key;
     }

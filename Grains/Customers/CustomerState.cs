@@ -108,13 +108,17 @@ public sealed class CustomerState
     [Id(15)]
     internal HashSet<string> OwnedIdentitySet
     {
-        get => new(_owned ?? [], StringComparer.Ordinal);
+        get => new(_owned ?? []);
         set => _owned = value is { Count: > 0 } ? [.. value] : null;
     }
     [NonSerialized] private string[]? _owned;
 
     /// <summary>Whether <paramref name="identityKey"/> is bound to this customer, as far as it knows.</summary>
     public bool Owns(string identityKey) => _owned is { } owned && Array.IndexOf(owned, identityKey) >= 0;
+
+    /// <summary>The instance of <paramref name="identityKey"/> this state holds, or null when it does not own it.</summary>
+    public string? OwnedInstance(string identityKey) =>
+        _owned is { } owned && Array.IndexOf(owned, identityKey) is var i and >= 0 ? owned[i] : null;
     /// <summary>Identity keys released to another customer: a late turn from an older identity lookup does not take them back.</summary>
     [Id(16)] public HashSet<string>? ReleasedIdentities { get; set; }
     /// <summary>The addresses as stored: pseudonym and vault ciphertext, never the clear value; in the order of <see cref="Addresses"/>.</summary>
@@ -315,6 +319,9 @@ public sealed class CustomerState
     {
         if (_engineData is { Count: 0 }) _engineData = null;
         Ephemeral.TrimEmpty();
+        // A first address grows each list to four slots; an idle customer keeps what it holds (mem11).
+        Addresses.TrimExcess();
+        SealedAddresses.TrimExcess();
     }
 
     public void Create(DateTimeOffset now)

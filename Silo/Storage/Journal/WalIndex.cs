@@ -68,7 +68,8 @@ internal struct WalLiveRecords
         if (Count == 0) _first = record;
         else
         {
-            _rest ??= new WalRecordRef[4];
+            // Two slots first: most customers between snapshots have a few records (the array grows by doubling).
+            _rest ??= new WalRecordRef[2];
             if (Count - 1 == _rest.Length) Array.Resize(ref _rest, _rest.Length * 2);
             _rest[Count - 1] = record;
         }
