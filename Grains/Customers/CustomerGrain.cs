@@ -169,8 +169,6 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
         ArgumentNullException.ThrowIfNull(address);
         if (_lastIdentity is { } last && last.Address.Equals(address)) return last.Key;
         var key = services.Pseudonyms.IdentityKey(_tenant, address);
-        // The state's instance when the key is already this customer's: one copy of it in memory, not two.
-        key = S.OwnedInstance(key) ?? key;
         _lastIdentity = (address, key);
         return key;
     }

@@ -102,23 +102,28 @@ public sealed class CustomerState
     /// Identity keys (address pseudonyms, never raw addresses) the identity grain binds to this customer, as far as it
     /// knows: a turn routed here by an ingress's cached binding is accepted only for one of these.
     /// </summary>
-    public IReadOnlyList<string> OwnedIdentities => _owned ?? [];
-    // Stored as the set it always was (same [Id], same type); in memory an array, usually of one key (a HashSet with
-    // its buckets and entries was about 150 bytes). Null while none.
+    public IReadOnlyList<string> OwnedIdentities => _owned is { } owned ? [.. owned.Select(k => k.ToString())] : [];
+    // Stored as the set it always was (same [Id], same type). In memory an array, usually of one key, each key as its
+    // shared prefix and its 128-bit pseudonym (OwnedKey): a HashSet with its buckets and entries was about 150 bytes and
+    // the key string another 118. Null while none.
     [Id(15)]
     internal HashSet<string> OwnedIdentitySet
     {
-        get => new(_owned ?? []);
-        set => _owned = value is { Count: > 0 } ? [.. value] : null;
+        get => new((_owned ?? []).Select(k => k.ToString()));
+        set => _owned = value is { Count: > 0 } ? [.. value.Select(OwnedKey.Of)] : null;
     }
-    [NonSerialized] private string[]? _owned;
+    [NonSerialized] private OwnedKey[]? _owned;
 
     /// <summary>Whether <paramref name="identityKey"/> is bound to this customer, as far as it knows.</summary>
-    public bool Owns(string identityKey) => _owned is { } owned && Array.IndexOf(owned, identityKey) >= 0;
+    public bool Owns(string identityKey) => IndexOfOwned(identityKey) >= 0;
 
-    /// <summary>The instance of <paramref name="identityKey"/> this state holds, or null when it does not own it.</summary>
-    public string? OwnedInstance(string identityKey) =>
-        _owned is { } owned && Array.IndexOf(owned, identityKey) is var i and >= 0 ? owned[i] : null;
+    private int IndexOfOwned(string identityKey)
+    {
+        if (_owned is not { } owned) return -1;
+        for (var i = 0; i < owned.Length; i++)
+            if (owned[i].Is(identityKey)) return i;
+        return -1;
+    }
     /// <summary>Identity keys released to another customer: a late turn from an older identity lookup does not take them back.</summary>
     [Id(16)] public HashSet<string>? ReleasedIdentities { get; set; }
     /// <summary>The addresses as stored: pseudonym and vault ciphertext, never the clear value; in the order of <see cref="Addresses"/>.</summary>
@@ -184,14 +189,14 @@ public sealed class CustomerState
         var released = ReleasedIdentities?.Remove(identityKey) ?? false;
         if (ReleasedIdentities is { Count: 0 }) ReleasedIdentities = null;
         if (Owns(identityKey)) return released;
-        ArgumentNullException.ThrowIfNull(identityKey);
-        _owned = _owned is null ? [identityKey] : [.. _owned, identityKey];
+        var key = OwnedKey.Of(identityKey);
+        _owned = _owned is null ? [key] : [.. _owned, key];
         return true;
     }
 
     public bool ReleaseIdentity(string identityKey)
     {
-        var owned = _owned is { } keys ? Array.IndexOf(keys, identityKey) : -1;
+        var owned = IndexOfOwned(identityKey);
         if (owned >= 0) _owned = _owned!.Length == 1 ? null : [.. _owned.Where((_, i) => i != owned)];
         return (owned >= 0) | (ReleasedIdentities ??= []).Add(identityKey);
     }
@@ -572,4 +577,61 @@ public sealed record ProcessedMessage(
 public sealed class CustomerKeyState
 {
     [Id(0)] public byte[]? Salt { get; set; }
+}
+
+/// <summary>
+/// An identity key as the state keeps it in memory. A key spelled as <c>GrainKeys.Identity</c> spells it,
+/// <c>{tenant}/{kind}/{32 lowercase hex digits}</c>, is held as its prefix (one shared instance per tenant and kind) and
+/// the 128-bit pseudonym: 32 bytes in the array instead of a 118-byte string. Any other key is held whole.
+/// <see cref="ToString"/> spells it exactly as it was given.
+/// </summary>
+internal readonly struct OwnedKey
+{
+    private const int HexDigits = 32;
+    /// <summary>Prefixes shared so far; past this many, a prefix is kept per key (still exact, only larger).</summary>
+    private const int PrefixesShared = 4096;
+    private static readonly global::System.Collections.Concurrent.ConcurrentDictionary<string, string> Prefixes = new(StringComparer.Ordinal);
+
+    private readonly string? _prefix;
+    private readonly UInt128 _pseudonym;
+    private readonly string? _whole;
+
+    private OwnedKey(string? prefix, UInt128 pseudonym, string? whole)
+    {
+        _prefix = prefix;
+        _pseudonym = pseudonym;
+        _whole = whole;
+    }
+
+    public static OwnedKey Of(string identityKey)
+    {
+        ArgumentNullException.ThrowIfNull(identityKey);
+        if (!TrySplit(identityKey, out var prefix, out var pseudonym)) return new OwnedKey(null, default, identityKey);
+        var shared = Prefixes.TryGetValue(prefix.ToString(), out var known) ? known : Share(prefix.ToString());
+        return new OwnedKey(shared, pseudonym, null);
+    }
+
+    private static string Share(string prefix) => Prefixes.Count < PrefixesShared ? Prefixes.GetOrAdd(prefix, prefix) : prefix;
+
+    /// <summary>Whether this is <paramref name="identityKey"/> (ordinal, as the string compared).</summary>
+    public bool Is(string identityKey)
+    {
+        if (_whole is not null) return string.Equals(_whole, identityKey, StringComparison.Ordinal);
+        return TrySplit(identityKey, out var prefix, out var pseudonym) && pseudonym == _pseudonym && prefix.SequenceEqual(_prefix);
+    }
+
+    private static bool TrySplit(string key, out ReadOnlySpan<char> prefix, out UInt128 pseudonym)
+    {
+        prefix = default;
+        pseudonym = default;
+        if (key.Length <= HexDigits || key[^(HexDigits + 1)] != '/') return false;
+        var hex = key.AsSpan(key.Length - HexDigits);
+        foreach (var c in hex)
+            if (!char.IsAsciiDigit(c) && c is not (>= 'a' and <= 'f')) return false;
+        pseudonym = UInt128.Parse(hex, global::System.Globalization.NumberStyles.AllowHexSpecifier, global::System.Globalization.CultureInfo.InvariantCulture);
+        prefix = key.AsSpan(0, key.Length - HexDigits);
+        return true;
+    }
+
+    public override string ToString() => _whole ?? string.Concat(_prefix, _pseudonym.ToString("x32", global::System.Globalization.CultureInfo.InvariantCulture));
 }

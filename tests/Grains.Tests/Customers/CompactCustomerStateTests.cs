@@ -120,10 +120,38 @@ public sealed class CompactCustomerStateTests
         Assert.True(state.OwnIdentity(Phone));
         Assert.False(state.HasReleased(Phone));
         Assert.Equal([Email, Phone], state.OwnedIdentities);
-        Assert.Same(state.OwnedIdentities[1], state.OwnedInstance(new string(Phone.AsSpan())));
-        Assert.Null(state.OwnedInstance(WhatsAppKey));
+        Assert.True(state.Owns(new string(Phone.AsSpan())));
+        Assert.False(state.Owns(WhatsAppKey));
         Assert.True(state.AddInboundChannel(Channel.Voice));
         Assert.False(state.AddInboundChannel(Channel.Voice));
+    }
+
+    [Fact]
+    public void Identity_keys_of_any_spelling_are_kept_exactly()
+    {
+        // Split into a shared prefix and the pseudonym only when spelled as GrainKeys.Identity spells them.
+        string[] keys =
+        [
+            Phone,
+            "other-tenant/phone/0123456789abcdef0123456789abcdef",
+            "airline/phone/0123456789ABCDEF0123456789ABCDEF",
+            "airline/phone/0123456789abcdef0123456789abcde",
+            "airline/phone-0123456789abcdef0123456789abcdef",
+            "/0123456789abcdef0123456789abcdef",
+            "k1",
+            "",
+        ];
+        var state = new CustomerState();
+        foreach (var key in keys) Assert.True(state.OwnIdentity(key));
+        foreach (var read in new[] { state, Serializer.Deserialize<CustomerState>(Serializer.SerializeToArray(state))! })
+        {
+            Assert.Equal(keys.Order(StringComparer.Ordinal), read.OwnedIdentities.Order(StringComparer.Ordinal));
+            foreach (var key in keys) Assert.True(read.Owns(new string(key.AsSpan())), key);
+            Assert.False(read.Owns("airline/phone/0123456789abcdef0123456789abcdee"));
+            Assert.False(read.Owns("airline/email/0123456789abcdef0123456789abcdef"));
+            Assert.False(read.Owns("airline/phone/0123456789Abcdef0123456789abcdef"));
+            Assert.False(read.Owns("k2"));
+        }
     }
 
     [Fact]
