@@ -23,6 +23,7 @@ public static class SwitchboardCoreExtensions
         services.AddSingleton(sp => new SessionTokens(keys.SessionTokenKeys, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AddressPseudonyms>();
         services.AddSingleton<IdentityBindingCache>();
+        services.AddSingleton<Customers.CustomerGrainServices>();
         services.TryAddSingleton<IConversationEngineProvider, EchoConversationEngine>();
         // Analytics off unless the host registers a publisher (Silo/Analytics does).
         services.TryAddSingleton<Interfaces.Analytics.IInteractionEvents>(Interfaces.Analytics.NoInteractionEvents.Instance);

@@ -19,18 +19,8 @@ using Switchboard.Tenancy;
 
 namespace Switchboard.Grains.Customers;
 
-public sealed class CustomerGrain(
-    IJournalStore journalStore,
-    Serializer serializer,
-    CustomerKeys customerKeys,
-    TenantDirectory tenants,
-    IConversationEngineProvider engines,
-    Identity.SessionTokens sessionTokens,
-    Identity.AddressPseudonyms pseudonyms,
-    TimeProvider time,
-    ILogger<CustomerGrain> logger,
-    IInteractionEvents analytics,
-    Microsoft.Extensions.Configuration.IConfiguration configuration) : Grain, ICustomerGrain
+/// <param name="services">What the silo gives every customer, in one shared object: one reference per activation.</param>
+public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICustomerGrain
 {
     public const int MaxTextLength = 16 * 1024;
     public const int TranscriptLimit = CustomerState.TranscriptLimit;
@@ -69,8 +59,7 @@ public sealed class CustomerGrain(
 
     private CustomerState S => _journal.State;
 
-    private TimeSpan _idleRelease;
-    /// <summary>Armed while the customer holds what calls bring into memory: fires once it has been idle for <see cref="_idleRelease"/>.</summary>
+    /// <summary>Armed while the customer holds what calls bring into memory: fires once it has been idle for <see cref="CustomerGrainServices.IdleRelease"/>.</summary>
     private IGrainTimer? _idleTimer;
     /// <summary><see cref="Environment.TickCount64"/> when a call last used the history or the keys (see <see cref="Busy"/>).</summary>
     private long _lastUse;
@@ -87,16 +76,16 @@ public sealed class CustomerGrain(
         _lastUse = Environment.TickCount64;
         if (_idleTimer is not null) return;
         _idleTimer = this.RegisterGrainTimer(static (grain, _) => grain.OnIdle(), this,
-            new GrainTimerCreationOptions(_idleRelease, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = false });
+            new GrainTimerCreationOptions(services.IdleRelease, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = false });
     }
 
-    /// <summary>The timer fired: lets go if no call has used the history or keys for <see cref="_idleRelease"/>, else waits the rest of it.</summary>
+    /// <summary>The timer fired: lets go if no call has used the history or keys for <see cref="CustomerGrainServices.IdleRelease"/>, else waits the rest of it.</summary>
     private Task OnIdle()
     {
         var idle = TimeSpan.FromMilliseconds(Environment.TickCount64 - _lastUse);
-        if (idle < _idleRelease && _idleTimer is { } timer)
+        if (idle < services.IdleRelease && _idleTimer is { } timer)
         {
-            timer.Change(_idleRelease - idle, Timeout.InfiniteTimeSpan);
+            timer.Change(services.IdleRelease - idle, Timeout.InfiniteTimeSpan);
             return Task.CompletedTask;
         }
         _idleTimer?.Dispose();
@@ -111,6 +100,8 @@ public sealed class CustomerGrain(
         S.TrimEmpty();
         S.ReleaseHistory();
         CloseKeys();
+        // Its key is a string of its own (the state's copy is the one kept): the next busy spell computes it again.
+        _lastIdentity = null;
         _journal.Rest();
         _keys.Rest();
     }
@@ -125,13 +116,12 @@ public sealed class CustomerGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _customerId) = GrainKeys.ParseCustomer(this.GetPrimaryKeyString());
-        _idleRelease = configuration[IdleReleaseSetting] is { Length: > 0 } idle ? TimeSpan.Parse(idle, global::System.Globalization.CultureInfo.InvariantCulture) : DefaultIdleRelease;
         // The directory's instance of the tenant id, not one parsed copy per customer.
-        if (tenants.Find(_tenant)?.Id is { } shared && shared == _tenant) _tenant = shared;
+        if (services.Tenants.Find(_tenant)?.Id is { } shared && shared == _tenant) _tenant = shared;
         // Names as parts (StreamOf and KeyStreamOf spell them the same): no name string kept per activation.
-        _journal = new GrainJournal<CustomerState, CustomerChange>(journalStore, serializer, new JournalStreamName(StreamPrefix, _tenant, _customerId),
+        _journal = new GrainJournal<CustomerState, CustomerChange>(services.JournalStore, services.Serializer, new JournalStreamName(StreamPrefix, _tenant, _customerId),
             static (state, change) => state.Apply(change), SnapshotEvery, static state => state.PendingReplyCount > 0, CustomerState.IsWhole);
-        _keys = new GrainJournal<CustomerKeyState, CustomerKeyState>(journalStore, serializer, new JournalStreamName(KeyStreamPrefix, _tenant, _customerId),
+        _keys = new GrainJournal<CustomerKeyState, CustomerKeyState>(services.JournalStore, services.Serializer, new JournalStreamName(KeyStreamPrefix, _tenant, _customerId),
             static (state, change) => state.Salt = change.Salt, snapshotEvery: 1);
         await Task.WhenAll(_journal.LoadAsync(), _keys.LoadAsync());
         // The turn history stays in the journal until a call needs it (HoldHistory).
@@ -162,7 +152,7 @@ public sealed class CustomerGrain(
         ArgumentNullException.ThrowIfNull(turn);
         if (turn.Tenant != _tenant) throw new ArgumentException("The turn names another tenant than this customer's.");
         var identityKey = IdentityKeyOf(turn.From);
-        if (cached && !(S.Created && S.OwnedIdentities.Contains(identityKey)))
+        if (cached && !(S.Created && S.Owns(identityKey)))
         {
             // A stale route (the address went to another customer, or this one was erased): the ingress asks identity.
             if (!S.Created && _journal.Version == 0) DeactivateOnIdle();
@@ -178,7 +168,7 @@ public sealed class CustomerGrain(
     {
         ArgumentNullException.ThrowIfNull(address);
         if (_lastIdentity is { } last && last.Address.Equals(address)) return last.Key;
-        var key = pseudonyms.IdentityKey(_tenant, address);
+        var key = services.Pseudonyms.IdentityKey(_tenant, address);
         _lastIdentity = (address, key);
         return key;
     }
@@ -193,8 +183,8 @@ public sealed class CustomerGrain(
         var seen = S.MayBeRecent(idHash) ? await FindProcessed(turn.MessageId) : null;
         if (seen is not null || S.SeenOlder(idHash))
         {
-            if (logger.IsEnabled(LogLevel.Information))
-                logger.LogInformation("Duplicate message {MessageId} for customer {CustomerId} ignored", turn.MessageId, _customerId);
+            if (services.Logger.IsEnabled(LogLevel.Information))
+                services.Logger.LogInformation("Duplicate message {MessageId} for customer {CustomerId} ignored", turn.MessageId, _customerId);
             // The first delivery may still be on its way to disk: answer only once it is there.
             await _journal.LastWrite;
             // An old duplicate's reply is no longer kept; it was delivered (or queued) the first time.
@@ -202,12 +192,12 @@ public sealed class CustomerGrain(
             var pending = S.FindPendingReply(ReplyIdOf(turn.MessageId));
             return new TurnResult(_customerId, true, seen?.Reply ?? new EngineReply(""), seen?.TokenizedText ?? "",
                 seen is null ? null : ReplyConsentFor(turn, Keyword(turn)), ConsentKeyword.None, pending,
-                AddressBound: identityKey is not null && S.OwnedIdentities.Contains(identityKey));
+                AddressBound: identityKey is not null && S.Owns(identityKey));
         }
 
         await EnsureKeys();
         var change = Begin();
-        var now = turn.Time == default ? time.GetUtcNow() : turn.Time;
+        var now = turn.Time == default ? services.Time.GetUtcNow() : turn.Time;
         if (!S.Created)
         {
             S.Create(now);
@@ -229,10 +219,10 @@ public sealed class CustomerGrain(
 
         var previous = S.Ephemeral.LastChannel;
         var before = new TurnEvents.Before(previous, S.Intent.SwitchesWithRepeat, S.Intent.History.Count);
-        var started = time.GetTimestamp();
+        var started = services.Time.GetTimestamp();
         if (previous is { } p && p != turn.Channel) S.Intent.ChannelSwitches++;
         S.Ephemeral.LastChannel = turn.Channel;
-        S.InboundChannels.Add(turn.Channel);
+        S.AddInboundChannel(turn.Channel);
         change.InboundChannel = turn.Channel;
         S.Intent.TurnsByChannel[turn.Channel] = S.Intent.TurnsByChannel.GetValueOrDefault(turn.Channel) + 1;
         S.Ephemeral.LastInputs.Add(transcriptText);
@@ -245,17 +235,17 @@ public sealed class CustomerGrain(
             ? await RunEngine(turn.Channel, text, payload, now, previous)
             : KeywordReply(turn, keyword, now);
         reply = await CompleteAction(reply with { Text = Tokenize(reply.Text, false) }, turn.Rules);
-        AppendTranscript(new TranscriptTurn(turn.Channel, Direction.Outbound, time.GetUtcNow(), reply.Text));
+        AppendTranscript(new TranscriptTurn(turn.Channel, Direction.Outbound, services.Time.GetUtcNow(), reply.Text));
 
         var processed = new ProcessedMessage(turn.MessageId, reply, transcriptText);
         S.AddProcessed(processed, idHash);
         change.Processed = processed;
         var consent = ReplyConsentFor(turn, keyword);
         var refused = consent is { Allowed: false } ? "consent"
-            : turn.Rules is { ReplyNeedsWindow: true } && keyword == ConsentKeyword.None && !Outbox.ServiceWindow.IsOpen(now, time.GetUtcNow()) ? "outside-service-window"
+            : turn.Rules is { ReplyNeedsWindow: true } && keyword == ConsentKeyword.None && !Outbox.ServiceWindow.IsOpen(now, services.Time.GetUtcNow()) ? "outside-service-window"
             : null;
         if (refused is not null)
-            logger.LogInformation("Reply to {MessageId} for customer {CustomerId} not sent: {Reason}", turn.MessageId, _customerId, refused);
+            services.Logger.LogInformation("Reply to {MessageId} for customer {CustomerId} not sent: {Reason}", turn.MessageId, _customerId, refused);
         var outbound = refused is null ? ReplyEntry(turn, reply, now) : null;
         if (outbound is not null)
         {
@@ -273,15 +263,15 @@ public sealed class CustomerGrain(
             _journeysWaiting = false;
             GrainFactory.GetGrain<Interfaces.Journeys.IJourneyWaitersGrain>(Interfaces.Journeys.JourneyKeys.Ledger(_tenant, _customerId)).CustomerActed().Ignore();
         }
-        TurnEvents.Publish(analytics, _tenant, _customerId, turn.MessageId, turn.Channel, now, before, reply, S.Ephemeral, S.Intent, time.GetElapsedTime(started));
+        TurnEvents.Publish(services.Analytics, _tenant, _customerId, turn.MessageId, turn.Channel, now, before, reply, S.Ephemeral, S.Intent, services.Time.GetElapsedTime(started));
 
-        foreach (var c in consentChanges ?? []) TurnEvents.PublishConsent(analytics, _tenant, _customerId, c);
+        foreach (var c in consentChanges ?? []) TurnEvents.PublishConsent(services.Analytics, _tenant, _customerId, c);
         // Checked first: the call would box its arguments into an array on every turn even with Information off.
-        if (logger.IsEnabled(LogLevel.Information))
-            logger.LogInformation("Turn {MessageId} on {Channel} handled for customer {CustomerId} ({Length} chars in)",
+        if (services.Logger.IsEnabled(LogLevel.Information))
+            services.Logger.LogInformation("Turn {MessageId} on {Channel} handled for customer {CustomerId} ({Length} chars in)",
                 turn.MessageId, turn.Channel.ToWire(), _customerId, transcriptText.Length);
         return new TurnResult(_customerId, false, reply, transcriptText, consent, keyword, outbound, refused,
-            identityKey is not null && S.OwnedIdentities.Contains(identityKey));
+            identityKey is not null && S.Owns(identityKey));
     }
 
     /// <summary>
@@ -335,7 +325,7 @@ public sealed class CustomerGrain(
         catch (Exception e)
         {
             // Still pending in the journal: the next start asks the outbox shard, which already holds these replies.
-            logger.LogWarning("Hand-offs of customer {CustomerId} not written at deactivation: {Error}", _customerId, e.GetType().Name);
+            services.Logger.LogWarning("Hand-offs of customer {CustomerId} not written at deactivation: {Error}", _customerId, e.GetType().Name);
         }
     }
 
@@ -370,7 +360,7 @@ public sealed class CustomerGrain(
             var consent = new ConsentChange(turn.Channel, purpose, status, $"{turn.Channel.ToWire()}-keyword", $"message {turn.MessageId}", now);
             registry.Record(consent);
             _change!.Consent.Add(consent);
-            logger.LogInformation("Consent {Purpose} on {Channel} set to {Status} by keyword for customer {CustomerId}",
+            services.Logger.LogInformation("Consent {Purpose} on {Channel} set to {Status} by keyword for customer {CustomerId}",
                 purpose.ToWire(), turn.Channel.ToWire(), status.ToWire(), _customerId);
         }
         return new EngineReply(keyword == ConsentKeyword.OptOut ? rules.OptOutReply : rules.OptInReply);
@@ -413,7 +403,7 @@ public sealed class CustomerGrain(
         EnsureExists();
         await EnsureKeys();
         Begin();
-        AppendTranscript(new TranscriptTurn(channel, Direction.Outbound, time.GetUtcNow(), Tokenize(text, false), messageId));
+        AppendTranscript(new TranscriptTurn(channel, Direction.Outbound, services.Time.GetUtcNow(), Tokenize(text, false), messageId));
         await Commit(layers: false);
     }
 
@@ -446,13 +436,13 @@ public sealed class CustomerGrain(
     public async Task Register(ChannelAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var identityKey = pseudonyms.IdentityKey(_tenant, address);
-        if (S.Created && S.Addresses.Contains(address) && S.OwnedIdentities.Contains(identityKey)) return;
+        var identityKey = services.Pseudonyms.IdentityKey(_tenant, address);
+        if (S.Created && S.Addresses.Contains(address) && S.Owns(identityKey)) return;
         await EnsureKeys();
         var change = Begin();
         if (!S.Created)
         {
-            var now = time.GetUtcNow();
+            var now = services.Time.GetUtcNow();
             S.Create(now);
             change.CreatedAt = now;
         }
@@ -469,7 +459,7 @@ public sealed class CustomerGrain(
         await EnsureKeys();
         Begin();
         AddAddress(address);
-        OwnIdentity(pseudonyms.IdentityKey(_tenant, address));
+        OwnIdentity(services.Pseudonyms.IdentityKey(_tenant, address));
         await Commit(layers: false);
         if (_trimmedCallIds is { Count: > 0 }) await UnbindTrimmedCallIds();
     }
@@ -477,14 +467,14 @@ public sealed class CustomerGrain(
     public async Task ReleaseAddress(ChannelAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var identityKey = pseudonyms.IdentityKey(_tenant, address);
-        if (!S.OwnedIdentities.Contains(identityKey) && S.HasReleased(identityKey)) return;
+        var identityKey = services.Pseudonyms.IdentityKey(_tenant, address);
+        if (!S.Owns(identityKey) && S.HasReleased(identityKey)) return;
         // Written even for a customer not created yet: its first turn may still be on its way from an older lookup.
         var change = Begin();
         S.ReleaseIdentity(identityKey);
         (change.IdentitiesReleased ??= []).Add(identityKey);
         await Commit(layers: false);
-        logger.LogInformation("Customer {CustomerId} released an address of kind {Kind} to another customer", _customerId, address.Kind.ToWire());
+        services.Logger.LogInformation("Customer {CustomerId} released an address of kind {Kind} to another customer", _customerId, address.Kind.ToWire());
     }
 
     public Task<ConsentDecision> CanContact(Channel channel, ConsentPurpose purpose)
@@ -512,8 +502,8 @@ public sealed class CustomerGrain(
 
     private ConsentDecision Decide(Channel channel, ConsentPurpose purpose)
     {
-        var policy = tenants.Find(_tenant)?.Consent ?? new ConsentPolicy();
-        return new ConsentRegistry(S.Consent ?? []).CanContact(channel, purpose, policy, S.InboundChannels.Contains(channel));
+        var policy = services.Tenants.Find(_tenant)?.Consent ?? new ConsentPolicy();
+        return new ConsentRegistry(S.Consent ?? []).CanContact(channel, purpose, policy, S.WroteOn(channel));
     }
 
     public async Task RecordConsent(ConsentChange change)
@@ -527,12 +517,12 @@ public sealed class CustomerGrain(
         await EnsureKeys();
         var recorded = Begin();
         var evidence = Tokenize(change.Evidence, false);
-        var consent = change with { Evidence = evidence, At = change.At == default ? time.GetUtcNow() : change.At };
+        var consent = change with { Evidence = evidence, At = change.At == default ? services.Time.GetUtcNow() : change.At };
         new ConsentRegistry(S.Consent ??= []).Record(consent);
         recorded.Consent.Add(consent);
         await Commit(layers: false);
-        TurnEvents.PublishConsent(analytics, _tenant, _customerId, consent);
-        logger.LogInformation("Consent {Purpose} on {Channel} set to {Status} for customer {CustomerId}",
+        TurnEvents.PublishConsent(services.Analytics, _tenant, _customerId, consent);
+        services.Logger.LogInformation("Consent {Purpose} on {Channel} set to {Status} for customer {CustomerId}",
             change.Purpose.ToWire(), change.Channel.ToWire(), change.Status.ToWire(), _customerId);
     }
 
@@ -540,7 +530,7 @@ public sealed class CustomerGrain(
     {
         EnsureExists();
         Begin();
-        S.System.Verification = new VerificationStatus { Verified = true, Method = method, Channel = channel, VerifiedAt = time.GetUtcNow(), MfaPassed = mfa };
+        S.System.Verification = new VerificationStatus { Verified = true, Method = method, Channel = channel, VerifiedAt = services.Time.GetUtcNow(), MfaPassed = mfa };
         await Commit();
     }
 
@@ -572,9 +562,9 @@ public sealed class CustomerGrain(
         await EnsureKeys();
         Begin();
         var found = S.TryOpenVault(token, out var sealedValue);
-        AddAudit(new PiiAccessRecord(token, purpose, actor, time.GetUtcNow(), found));
+        AddAudit(new PiiAccessRecord(token, purpose, actor, services.Time.GetUtcNow(), found));
         await Commit(layers: false);
-        logger.LogWarning("PII token resolved for customer {CustomerId} by {Actor} for {Purpose} (found: {Found})", _customerId, actor, purpose, found);
+        services.Logger.LogWarning("PII token resolved for customer {CustomerId} by {Actor} for {Purpose} (found: {Found})", _customerId, actor, purpose, found);
         return found ? _vault!.Open(token, sealedValue!) : null;
     }
 
@@ -599,7 +589,7 @@ public sealed class CustomerGrain(
         var resealed = _clearAddressesOnDisk;
         for (var i = 0; i < S.Addresses.Count; i++)
         {
-            var pseudonym = pseudonyms.IdentityKey(_tenant, S.Addresses[i]);
+            var pseudonym = services.Pseudonyms.IdentityKey(_tenant, S.Addresses[i]);
             if (S.SealedAddresses[i].IsCurrent(_vault!, pseudonym)) continue;
             S.SealedAddresses[i] = SealedAddress.Seal(_vault!, pseudonym, S.Addresses[i]);
             resealed++;
@@ -627,7 +617,7 @@ public sealed class CustomerGrain(
     private string? ResolveForEngine(string token, string purpose)
     {
         var found = S.TryOpenVault(token, out var sealedValue) && _vault is not null;
-        AddAudit(new PiiAccessRecord(token, purpose, "dialog-engine", time.GetUtcNow(), found));
+        AddAudit(new PiiAccessRecord(token, purpose, "dialog-engine", services.Time.GetUtcNow(), found));
         return found ? _vault!.Open(token, sealedValue!) : null;
     }
 
@@ -640,13 +630,13 @@ public sealed class CustomerGrain(
     public async Task Erase()
     {
         foreach (var address in S.Addresses)
-            await pseudonyms.UnbindAsync(GrainFactory, _tenant, address, _customerId);
+            await services.Pseudonyms.UnbindAsync(GrainFactory, _tenant, address, _customerId);
         // The key goes first: from then on every sealed value in the journal is unreadable, wherever its bytes still are.
         await _keys.DeleteAsync();
         await _journal.DeleteAsync();
         _tokenizer = null;
         _vault = null;
-        logger.LogInformation("Customer {CustomerId} of {Tenant} erased", _customerId, _tenant);
+        services.Logger.LogInformation("Customer {CustomerId} of {Tenant} erased", _customerId, _tenant);
         DeactivateOnIdle();
     }
 
@@ -733,8 +723,8 @@ public sealed class CustomerGrain(
             _ = _keys.SnapshotAsync();
             if (_keys.LastWrite.IsFaulted) await _keys.LastWrite;
         }
-        _tokenizer = customerKeys.Tokenizer(_tenant, _customerId, salt, token => S.InVault(token));
-        _vault = customerKeys.Vault(_tenant, _customerId, salt);
+        _tokenizer = services.CustomerKeys.Tokenizer(_tenant, _customerId, salt, token => S.InVault(token));
+        _vault = services.CustomerKeys.Vault(_tenant, _customerId, salt);
     }
 
     private string Tokenize(string text, bool expectSecretDigits)
@@ -773,7 +763,7 @@ public sealed class CustomerGrain(
         if (_keys.State.Salt is null && S.LegacyAddresses.Count == 0)
         {
             // Sealed under a salt that is gone: nothing can open them.
-            logger.LogWarning("Customer {CustomerId} has {Count} sealed addresses and no vault key", _customerId, S.SealedAddresses.Count);
+            services.Logger.LogWarning("Customer {CustomerId} has {Count} sealed addresses and no vault key", _customerId, S.SealedAddresses.Count);
             S.SealedAddresses.Clear();
             return;
         }
@@ -783,10 +773,10 @@ public sealed class CustomerGrain(
         var vault = _vault!;
         var (clear, unopened) = S.OpenAddresses(
             a => { try { return a.Open(vault); } catch (CryptographicException) { return null; } },
-            a => SealedAddress.Seal(vault, pseudonyms.IdentityKey(_tenant, a), a));
+            a => SealedAddress.Seal(vault, services.Pseudonyms.IdentityKey(_tenant, a), a));
         _clearAddressesOnDisk = clear;
         if (unopened > 0)
-            logger.LogWarning("{Count} addresses of customer {CustomerId} are sealed under a master key no longer configured; left out", unopened, _customerId);
+            services.Logger.LogWarning("{Count} addresses of customer {CustomerId} are sealed under a master key no longer configured; left out", unopened, _customerId);
     }
 
     /// <summary>
@@ -799,11 +789,11 @@ public sealed class CustomerGrain(
         _trimmedCallIds = null;
         try
         {
-            foreach (var callId in trimmed) await pseudonyms.UnbindAsync(GrainFactory, _tenant, callId, _customerId);
+            foreach (var callId in trimmed) await services.Pseudonyms.UnbindAsync(GrainFactory, _tenant, callId, _customerId);
         }
         catch (Exception e)
         {
-            logger.LogWarning("Old Call-IDs of customer {CustomerId} not unbound: {Error}", _customerId, e.GetType().Name);
+            services.Logger.LogWarning("Old Call-IDs of customer {CustomerId} not unbound: {Error}", _customerId, e.GetType().Name);
         }
     }
 
@@ -846,24 +836,24 @@ public sealed class CustomerGrain(
         };
         try
         {
-            return await engines.For(_tenant).RespondAsync(context);
+            return await services.Engines.For(_tenant).RespondAsync(context);
         }
         catch (Exception e)
         {
             // The turn is still recorded; the customer gets an apology instead of silence.
-            logger.LogError("Dialog engine failed for customer {CustomerId}: {Error}", _customerId, e.GetType().Name);
+            services.Logger.LogError("Dialog engine failed for customer {CustomerId}: {Error}", _customerId, e.GetType().Name);
             return new EngineReply("Sorry, something went wrong on our side. Please try again in a moment.");
         }
     }
 
     private Task<string> IssueCallCode(TimeSpan lifetime) =>
-        Identity.CallCodes.ClaimAsync(GrainFactory, _tenant, _customerId, time.GetUtcNow().Add(lifetime));
+        Identity.CallCodes.ClaimAsync(GrainFactory, _tenant, _customerId, services.Time.GetUtcNow().Add(lifetime));
 
     private string IssueToken(string purpose, TimeSpan lifetime)
     {
-        var token = sessionTokens.Issue(_tenant, _customerId, purpose, lifetime, out var claims);
-        S.System.SessionTokens.Add(new SessionTokenRecord(claims.TokenId, time.GetUtcNow(), claims.ExpiresAt, purpose));
-        S.System.SessionTokens.RemoveAll(t => t.ExpiresAt < time.GetUtcNow());
+        var token = services.SessionTokens.Issue(_tenant, _customerId, purpose, lifetime, out var claims);
+        S.System.SessionTokens.Add(new SessionTokenRecord(claims.TokenId, services.Time.GetUtcNow(), claims.ExpiresAt, purpose));
+        S.System.SessionTokens.RemoveAll(t => t.ExpiresAt < services.Time.GetUtcNow());
         if (S.System.SessionTokens.Count > 20) S.System.SessionTokens.RemoveRange(0, S.System.SessionTokens.Count - 20);
         return token;
     }

@@ -49,8 +49,47 @@ public sealed class CustomerState
     [Id(10)] private List<ProcessedMessage>? _processed = [];
     /// <summary>The most recently processed messages with the reply given, newest last; only while <see cref="HistoryHeld"/>.</summary>
     public List<ProcessedMessage> Processed => _processed ?? throw HistoryNotHeld();
-    /// <summary>Channels on which the customer has written to us (implied transactional consent).</summary>
-    [Id(11)] public HashSet<Channel> InboundChannels { get; set; } = [];
+    /// <summary>Channels on which the customer has written to us (implied transactional consent), a bit per channel in memory.</summary>
+    public IReadOnlyCollection<Channel> InboundChannels => InboundChannelSet;
+    // Stored as the set it always was (same [Id], same type): built when a snapshot is written, read back into the bits
+    // (a HashSet and its arrays were about 150 bytes per customer; docs/performance.md, mem11).
+    [Id(11)]
+    internal HashSet<Channel> InboundChannelSet
+    {
+        get
+        {
+            var set = new HashSet<Channel>(_otherInbound ?? []);
+            for (var bits = _inboundBits; bits != 0; bits &= bits - 1) set.Add((Channel)global::System.Numerics.BitOperations.TrailingZeroCount(bits));
+            return set;
+        }
+        set
+        {
+            _inboundBits = 0;
+            _otherInbound = null;
+            foreach (var channel in value ?? []) AddInboundChannel(channel);
+        }
+    }
+    /// <summary>Bit <c>n</c>: the customer wrote on channel <c>n</c> (channels 0 to 63; every channel today).</summary>
+    [NonSerialized] private ulong _inboundBits;
+    /// <summary>Channels outside 0 to 63, should an enum value ever be; null while none.</summary>
+    [NonSerialized] private HashSet<Channel>? _otherInbound;
+
+    /// <summary>Records that the customer wrote on <paramref name="channel"/>; false if it had before.</summary>
+    public bool AddInboundChannel(Channel channel)
+    {
+        if ((uint)channel < 64)
+        {
+            var bit = 1UL << (int)channel;
+            if ((_inboundBits & bit) != 0) return false;
+            _inboundBits |= bit;
+            return true;
+        }
+        return (_otherInbound ??= []).Add(channel);
+    }
+
+    /// <summary>Whether the customer has written on <paramref name="channel"/>.</summary>
+    public bool WroteOn(Channel channel) =>
+        (uint)channel < 64 ? (_inboundBits & (1UL << (int)channel)) != 0 : _otherInbound?.Contains(channel) ?? false;
     /// <summary>Dialog engine data that has no place in the typed layers (engine-owned, versioned by the engine); allocated on first use.</summary>
     public Dictionary<string, string> EngineData { get => _engineData ??= []; set => _engineData = value is { Count: 0 } ? null : value; }
     // Serialized as the property was (same [Id], same type): null while empty (most customers), see TrimEmpty.
@@ -63,7 +102,28 @@ public sealed class CustomerState
     /// Identity keys (address pseudonyms, never raw addresses) the identity grain binds to this customer, as far as it
     /// knows: a turn routed here by an ingress's cached binding is accepted only for one of these.
     /// </summary>
-    [Id(15)] public HashSet<string> OwnedIdentities { get; set; } = [];
+    public IReadOnlyList<string> OwnedIdentities => _owned is { } owned ? [.. owned.Select(k => k.ToString())] : [];
+    // Stored as the set it always was (same [Id], same type). In memory an array, usually of one key, each key as its
+    // shared prefix and its 128-bit pseudonym (OwnedKey): a HashSet with its buckets and entries was about 150 bytes and
+    // the key string another 118. Null while none.
+    [Id(15)]
+    internal HashSet<string> OwnedIdentitySet
+    {
+        get => new((_owned ?? []).Select(k => k.ToString()));
+        set => _owned = value is { Count: > 0 } ? [.. value.Select(OwnedKey.Of)] : null;
+    }
+    [NonSerialized] private OwnedKey[]? _owned;
+
+    /// <summary>Whether <paramref name="identityKey"/> is bound to this customer, as far as it knows.</summary>
+    public bool Owns(string identityKey) => IndexOfOwned(identityKey) >= 0;
+
+    private int IndexOfOwned(string identityKey)
+    {
+        if (_owned is not { } owned) return -1;
+        for (var i = 0; i < owned.Length; i++)
+            if (owned[i].Is(identityKey)) return i;
+        return -1;
+    }
     /// <summary>Identity keys released to another customer: a late turn from an older identity lookup does not take them back.</summary>
     [Id(16)] public HashSet<string>? ReleasedIdentities { get; set; }
     /// <summary>The addresses as stored: pseudonym and vault ciphertext, never the clear value; in the order of <see cref="Addresses"/>.</summary>
@@ -97,7 +157,7 @@ public sealed class CustomerState
         foreach (var a in c.Addresses) AddLegacyAddress(a);
         foreach (var a in c.AddressesSealed ?? []) AddSealedAddress(a);
         foreach (var (token, sealedValue) in c.Vault) SealedVault[token] = sealedValue;
-        if (c.InboundChannel is { } channel) InboundChannels.Add(channel);
+        if (c.InboundChannel is { } channel) AddInboundChannel(channel);
         foreach (var t in c.Transcript) AppendTranscript(t);
         if (c.Processed is { } p) AddProcessed(p);
         foreach (var a in c.Audit) AddAudit(a);
@@ -124,9 +184,22 @@ public sealed class CustomerState
     }
 
     /// <summary>The identity is this customer's (a link or a registration; it takes back a release).</summary>
-    public bool OwnIdentity(string identityKey) => (ReleasedIdentities?.Remove(identityKey) ?? false) | OwnedIdentities.Add(identityKey);
+    public bool OwnIdentity(string identityKey)
+    {
+        var released = ReleasedIdentities?.Remove(identityKey) ?? false;
+        if (ReleasedIdentities is { Count: 0 }) ReleasedIdentities = null;
+        if (Owns(identityKey)) return released;
+        var key = OwnedKey.Of(identityKey);
+        _owned = _owned is null ? [key] : [.. _owned, key];
+        return true;
+    }
 
-    public bool ReleaseIdentity(string identityKey) => OwnedIdentities.Remove(identityKey) | (ReleasedIdentities ??= []).Add(identityKey);
+    public bool ReleaseIdentity(string identityKey)
+    {
+        var owned = IndexOfOwned(identityKey);
+        if (owned >= 0) _owned = _owned!.Length == 1 ? null : [.. _owned.Where((_, i) => i != owned)];
+        return (owned >= 0) | (ReleasedIdentities ??= []).Add(identityKey);
+    }
 
     public bool HasReleased(string identityKey) => ReleasedIdentities?.Contains(identityKey) ?? false;
 
@@ -251,6 +324,9 @@ public sealed class CustomerState
     {
         if (_engineData is { Count: 0 }) _engineData = null;
         Ephemeral.TrimEmpty();
+        // A first address grows each list to four slots; an idle customer keeps what it holds (mem11).
+        Addresses.TrimExcess();
+        SealedAddresses.TrimExcess();
     }
 
     public void Create(DateTimeOffset now)
@@ -501,4 +577,61 @@ public sealed record ProcessedMessage(
 public sealed class CustomerKeyState
 {
     [Id(0)] public byte[]? Salt { get; set; }
+}
+
+/// <summary>
+/// An identity key as the state keeps it in memory. A key spelled as <c>GrainKeys.Identity</c> spells it,
+/// <c>{tenant}/{kind}/{32 lowercase hex digits}</c>, is held as its prefix (one shared instance per tenant and kind) and
+/// the 128-bit pseudonym: 32 bytes in the array instead of a 118-byte string. Any other key is held whole.
+/// <see cref="ToString"/> spells it exactly as it was given.
+/// </summary>
+internal readonly struct OwnedKey
+{
+    private const int HexDigits = 32;
+    /// <summary>Prefixes shared so far; past this many, a prefix is kept per key (still exact, only larger).</summary>
+    private const int PrefixesShared = 4096;
+    private static readonly global::System.Collections.Concurrent.ConcurrentDictionary<string, string> Prefixes = new(StringComparer.Ordinal);
+
+    private readonly string? _prefix;
+    private readonly UInt128 _pseudonym;
+    private readonly string? _whole;
+
+    private OwnedKey(string? prefix, UInt128 pseudonym, string? whole)
+    {
+        _prefix = prefix;
+        _pseudonym = pseudonym;
+        _whole = whole;
+    }
+
+    public static OwnedKey Of(string identityKey)
+    {
+        ArgumentNullException.ThrowIfNull(identityKey);
+        if (!TrySplit(identityKey, out var prefix, out var pseudonym)) return new OwnedKey(null, default, identityKey);
+        var shared = Prefixes.TryGetValue(prefix.ToString(), out var known) ? known : Share(prefix.ToString());
+        return new OwnedKey(shared, pseudonym, null);
+    }
+
+    private static string Share(string prefix) => Prefixes.Count < PrefixesShared ? Prefixes.GetOrAdd(prefix, prefix) : prefix;
+
+    /// <summary>Whether this is <paramref name="identityKey"/> (ordinal, as the string compared).</summary>
+    public bool Is(string identityKey)
+    {
+        if (_whole is not null) return string.Equals(_whole, identityKey, StringComparison.Ordinal);
+        return TrySplit(identityKey, out var prefix, out var pseudonym) && pseudonym == _pseudonym && prefix.SequenceEqual(_prefix);
+    }
+
+    private static bool TrySplit(string key, out ReadOnlySpan<char> prefix, out UInt128 pseudonym)
+    {
+        prefix = default;
+        pseudonym = default;
+        if (key.Length <= HexDigits || key[^(HexDigits + 1)] != '/') return false;
+        var hex = key.AsSpan(key.Length - HexDigits);
+        foreach (var c in hex)
+            if (!char.IsAsciiDigit(c) && c is not (>= 'a' and <= 'f')) return false;
+        pseudonym = UInt128.Parse(hex, global::System.Globalization.NumberStyles.AllowHexSpecifier, global::System.Globalization.CultureInfo.InvariantCulture);
+        prefix = key.AsSpan(0, key.Length - HexDigits);
+        return true;
+    }
+
+    public override string ToString() => _whole ?? string.Concat(_prefix, _pseudonym.ToString("x32", global::System.Globalization.CultureInfo.InvariantCulture));
 }

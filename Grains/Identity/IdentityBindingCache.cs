@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using Switchboard.Grains.Interfaces;
 using Switchboard.Grains.Interfaces.Customers;
 
 namespace Switchboard.Grains.Identity;
@@ -14,29 +17,46 @@ namespace Switchboard.Grains.Identity;
 /// </summary>
 public sealed class IdentityBindingCache
 {
-    /// <summary>Entries kept per silo (a few hundred bytes each); when full the cache starts over, which only costs lookups.</summary>
+    /// <summary>Entries kept per silo (about a hundred bytes each); when full the cache starts over, which only costs lookups.</summary>
     public const int Capacity = 200_000;
 
-    public sealed record Binding(string CustomerId, ICustomerGrain Customer);
+    /// <summary>A cached route: the customer grain's reference (its id names the customer).</summary>
+    public readonly record struct Binding(ICustomerGrain Customer)
+    {
+        public string CustomerId => GrainKeys.ParseCustomer(Customer.GetPrimaryKeyString()).CustomerId;
+    }
 
-    private readonly ConcurrentDictionary<string, Binding> _bindings = new(StringComparer.Ordinal);
+    // Keyed by a 128-bit hash of the identity key, not the key: the customer grain holds the key already (it checks
+    // every cached route against it), so the cache keeps no second copy of it, nor of the customer id (about 200 bytes
+    // per customer; docs/performance.md, mem11). Two keys with one hash would only make a route the customer refuses.
+    private readonly ConcurrentDictionary<UInt128, ICustomerGrain> _bindings = new();
 
     public int Count => _bindings.Count;
 
-    public bool TryGet(string identityKey, out Binding binding) => _bindings.TryGetValue(identityKey, out binding!);
+    private static UInt128 KeyOf(string identityKey) =>
+        XxHash128.HashToUInt128(MemoryMarshal.AsBytes(identityKey.AsSpan()));
+
+    public bool TryGet(string identityKey, out Binding binding)
+    {
+        var found = _bindings.TryGetValue(KeyOf(identityKey), out var customer);
+        binding = new Binding(customer!);
+        return found;
+    }
 
     /// <summary>The customer cached for the identity key, or null.</summary>
-    public string? CustomerOf(string identityKey) => _bindings.TryGetValue(identityKey, out var binding) ? binding.CustomerId : null;
+    public string? CustomerOf(string identityKey) => TryGet(identityKey, out var binding) ? binding.CustomerId : null;
 
+    /// <param name="customerId">The customer's id; <paramref name="customer"/>'s key names it already, so it is not kept.</param>
     public void Remember(string identityKey, string customerId, ICustomerGrain customer)
     {
+        ArgumentNullException.ThrowIfNull(customer);
         if (_bindings.Count >= Capacity) _bindings.Clear();
-        _bindings[identityKey] = new Binding(customerId, customer);
+        _bindings[KeyOf(identityKey)] = customer;
     }
 
     /// <summary>Drops the entry if it is still <paramref name="binding"/> (a concurrent turn may have put a fresher one).</summary>
     public void Forget(string identityKey, Binding binding) =>
-        _bindings.TryRemove(new KeyValuePair<string, Binding>(identityKey, binding));
+        _bindings.TryRemove(new KeyValuePair<UInt128, ICustomerGrain>(KeyOf(identityKey), binding.Customer));
 
-    public void Forget(string identityKey) => _bindings.TryRemove(identityKey, out _);
+    public void Forget(string identityKey) => _bindings.TryRemove(KeyOf(identityKey), out _);
 }

@@ -3,9 +3,10 @@ using Switchboard.Grains.Journaling;
 namespace Switchboard.Silo.Storage.Journal;
 
 /// <summary>
-/// Where one durable record lies, as the in-memory index keeps it: 24 bytes (the segment, the offset, the sequence, and
-/// the length with the kind and the named flag packed into one word). The index holds one per live record of every
-/// stream, so with a hundred thousand customers (three streams each) its size is part of the memory per customer.
+/// Where one durable record lies, as the in-memory index keeps it: 16 bytes (the segment, the offset, and the length with
+/// the kind and the named flag packed into one word). The index holds one per live record of every stream, so with a
+/// hundred thousand customers (three streams each) its size is part of the memory per customer. The record's sequence
+/// number is not kept: the stream's latest is (docs/performance.md, mem11).
 /// </summary>
 internal readonly struct WalRecordRef
 {
@@ -15,20 +16,17 @@ internal readonly struct WalRecordRef
 
     private readonly uint _lengthKindNamed;
 
-    public WalRecordRef(int segment, long offset, int length, long sequence, JournalRecordKind kind, bool named = false)
+    public WalRecordRef(int segment, long offset, int length, JournalRecordKind kind, bool named = false)
     {
         if ((uint)length > LengthMask) throw new ArgumentOutOfRangeException(nameof(length));
         Segment = segment;
         Offset = offset;
-        Sequence = sequence;
         _lengthKindNamed = (uint)length | ((uint)kind & 0xF) << KindShift | (named ? NamedBit : 0);
     }
 
     public int Segment { get; init; }
 
     public long Offset { get; init; }
-
-    public long Sequence { get; }
 
     public int Length
     {
@@ -70,7 +68,8 @@ internal struct WalLiveRecords
         if (Count == 0) _first = record;
         else
         {
-            _rest ??= new WalRecordRef[4];
+            // Two slots first: most customers between snapshots have a few records (the array grows by doubling).
+            _rest ??= new WalRecordRef[2];
             if (Count - 1 == _rest.Length) Array.Resize(ref _rest, _rest.Length * 2);
             _rest[Count - 1] = record;
         }

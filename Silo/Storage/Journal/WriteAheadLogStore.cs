@@ -19,8 +19,6 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         public long NextSequence;   // assigned to queued appends
         /// <summary>The live records (a mutable struct: always used through this field).</summary>
         public WalLiveRecords Live;
-        /// <summary>The stream's name, once a record carrying it was read or written (a listed or pending stream).</summary>
-        public string? Name;
         /// <summary>
         /// A live record, durable or queued, carries the name. A listed stream names its record when none does, and
         /// every snapshot (which retires all before it), so its name is always on disk while the stream exists.
@@ -47,6 +45,8 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         public ReadOnlyMemory<byte> Payload { get; } = payload;
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public WalRecordRef Written;
+        /// <summary>The sequence number <see cref="Assign"/> gave the record.</summary>
+        public long Sequence;
         /// <summary>The record carries the stream's name: it leaves work pending, or it keeps a listed stream's name on disk.</summary>
         public bool WritesName;
         /// <summary>At most the bytes this record takes (with its name, should it carry one).</summary>
@@ -195,7 +195,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
                 }
                 if (!Assign(op)) continue;
                 if (op.Kind == JournalRecordKind.Tombstone) ScrubLive(op.Key);
-                var length = WalRecord.Write(buffer.AsSpan(used), op.Kind, op.Key, op.Written.Sequence, op.Payload.Span, op.WritesName ? op.Stream : null, op.Pending);
+                var length = WalRecord.Write(buffer.AsSpan(used), op.Kind, op.Key, op.Sequence, op.Payload.Span, op.WritesName ? op.Stream : null, op.Pending);
                 op.Written = op.Written with { Offset = _head.Length + used, Length = length };
                 used += length;
                 batch.Add(op);
@@ -246,7 +246,8 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
                     entry.NamedLive |= op.WritesName;
                     break;
             }
-            op.Written = new WalRecordRef(_head.Id, 0, 0, entry.NextSequence, op.Kind, op.WritesName);
+            op.Written = new WalRecordRef(_head.Id, 0, 0, op.Kind, op.WritesName);
+            op.Sequence = entry.NextSequence;
             return true;
         }
     }
@@ -303,10 +304,11 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             foreach (var op in batch)
             {
                 var entry = _streams[op.Key];
-                Index(entry, op.Written);
-                if (op.WritesName) entry.Name = op.Stream;
-                if (op.Kind == JournalRecordKind.Tombstone) { if (entry.Name is { } gone) _listed.Remove(gone); }
-                else if (op.Listed) { entry.Name = op.Stream; _listed.Add(op.Stream); }
+                Index(entry, op.Written, op.Sequence);
+                // The listing keeps the one instance of a listed stream's name (the key is a hash of it, so the
+                // operation names the same stream, tombstone included): no copy per stream entry (mem11).
+                if (op.Kind == JournalRecordKind.Tombstone) _listed.Remove(op.Stream);
+                else if (op.Listed) _listed.Add(op.Stream);
                 if (op.Pending) _pending[op.Key] = op.Stream;
                 else _pending.Remove(op.Key);
             }
@@ -315,9 +317,9 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
     }
 
     /// <summary>Makes a durable record part of its stream: a snapshot or tombstone retires everything before it.</summary>
-    private void Index(StreamEntry entry, WalRecordRef r)
+    private void Index(StreamEntry entry, WalRecordRef r, long sequence)
     {
-        entry.LastSequence = Math.Max(entry.LastSequence, r.Sequence);
+        entry.LastSequence = Math.Max(entry.LastSequence, sequence);
         if (r.Kind != JournalRecordKind.Event)
         {
             for (var i = 0; i < entry.Live.Count; i++) Retire(entry.Live[i]);
@@ -416,7 +418,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         var files = Directory.GetFiles(_folder, "*.wal")
             .Select(p => (Path: p, Id: int.TryParse(Path.GetFileNameWithoutExtension(p), out var n) ? n : -1))
             .Where(f => f.Id > 0).OrderBy(f => f.Id).ToList();
-        var all = new Dictionary<UInt128, List<WalRecordRef>>();
+        var all = new Dictionary<UInt128, List<(WalRecordRef Ref, long Sequence)>>();
         var latestNamed = new Dictionary<UInt128, (long Sequence, string Name, bool Pending)>();
         long records = 0, truncated = 0;
         for (var i = 0; i < files.Count; i++)
@@ -433,7 +435,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
                     break;
                 }
                 if (!all.TryGetValue(key, out var list)) all[key] = list = [];
-                list.Add(new WalRecordRef(files[i].Id, offset, length, sequence, kind, named));
+                list.Add((new WalRecordRef(files[i].Id, offset, length, kind, named), sequence));
                 if (named && (!latestNamed.TryGetValue(key, out var known) || known.Sequence < sequence))
                     latestNamed[key] = (sequence, WalRecord.NameOf(bytes.AsSpan((int)offset)), pending);
                 records++;
@@ -448,19 +450,18 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             list.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
             var entry = new StreamEntry();
             long previous = -1;
-            foreach (var r in list)
+            foreach (var (r, sequence) in list)
             {
-                if (r.Sequence == previous) continue; // a copy left by a compaction interrupted by a crash
-                previous = r.Sequence;
+                if (sequence == previous) continue; // a copy left by a compaction interrupted by a crash
+                previous = sequence;
                 if (r.Kind == JournalRecordKind.Scrubbed) continue;
-                Index(entry, r);
+                Index(entry, r, sequence);
             }
             entry.NextSequence = entry.LastSequence;
             entry.NamedLive = entry.Live.AnyNamed();
             _streams[key] = entry;
             if (!latestNamed.TryGetValue(key, out var named)) continue;
             // The key is a hash of the name, so any record carrying a name carries this stream's.
-            entry.Name = named.Name;
             if (entry.Live.Count > 0 && JournalListing.IsListed(named.Name)) _listed.Add(named.Name);
             // Work is pending when the stream's latest record says so.
             if (named.Pending && named.Sequence == entry.LastSequence) _pending[key] = named.Name;

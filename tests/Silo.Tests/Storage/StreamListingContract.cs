@@ -187,6 +187,52 @@ public sealed class WriteAheadLogListingTests : StreamListingContract
         Assert.Equal(Enumerable.Range(0, 20).Select(c => $"customer/t/c{c:D2}"), page.Streams);
     }
 
+    [Fact]
+    public async Task A_customer_written_before_a_restart_and_deleted_after_it_is_no_longer_listed()
+    {
+        // After recovery the log knows the name from the disk only: the delete's own name must take it off the listing.
+        await _store.AppendAsync("customer/t/erased-later", 0, JournalRecordKind.Event, Bytes("a"));
+        await _store.AppendAsync("customer/t/kept", 0, JournalRecordKind.Event, Bytes("b"));
+        await ReopenAsync();
+        await _store.DeleteAsync("customer/t/erased-later");
+        Assert.Equal(["customer/t/kept"], (await _store.ListStreamsAsync(JournalListing.CustomerPrefix, null, 10)).Streams);
+        await ReopenAsync();
+        Assert.Equal(["customer/t/kept"], (await _store.ListStreamsAsync(JournalListing.CustomerPrefix, null, 10)).Streams);
+    }
+
+    [Fact]
+    public async Task A_listed_name_is_held_once_whatever_instance_each_append_brings()
+    {
+        // A customer grain builds its stream name again after each idle spell: the log keeps the first instance only.
+        var first = string.Concat("customer/t/", "c-shared");
+        await _store.AppendAsync(first, 0, JournalRecordKind.Event, Bytes("a"));
+        for (var i = 1; i < 5; i++)
+        {
+            var again = string.Concat("customer/t/", "c-shared");
+            Assert.False(ReferenceEquals(first, again));
+            await _store.AppendAsync(again, i, i == 3 ? JournalRecordKind.Snapshot : JournalRecordKind.Event, Bytes($"r{i}"));
+        }
+        var listed = Assert.Single((await _store.ListStreamsAsync(JournalListing.CustomerPrefix, null, 10)).Streams);
+        Assert.Same(first, listed);
+    }
+
+    [Fact]
+    public async Task A_stream_of_many_events_reads_back_in_order_before_and_after_a_restart()
+    {
+        // The index keeps the first record inline and the rest in an array that grows by doubling (2, 4, 8 ...).
+        var expected = Enumerable.Range(0, 70).Select(i => $"e{i}").ToList();
+        for (var i = 0; i < expected.Count; i++) await _store.AppendAsync("customer/t/long", i, JournalRecordKind.Event, Bytes(expected[i]));
+        Assert.Equal(expected, (await _store.ReadAsync("customer/t/long")).Events.Select(e => Encoding.UTF8.GetString(e.Span)));
+        await ReopenAsync();
+        var read = await _store.ReadAsync("customer/t/long");
+        Assert.Equal(expected, read.Events.Select(e => Encoding.UTF8.GetString(e.Span)));
+        Assert.Equal(70, read.Version);
+        await _store.AppendAsync("customer/t/long", 70, JournalRecordKind.Snapshot, Bytes("snap"));
+        read = await _store.ReadAsync("customer/t/long");
+        Assert.Equal("snap", Encoding.UTF8.GetString(read.Snapshot!.Value.Span));
+        Assert.Empty(read.Events);
+    }
+
     private static int CountOf(string text, string value)
     {
         var count = 0;

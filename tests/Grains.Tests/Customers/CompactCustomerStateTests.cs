@@ -1,0 +1,236 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Switchboard.Grains.Customers;
+using Switchboard.Grains.Interfaces.Consent;
+using Switchboard.Grains.Interfaces.Conversation;
+using Switchboard.Grains.Interfaces.Customers;
+using Switchboard.Grains.Interfaces.Identity;
+using Switchboard.TestSupport;
+using static Switchboard.Grains.Tests.Cluster.Turns;
+
+namespace Switchboard.Grains.Tests.Customers;
+
+/// <summary>
+/// The customer state keeps its inbound channels as bits and its owned identity keys as an array in memory, and writes
+/// them as the sets it always wrote (mem11): what older engines stored must read the same, the stored bytes must not
+/// change, and the compact form must survive a round trip, a copy and an idle customer's release and reload.
+/// </summary>
+public sealed class CompactCustomerStateTests
+{
+    private static readonly IServiceProvider Services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+    private static readonly Serializer Serializer = Services.GetRequiredService<Serializer>();
+    private static readonly DeepCopier Copier = Services.GetRequiredService<DeepCopier>();
+
+    private const string Phone = "airline/phone/0123456789abcdef0123456789abcdef";
+    private const string Email = "airline/email/fedcba9876543210fedcba9876543210";
+    private const string WhatsAppKey = "airline/whatsapp/00112233445566778899aabbccddeeff";
+    private static readonly DateTimeOffset At = new(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// A state as main stored it before mem11 (`0ea0581`, where both were <c>HashSet</c> properties), serialized by that
+    /// build: created at <see cref="At"/>, wrote on WhatsApp then SMS, owns <see cref="Phone"/> and
+    /// <see cref="WhatsAppKey"/>, released <see cref="Email"/> (owned first).
+    /// </summary>
+    private const string StoredBeforeMem11 =
+        "IAADIcABwQHBAcEBwQHBASHgAQHBAcEBwQHgISDgwQEh4AEBAQHgIcABwQHBASGAAIDwCj5P3wiBAAAAAAAAAADg4CHgIQABIYAAgPAKPk/fCIEAAAAA" +
+        "AAAAAODBAcEB4MEBwQHBAcEBIeAhAQUBAQAJ4MEBwQHBASEBBUFdYWlybGluZS9waG9uZS8wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZkBj" +
+        "YWlybGluZS93aGF0c2FwcC8wMDExMjIzMzQ0NTU2Njc3ODg5OWFhYmJjY2RkZWVmZuAhAQNBXWFpcmxpbmUvZW1haWwvZmVkY2JhOTg3NjU0MzIxMGZl" +
+        "ZGNiYTk4NzY1NDMyMTDgIeDg";
+
+    /// <summary>The same steps as the state above was made with, on this build.</summary>
+    private static CustomerState SameAsStored()
+    {
+        var state = new CustomerState();
+        state.Create(At);
+        state.AddInboundChannel(Channel.WhatsApp);
+        state.AddInboundChannel(Channel.Sms);
+        state.OwnIdentity(Phone);
+        state.OwnIdentity(Email);
+        state.ReleaseIdentity(Email);
+        state.OwnIdentity(WhatsAppKey);
+        return state;
+    }
+
+    private static void AssertAsStored(CustomerState read)
+    {
+        Assert.True(read.Created);
+        Assert.Equal(At, read.System.CreatedAt);
+        Assert.True(read.WroteOn(Channel.WhatsApp));
+        Assert.True(read.WroteOn(Channel.Sms));
+        Assert.False(read.WroteOn(Channel.Voice));
+        Assert.False(read.WroteOn(Channel.WebChat));
+        Assert.Equal([Channel.WhatsApp, Channel.Sms], read.InboundChannels.Order());
+        Assert.True(read.Owns(Phone));
+        Assert.True(read.Owns(WhatsAppKey));
+        Assert.False(read.Owns(Email));
+        Assert.True(read.HasReleased(Email));
+        Assert.Equal([Phone, WhatsAppKey], read.OwnedIdentities.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_state_stored_before_the_compact_form_reads_the_same()
+    {
+        var read = Serializer.Deserialize<CustomerState>(Convert.FromBase64String(StoredBeforeMem11))!;
+        AssertAsStored(read);
+    }
+
+    [Fact]
+    public void The_compact_form_is_stored_byte_for_byte_as_before()
+    {
+        Assert.Equal(StoredBeforeMem11, Convert.ToBase64String(Serializer.SerializeToArray(SameAsStored())));
+    }
+
+    [Fact]
+    public void The_compact_form_survives_a_round_trip_and_a_copy()
+    {
+        var state = SameAsStored();
+        AssertAsStored(state);
+        foreach (var read in new[] { Serializer.Deserialize<CustomerState>(Serializer.SerializeToArray(state))!, Copier.Copy(state)! })
+        {
+            AssertAsStored(read);
+            // The read state is a state of its own: changing it leaves the original as it was.
+            read.AddInboundChannel(Channel.Voice);
+            read.ReleaseIdentity(Phone);
+            Assert.False(state.WroteOn(Channel.Voice));
+            Assert.True(state.Owns(Phone));
+        }
+    }
+
+    [Fact]
+    public void A_customer_with_no_channel_and_no_identity_reads_back_empty()
+    {
+        var read = Serializer.Deserialize<CustomerState>(Serializer.SerializeToArray(new CustomerState()))!;
+        Assert.Empty(read.InboundChannels);
+        Assert.Empty(read.OwnedIdentities);
+        Assert.False(read.Owns(Phone));
+        Assert.False(read.HasReleased(Phone));
+        foreach (var channel in Enum.GetValues<Channel>()) Assert.False(read.WroteOn(channel));
+    }
+
+    [Fact]
+    public void Owning_releasing_and_owning_again_keep_one_entry_each()
+    {
+        var state = new CustomerState();
+        Assert.True(state.OwnIdentity(Phone));
+        Assert.False(state.OwnIdentity(Phone));
+        Assert.True(state.OwnIdentity(Email));
+        Assert.True(state.ReleaseIdentity(Phone));
+        Assert.Equal([Email], state.OwnedIdentities);
+        Assert.True(state.HasReleased(Phone));
+        Assert.True(state.OwnIdentity(Phone));
+        Assert.False(state.HasReleased(Phone));
+        Assert.Equal([Email, Phone], state.OwnedIdentities);
+        Assert.True(state.Owns(new string(Phone.AsSpan())));
+        Assert.False(state.Owns(WhatsAppKey));
+        Assert.True(state.AddInboundChannel(Channel.Voice));
+        Assert.False(state.AddInboundChannel(Channel.Voice));
+    }
+
+    [Fact]
+    public void Identity_keys_of_any_spelling_are_kept_exactly()
+    {
+        // Split into a shared prefix and the pseudonym only when spelled as GrainKeys.Identity spells them.
+        string[] keys =
+        [
+            Phone,
+            "other-tenant/phone/0123456789abcdef0123456789abcdef",
+            "airline/phone/0123456789ABCDEF0123456789ABCDEF",
+            "airline/phone/0123456789abcdef0123456789abcde",
+            "airline/phone-0123456789abcdef0123456789abcdef",
+            "/0123456789abcdef0123456789abcdef",
+            "k1",
+            "",
+        ];
+        var state = new CustomerState();
+        foreach (var key in keys) Assert.True(state.OwnIdentity(key));
+        foreach (var read in new[] { state, Serializer.Deserialize<CustomerState>(Serializer.SerializeToArray(state))! })
+        {
+            Assert.Equal(keys.Order(StringComparer.Ordinal), read.OwnedIdentities.Order(StringComparer.Ordinal));
+            foreach (var key in keys) Assert.True(read.Owns(new string(key.AsSpan())), key);
+            Assert.False(read.Owns("airline/phone/0123456789abcdef0123456789abcdee"));
+            Assert.False(read.Owns("airline/email/0123456789abcdef0123456789abcdef"));
+            Assert.False(read.Owns("airline/phone/0123456789Abcdef0123456789abcdef"));
+            Assert.False(read.Owns("k2"));
+        }
+    }
+
+    [Fact]
+    public void A_channel_beyond_the_bits_is_kept_and_stored_too()
+    {
+        // No channel has such a value today; one added later must not be lost.
+        var future = (Channel)70;
+        var state = new CustomerState();
+        Assert.True(state.AddInboundChannel(future));
+        Assert.True(state.AddInboundChannel(Channel.WhatsApp));
+        Assert.False(state.AddInboundChannel(future));
+        var read = Serializer.Deserialize<CustomerState>(Serializer.SerializeToArray(state))!;
+        Assert.True(read.WroteOn(future));
+        Assert.True(read.WroteOn(Channel.WhatsApp));
+        Assert.False(read.WroteOn((Channel)6));
+        Assert.Equal(2, read.InboundChannels.Count);
+    }
+}
+
+/// <summary>
+/// An idle customer lets go of its history and derived keys after every call here (idle release 0); what stays in
+/// compact form (its channels, its identity keys) and what is read back (history, keys) must behave as before, in the
+/// live activation, after a reactivation and after a restart from a snapshot.
+/// </summary>
+public sealed class IdleCustomerReleaseTests : IAsyncLifetime
+{
+    private readonly TempDirectory _store = new();
+    private Orleans.TestingHost.InProcessTestCluster _cluster = null!;
+
+    private IGrainFactory Grains => _cluster.Client;
+
+    private static readonly Dictionary<string, string?> ReleaseAfterEachCall = new() { [CustomerGrain.IdleReleaseSetting] = "00:00:00" };
+
+    private Task<Orleans.TestingHost.InProcessTestCluster> Start() => SwitchboardCluster.StartAsync(storePath: _store.Path, settings: ReleaseAfterEachCall);
+
+    public async Task InitializeAsync() => _cluster = await Start();
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        _store.Dispose();
+    }
+
+    [Fact]
+    public async Task Channels_identities_and_vault_keys_of_an_idle_customer_read_back_after_a_reactivation_and_a_restart()
+    {
+        var wa = "919800200001";
+        var id = (await Grains.Ingress().Receive(WhatsApp(wa, "my email is jane.doe@example.com"))).CustomerId;
+        var customer = Grains.Customer(id);
+        // Past a snapshot, so the restart below reads the sets from a snapshot as well as from turn records.
+        for (var i = 0; i < CustomerGrain.SnapshotEvery + 2; i++) await Grains.Ingress().Receive(WhatsApp(wa, $"message {i}"));
+        // Sent to the grain directly, as the ingress would after normalising the address.
+        var normalized = new ChannelAddress(AddressKind.Phone, "+" + wa);
+        var sms = WhatsApp(wa, "and one by text") with { Channel = Channel.Sms, From = normalized };
+        await customer.HandleTurn(sms);
+        var token = Assert.Single((await customer.GetView()).PiiTokens);
+
+        async Task AssertReadBack(string when)
+        {
+            // The keys were let go after the last call: a resolution derives them again from the stored salt.
+            Assert.Equal("jane.doe@example.com", await customer.ResolvePii(token, "support", "agent-1"));
+            Assert.True((await customer.CanContact(Channel.WhatsApp, ConsentPurpose.Transactional)).Allowed, when);
+            Assert.True((await customer.CanContact(Channel.Sms, ConsentPurpose.Transactional)).Allowed, when);
+            Assert.False((await customer.CanContact(Channel.Voice, ConsentPurpose.Transactional)).Allowed, when);
+            // A route from a cache is accepted for the customer's own address only.
+            Assert.NotNull(await customer.HandleTurnFrom(WhatsApp(wa, $"cached route {when}") with { From = normalized }, cached: true));
+            Assert.Null(await customer.HandleTurnFrom(WhatsApp(wa, $"someone else {when}") with { From = new ChannelAddress(AddressKind.Phone, "+919800299999") }, cached: true));
+            var transcript = await customer.GetTranscript();
+            Assert.Equal($"cached route {when}", transcript.Turns.Last(t => t.Direction == Direction.Inbound).Text);
+            Assert.Contains(transcript.Turns, t => t.Channel == Channel.Sms && t.Text == "and one by text");
+        }
+
+        await AssertReadBack("live");
+        await _cluster.DeactivateAsync(customer);
+        await AssertReadBack("reactivated");
+        await _cluster.DisposeAsync();
+        _cluster = await Start();
+        customer = Grains.Customer(id);
+        await AssertReadBack("restarted");
+        Assert.Equal(2 * (CustomerGrain.SnapshotEvery + 2 + 2 + 3), (await customer.GetView()).TranscriptTurns);
+    }
+}
