@@ -77,11 +77,17 @@ internal sealed class PocketSphinxDecoder : IDisposable
         // they have their own, smaller budget within the decoder's searches.
         if (_interpolatedByUse.Find(search) is { } node) _interpolatedByUse.Remove(node);
         _interpolatedByUse.AddFirst(search);
-        while (_interpolatedByUse.Count > _interpolatedCapacity)
+        EvictBeyond(_interpolatedByUse, _interpolatedCapacity, _grammarsByUse);
+    }
+
+    /// <summary>Unloads the least recently used searches of <paramref name="byUse"/> past <paramref name="capacity"/>; a search in both lists leaves both.</summary>
+    private void EvictBeyond(LinkedList<string> byUse, int capacity, LinkedList<string> alsoIn)
+    {
+        while (byUse.Count > capacity)
         {
-            var oldest = _interpolatedByUse.Last!.Value;
-            _interpolatedByUse.RemoveLast();
-            _grammarsByUse.Remove(oldest);
+            var oldest = byUse.Last!.Value;
+            byUse.RemoveLast();
+            alsoIn.Remove(oldest);
             ps_unset_search(_ps, oldest);
         }
     }
@@ -117,13 +123,7 @@ internal sealed class PocketSphinxDecoder : IDisposable
         {
             if (load(_ps) is { } error) throw new InvalidOperationException(error);
             _grammarsByUse.AddFirst(search);
-            while (_grammarsByUse.Count > _grammarCapacity)
-            {
-                var oldest = _grammarsByUse.Last!.Value;
-                _grammarsByUse.RemoveLast();
-                _interpolatedByUse.Remove(oldest);
-                ps_unset_search(_ps, oldest);
-            }
+            EvictBeyond(_grammarsByUse, _grammarCapacity, _interpolatedByUse);
         }
         else
         {
