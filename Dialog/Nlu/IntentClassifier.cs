@@ -19,7 +19,9 @@ public sealed class IntentClassifier : IDisposable
     private readonly MLContext _ml;
     private readonly HashSet<string> _vocabulary;
     // Prediction engines are not thread-safe: a pool hands each caller its own, and holds about as many as run at once.
-    private readonly ConcurrentBag<PredictionEngine<Utterance, Scored>> _engines = [];
+    // A queue, not a ConcurrentBag: turns take an engine on one thread-pool thread and give it back on another, so the
+    // bag stole from other threads' lists under a lock on every turn (contention seen in the webhook profile).
+    private readonly ConcurrentQueue<PredictionEngine<Utterance, Scored>> _engines = new();
 
     // A training example said word for word ("what can you do") is its intent, even when it has only common words.
     private readonly Dictionary<string, string> _exact;
@@ -64,7 +66,7 @@ public sealed class IntentClassifier : IDisposable
         foreach (var w in Words(normalized))
             if (!StopWords.Contains(w) && (_vocabulary.Contains(w) || NearKnownWord(w))) { known = true; break; }
         if (!known) return new IntentPrediction(null, 0);
-        if (!_engines.TryTake(out var engine)) engine = _ml.Model.CreatePredictionEngine<Utterance, Scored>(_model);
+        if (!_engines.TryDequeue(out var engine)) engine = _ml.Model.CreatePredictionEngine<Utterance, Scored>(_model);
         Scored scored;
         try
         {
@@ -72,7 +74,7 @@ public sealed class IntentClassifier : IDisposable
         }
         finally
         {
-            _engines.Add(engine);
+            _engines.Enqueue(engine);
         }
         var max = 0f;
         foreach (var s in scored.Score) if (s > max) max = s;
@@ -142,7 +144,7 @@ public sealed class IntentClassifier : IDisposable
 
     public void Dispose()
     {
-        while (_engines.TryTake(out var engine)) engine.Dispose();
+        while (_engines.TryDequeue(out var engine)) engine.Dispose();
     }
 
     private sealed class Utterance

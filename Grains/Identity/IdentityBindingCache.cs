@@ -31,6 +31,10 @@ public sealed class IdentityBindingCache
     // per customer; docs/performance.md, mem11). Two keys with one hash would only make a route the customer refuses.
     private readonly ConcurrentDictionary<UInt128, ICustomerGrain> _bindings = new();
 
+    // Entries added since the last clear, less those forgotten: ConcurrentDictionary.Count takes every bucket lock, which
+    // on each first turn of a customer showed as lock contention in the webhook profile (docs/performance.md).
+    private int _entries;
+
     public int Count => _bindings.Count;
 
     private static UInt128 KeyOf(string identityKey) =>
@@ -50,13 +54,24 @@ public sealed class IdentityBindingCache
     public void Remember(string identityKey, string customerId, ICustomerGrain customer)
     {
         ArgumentNullException.ThrowIfNull(customer);
-        if (_bindings.Count >= Capacity) _bindings.Clear();
-        _bindings[KeyOf(identityKey)] = customer;
+        if (Volatile.Read(ref _entries) >= Capacity)
+        {
+            _bindings.Clear();
+            Volatile.Write(ref _entries, 0);
+        }
+        var key = KeyOf(identityKey);
+        if (_bindings.TryAdd(key, customer)) Interlocked.Increment(ref _entries);
+        else _bindings[key] = customer;
     }
 
     /// <summary>Drops the entry if it is still <paramref name="binding"/> (a concurrent turn may have put a fresher one).</summary>
-    public void Forget(string identityKey, Binding binding) =>
-        _bindings.TryRemove(new KeyValuePair<UInt128, ICustomerGrain>(KeyOf(identityKey), binding.Customer));
+    public void Forget(string identityKey, Binding binding)
+    {
+        if (_bindings.TryRemove(new KeyValuePair<UInt128, ICustomerGrain>(KeyOf(identityKey), binding.Customer))) Interlocked.Decrement(ref _entries);
+    }
 
-    public void Forget(string identityKey) => _bindings.TryRemove(KeyOf(identityKey), out _);
+    public void Forget(string identityKey)
+    {
+        if (_bindings.TryRemove(KeyOf(identityKey), out _)) Interlocked.Decrement(ref _entries);
+    }
 }
