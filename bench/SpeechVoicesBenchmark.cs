@@ -20,7 +20,9 @@ namespace Switchboard.Bench;
 /// Options: <c>--voices espeak:en-us,flite:kal,flite:kal16,flite:awb,flite:slt,flite:rms</c>, <c>--sentences N</c>
 /// (open-turn sentences per voice, default 24), <c>--generic-voices N</c> (voices also decoded with the generic model,
 /// which is slow; default 2), <c>--bot airline</c>, <c>--lambdas 0.8</c> (domain weights of the interpolated open-turn model,
-/// comma-separated; <c>none</c> skips it), <c>--skip-noise</c> (leave out the end-of-speech-in-noise part).
+/// comma-separated; <c>none</c> skips it), <c>--lw 5,8</c> and <c>--wip 0.65,0.2</c> (language weights and word insertion
+/// penalties of the interpolated search at the first λ, each pair of the two lists on its own recogniser beside the
+/// default one; the option left out keeps pocketsphinx's default), <c>--skip-noise</c> (leave out the end-of-speech-in-noise part).
 /// </summary>
 public sealed class SpeechVoicesBenchmark : IBenchmark
 {
@@ -35,6 +37,12 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
         var genericVoices = int.Parse(Arg(args, "--generic-voices", "2"));
         var bot = Arg(args, "--bot", "airline");
         var lambdas = Arg(args, "--lambdas", "0.8") is "none" ? [] : Arg(args, "--lambdas", "0.8").Split(',').Select(l => double.Parse(l, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+        static double[] Numbers(string list) => [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(l => double.Parse(l, System.Globalization.CultureInfo.InvariantCulture))];
+        double?[] languageWeights = Array.IndexOf(args, "--lw") >= 0 ? [.. Numbers(Arg(args, "--lw", "")).Select(x => (double?)x)] : [null];
+        double?[] insertionPenalties = Array.IndexOf(args, "--wip") >= 0 ? [.. Numbers(Arg(args, "--wip", "")).Select(x => (double?)x)] : [null];
+        var sweepPairs = Array.IndexOf(args, "--lw") < 0 && Array.IndexOf(args, "--wip") < 0 ? []
+            : languageWeights.SelectMany(lw => insertionPenalties.Select(wip => (Lw: lw, Wip: wip))).ToList();
 
         var espeak = new EspeakNgTextToSpeech(new EspeakNgOptions(), NullLogger<EspeakNgTextToSpeech>.Instance);
         var flite = new FliteTextToSpeech(NullLogger<FliteTextToSpeech>.Instance);
@@ -54,6 +62,17 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
         var domain = lm.ToGrammar("open-domain");
         var generic = stt.GenericOpenTurn();
         var interpolated = lambdas.Select(l => (Lambda: l, Grammar: stt.OpenTurn(lm, "open-interpolated", l))).ToList();
+        // Each (-lw, -wip) pair on its own recogniser (the setting is per recogniser); the default one above is the peer.
+        var sweepLambda = lambdas.Length > 0 ? lambdas[0] : InterpolatedLanguageModel.DefaultDomainWeight;
+        var sweep = sweepPairs.Select(p =>
+        {
+            var recogniser = new PocketSphinxSpeechToText(new PocketSphinxOptions { MaxDecoders = 1, OpenTurnLanguageWeight = p.Lw, OpenTurnInsertionPenalty = p.Wip },
+                NullLogger<PocketSphinxSpeechToText>.Instance);
+            var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"lw {p.Lw?.ToString() ?? "6.5"} wip {p.Wip?.ToString() ?? "0.65"}");
+            return (Name: name, Stt: recogniser, Grammar: recogniser.OpenTurn(lm, "open-interpolated", sweepLambda));
+        }).ToList();
+        using var disposeSweep = new SweepRecognisers([.. sweep.Select(s => s.Stt)]);
+        if (sweep.Count > 0) Console.WriteLine($"sweep at lambda {sweepLambda}: " + string.Join(", ", sweep.Select(s => s.Name)));
 
         // Cost of the interpolated model on a decoder: the first utterance reads the generic model (once per decoder) and
         // builds the set; a second weight builds one more set on the same generic model. Process memory (RSS) around each,
@@ -79,17 +98,18 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
 
         Console.WriteLine();
         Console.WriteLine("| voice | synthesis first audio p50 (ms) | real-time factor | grammar turns right | open turns, generic LM: WER / phrases right | open turns, domain LM: WER / phrases right (seen + held out) | held out only: WER / right |"
-            + string.Concat(interpolated.Select(i => $" interpolated {i.Lambda}: WER / right | held out only |")));
-        Console.WriteLine("|---|---|---|---|---|---|---|" + string.Concat(interpolated.Select(_ => "---|---|")));
+            + string.Concat(interpolated.Select(i => $" interpolated {i.Lambda}: WER / right | held out only |"))
+            + string.Concat(sweep.Select(s => $" {s.Name}: WER / right | held out only |")));
+        Console.WriteLine("|---|---|---|---|---|---|---|" + string.Concat(interpolated.Select(_ => "---|---|")) + string.Concat(sweep.Select(_ => "---|---|")));
         var v = 0;
         var totals = new Dictionary<string, Score>();
         var grammarTotals = (Right: 0, Total: 0);
         var decodeSeconds = new Dictionary<string, double>();
         var openAudioSeconds = 0.0;
-        async Task<string> Timed(string model, SpeechGrammar grammar, short[] audio)
+        async Task<string> Timed(string model, SpeechGrammar grammar, short[] audio, ISpeechToText? recogniser = null)
         {
             var started = Stopwatch.GetTimestamp();
-            var text = (await RecogniseAsync(stt, grammar, audio)).Text;
+            var text = (await RecogniseAsync(recogniser ?? stt, grammar, audio)).Text;
             decodeSeconds[model] = decodeSeconds.GetValueOrDefault(model) + Stopwatch.GetElapsedTime(started).TotalSeconds;
             return text;
         }
@@ -130,6 +150,7 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
             var heldScore = new Score();
             var genericScore = new Score();
             var interpolatedScores = interpolated.Select(_ => (All: new Score(), Held: new Score())).ToList();
+            var sweepScores = sweep.Select(_ => (All: new Score(), Held: new Score())).ToList();
             foreach (var (sentence, isHeldOut) in seen.Select(s => (s, false)).Concat(unseen.Select(s => (s, true))))
             {
                 var audio = await Say(sentence);
@@ -145,6 +166,15 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
                     interpolatedScores[i].All.Add(sentence, mixed);
                     Total(name, sentence, mixed);
                     if (isHeldOut) { interpolatedScores[i].Held.Add(sentence, mixed); Total(name + " held out", sentence, mixed); }
+                    else Total(name + " seen", sentence, mixed);
+                }
+                for (var i = 0; i < sweep.Count; i++)
+                {
+                    var heardSweep = await Timed(sweep[i].Name, sweep[i].Grammar, audio, sweep[i].Stt);
+                    sweepScores[i].All.Add(sentence, heardSweep);
+                    Total(sweep[i].Name, sentence, heardSweep);
+                    if (isHeldOut) { sweepScores[i].Held.Add(sentence, heardSweep); Total(sweep[i].Name + " held out", sentence, heardSweep); }
+                    else Total(sweep[i].Name + " seen", sentence, heardSweep);
                 }
                 if (v < genericVoices)
                 {
@@ -156,7 +186,8 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
             grammarTotals = (grammarTotals.Right + grammarRight, grammarTotals.Total + grammarTotal);
             first.Sort();
             Console.WriteLine($"| {engine} {voice} | {first[first.Count / 2]:F1} | {synthSeconds / audioSeconds:F3} | {grammarRight}/{grammarTotal} | {(v < genericVoices ? genericScore.ToString() : "not run")} | {domainScore} | {heldScore} |"
-                + string.Concat(interpolatedScores.Select(s => $" {s.All} | {s.Held} |")));
+                + string.Concat(interpolatedScores.Select(s => $" {s.All} | {s.Held} |"))
+                + string.Concat(sweepScores.Select(s => $" {s.All} | {s.Held} |")));
             v++;
         }
 
@@ -236,6 +267,11 @@ public sealed class SpeechVoicesBenchmark : IBenchmark
         await using var stream = await stt.BeginUtteranceAsync(grammar);
         for (var o = 0; o + 160 <= audio.Length; o += 160) await stream.FeedAsync(audio.AsMemory(o, 160));
         return await stream.EndAsync();
+    }
+
+    private sealed class SweepRecognisers(PocketSphinxSpeechToText[] recognisers) : IDisposable
+    {
+        public void Dispose() { foreach (var r in recognisers) r.Dispose(); }
     }
 
     /// <summary>Word error rate and whole phrases right, over sentences.</summary>

@@ -17,10 +17,14 @@ internal sealed class PocketSphinxDecoder : IDisposable
     private readonly Dictionary<string, IntPtr> _genericModels = new(StringComparer.Ordinal); // by file, read once
     private readonly LinkedList<string> _interpolatedByUse = new(); // the interpolated searches among them, most recent first
     private readonly int _interpolatedCapacity;
+    private readonly double? _openTurnLanguageWeight;
+    private readonly double? _openTurnInsertionPenalty;
     private IntPtr _ps;
 
-    private PocketSphinxDecoder(IntPtr config, IntPtr ps, int grammarCapacity, int interpolatedCapacity)
+    private PocketSphinxDecoder(IntPtr config, IntPtr ps, int grammarCapacity, int interpolatedCapacity, double? openTurnLanguageWeight = null, double? openTurnInsertionPenalty = null)
     {
+        _openTurnLanguageWeight = openTurnLanguageWeight;
+        _openTurnInsertionPenalty = openTurnInsertionPenalty;
         _interpolatedCapacity = interpolatedCapacity;
         _config = config;
         _ps = ps;
@@ -53,7 +57,8 @@ internal sealed class PocketSphinxDecoder : IDisposable
             cmd_ln_free_r(config);
             throw new InvalidOperationException($"pocketsphinx could not load the model from {options.ModelDirectory}.");
         }
-        return new PocketSphinxDecoder(config, ps, Math.Max(1, options.GrammarsPerDecoder), Math.Max(1, options.OpenTurnModelsPerDecoder));
+        return new PocketSphinxDecoder(config, ps, Math.Max(1, options.GrammarsPerDecoder), Math.Max(1, options.OpenTurnModelsPerDecoder),
+            options.OpenTurnLanguageWeight, options.OpenTurnInsertionPenalty);
     }
 
     /// <summary>Makes <paramref name="key"/>'s grammar the active search, compiling <paramref name="jsgf"/> only the first time.</summary>
@@ -97,6 +102,27 @@ internal sealed class PocketSphinxDecoder : IDisposable
 
     private string? AddInterpolatedSearch(IntPtr ps, string search, string path, string genericPath, double domainWeight)
     {
+        if (_openTurnLanguageWeight is null && _openTurnInsertionPenalty is null) return BuildInterpolatedSearch(ps, search, path, genericPath, domainWeight, applyWeights: false);
+        // -lw and -wip are decoder-wide configuration values that a search reads when it is created (ngram_search_init,
+        // fsg_search_init) and a model when it is read: set them for this search only and put the decoder's back, so
+        // grammar searches created later keep theirs. Both passes after the first tree search keep their ratio to -lw.
+        string[] names = ["-lw", "-fwdflatlw", "-bestpathlw", "-wip"];
+        var saved = names.Select(n => cmd_ln_float_r(_config, n)).ToArray();
+        var scale = (_openTurnLanguageWeight ?? saved[0]) / saved[0];
+        try
+        {
+            for (var i = 0; i < 3; i++) cmd_ln_set_float_r(_config, names[i], saved[i] * scale);
+            cmd_ln_set_float_r(_config, "-wip", _openTurnInsertionPenalty ?? saved[3]);
+            return BuildInterpolatedSearch(ps, search, path, genericPath, domainWeight, applyWeights: true);
+        }
+        finally
+        {
+            for (var i = 0; i < names.Length; i++) cmd_ln_set_float_r(_config, names[i], saved[i]);
+        }
+    }
+
+    private string? BuildInterpolatedSearch(IntPtr ps, string search, string path, string genericPath, double domainWeight, bool applyWeights)
+    {
         if (!_genericModels.TryGetValue(genericPath, out var generic))
         {
             var started = Stopwatch.GetTimestamp();
@@ -106,6 +132,9 @@ internal sealed class PocketSphinxDecoder : IDisposable
             GenericModelReads++;
         }
         var set = InterpolatedLanguageModel.CreateSet(_config, LogMath, generic, path, domainWeight);
+        // The generic model was read once with the configuration of its first set: the set's weights (passed on to both
+        // models) are the ones in the configuration now.
+        if (applyWeights) ngram_model_apply_weights(set, (float)cmd_ln_float_r(_config, "-lw"), (float)cmd_ln_float_r(_config, "-wip"));
         try { return ps_set_lm(ps, search, set) == 0 ? null : $"pocketsphinx could not search with the interpolated model {Path.GetFileName(path)}."; }
         finally { ngram_model_free(set); }
     }

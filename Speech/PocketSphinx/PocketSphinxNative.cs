@@ -19,6 +19,13 @@ internal static class PocketSphinxNative
     [DllImport(SphinxBase)]
     public static extern int cmd_ln_free_r(IntPtr cmdln);
 
+    /// <summary>A float argument's value (sphinxbase stores them as double).</summary>
+    [DllImport(SphinxBase)]
+    public static extern double cmd_ln_float_r(IntPtr cmdln, [MarshalAs(UnmanagedType.LPStr)] string name);
+
+    [DllImport(SphinxBase)]
+    public static extern void cmd_ln_set_float_r(IntPtr cmdln, [MarshalAs(UnmanagedType.LPStr)] string name, double value);
+
     [DllImport(Library)]
     public static extern IntPtr ps_init(IntPtr config);
 
@@ -53,6 +60,10 @@ internal static class PocketSphinxNative
     /// <summary>Drops one reference; returns the references left (0: freed).</summary>
     [DllImport(SphinxBase)]
     public static extern int ngram_model_free(IntPtr model);
+
+    /// <summary>Sets a model's language weight and word insertion penalty (a set passes them to its models).</summary>
+    [DllImport(SphinxBase)]
+    public static extern int ngram_model_apply_weights(IntPtr model, float lw, float wip);
 
     public const int NgramAuto = 0;
 

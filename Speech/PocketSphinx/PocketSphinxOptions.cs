@@ -27,6 +27,17 @@ public sealed class PocketSphinxOptions
     public double OpenTurnDomainWeight { get; set; } = LanguageModel.InterpolatedLanguageModel.DefaultDomainWeight;
 
     /// <summary>
+    /// pocketsphinx's language weight (<c>-lw</c>) for the interpolated open-turn search only; null keeps the decoder's
+    /// (6.5, or <see cref="ExtraArguments"/>). The first- and second-pass weights (<c>-fwdflatlw</c>, <c>-bestpathlw</c>)
+    /// are scaled by the same factor. Grammar turns are unaffected. 8: 80 and 79 of 96 airline open-turn sentences
+    /// right against 74 and 76 at 6.5 in the same runs (docs/speech.md).
+    /// </summary>
+    public double? OpenTurnLanguageWeight { get; set; } = 8;
+
+    /// <summary>pocketsphinx's word insertion penalty (<c>-wip</c>) for the interpolated open-turn search only; null keeps the decoder's (0.65).</summary>
+    public double? OpenTurnInsertionPenalty { get; set; }
+
+    /// <summary>
     /// Interpolated open-turn models each decoder keeps (one per bot; each ~40 MB, on top of the generic model's ~33 MB
     /// read once per decoder); the least recently used is rebuilt (~0.5 s) when its bot's caller comes back.
     /// </summary>

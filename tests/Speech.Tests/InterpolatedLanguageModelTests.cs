@@ -91,6 +91,28 @@ public sealed class InterpolatedLanguageModelTests(SpeechEngines engines)
         Assert.Equal(1, recognizer.GenericModelLoads.Reads); // the generic model was read once for the three sets
     }
 
+    [Fact]
+    public async Task The_open_turn_insertion_penalty_applies_to_the_interpolated_search_only()
+    {
+        // A prohibitive word insertion penalty (-wip) for open turns: the interpolated search then hears (almost) no
+        // words, while a grammar turn compiled after it on the same decoder keeps the decoder's penalty and hears its phrase.
+        using var recognizer = new PocketSphinx.PocketSphinxSpeechToText(
+            new PocketSphinx.PocketSphinxOptions { WarmDecoders = 1, MaxDecoders = 1, OpenTurnInsertionPenalty = 1e-40 },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<PocketSphinx.PocketSphinxSpeechToText>.Instance);
+        recognizer.Warm();
+        var lm = DomainLanguageModel.Build(Phrases, recognizer.Dictionary.Contains);
+        using var folder = new Switchboard.TestSupport.TempDirectory();
+        var sentence = "where is my baggage";
+        var audio = TelephoneLine.MuLawRoundTrip([.. new short[2400], .. await engines.Flite.SynthesizeAllAsync(sentence, "rms"), .. new short[4000]]);
+
+        var penalised = await RecogniseAsync(recognizer.OpenTurn(lm, "open", 0.8, folder.Path), audio, recognizer);
+        var usual = await RecogniseAsync(engines.Recognizer.OpenTurn(lm, "open", 0.8, folder.Path), audio);
+        Assert.True(SpokenText.Words(penalised).Count < SpokenText.Words(usual).Count, $"penalised '{penalised}', usual '{usual}'");
+
+        var menu = new GrammarBuilder().Menu(["check flight status", "where is my baggage", "speak to an agent"]).Build("menu");
+        Assert.Equal(sentence, await RecogniseAsync(menu, audio, recognizer));
+    }
+
     private async Task<string> RecogniseAsync(SpeechGrammar grammar, short[] audio, PocketSphinx.PocketSphinxSpeechToText? recognizer = null)
     {
         await using var stream = await (recognizer ?? engines.Recognizer).BeginUtteranceAsync(grammar);
