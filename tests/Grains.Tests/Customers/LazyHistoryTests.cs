@@ -4,6 +4,7 @@ using Switchboard.Grains.Customers;
 using Switchboard.Grains.Interfaces.Consent;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Customers;
+using Switchboard.Grains.Interfaces.Identity;
 using Switchboard.Grains.Journaling;
 using Switchboard.TestSupport;
 using static Switchboard.Grains.Tests.Cluster.Turns;
@@ -190,5 +191,46 @@ public sealed class LazyHistoryTests : IAsyncLifetime
         // Read back, the history is whole again and a snapshot may be written.
         var durable = await journal.ReadDurableAsync();
         Assert.Equal("hello", Assert.Single(durable.Transcript).Text);
+    }
+
+    // What stays in compact form while the customer is idle (channels, identity keys) and what is read back (history,
+    // keys) behaves as before (mem11, CompactCustomerStateTests for the state alone).
+    [Fact]
+    public async Task Channels_identities_and_vault_keys_of_an_idle_customer_read_back_after_a_reactivation_and_a_restart()
+    {
+        var wa = "919800200001";
+        var id = (await Grains.Ingress().Receive(WhatsApp(wa, "my email is jane.doe@example.com"))).CustomerId;
+        var customer = Grains.Customer(id);
+        // Past a snapshot, so the restart below reads the sets from a snapshot as well as from turn records.
+        for (var i = 0; i < CustomerGrain.SnapshotEvery + 2; i++) await Grains.Ingress().Receive(WhatsApp(wa, $"message {i}"));
+        // Sent to the grain directly, as the ingress would after normalising the address.
+        var normalized = new ChannelAddress(AddressKind.Phone, "+" + wa);
+        var sms = WhatsApp(wa, "and one by text") with { Channel = Channel.Sms, From = normalized };
+        await customer.HandleTurn(sms);
+        var token = Assert.Single((await customer.GetView()).PiiTokens);
+
+        async Task AssertReadBack(string when)
+        {
+            // The keys were let go after the last call: a resolution derives them again from the stored salt.
+            Assert.Equal("jane.doe@example.com", await customer.ResolvePii(token, "support", "agent-1"));
+            Assert.True((await customer.CanContact(Channel.WhatsApp, ConsentPurpose.Transactional)).Allowed, when);
+            Assert.True((await customer.CanContact(Channel.Sms, ConsentPurpose.Transactional)).Allowed, when);
+            Assert.False((await customer.CanContact(Channel.Voice, ConsentPurpose.Transactional)).Allowed, when);
+            // A route from a cache is accepted for the customer's own address only.
+            Assert.NotNull(await customer.HandleTurnFrom(WhatsApp(wa, $"cached route {when}") with { From = normalized }, cached: true));
+            Assert.Null(await customer.HandleTurnFrom(WhatsApp(wa, $"someone else {when}") with { From = new ChannelAddress(AddressKind.Phone, "+919800299999") }, cached: true));
+            var transcript = await customer.GetTranscript();
+            Assert.Equal($"cached route {when}", transcript.Turns.Last(t => t.Direction == Direction.Inbound).Text);
+            Assert.Contains(transcript.Turns, t => t.Channel == Channel.Sms && t.Text == "and one by text");
+        }
+
+        await AssertReadBack("live");
+        await _cluster.DeactivateAsync(customer);
+        await AssertReadBack("reactivated");
+        await _cluster.DisposeAsync();
+        _cluster = await Start();
+        customer = Grains.Customer(id);
+        await AssertReadBack("restarted");
+        Assert.Equal(2 * (CustomerGrain.SnapshotEvery + 2 + 2 + 3), (await customer.GetView()).TranscriptTurns);
     }
 }
