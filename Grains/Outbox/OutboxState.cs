@@ -22,13 +22,25 @@ public sealed class OutboxState
         Prune(policy);
     }
 
+    /// <summary>How often the stale notes are swept: the map then holds at most the window plus this of customers.</summary>
+    public static readonly TimeSpan SweepEvery = TimeSpan.FromHours(1);
+
+    // Not stored: after a load the first note sweeps.
+    [NonSerialized] private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
+
     public bool NoteInbound(string customerId, DateTimeOffset at, DateTimeOffset now)
     {
         if (LastInbound.TryGetValue(customerId, out var old) && old >= at) return false;
         LastInbound[customerId] = at;
-        // Customers silent for longer than the window no longer open it: drop them so the map stays bounded.
-        foreach (var stale in LastInbound.Where(kv => now - kv.Value >= ServiceWindow.Length).Select(kv => kv.Key).ToList())
-            LastInbound.Remove(stale);
+        // Customers silent for longer than the window no longer open it: drop them so the map stays bounded. A sweep
+        // reads the whole map, so it runs at most once per SweepEvery, not on every note (O(customers) per reply
+        // before). A note kept past the window until the next sweep decides nothing: ServiceWindow.IsOpen reads its time.
+        if (now >= _nextSweep)
+        {
+            _nextSweep = now + SweepEvery;
+            foreach (var (customer, last) in LastInbound)
+                if (now - last >= ServiceWindow.Length) LastInbound.Remove(customer);
+        }
         return true;
     }
 

@@ -20,6 +20,26 @@ public sealed class OutboxRulesTests
     }
 
     [Fact]
+    public void Window_notes_of_customers_silent_past_the_window_are_swept_at_most_hourly_and_recent_ones_kept()
+    {
+        var state = new OutboxState();
+        for (var i = 0; i < 1_000; i++) Assert.True(state.NoteInbound($"old-{i}", Now.AddHours(-30), Now.AddHours(-30)));
+        Assert.Equal(1_000, state.LastInbound.Count);
+        // 28 hours on, a new note sweeps every customer silent for 24 h or more.
+        Assert.True(state.NoteInbound("recent", Now.AddHours(-2), Now.AddHours(-2)));
+        Assert.Equal(["recent"], state.LastInbound.Keys);
+        // An older or equal note changes nothing.
+        Assert.False(state.NoteInbound("recent", Now.AddHours(-3), Now.AddHours(-1.9)));
+        // Within the hour after a sweep, notes are only added (a stale one too: IsOpen reads its time)...
+        Assert.True(state.NoteInbound("late", Now.AddHours(-26), Now.AddHours(-1.5)));
+        Assert.Equal(2, state.LastInbound.Count);
+        Assert.False(ServiceWindow.IsOpen(state.LastInbound["late"], Now.AddHours(-1.5)));
+        // ...and the first note after it sweeps again.
+        Assert.True(state.NoteInbound("new", Now.AddHours(-0.5), Now.AddHours(-0.5)));
+        Assert.Equal(["new", "recent"], state.LastInbound.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Backoff_doubles_from_the_base_and_stops_at_the_cap()
     {
         var policy = new OutboxPolicy { BaseBackoff = TimeSpan.FromSeconds(2), MaxBackoff = TimeSpan.FromSeconds(30) };
