@@ -111,6 +111,7 @@ public sealed class VoiceBenchmark : IBenchmark
         var gcBefore = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2), Pause: GC.GetTotalPauseDuration(),
             Allocated: GC.GetTotalAllocatedBytes());
         var wall = Stopwatch.StartNew();
+        var holdFrom = DateTime.UtcNow;
         await Task.Delay(TimeSpan.FromSeconds(hold / 2.0));
         // The second half of the hold is media alone (the "1#" turns ran in the first): what steady-state media allocates.
         // The engine receives about as many packets as it sends (the UAC sends 50/s per call too): counted from its own pacer.
@@ -124,7 +125,7 @@ public sealed class VoiceBenchmark : IBenchmark
         var stats = await uac.StatsAsync();
         var received = stats.Received;
         var expected = stats.Expected;
-        Console.WriteLine($"hold: {signaling.ActiveCalls} calls, {seconds:F1} s");
+        Console.WriteLine($"hold: {signaling.ActiveCalls} calls, {seconds:F1} s (UTC {holdFrom:HH:mm:ss.fff}–{holdFrom.AddSeconds(seconds):HH:mm:ss.fff}, for reading a trace)");
         Console.WriteLine($"server RTP send lateness per packet: p50 {pacer.Lateness.Percentile(50):F0} µs  p99 {pacer.Lateness.Percentile(99):F0} µs  " +
                           $"max {pacer.Lateness.Percentile(100):F0} µs  (n={pacer.Lateness.Count}, 50 µs buckets; ticks skipped after stalls: {pacer.MissedTicks - missedBefore})");
         Console.WriteLine($"RTP server→UAC: {received} received of {expected} expected over {stats.Streams} streams, lost {stats.Lost} ({100.0 * stats.Lost / Math.Max(1, expected):F3} %)"

@@ -262,7 +262,6 @@ public sealed class VoiceUacBenchmark : IBenchmark
         }) { IsBackground = true, Name = "uac-stdin" };
         await using var uac = new VoiceLoadCaller(server, srtp);
         reader.Start();
-        var process = Process.GetCurrentProcess();
         output.WriteLine($"ready {Environment.ProcessId}");
         await output.FlushAsync();
         VoiceLoadCaller.LoadCall[] up = [];
@@ -287,10 +286,9 @@ public sealed class VoiceUacBenchmark : IBenchmark
                         uac.ResetInbound();
                         break;
                     case "stats":
-                        process.Refresh();
                         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"stats {uac.RtpPacketsReceived} {uac.RtpPacketsExpected} {uac.RtpPacketsLost} {uac.InboundStreams} {uac.SrtpRejected} {uac.SrtpBeforeKey} " +
-                            $"{GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {GC.GetTotalPauseDuration().TotalMilliseconds:F1} {GC.GetTotalAllocatedBytes()} {process.TotalProcessorTime.TotalMilliseconds:F0}"));
+                            $"{GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {GC.GetTotalPauseDuration().TotalMilliseconds:F1} {GC.GetTotalAllocatedBytes()} {Environment.CpuUsage.TotalTime.TotalMilliseconds:F0}"));
                         break;
                     case "hangup":
                         await Task.WhenAll(up.Select(uac.HangUpAsync));
