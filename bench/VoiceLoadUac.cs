@@ -141,6 +141,9 @@ public sealed class ChildProcessUac : ILoadUac
         // server-GC thread per core competing with the engine's, and the engine's gen0 budget setting is not its own.
         start.Environment["DOTNET_gcServer"] = "0";
         start.Environment.Remove("DOTNET_GCgen0size");
+        // A profiler's diagnostic port (dotnet-trace collect -- …) is the engine's: the child would wait on it at start-up.
+        start.Environment.Remove("DOTNET_DiagnosticPorts");
+        start.Environment.Remove("DOTNET_DefaultDiagnosticPortSuspend");
         var child = Process.Start(start) ?? throw new InvalidOperationException("could not start the load UAC process");
         var ready = await child.StandardOutput.ReadLineAsync();
         if (ready is null || !ready.StartsWith("ready ", StringComparison.Ordinal))
