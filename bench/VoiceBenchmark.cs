@@ -142,7 +142,8 @@ public sealed class VoiceBenchmark : IBenchmark
         Console.WriteLine($"CPU: {cpu.TotalMilliseconds / seconds / 10:F1} % of one core for the process, {cpu.TotalMilliseconds / seconds / 10 / calls:F3} % of a core per call ({(inProcess ? "server + load generator" : "server alone")})");
         if (!inProcess)
             Console.WriteLine($"load UAC process in the hold: GCs gen0 {stats.Gen0 - uacBefore.Gen0}, gen1 {stats.Gen1 - uacBefore.Gen1}, gen2 {stats.Gen2 - uacBefore.Gen2}, " +
-                              $"paused {stats.PauseMs - uacBefore.PauseMs:F0} ms, allocated {(stats.AllocatedBytes - uacBefore.AllocatedBytes) / 1e6:F1} MB, CPU {(stats.CpuMs - uacBefore.CpuMs) / seconds / 10:F1} % of one core");
+                              $"paused {stats.PauseMs - uacBefore.PauseMs:F0} ms, allocated {(stats.AllocatedBytes - uacBefore.AllocatedBytes) / 1e6:F1} MB, CPU {(stats.CpuMs - uacBefore.CpuMs) / Stopwatch.GetElapsedTime(uacBefore.At, stats.At).TotalMilliseconds * 100:F1} % of one core " +
+                              $"over its {Stopwatch.GetElapsedTime(uacBefore.At, stats.At).TotalSeconds:F1} s from the end of the ramp");
         Console.WriteLine(runtime.Cut("hold"));
         if (services.GetService<Switchboard.Speech.SynthesizedPromptCache>() is { } prompts)
             Console.WriteLine($"prompt cache: {prompts.Hits} hits, {prompts.Misses} misses, {prompts.Count} prompts" +

@@ -9,7 +9,7 @@ public readonly record struct UacCall(string CallId, long Queued, long Started, 
 
 /// <summary>The load UAC's inbound RTP counters, its own process's GC and CPU (zeros in process: the engine's own counters cover it).</summary>
 public readonly record struct UacStats(long Received, long Expected, long Lost, int Streams, long SrtpRejected, long SrtpBeforeKey,
-    int Gen0, int Gen1, int Gen2, double PauseMs, long AllocatedBytes, double CpuMs);
+    int Gen0, int Gen1, int Gen2, double PauseMs, long AllocatedBytes, double CpuMs, long At);
 
 /// <summary>
 /// The voice benchmark's far end: places the calls, sends RTP and the DTMF, counts what comes back. Either in the engine's
@@ -84,7 +84,7 @@ public sealed class InProcessUac(IPEndPoint server, bool srtp) : ILoadUac
     }
 
     public Task<UacStats> StatsAsync() => Task.FromResult(new UacStats(_uac.RtpPacketsReceived, _uac.RtpPacketsExpected, _uac.RtpPacketsLost,
-        _uac.InboundStreams, _uac.SrtpRejected, _uac.SrtpBeforeKey, 0, 0, 0, 0, 0, 0));
+        _uac.InboundStreams, _uac.SrtpRejected, _uac.SrtpBeforeKey, 0, 0, 0, 0, 0, 0, Stopwatch.GetTimestamp()));
 
     public async Task<long> HangUpAsync()
     {
@@ -199,7 +199,7 @@ public sealed class ChildProcessUac : ILoadUac
         var f = (await AskAsync("stats")).Single(l => l.StartsWith("stats ", StringComparison.Ordinal)).Split(' ');
         long L(int i) => long.Parse(f[i], CultureInfo.InvariantCulture);
         return new UacStats(L(1), L(2), L(3), (int)L(4), L(5), L(6), (int)L(7), (int)L(8), (int)L(9),
-            double.Parse(f[10], CultureInfo.InvariantCulture), L(11), double.Parse(f[12], CultureInfo.InvariantCulture));
+            double.Parse(f[10], CultureInfo.InvariantCulture), L(11), double.Parse(f[12], CultureInfo.InvariantCulture), L(13));
     }
 
     public async Task<long> HangUpAsync() =>
@@ -291,7 +291,7 @@ public sealed class VoiceUacBenchmark : IBenchmark
                     case "stats":
                         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"stats {uac.RtpPacketsReceived} {uac.RtpPacketsExpected} {uac.RtpPacketsLost} {uac.InboundStreams} {uac.SrtpRejected} {uac.SrtpBeforeKey} " +
-                            $"{GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {GC.GetTotalPauseDuration().TotalMilliseconds:F1} {GC.GetTotalAllocatedBytes()} {Environment.CpuUsage.TotalTime.TotalMilliseconds:F0}"));
+                            $"{GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {GC.GetTotalPauseDuration().TotalMilliseconds:F1} {GC.GetTotalAllocatedBytes()} {Environment.CpuUsage.TotalTime.TotalMilliseconds:F0} {Stopwatch.GetTimestamp()}"));
                         break;
                     case "hangup":
                         await Task.WhenAll(up.Select(uac.HangUpAsync));
