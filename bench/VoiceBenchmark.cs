@@ -8,12 +8,12 @@ using Switchboard.TestSupport;
 namespace Switchboard.Bench;
 
 /// <summary>
-/// Voice transport load: the real engine (SiloApp, answer delay 0) takes N concurrent calls placed at R calls/s by an
-/// in-process UAC; every call gets the greeting turn, RTP both ways (PCMU, 50 packets/s each way), and keys "1#"
+/// Voice transport load: the real engine (SiloApp, answer delay 0) takes N concurrent calls placed at R calls/s by a
+/// load UAC in a child process (<see cref="ChildProcessUac"/>; <c>--in-process-uac</c>: in the engine's process, as before); every call gets the greeting turn, RTP both ways (PCMU, 50 packets/s each way), and keys "1#"
 /// (an RFC 4733 DTMF turn). Prints INVITE→200 latency, per-packet send lateness of the server's pacer
-/// (p50/p99/max), RTP loss seen by the UAC, and process CPU per call (includes the load generator: an upper bound).
+/// (p50/p99/max), RTP loss seen by the UAC, the engine process's GCs and bytes allocated per call in the hold, and CPU per call.
 /// With <c>--srtp</c> every call is SRTP (RTP/SAVP, SDES, AES_CM_128_HMAC_SHA1_80) both ways.
-/// Usage: voice [calls=200] [rate=50] [holdSeconds=10] [--no-realtime] [--srtp] [--agent] [--no-receive-path] [--no-raise-runtime-threads] [--gc-sustained] [--rtp-ports=MIN-MAX] [--setup-allocation]
+/// Usage: voice [calls=200] [rate=50] [holdSeconds=10] [--no-realtime] [--srtp] [--agent] [--no-receive-path] [--no-raise-runtime-threads] [--gc-sustained] [--rtp-ports=MIN-MAX] [--setup-allocation] [--in-process-uac]
 /// <c>--agent</c> keeps the speech agent (VAD and recogniser on every call) on; by default calls are DTMF only.
 /// First it measures the inbound media path per packet against the loop it replaced (<see cref="VoiceReceivePath"/>).
 /// </summary>
@@ -31,6 +31,7 @@ public sealed class VoiceBenchmark : IBenchmark
         var realtime = !args.Contains("--no-realtime");
         var srtp = args.Contains("--srtp");
         var agent = args.Contains("--agent");
+        var inProcess = args.Contains("--in-process-uac");
         // --rtp-ports=MIN-MAX: the server's RTP/RTCP port span (two ports per call; 40000-49999 by default).
         var span = args.FirstOrDefault(a => a.StartsWith("--rtp-ports=", StringComparison.Ordinal))?["--rtp-ports=".Length..].Split('-');
         var (rtpMin, rtpMax) = span is [var lo, var hi] ? (int.Parse(lo), int.Parse(hi)) : (40000, 49999);
@@ -76,67 +77,73 @@ public sealed class VoiceBenchmark : IBenchmark
         var server = await services.GetRequiredService<SipListener>().Bound;
         var signaling = services.GetRequiredService<VoiceSignaling>();
         var pacer = services.GetRequiredService<MediaPacer>();
-        await using var uac = new VoiceLoadCaller(server, srtp);
+        await using ILoadUac uac = inProcess ? new InProcessUac(server, srtp) : await ChildProcessUac.StartAsync(server, srtp);
+        Console.WriteLine($"load UAC: {uac.Where}");
         var serverSide = new System.Collections.Concurrent.ConcurrentDictionary<string, (long Arrived, long Locked, long Sent, long Done)>();
         signaling.InviteAnswered = (callId, arrived, locked, sent, done) => serverSide[callId] = (arrived, locked, sent, done);
         Console.WriteLine(runtime.Cut("start-up"));
 
         // Ramp: new calls at a fixed rate; INVITE→200 measured for each.
         var latency = new Percentiles();
-        var placed = new List<Task<(VoiceLoadCaller.LoadCall Call, long Ticks)>>();
         var allocatedBeforeRamp = GC.GetTotalAllocatedBytes();
         var ramp = Stopwatch.StartNew();
-        for (var i = 0; i < calls; i++)
-        {
-            var due = TimeSpan.FromSeconds((double)i / rate);
-            var wait = due - ramp.Elapsed;
-            if (wait > TimeSpan.Zero) await Task.Delay(wait);
-            placed.Add(uac.CallAsync($"+9198{10000000 + i}"));
-        }
-        var results = await Task.WhenAll(placed);
+        var results = await uac.RampAsync(calls, rate);
         var up = results.Where(r => r.Ticks >= 0).ToArray();
-        foreach (var (_, ticks) in up) latency.Add(ticks);
+        foreach (var call in up) latency.Add(call.Ticks);
         if (up.Length < calls) Console.WriteLine($"INVITEs without a 200 within 30 s: {calls - up.Length} of {calls} (the load UAC does not retransmit)");
         Console.WriteLine($"pacer thread scheduling: {pacer.Scheduling}; load UAC receive thread: {uac.ReceiverScheduling}; server SIP receive: {UdpScheduling(services)}; server RTP receive: {RtpReceiveScheduling()}");
         Console.WriteLine($"ramp: {calls} calls up in {ramp.Elapsed.TotalSeconds:F1} s; server reports {signaling.ActiveCalls} active");
         Console.WriteLine($"INVITE→200 OK at {rate} calls/s: {latency.Summary()}");
         var lastGc = GC.GetGCMemoryInfo();
         Console.WriteLine($"allocated during the ramp: {(GC.GetTotalAllocatedBytes() - allocatedBeforeRamp) / 1e6:F0} MB, {(GC.GetTotalAllocatedBytes() - allocatedBeforeRamp) / 1024.0 / calls:F0} KB per call " +
-                          $"(whole process, media of the calls already up and the load generator included); heap after the last GC (gen{lastGc.Generation}) {lastGc.HeapSizeBytes / 1e6:F0} MB, promoted {lastGc.PromotedBytes / 1e6:F1} MB");
-        PrintBreakdown(up.Select(u => u.Call), serverSide);
+                          $"({(inProcess ? "whole process, media of the calls already up and the load generator included" : "the engine's process, media of the calls already up included")}); heap after the last GC (gen{lastGc.Generation}) {lastGc.HeapSizeBytes / 1e6:F0} MB, promoted {lastGc.PromotedBytes / 1e6:F1} MB");
+        PrintBreakdown(up, serverSide);
         Console.WriteLine(runtime.Cut("ramp"));
-        foreach (var (call, _) in up) call.Key("1#");
+        var uacBefore = await uac.StatsAsync();
+        await uac.KeyAsync("1#");
 
         // Hold: measure the steady state.
         pacer.Lateness.Reset();
         var missedBefore = pacer.MissedTicks;
-        uac.ResetInbound();
+        await uac.ResetInboundAsync();
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var gcBefore = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2), Pause: GC.GetTotalPauseDuration(),
             Allocated: GC.GetTotalAllocatedBytes());
         var wall = Stopwatch.StartNew();
+        var holdFrom = DateTime.UtcNow;
         await Task.Delay(TimeSpan.FromSeconds(hold / 2.0));
         // The second half of the hold is media alone (the "1#" turns ran in the first): what steady-state media allocates.
-        var quiet = (Allocated: GC.GetTotalAllocatedBytes(), Packets: pacer.Lateness.Count + uac.RtpPacketsReceived, Gcs: GC.CollectionCount(0));
+        // The engine receives about as many packets as it sends (the UAC sends 50/s per call too): counted from its own pacer.
+        var firstHalf = (Allocated: GC.GetTotalAllocatedBytes(), Sent: pacer.Lateness.Count, Gcs: GC.CollectionCount(0));
         await Task.Delay(TimeSpan.FromSeconds(hold / 2.0));
-        var quietPackets = Math.Max(1, pacer.Lateness.Count + uac.RtpPacketsReceived - quiet.Packets);
-        var quietBytes = (GC.GetTotalAllocatedBytes() - quiet.Allocated) / (double)quietPackets;
+        var quietPackets = Math.Max(1, 2 * (pacer.Lateness.Count - firstHalf.Sent));
+        var quietBytes = (GC.GetTotalAllocatedBytes() - firstHalf.Allocated) / (double)quietPackets;
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;
         var seconds = wall.Elapsed.TotalSeconds;
-        var received = uac.RtpPacketsReceived;
-        var expected = uac.RtpPacketsExpected;
-        Console.WriteLine($"hold: {signaling.ActiveCalls} calls, {seconds:F1} s");
+        var stats = await uac.StatsAsync();
+        var received = stats.Received;
+        var expected = stats.Expected;
+        Console.WriteLine($"hold: {signaling.ActiveCalls} calls, {seconds:F1} s (UTC {holdFrom:HH:mm:ss.fff}–{holdFrom.AddSeconds(seconds):HH:mm:ss.fff}, for reading a trace)");
         Console.WriteLine($"server RTP send lateness per packet: p50 {pacer.Lateness.Percentile(50):F0} µs  p99 {pacer.Lateness.Percentile(99):F0} µs  " +
                           $"max {pacer.Lateness.Percentile(100):F0} µs  (n={pacer.Lateness.Count}, 50 µs buckets; ticks skipped after stalls: {pacer.MissedTicks - missedBefore})");
-        Console.WriteLine($"RTP server→UAC: {received} received of {expected} expected over {uac.InboundStreams} streams, lost {uac.RtpPacketsLost} ({100.0 * uac.RtpPacketsLost / Math.Max(1, expected):F3} %)"
-                          + (srtp ? $", SRTP packets not authenticating {uac.SrtpRejected} (and {uac.SrtpBeforeKey} during setup, before the UAC had the key)" : ""));
-        var packets = Math.Max(1, pacer.Lateness.Count + received);
+        Console.WriteLine($"RTP server→UAC: {received} received of {expected} expected over {stats.Streams} streams, lost {stats.Lost} ({100.0 * stats.Lost / Math.Max(1, expected):F3} %)"
+                          + (srtp ? $", SRTP packets not authenticating {stats.SrtpRejected} (and {stats.SrtpBeforeKey} during setup, before the UAC had the key)" : ""));
+        var packets = Math.Max(1, 2 * pacer.Lateness.Count);
+        var whose = inProcess ? "whole process, load generator included" : "the engine's process alone";
+        var allocatedInHold = GC.GetTotalAllocatedBytes() - gcBefore.Allocated;
         Console.WriteLine($"GC during the hold: gen0 {GC.CollectionCount(0) - gcBefore.Gen0}, gen1 {GC.CollectionCount(1) - gcBefore.Gen1}, gen2 {GC.CollectionCount(2) - gcBefore.Gen2}, " +
-                          $"paused {(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalMilliseconds:F0} ms, {(GC.GetTotalAllocatedBytes() - gcBefore.Allocated) / (double)packets:F0} B allocated per RTP packet sent or received (whole process, load generator included)");
-        Console.WriteLine($"second half of the hold (media only, no turns): {quietBytes:F1} B allocated per RTP packet sent or received (whole process, load generator included), {GC.CollectionCount(0) - quiet.Gcs} GCs");
-        Console.WriteLine($"CPU: {cpu.TotalMilliseconds / seconds / 10:F1} % of one core for the process, {cpu.TotalMilliseconds / seconds / 10 / calls:F3} % of a core per call (server + load generator)");
+                          $"paused {(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalMilliseconds:F0} ms, {allocatedInHold / (double)packets:F0} B allocated per RTP packet sent or received ({whose})");
+        Console.WriteLine($"allocated in the hold per call ({whose}): {allocatedInHold / (double)Math.Max(1, up.Length):F0} B in all, " +
+                          $"{(firstHalf.Allocated - gcBefore.Allocated) / (double)Math.Max(1, up.Length):F0} B in the first half (the \"1#\" turns and media), " +
+                          $"{(GC.GetTotalAllocatedBytes() - firstHalf.Allocated) / (double)Math.Max(1, up.Length):F0} B in the second (media only)");
+        Console.WriteLine($"second half of the hold (media only, no turns): {quietBytes:F1} B allocated per RTP packet sent or received ({whose}), {GC.CollectionCount(0) - firstHalf.Gcs} GCs");
+        Console.WriteLine($"CPU: {cpu.TotalMilliseconds / seconds / 10:F1} % of one core for the process, {cpu.TotalMilliseconds / seconds / 10 / calls:F3} % of a core per call ({(inProcess ? "server + load generator" : "server alone")})");
+        if (!inProcess)
+            Console.WriteLine($"load UAC process in the hold: GCs gen0 {stats.Gen0 - uacBefore.Gen0}, gen1 {stats.Gen1 - uacBefore.Gen1}, gen2 {stats.Gen2 - uacBefore.Gen2}, " +
+                              $"paused {stats.PauseMs - uacBefore.PauseMs:F0} ms, allocated {(stats.AllocatedBytes - uacBefore.AllocatedBytes) / 1e6:F1} MB, CPU {(stats.CpuMs - uacBefore.CpuMs) / Stopwatch.GetElapsedTime(uacBefore.At, stats.At).TotalMilliseconds * 100:F1} % of one core " +
+                              $"over its {Stopwatch.GetElapsedTime(uacBefore.At, stats.At).TotalSeconds:F1} s from the end of the ramp");
         Console.WriteLine(runtime.Cut("hold"));
         if (services.GetService<Switchboard.Speech.SynthesizedPromptCache>() is { } prompts)
             Console.WriteLine($"prompt cache: {prompts.Hits} hits, {prompts.Misses} misses, {prompts.Count} prompts" +
@@ -144,9 +151,9 @@ public sealed class VoiceBenchmark : IBenchmark
 
         // Tear down.
         var down = Stopwatch.StartNew();
-        await Task.WhenAll(up.Select(u => uac.HangUpAsync(u.Call)));
-        Console.WriteLine($"hang-up: {up.Length - uac.ByesUnanswered} of {up.Length} BYEs answered in {down.Elapsed.TotalSeconds:F1} s; counters: answered {signaling.Counters.Answered}, remote hang-ups {signaling.Counters.RemoteHangups}");
-                return 0;
+        var unanswered = await uac.HangUpAsync();
+        Console.WriteLine($"hang-up: {up.Length - unanswered} of {up.Length} BYEs answered in {down.Elapsed.TotalSeconds:F1} s; counters: answered {signaling.Counters.Answered}, remote hang-ups {signaling.Counters.RemoteHangups}");
+        return 0;
     }
 
     /// <summary>The RTP receive threads (older builds read RTP with an async loop per socket on the thread pool).</summary>
@@ -171,7 +178,7 @@ public sealed class VoiceBenchmark : IBenchmark
     /// signaling layer (socket, the server's receive loop and its scheduling), → the signaling lock taken, → the 200
     /// handed to the transport (parse excluded: it is before arrival; SDP, ports, dialog, answer), → the UAC reading it.
     /// </summary>
-    private static void PrintBreakdown(IEnumerable<VoiceLoadCaller.LoadCall> calls,
+    private static void PrintBreakdown(IEnumerable<UacCall> calls,
         System.Collections.Concurrent.ConcurrentDictionary<string, (long Arrived, long Locked, long Sent, long Done)> server)
     {
         var queued = new Percentiles();
