@@ -99,6 +99,7 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
     {
         S.TrimEmpty();
         S.ReleaseHistory();
+        S.PackIdle(services.Serializer);
         CloseKeys();
         // Its key is a string of its own (the state's copy is the one kept): the next busy spell computes it again.
         _lastIdentity = null;
@@ -417,6 +418,7 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
     public Task<CustomerView> GetView()
     {
         EnsureExists();
+        Busy(); // reads the layers and addresses (packed while idle)
         var registry = new ConsentRegistry(S.Consent ?? []);
         var consent = new List<ConsentEntry>();
         foreach (var channel in Enum.GetValues<Channel>())
@@ -469,6 +471,7 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
         ArgumentNullException.ThrowIfNull(address);
         var identityKey = services.Pseudonyms.IdentityKey(_tenant, address);
         if (!S.Owns(identityKey) && S.HasReleased(identityKey)) return;
+        Busy(); // its record reads the layers (packed while idle)
         // Written even for a customer not created yet: its first turn may still be on its way from an older lookup.
         var change = Begin();
         S.ReleaseIdentity(identityKey);
@@ -488,6 +491,7 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
     {
         ArgumentNullException.ThrowIfNull(channels);
         EnsureExists();
+        Busy(); // reads the layers and addresses (packed while idle)
         var consent = new ConsentDecision[channels.Count];
         for (var i = 0; i < channels.Count; i++)
         {
@@ -529,6 +533,7 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
     public async Task MarkVerified(Channel channel, string method, bool mfa)
     {
         EnsureExists();
+        Busy(); // its record reads the layers (packed while idle)
         Begin();
         S.System.Verification = new VerificationStatus { Verified = true, Method = method, Channel = channel, VerifiedAt = services.Time.GetUtcNow(), MfaPassed = mfa };
         await Commit();
@@ -548,6 +553,7 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
     public async Task<string> IssueSessionToken(string purpose, TimeSpan lifetime)
     {
         EnsureExists();
+        Busy(); // its record reads the layers (packed while idle)
         Begin();
         var token = IssueToken(purpose, lifetime);
         await Commit();
