@@ -43,7 +43,43 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
     private PiiVault? _vault;
     private GrainJournal<CustomerState, CustomerChange> _journal = null!;
     /// <summary>The vault's salt, in a stream of its own: erasure scrubs it from the disk, which crypto-shreds every sealed value.</summary>
-    private GrainJournal<CustomerKeyState, CustomerKeyState> _keys = null!;
+    private GrainJournal<CustomerKeyState, CustomerKeyState>? _keys;
+    /// <summary>While idle: the salt and the key stream's version, without the journal object (<see cref="RestKeys"/>).</summary>
+    private byte[]? _restingSalt;
+    private long _restingKeysVersion;
+
+    /// <summary>The keys journal, taken up again from <see cref="_restingSalt"/> if the customer let it go while idle.</summary>
+    private GrainJournal<CustomerKeyState, CustomerKeyState> Keys
+    {
+        get
+        {
+            if (_keys is not null) return _keys;
+            var keys = _keys = NewKeysJournal();
+            keys.Resume(new CustomerKeyState { Salt = _restingSalt }, _restingKeysVersion);
+            _restingSalt = null;
+            return keys;
+        }
+    }
+
+    private GrainJournal<CustomerKeyState, CustomerKeyState> NewKeysJournal() =>
+        new(services.JournalStore, services.Serializer, new JournalStreamName(KeyStreamPrefix, _tenant, _customerId),
+            static (state, change) => state.Salt = change.Salt, snapshotEvery: 1);
+
+    /// <summary>
+    /// An idle customer keeps only the salt of its keys journal (the stream holds nothing else after load) and the
+    /// stream's version: the journal object and its state (about 150 bytes) are made again by the next call that needs them.
+    /// </summary>
+    private void RestKeys()
+    {
+        if (_keys is not { Broken: false } keys || !keys.LastWrite.IsCompletedSuccessfully)
+        {
+            _keys?.Rest();
+            return;
+        }
+        _restingSalt = keys.State.Salt;
+        _restingKeysVersion = keys.Version;
+        _keys = null;
+    }
     /// <summary>What the call under way changed; appended to the journal when it ends.</summary>
     private CustomerChange? _change;
     /// <summary>The intent history when the call under way began: its record carries only the difference.</summary>
@@ -99,11 +135,12 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
     {
         S.TrimEmpty();
         S.ReleaseHistory();
+        S.PackIdle(services.Serializer);
         CloseKeys();
         // Its key is a string of its own (the state's copy is the one kept): the next busy spell computes it again.
         _lastIdentity = null;
         _journal.Rest();
-        _keys.Rest();
+        RestKeys();
     }
 
     private const string StreamPrefix = "customer/";
@@ -121,8 +158,7 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
         // Names as parts (StreamOf and KeyStreamOf spell them the same): no name string kept per activation.
         _journal = new GrainJournal<CustomerState, CustomerChange>(services.JournalStore, services.Serializer, new JournalStreamName(StreamPrefix, _tenant, _customerId),
             static (state, change) => state.Apply(change), SnapshotEvery, static state => state.PendingReplyCount > 0, CustomerState.IsWhole);
-        _keys = new GrainJournal<CustomerKeyState, CustomerKeyState>(services.JournalStore, services.Serializer, new JournalStreamName(KeyStreamPrefix, _tenant, _customerId),
-            static (state, change) => state.Salt = change.Salt, snapshotEvery: 1);
+        _keys = NewKeysJournal();
         await Task.WhenAll(_journal.LoadAsync(), _keys.LoadAsync());
         // The turn history stays in the journal until a call needs it (HoldHistory).
         S.Index();
@@ -417,6 +453,7 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
     public Task<CustomerView> GetView()
     {
         EnsureExists();
+        Busy(); // reads the layers and addresses (packed while idle)
         var registry = new ConsentRegistry(S.Consent ?? []);
         var consent = new List<ConsentEntry>();
         foreach (var channel in Enum.GetValues<Channel>())
@@ -469,6 +506,7 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
         ArgumentNullException.ThrowIfNull(address);
         var identityKey = services.Pseudonyms.IdentityKey(_tenant, address);
         if (!S.Owns(identityKey) && S.HasReleased(identityKey)) return;
+        Busy(); // its record reads the layers (packed while idle)
         // Written even for a customer not created yet: its first turn may still be on its way from an older lookup.
         var change = Begin();
         S.ReleaseIdentity(identityKey);
@@ -488,6 +526,7 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
     {
         ArgumentNullException.ThrowIfNull(channels);
         EnsureExists();
+        Busy(); // reads the layers and addresses (packed while idle)
         var consent = new ConsentDecision[channels.Count];
         for (var i = 0; i < channels.Count; i++)
         {
@@ -529,6 +568,7 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
     public async Task MarkVerified(Channel channel, string method, bool mfa)
     {
         EnsureExists();
+        Busy(); // its record reads the layers (packed while idle)
         Begin();
         S.System.Verification = new VerificationStatus { Verified = true, Method = method, Channel = channel, VerifiedAt = services.Time.GetUtcNow(), MfaPassed = mfa };
         await Commit();
@@ -548,6 +588,7 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
     public async Task<string> IssueSessionToken(string purpose, TimeSpan lifetime)
     {
         EnsureExists();
+        Busy(); // its record reads the layers (packed while idle)
         Begin();
         var token = IssueToken(purpose, lifetime);
         await Commit();
@@ -602,7 +643,7 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
         {
             await HoldHistory();
             await _journal.SnapshotAsync();
-            await _keys.LastWrite;
+            await Keys.LastWrite;
         }
         catch
         {
@@ -632,7 +673,7 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
         foreach (var address in S.Addresses)
             await services.Pseudonyms.UnbindAsync(GrainFactory, _tenant, address, _customerId);
         // The key goes first: from then on every sealed value in the journal is unreadable, wherever its bytes still are.
-        await _keys.DeleteAsync();
+        await Keys.DeleteAsync();
         await _journal.DeleteAsync();
         _tokenizer = null;
         _vault = null;
@@ -686,7 +727,7 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
             // Collections the call left empty stay allocated while calls keep coming (the next turn would allocate
             // them again) and go back to null when the customer is idle (ReleaseIdle).
             var append = _journal.AppendAsync(change);
-            var keys = _keys.LastWrite;
+            var keys = _keys?.LastWrite ?? Task.CompletedTask; // no keys journal: nothing of it in flight
             await (keys.IsCompletedSuccessfully ? append : Task.WhenAll(keys, append));
         }
         catch
@@ -715,13 +756,13 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
     {
         Busy();
         if (_tokenizer is not null) return;
-        var salt = _keys.State.Salt;
+        var salt = Keys.State.Salt;
         if (salt is null)
         {
             // Not awaited here: the turn's own record waits for it (Commit), so both share one flush.
-            _keys.State.Salt = salt = RandomNumberGenerator.GetBytes(32);
-            _ = _keys.SnapshotAsync();
-            if (_keys.LastWrite.IsFaulted) await _keys.LastWrite;
+            Keys.State.Salt = salt = RandomNumberGenerator.GetBytes(32);
+            _ = Keys.SnapshotAsync();
+            if (Keys.LastWrite.IsFaulted) await Keys.LastWrite;
         }
         _tokenizer = services.CustomerKeys.Tokenizer(_tenant, _customerId, salt, token => S.InVault(token));
         _vault = services.CustomerKeys.Vault(_tenant, _customerId, salt);
@@ -760,16 +801,16 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
     private async Task OpenAddresses()
     {
         if (S.SealedAddresses.Count == 0 && S.LegacyAddresses.Count == 0) return;
-        if (_keys.State.Salt is null && S.LegacyAddresses.Count == 0)
+        if (Keys.State.Salt is null && S.LegacyAddresses.Count == 0)
         {
             // Sealed under a salt that is gone: nothing can open them.
             services.Logger.LogWarning("Customer {CustomerId} has {Count} sealed addresses and no vault key", _customerId, S.SealedAddresses.Count);
             S.SealedAddresses.Clear();
             return;
         }
-        var hadSalt = _keys.State.Salt is not null;
+        var hadSalt = Keys.State.Salt is not null;
         await EnsureKeys();
-        if (!hadSalt) await _keys.LastWrite;
+        if (!hadSalt) await Keys.LastWrite;
         var vault = _vault!;
         var (clear, unopened) = S.OpenAddresses(
             a => { try { return a.Open(vault); } catch (CryptographicException) { return null; } },

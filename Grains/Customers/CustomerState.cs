@@ -14,9 +14,14 @@ namespace Switchboard.Grains.Customers;
 public sealed class CustomerState
 {
     [Id(0)] public bool Created { get; set; }
-    [Id(1)] public EphemeralContext Ephemeral { get; set; } = new();
-    [Id(2)] public PersistentIntentContext Intent { get; set; } = new();
-    [Id(3)] public SystemMetadata System { get; set; } = new();
+    // The context layers and the addresses are stored as the properties always were (same [Id]s, same types); in memory
+    // an idle customer keeps them packed (PackIdle), read back by the first access (docs/performance.md, mem12).
+    [Id(1)] public EphemeralContext Ephemeral { get => Unpacked()._ephemeral ??= new(); set => Unpacked()._ephemeral = value; }
+    [Id(2)] public PersistentIntentContext Intent { get => Unpacked()._intent ??= new(); set => Unpacked()._intent = value; }
+    [Id(3)] public SystemMetadata System { get => Unpacked()._system ??= new(); set => Unpacked()._system = value; }
+    [NonSerialized] private EphemeralContext? _ephemeral = new();
+    [NonSerialized] private PersistentIntentContext? _intent = new();
+    [NonSerialized] private SystemMetadata? _system = new();
     // The turn history (transcript, its summary, the replies kept for redeliveries) is held only while a call needs it:
     // the journal has all of it, and GrainJournal.ReadDurableAsync rebuilds it (docs/performance.md, mem8). Serialized as
     // the properties were (same [Id]s, same types); a snapshot is written only while it is held (IsWhole).
@@ -45,7 +50,8 @@ public sealed class CustomerState
     // empty list for it (docs/performance.md, mem7).
     [Id(9)] private List<ChannelAddress>? _legacyAddresses;
     /// <summary>The customer's addresses in clear, oldest first: in memory only (no [Id]), opened from <see cref="SealedAddresses"/>.</summary>
-    [field: NonSerialized] public List<ChannelAddress> Addresses { get; set; } = [];
+    public List<ChannelAddress> Addresses { get => Unpacked()._addresses ??= []; set => Unpacked()._addresses = value; }
+    [NonSerialized] private List<ChannelAddress>? _addresses = [];
     [Id(10)] private List<ProcessedMessage>? _processed = [];
     /// <summary>The most recently processed messages with the reply given, newest last; only while <see cref="HistoryHeld"/>.</summary>
     public List<ProcessedMessage> Processed => _processed ?? throw HistoryNotHeld();
@@ -127,7 +133,60 @@ public sealed class CustomerState
     /// <summary>Identity keys released to another customer: a late turn from an older identity lookup does not take them back.</summary>
     [Id(16)] public HashSet<string>? ReleasedIdentities { get; set; }
     /// <summary>The addresses as stored: pseudonym and vault ciphertext, never the clear value; in the order of <see cref="Addresses"/>.</summary>
-    [Id(17)] public List<SealedAddress> SealedAddresses { get; set; } = [];
+    [Id(17)] public List<SealedAddress> SealedAddresses { get => Unpacked()._sealedAddresses ??= []; set => Unpacked()._sealedAddresses = value; }
+    [NonSerialized] private List<SealedAddress>? _sealedAddresses = [];
+
+    // ---- what an idle customer keeps packed ----
+
+    /// <summary>
+    /// The layers and addresses of an idle customer, serialized (<see cref="PackIdle"/>): a few turns leave about 1 KB of
+    /// small objects in them (three layer objects, the last inputs, the intent counts' dictionary, the clear and sealed
+    /// address lists with the pseudonym string and the ciphertext), which take a few hundred bytes as one array.
+    /// </summary>
+    [NonSerialized] private byte[]? _packed;
+    /// <summary>The serializer that packed <see cref="_packed"/>, to read it back with.</summary>
+    [NonSerialized] private global::Orleans.Serialization.Serializer? _packer;
+
+    /// <summary>Whether the layers and addresses are packed (the customer is idle and no call has touched them since).</summary>
+    public bool Packed => _packed is not null;
+
+    /// <summary>
+    /// Packs the context layers and the addresses into one array (the customer is idle); any access to one of them reads
+    /// them back. Not for a state not created yet (its first call fills them anyway).
+    /// </summary>
+    public void PackIdle(global::Orleans.Serialization.Serializer serializer)
+    {
+        if (_packed is not null || !Created) return;
+        _packed = serializer.SerializeToArray(new IdleLayers
+        {
+            Ephemeral = _ephemeral,
+            Intent = _intent,
+            System = _system,
+            Addresses = _addresses,
+            SealedAddresses = _sealedAddresses,
+        });
+        _packer = serializer;
+        _ephemeral = null;
+        _intent = null;
+        _system = null;
+        _addresses = null;
+        _sealedAddresses = null;
+    }
+
+    /// <summary>This state, its layers and addresses read back first if they are packed.</summary>
+    private CustomerState Unpacked()
+    {
+        if (_packed is not { } packed) return this;
+        var layers = _packer!.Deserialize<IdleLayers>(packed) ?? throw new InvalidDataException("The packed layers read back empty.");
+        _packed = null;
+        _packer = null;
+        _ephemeral = layers.Ephemeral;
+        _intent = layers.Intent;
+        _system = layers.System;
+        _addresses = layers.Addresses;
+        _sealedAddresses = layers.SealedAddresses;
+        return this;
+    }
 
     // In memory only (no [Id]): what the calls that run without the history need of it, kept up to date live and
     // rebuilt from the history by Index after a load.
@@ -323,6 +382,7 @@ public sealed class CustomerState
     public void TrimEmpty()
     {
         if (_engineData is { Count: 0 }) _engineData = null;
+        if (Packed) return; // trimmed before they were packed
         Ephemeral.TrimEmpty();
         // A first address grows each list to four slots; an idle customer keeps what it holds (mem11).
         Addresses.TrimExcess();
@@ -571,6 +631,17 @@ public sealed record ProcessedMessage(
     [property: Id(0)] string MessageId,
     [property: Id(1)] EngineReply Reply,
     [property: Id(2)] string TokenizedText);
+
+/// <summary>What an idle customer keeps packed (<see cref="CustomerState.PackIdle"/>): in memory only, never stored.</summary>
+[GenerateSerializer, Alias("customer-idle-layers")]
+internal sealed class IdleLayers
+{
+    [Id(0)] public EphemeralContext? Ephemeral { get; set; }
+    [Id(1)] public PersistentIntentContext? Intent { get; set; }
+    [Id(2)] public SystemMetadata? System { get; set; }
+    [Id(3)] public List<ChannelAddress>? Addresses { get; set; }
+    [Id(4)] public List<SealedAddress>? SealedAddresses { get; set; }
+}
 
 /// <summary>The vault's key material, kept apart from the customer state: removing it crypto-shreds the vault.</summary>
 [GenerateSerializer, Alias("customer-key-state")]

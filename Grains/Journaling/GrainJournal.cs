@@ -39,6 +39,20 @@ public sealed class GrainJournal<TState, TChange>(IJournalStore store, Serialize
     /// <summary>The task of the latest append: awaiting it waits for every earlier append too (the store keeps their order).</summary>
     public Task LastWrite { get; private set; } = Task.CompletedTask;
 
+    /// <summary>
+    /// Takes up a stream without reading it: <paramref name="state"/> is what this grain loaded or wrote at
+    /// <paramref name="version"/> and kept after letting an earlier journal object go (an idle grain keeps what it needs
+    /// of the state, not the journal: docs/performance.md, mem12). For a fresh journal object only.
+    /// </summary>
+    public void Resume(TState state, long version, int sinceSnapshot = 0)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (Version != 0 || LastWrite != Task.CompletedTask) throw new InvalidOperationException("Only a fresh journal object takes up a stream.");
+        State = state;
+        Version = version;
+        _sinceSnapshot = sinceSnapshot;
+    }
+
     public async Task LoadAsync()
     {
         var contents = await store.ReadAsync(Name);

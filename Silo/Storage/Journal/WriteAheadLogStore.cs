@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Switchboard.Grains.Journaling;
 
 namespace Switchboard.Silo.Storage.Journal;
@@ -13,19 +15,6 @@ namespace Switchboard.Silo.Storage.Journal;
 /// </summary>
 public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
 {
-    private sealed class StreamEntry
-    {
-        public long LastSequence;   // durable
-        public long NextSequence;   // assigned to queued appends
-        /// <summary>The live records (a mutable struct: always used through this field).</summary>
-        public WalLiveRecords Live;
-        /// <summary>
-        /// A live record, durable or queued, carries the name. A listed stream names its record when none does, and
-        /// every snapshot (which retires all before it), so its name is always on disk while the stream exists.
-        /// </summary>
-        public bool NamedLive;
-    }
-
     private sealed class Segment(int id, string path, FileStream file)
     {
         public int Id { get; } = id;
@@ -57,7 +46,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
     private const int MaxNameBytes = 1024;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<UInt128, StreamEntry> _streams = [];
+    private readonly Dictionary<UInt128, WalStreamEntry> _streams = [];
     /// <summary>Streams whose latest record left work pending, by name.</summary>
     private readonly Dictionary<UInt128, string> _pending = [];
     /// <summary>Names of the listed streams that exist (<see cref="JournalListing"/>), in ordinal order: a name is its own cursor.</summary>
@@ -117,12 +106,13 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         var key = WalRecord.KeyOf(stream);
         lock (_lock)
         {
-            if (!_streams.TryGetValue(key, out var entry)) return Task.FromResult(JournalContents.Empty);
+            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_streams, key);
+            if (Unsafe.IsNullRef(ref entry)) return Task.FromResult(JournalContents.Empty);
             ReadOnlyMemory<byte>? snapshot = null;
-            var events = new List<ReadOnlyMemory<byte>>(entry.Live.Count);
-            for (var i = 0; i < entry.Live.Count; i++)
+            var events = new List<ReadOnlyMemory<byte>>(entry.Count);
+            for (var i = 0; i < entry.Count; i++)
             {
-                var r = entry.Live[i];
+                var r = entry[i];
                 var bytes = new byte[r.Length];
                 RandomAccess.Read(_segments[r.Segment].File.SafeFileHandle, bytes, r.Offset);
                 var payload = bytes.AsMemory(WalRecord.PayloadOffset(bytes));
@@ -225,7 +215,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
     {
         lock (_lock)
         {
-            if (!_streams.TryGetValue(op.Key, out var entry)) _streams[op.Key] = entry = new StreamEntry();
+            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_streams, op.Key, out _);
             if (op.Kind != JournalRecordKind.Tombstone && entry.NextSequence != op.Expected)
             {
                 op.Done.TrySetException(new JournalConflictException(op.Stream, op.Expected, entry.NextSequence));
@@ -261,10 +251,11 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         var touched = new HashSet<Segment>();
         lock (_lock)
         {
-            if (!_streams.TryGetValue(key, out var entry)) return;
-            for (var i = 0; i < entry.Live.Count; i++)
+            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_streams, key);
+            if (Unsafe.IsNullRef(ref entry)) return;
+            for (var i = 0; i < entry.Count; i++)
             {
-                var r = entry.Live[i];
+                var r = entry[i];
                 var segment = _segments[r.Segment];
                 var bytes = new byte[r.Length];
                 RandomAccess.Read(segment.File.SafeFileHandle, bytes, r.Offset);
@@ -290,9 +281,9 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             lock (_lock)
                 foreach (var op in batch)
                 {
-                    var entry = _streams[op.Key];
+                    ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_streams, op.Key);
                     entry.NextSequence = entry.LastSequence;
-                    entry.NamedLive = entry.Live.AnyNamed();
+                    entry.NamedLive = entry.AnyNamed();
                 }
             foreach (var op in batch) op.Done.TrySetException(e);
             return;
@@ -303,8 +294,7 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             _totalBytes += used;
             foreach (var op in batch)
             {
-                var entry = _streams[op.Key];
-                Index(entry, op.Written, op.Sequence);
+                Index(ref CollectionsMarshal.GetValueRefOrNullRef(_streams, op.Key), op.Written, op.Sequence);
                 // The listing keeps the one instance of a listed stream's name (the key is a hash of it, so the
                 // operation names the same stream, tombstone included): no copy per stream entry (mem11).
                 if (op.Kind == JournalRecordKind.Tombstone) _listed.Remove(op.Stream);
@@ -317,16 +307,16 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
     }
 
     /// <summary>Makes a durable record part of its stream: a snapshot or tombstone retires everything before it.</summary>
-    private void Index(StreamEntry entry, WalRecordRef r, long sequence)
+    private void Index(ref WalStreamEntry entry, WalRecordRef r, long sequence)
     {
         entry.LastSequence = Math.Max(entry.LastSequence, sequence);
         if (r.Kind != JournalRecordKind.Event)
         {
-            for (var i = 0; i < entry.Live.Count; i++) Retire(entry.Live[i]);
-            entry.Live.Clear();
+            for (var i = 0; i < entry.Count; i++) Retire(entry[i]);
+            entry.Clear();
         }
         // A tombstone stays live bytes of its segment (it must outlive older records) but is no part of the stream.
-        if (r.Kind != JournalRecordKind.Tombstone) entry.Live.Add(r);
+        if (r.Kind != JournalRecordKind.Tombstone) entry.Add(r);
         var segment = _segments[r.Segment];
         segment.LiveBytes += r.Length;
         _liveBytes += r.Length;
@@ -363,20 +353,20 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
     /// </summary>
     private void Compact(Segment segment)
     {
-        var moves = new List<(StreamEntry Entry, int Index, WalRecordRef Ref)>();
+        var moves = new List<(UInt128 Key, int Index, WalRecordRef Ref)>();
         byte[] copy;
         int used = 0;
         lock (_lock)
         {
-            foreach (var entry in _streams.Values)
-                for (var i = 0; i < entry.Live.Count; i++)
-                    if (entry.Live[i].Segment == segment.Id) moves.Add((entry, i, entry.Live[i]));
+            foreach (var (key, entry) in _streams)
+                for (var i = 0; i < entry.Count; i++)
+                    if (entry[i].Segment == segment.Id) moves.Add((key, i, entry[i]));
             copy = new byte[moves.Sum(m => (long)m.Ref.Length)];
             for (var i = 0; i < moves.Count; i++)
             {
                 var m = moves[i];
                 RandomAccess.Read(segment.File.SafeFileHandle, copy.AsSpan(used, m.Ref.Length), m.Ref.Offset);
-                moves[i] = (m.Entry, m.Index, m.Ref with { Segment = _head.Id, Offset = _head.Length + used });
+                moves[i] = (m.Key, m.Index, m.Ref with { Segment = _head.Id, Offset = _head.Length + used });
                 used += m.Ref.Length;
             }
         }
@@ -391,7 +381,8 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
             _totalBytes += used;
             _head.LiveBytes += used;
             _liveBytes += used;
-            foreach (var (entry, index, moved) in moves) entry.Live[index] = moved;
+            // Entries are never removed, and only this thread changes their records: each is where the scan found it.
+            foreach (var (key, index, moved) in moves) CollectionsMarshal.GetValueRefOrNullRef(_streams, key)[index] = moved;
             _segments.Remove(segment.Id);
             _totalBytes -= segment.Length;
             _liveBytes -= segment.LiveBytes;
@@ -448,21 +439,21 @@ public sealed class WriteAheadLogStore : IJournalStore, IAsyncDisposable
         foreach (var (key, list) in all)
         {
             list.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
-            var entry = new StreamEntry();
+            var entry = new WalStreamEntry();
             long previous = -1;
             foreach (var (r, sequence) in list)
             {
                 if (sequence == previous) continue; // a copy left by a compaction interrupted by a crash
                 previous = sequence;
                 if (r.Kind == JournalRecordKind.Scrubbed) continue;
-                Index(entry, r, sequence);
+                Index(ref entry, r, sequence);
             }
             entry.NextSequence = entry.LastSequence;
-            entry.NamedLive = entry.Live.AnyNamed();
+            entry.NamedLive = entry.AnyNamed();
             _streams[key] = entry;
             if (!latestNamed.TryGetValue(key, out var named)) continue;
             // The key is a hash of the name, so any record carrying a name carries this stream's.
-            if (entry.Live.Count > 0 && JournalListing.IsListed(named.Name)) _listed.Add(named.Name);
+            if (entry.Count > 0 && JournalListing.IsListed(named.Name)) _listed.Add(named.Name);
             // Work is pending when the stream's latest record says so.
             if (named.Pending && named.Sequence == entry.LastSequence) _pending[key] = named.Name;
         }

@@ -169,4 +169,58 @@ public sealed class CompactCustomerStateTests
         Assert.False(read.WroteOn((Channel)6));
         Assert.Equal(2, read.InboundChannels.Count);
     }
+
+    /// <summary>
+    /// An idle customer keeps its context layers and addresses packed in one array (mem12): the state reads the same,
+    /// is stored byte for byte as when they are not packed, and a copy or a write of a packed state loses nothing.
+    /// </summary>
+    [Fact]
+    public void Packed_layers_and_addresses_read_back_and_are_stored_as_unpacked()
+    {
+        static CustomerState Made()
+        {
+            var state = SameAsStored();
+            state.Ephemeral.LastInputs.AddRange(["I missed my connection in Doha", "booking ABC123"]);
+            state.Ephemeral.LastChannel = Channel.Sms;
+            state.Ephemeral.UpdatedAt = At;
+            state.Intent.TurnsByChannel[Channel.WhatsApp] = 2;
+            state.Intent.History.Add(new IntentRecord("rebook", "completed", Channel.WhatsApp, At));
+            state.System.Verification = new VerificationStatus { Verified = true, Method = "otp" };
+            state.AddAddress(new ChannelAddress(AddressKind.Phone, "+919600000001"),
+                new Switchboard.Grains.Pii.SealedAddress(AddressKind.Phone, Phone, [1, 2, 3, 4]));
+            return state;
+        }
+
+        var unpacked = Serializer.SerializeToArray(Made());
+        var state = Made();
+        state.PackIdle(Serializer);
+        Assert.True(state.Packed);
+        // Stored while packed: the same bytes (a snapshot reads them back on the way).
+        Assert.Equal(unpacked, Serializer.SerializeToArray(state));
+        Assert.False(state.Packed);
+        state.PackIdle(Serializer);
+        var copy = Copier.Copy(state)!;
+        foreach (var read in new[] { state, copy, Serializer.Deserialize<CustomerState>(unpacked)! })
+        {
+            AssertAsStored(read);
+            Assert.Equal(["I missed my connection in Doha", "booking ABC123"], read.Ephemeral.LastInputs);
+            Assert.Equal(Channel.Sms, read.Ephemeral.LastChannel);
+            Assert.Equal(At, read.Ephemeral.UpdatedAt);
+            Assert.Equal(2, read.Intent.TurnsByChannel[Channel.WhatsApp]);
+            Assert.Equal("rebook", Assert.Single(read.Intent.History).Intent);
+            Assert.True(read.System.Verification.Verified);
+            Assert.Equal(At, read.System.CreatedAt);
+            Assert.Equal("+919600000001", Assert.Single(read.Addresses).Value);
+            Assert.Equal([1, 2, 3, 4], Assert.Single(read.SealedAddresses).Ciphertext);
+            Assert.False(read.Packed);
+        }
+        // A change after reading back is the state's: packing again keeps it.
+        state.Ephemeral.LastInputs.Add("tomorrow at 4 pm");
+        state.PackIdle(Serializer);
+        Assert.Equal(3, state.Ephemeral.LastInputs.Count);
+        // A state never created has nothing to pack.
+        var fresh = new CustomerState();
+        fresh.PackIdle(Serializer);
+        Assert.False(fresh.Packed);
+    }
 }

@@ -233,4 +233,54 @@ public sealed class LazyHistoryTests : IAsyncLifetime
         await AssertReadBack("restarted");
         Assert.Equal(2 * (CustomerGrain.SnapshotEvery + 2 + 2 + 3), (await customer.GetView()).TranscriptTurns);
     }
+
+    // An idle customer keeps its context layers and addresses packed (mem12); every call reads them back whole.
+    [Fact]
+    public async Task The_layers_and_addresses_of_an_idle_customer_read_back_whole_after_each_call_a_reactivation_and_a_restart()
+    {
+        var wa = "919800200002";
+        var id = (await Grains.Ingress().Receive(WhatsApp(wa, "I missed my connection in Doha"))).CustomerId;
+        var customer = Grains.Customer(id);
+        await Grains.Ingress().Receive(WhatsApp(wa, "booking ABC123"));
+        var normalized = new ChannelAddress(AddressKind.Phone, "+" + wa);
+        await customer.HandleTurn(WhatsApp(wa, "tomorrow at 4 pm") with { Channel = Channel.Sms, From = normalized });
+        // Calls that change the layers without a turn, each on a customer idle again.
+        await customer.MarkVerified(Channel.Sms, "otp", mfa: true);
+        await customer.SetCrmField("tier", "gold");
+        await customer.LinkAddress(new ChannelAddress(AddressKind.Email, "jane.doe@example.com"));
+
+        static string Layers(CustomerView v) => string.Join(" | ",
+            string.Join(",", v.Ephemeral.LastInputs), v.Ephemeral.LastChannel, v.Ephemeral.UpdatedAt?.ToUnixTimeMilliseconds(), v.Ephemeral.ActiveFlow, v.Ephemeral.PendingSlot,
+            string.Join(",", v.PersistentIntent.TurnsByChannel.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}")), v.PersistentIntent.ChannelSwitches,
+            string.Join(",", v.PersistentIntent.History.Select(h => h.Intent)),
+            v.System.CreatedAt.ToUnixTimeMilliseconds(), v.System.Verification.Verified, v.System.Verification.Method, v.System.Verification.MfaPassed, v.System.CrmProfile.Count,
+            string.Join(",", v.Addresses.Select(a => $"{a.Kind}:{a.Value}")));
+
+        var live = await customer.GetView();
+        Assert.Equal(3, live.Ephemeral.LastInputs.Count);
+        Assert.Equal(Channel.Sms, live.Ephemeral.LastChannel);
+        Assert.Equal(2, live.PersistentIntent.TurnsByChannel[Channel.WhatsApp]);
+        Assert.Equal(1, live.PersistentIntent.TurnsByChannel[Channel.Sms]);
+        Assert.True(live.System.Verification is { Verified: true, Method: "otp", MfaPassed: true });
+        Assert.Single(live.System.CrmProfile);
+        Assert.Equal(["+" + wa, "jane.doe@example.com"], live.Addresses.Select(a => a.Value));
+        var expected = Layers(live);
+        // Read twice while idle: the first read brings them back, the second finds them packed again.
+        Assert.Equal(expected, Layers(await customer.GetView()));
+        var facts = await customer.ContactFacts([Channel.Sms], ConsentPurpose.Transactional);
+        Assert.Equal("+" + wa, facts.Phone);
+        Assert.Equal(1, facts.TurnsByChannel[Channel.Sms]);
+
+        await _cluster.DeactivateAsync(customer);
+        Assert.Equal(expected, Layers(await customer.GetView()));
+        await _cluster.DisposeAsync();
+        _cluster = await Start();
+        customer = Grains.Customer(id);
+        Assert.Equal(expected, Layers(await customer.GetView()));
+        // A turn after the restart sees the last inputs and counts it on top.
+        await customer.HandleTurn(WhatsApp(wa, "and another") with { From = normalized });
+        var after = await customer.GetView();
+        Assert.Equal(["I missed my connection in Doha", "booking ABC123", "tomorrow at 4 pm", "and another"], after.Ephemeral.LastInputs);
+        Assert.Equal(3, after.PersistentIntent.TurnsByChannel[Channel.WhatsApp]);
+    }
 }
