@@ -131,7 +131,7 @@ public sealed class ReplyPushTests
         var contents = await journal.ReadAsync(stream);
         if (contents.Snapshot is not { } snapshot) return 0;
         var serializer = silo.App.Services.GetRequiredService<Orleans.Serialization.Serializer>();
-        return serializer.Deserialize<JourneyWaitersState>(snapshot).Waiting.Count;
+        return serializer.Deserialize<JourneyWaitersState>(snapshot)?.Waiting.Count ?? 0;
     }
 
     private static async Task Turn(SiloApp silo, string waId, string messageId, string text) =>
