@@ -60,11 +60,16 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task ReplyHandedOff(string entryId);
 
     /// <summary>
-    /// A journey enrolment waits for this customer's next move: the next inbound turn tells the customer's
-    /// <see cref="Journeys.IJourneyWaitersGrain"/> (once; the waiters grain arms it again while someone still waits).
+    /// Journey enrolments wait for this customer's next move: every inbound turn tells the customer's
+    /// <see cref="Journeys.IJourneyWaitersGrain"/> until <see cref="JourneysDone"/>. Stored in the customer's state (a
+    /// record only when it flips), so it survives deactivation and restart; answered once durable.
     /// </summary>
-    [Alias("journeys-waiting"), OneWay]
+    [Alias("journeys-waiting")]
     Task JourneysWaiting();
+
+    /// <summary>Nobody waits on this customer any more (the waiters grain found its set empty): turns stop telling it.</summary>
+    [Alias("journeys-done")]
+    Task JourneysDone();
 
     [Alias("record-outbound")]
     Task RecordOutbound(Channel channel, string text, string? messageId);

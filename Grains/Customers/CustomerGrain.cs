@@ -90,9 +90,6 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
     /// only makes the restart ask the outbox shard, which holds the sent reply, so it is not sent again.
     /// </summary>
     private List<string>? _handedOff;
-    /// <summary>A journey enrolment waits for this customer's next move (set by the waiters grain, in memory only).</summary>
-    private bool _journeysWaiting;
-
     private CustomerState S => _journal.State;
 
     /// <summary>Armed while the customer holds what calls bring into memory: fires once it has been idle for <see cref="CustomerGrainServices.IdleRelease"/>.</summary>
@@ -292,13 +289,10 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
         List<ConsentChange>? consentChanges = change.Consent.Count == 0 ? null : [.. change.Consent];
         await Commit();
         if (_trimmedCallIds is { Count: > 0 }) await UnbindTrimmedCallIds();
-        // Journeys waiting for this customer's reply or intent look now, not at their next poll (only when one said it
-        // waits: a customer nobody waits on costs no call).
-        if (_journeysWaiting)
-        {
-            _journeysWaiting = false;
+        // Journeys waiting for this customer's reply or intent look now (only when one said it waits, a flag in the
+        // state that survives deactivation and restart: a customer nobody waits on costs no call and no write).
+        if (S.JourneysWaiting)
             GrainFactory.GetGrain<Interfaces.Journeys.IJourneyWaitersGrain>(Interfaces.Journeys.JourneyKeys.Ledger(_tenant, _customerId)).CustomerActed().Ignore();
-        }
         TurnEvents.Publish(services.Analytics, _tenant, _customerId, turn.MessageId, turn.Channel, now, before, reply, S.Ephemeral, S.Intent, services.Time.GetElapsedTime(started));
 
         foreach (var c in consentChanges ?? []) TurnEvents.PublishConsent(services.Analytics, _tenant, _customerId, c);
@@ -338,10 +332,18 @@ public sealed class CustomerGrain(CustomerGrainServices services) : Grain, ICust
 
     public Task<IReadOnlyList<OutboxEntry>> PendingReplies() => Task.FromResult<IReadOnlyList<OutboxEntry>>([.. S.PendingReplies ?? []]);
 
-    public Task JourneysWaiting()
+    public Task JourneysWaiting() => SetJourneysWaiting(true);
+
+    public Task JourneysDone() => SetJourneysWaiting(false);
+
+    /// <summary>A journal record only when the flag flips.</summary>
+    private async Task SetJourneysWaiting(bool waiting)
     {
-        _journeysWaiting = true;
-        return Task.CompletedTask;
+        if (S.JourneysWaiting == waiting || !S.Created) return;
+        var change = Begin();
+        change.JourneysWaiting = waiting;
+        S.JourneysWaiting = waiting;
+        await Commit(layers: false);
     }
 
     public Task ReplyHandedOff(string entryId)

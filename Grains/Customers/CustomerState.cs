@@ -135,6 +135,8 @@ public sealed class CustomerState
     /// <summary>The addresses as stored: pseudonym and vault ciphertext, never the clear value; in the order of <see cref="Addresses"/>.</summary>
     [Id(17)] public List<SealedAddress> SealedAddresses { get => Unpacked()._sealedAddresses ??= []; set => Unpacked()._sealedAddresses = value; }
     [NonSerialized] private List<SealedAddress>? _sealedAddresses = [];
+    /// <summary>Journey enrolments wait on this customer's next move (IJourneyWaitersGrain): its turns tell them. Set and cleared by that grain.</summary>
+    [Id(18)] public bool JourneysWaiting { get; set; }
 
     // ---- what an idle customer keeps packed ----
 
@@ -240,6 +242,7 @@ public sealed class CustomerState
         foreach (var id in c.RepliesHandedOff) RemovePendingReply(id);
         foreach (var key in c.IdentitiesReleased ?? []) ReleaseIdentity(key);
         foreach (var key in c.IdentitiesOwned ?? []) OwnIdentity(key);
+        if (c.JourneysWaiting is { } waiting) JourneysWaiting = waiting;
     }
 
     /// <summary>The identity is this customer's (a link or a registration; it takes back a release).</summary>
@@ -582,6 +585,8 @@ public sealed class CustomerChange
     /// whose <see cref="Intent"/> carries the whole history.
     /// </summary>
     [Id(17)] public IntentHistoryChange? IntentHistory { get; set; }
+    /// <summary><see cref="CustomerState.JourneysWaiting"/> flipped (a record of its own, only when it flips); null in every other record.</summary>
+    [Id(18)] public bool? JourneysWaiting { get; set; }
 }
 
 /// <summary>What a call did to the intent history: dropped the oldest <see cref="Dropped"/> records, then appended <see cref="Added"/>.</summary>

@@ -37,11 +37,12 @@ public sealed class JourneyEnrolmentGrain(
     private string _tenant = "", _journey = "", _customerId = "";
     private EnrolmentState? _enrolment;
     private IGrainTimer? _timer;
+    // whether a wake-up reminder may be registered (an enrolment stored before this activation may have one)
     private bool _reminder;
-    private bool _listening;
-    private bool _outboxDirty;
+    /// <summary>Something besides the engine's JSON changed (an outbox shard, the waiters' registration): the next save writes.</summary>
+    private bool _dirty;
 
-    private IJourneyWaitersGrain Waiters => GrainFactory.GetGrain<IJourneyWaitersGrain>(JourneyKeys.Ledger(_tenant, _customerId)); // whether a wake-up reminder may be registered (an enrolment stored before this activation may have one)
+    private IJourneyWaitersGrain Waiters => GrainFactory.GetGrain<IJourneyWaitersGrain>(JourneyKeys.Ledger(_tenant, _customerId));
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
 
     // The state is a journal stream written as whole snapshots (one small record per change): the embedded store's
@@ -79,7 +80,13 @@ public sealed class JourneyEnrolmentGrain(
         return EnrolOutcome.Enrolled;
     }
 
-    public Task Wake() => Drive();
+    public async Task Wake()
+    {
+        await Drive();
+        // Only the waiters grain wakes an enrolment: one that no longer listens (a registration left by a crash between
+        // its write and its Forget) takes itself off the list.
+        if (!S.Listening) Waiters.Forget(this.GetPrimaryKeyString()).Ignore();
+    }
 
     public async Task<string?> TimelineJson()
     {
@@ -121,7 +128,7 @@ public sealed class JourneyEnrolmentGrain(
         if (run.Status == JourneyRunStatus.Stopped || run.Run != enrolment.Run)
         {
             StepEngine.Stop(enrolment, time.GetUtcNow());
-            await Save();
+            await Save(null);
             await DropReminder();
             return;
         }
@@ -141,13 +148,13 @@ public sealed class JourneyEnrolmentGrain(
             Publish(enrolment, before);
             if (advance.Effect is { } effect)
             {
-                await Save(); // the decision is durable before anything leaves
+                await Save(journey); // the decision is durable before anything leaves
                 var touch = new ContactTouch(now, effect.Channel.ToWire(), journey.Purpose, _journey, effect.IdempotencyKey);
                 var room = await ledger.Reserve(touch);
                 if (room is { } until)
                 {
                     StepEngine.Retract(enrolment, until, now, "another journey took the cap");
-                    await Save();
+                    await Save(journey);
                     await Schedule(until);
                     return;
                 }
@@ -160,7 +167,7 @@ public sealed class JourneyEnrolmentGrain(
                 // A crash before that re-issues the same decision with the same key, and the outbox drops the copy.
                 continue;
             }
-            await Save();
+            await Save(journey);
             if (advance.Finished)
             {
                 if (enrolment.Status == EnrolmentStatus.GoalReached)
@@ -172,13 +179,10 @@ public sealed class JourneyEnrolmentGrain(
             if (advance.WakeAt is { } wake)
             {
                 // While a wait listens for the customer (a reply, an intent), the customer grain wakes it when they act
-                // (IJourneyWaitersGrain); a poll every interval is the backup, and registers again.
-                var listening = enrolment.Cursor < journey.Steps.Count && journey.Steps[enrolment.Cursor] is Switchboard.Journeys.Model.WaitStep { Until: not null };
-                if (listening) await Waiters.Listen(this.GetPrimaryKeyString());
-                else if (_listening) Waiters.Forget(this.GetPrimaryKeyString()).Ignore();
-                _listening = listening;
-                var poll = now + options.EventPollInterval;
-                await Schedule(listening && poll < wake ? poll : wake);
+                // (IJourneyWaitersGrain, durable on both sides): the reminder is due at the wait's deadline, where the
+                // facts decide replied or not, or at the rare backup poll (a push lost in a crash) if that is sooner.
+                var poll = options.EventPollInterval > TimeSpan.Zero ? now + options.EventPollInterval : DateTimeOffset.MaxValue;
+                await Schedule(S.Listening && poll < wake ? poll : wake);
             }
             return;
         }
@@ -198,7 +202,7 @@ public sealed class JourneyEnrolmentGrain(
         var shard = OutboxKeys.Shard(channel, recipient, outbox.Shards);
         var result = await GrainFactory.GetGrain<IOutboxGrain>(shard).Enqueue(message);
         // Stored with the enrolment's next write; a crash before it re-issues the send, whose duplicate answer brings it back.
-        if (result.Accepted && S.Outbox.TryAdd(effect.IdempotencyKey, shard)) _outboxDirty = true;
+        if (result.Accepted && S.Outbox.TryAdd(effect.IdempotencyKey, shard)) _dirty = true;
         if (result.Accepted)
             _events.Publish(new InteractionEvent(effect.IdempotencyKey + ":sent", InteractionKind.MessageSent, _tenant, _customerId, channel, now,
                 Step: effect.StepId, Outcome: purpose, Journey: _journey));
@@ -251,11 +255,36 @@ public sealed class JourneyEnrolmentGrain(
     {
         _timer?.Dispose();
         _timer = null;
-        if (_listening) Waiters.Forget(this.GetPrimaryKeyString()).Ignore();
-        _listening = false;
+        if (S.Listening)
+        {
+            Waiters.Forget(this.GetPrimaryKeyString()).Ignore();
+            S.Listening = false;
+            _dirty = true;
+        }
         if (!_reminder) return;
         if (await this.GetReminder(ReminderName) is { } r) await this.UnregisterReminder(r);
         _reminder = false;
+    }
+
+    /// <summary>
+    /// Saves, registering with the customer's waiters first when the enrolment now listens for the customer (so a stored
+    /// listening wait always has its registration), and forgetting it after the save when it no longer does (a crash in
+    /// between leaves a registration, which the next wake-up takes off: <see cref="Wake"/>).
+    /// </summary>
+    private async Task Save(JourneyDefinition? journey)
+    {
+        var listening = journey is not null && _enrolment is { Status: EnrolmentStatus.Active } e
+            && e.Cursor < journey.Steps.Count && journey.Steps[e.Cursor] is WaitStep { Until: not null };
+        if (listening == S.Listening)
+        {
+            await Save();
+            return;
+        }
+        if (listening) await Waiters.Listen(this.GetPrimaryKeyString());
+        S.Listening = listening;
+        _dirty = true;
+        await Save();
+        if (!listening) Waiters.Forget(this.GetPrimaryKeyString()).Ignore();
     }
 
     private async Task Save()
@@ -263,10 +292,10 @@ public sealed class JourneyEnrolmentGrain(
         var json = _enrolment is null ? null : JsonSerializer.SerializeToUtf8Bytes(_enrolment, Json);
         // A wake-up that changed nothing (a poll while waiting for a reply) writes nothing.
         if (S.Json is null && (json is null ? S.JsonUtf8 is null : S.JsonUtf8 is { } saved && json.AsSpan().SequenceEqual(saved))
-            && !_outboxDirty && _store.Version > 0) return;
+            && !_dirty && _store.Version > 0) return;
         S.JsonUtf8 = json;
         S.Json = null;
-        _outboxDirty = false;
+        _dirty = false;
         try
         {
             await _store.SnapshotAsync();

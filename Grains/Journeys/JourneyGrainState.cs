@@ -24,10 +24,22 @@ public sealed class EnrolmentGrainState
     /// build and encode again at every write. <see cref="Json"/> is still read from what older builds wrote.
     /// </summary>
     [Id(4)] public byte[]? JsonUtf8 { get; set; }
+    /// <summary>
+    /// Registered with the customer's <see cref="Grains.Interfaces.Journeys.IJourneyWaitersGrain"/> (a wait for a reply or
+    /// an intent): stored so that a later activation (after a restart) still forgets the registration when it moves on.
+    /// </summary>
+    [Id(5)] public bool Listening { get; set; }
 }
 
 [GenerateSerializer, Alias("contact-ledger-state")]
 public sealed class ContactLedgerState
 {
     [Id(0)] public List<Grains.Interfaces.Journeys.ContactTouch> Touches { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("journey-waiters-state")]
+public sealed class JourneyWaitersState
+{
+    /// <summary>The enrolment keys waiting on the customer's next move.</summary>
+    [Id(0)] public HashSet<string> Waiting { get; set; } = [];
 }

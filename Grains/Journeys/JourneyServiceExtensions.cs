@@ -12,7 +12,7 @@ public static class JourneyServiceExtensions
     {
         var options = new JourneyOptions();
         configuration.GetSection(JourneyOptions.Section).Bind(options);
-        if (options.EventPollInterval <= TimeSpan.Zero) throw new InvalidOperationException("Journeys:EventPollInterval must be positive.");
+        if (options.EventPollInterval < TimeSpan.Zero) throw new InvalidOperationException("Journeys:EventPollInterval must not be negative (0: no backup poll).");
         services.AddSingleton(options);
         // Journeys live beside the bots (Bots:Path), whether or not the dialog engine runs.
         var bots = new DialogOptions();
@@ -43,6 +43,10 @@ public sealed class JourneyOptions
 {
     public const string Section = "Journeys";
 
-    /// <summary>How often an enrolment waiting for a reply or an intent looks at the customer again (they are pulled, not pushed).</summary>
-    public TimeSpan EventPollInterval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// The backup poll of an enrolment waiting for a reply or an intent: the customer's turns wake it (a durable push,
+    /// <see cref="JourneyWaitersGrain"/>), and its deadline reads the facts anyway; the poll only bounds how late a push
+    /// lost in a crash (a one-way message in flight when a silo dies) is noticed. 0: no poll (the deadline then).
+    /// </summary>
+    public TimeSpan EventPollInterval { get; set; } = TimeSpan.FromHours(1);
 }

@@ -75,9 +75,14 @@ public sealed class CompactCustomerStateTests
     }
 
     [Fact]
-    public void The_compact_form_is_stored_byte_for_byte_as_before()
+    public void The_compact_form_is_stored_byte_for_byte_as_before_with_the_journeys_flag_appended()
     {
-        Assert.Equal(StoredBeforeMem11, Convert.ToBase64String(Serializer.SerializeToArray(SameAsStored())));
+        // The one field added since (Id 18, JourneysWaiting: false) is written after the others, before the end tag.
+        var before = Convert.FromBase64String(StoredBeforeMem11);
+        var now = Serializer.SerializeToArray(SameAsStored());
+        Assert.Equal(before[..^1], now[..(before.Length - 1)]);
+        Assert.Equal(before[^1], now[^1]);
+        Assert.InRange(now.Length - before.Length, 1, 3);
     }
 
     [Fact]
@@ -210,7 +215,9 @@ public sealed class CompactCustomerStateTests
             Assert.Equal("rebook", Assert.Single(read.Intent.History).Intent);
             Assert.True(read.System.Verification.Verified);
             Assert.Equal(At, read.System.CreatedAt);
-            Assert.Equal("+919600000001", Assert.Single(read.Addresses).Value);
+            // The clear addresses are in memory only (opened from the sealed ones when the grain activates).
+            if (ReferenceEquals(read, state)) Assert.Equal("+919600000001", Assert.Single(read.Addresses).Value);
+            else Assert.Empty(read.Addresses);
             Assert.Equal([1, 2, 3, 4], Assert.Single(read.SealedAddresses).Ciphertext);
             Assert.False(read.Packed);
         }

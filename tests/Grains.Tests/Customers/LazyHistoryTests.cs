@@ -247,7 +247,7 @@ public sealed class LazyHistoryTests : IAsyncLifetime
         // Calls that change the layers without a turn, each on a customer idle again.
         await customer.MarkVerified(Channel.Sms, "otp", mfa: true);
         await customer.SetCrmField("tier", "gold");
-        await customer.LinkAddress(new ChannelAddress(AddressKind.Email, "jane.doe@example.com"));
+        await customer.LinkAddress(new ChannelAddress(AddressKind.CrmId, "crm-1042"));
 
         static string Layers(CustomerView v) => string.Join(" | ",
             string.Join(",", v.Ephemeral.LastInputs), v.Ephemeral.LastChannel, v.Ephemeral.UpdatedAt?.ToUnixTimeMilliseconds(), v.Ephemeral.ActiveFlow, v.Ephemeral.PendingSlot,
@@ -263,7 +263,7 @@ public sealed class LazyHistoryTests : IAsyncLifetime
         Assert.Equal(1, live.PersistentIntent.TurnsByChannel[Channel.Sms]);
         Assert.True(live.System.Verification is { Verified: true, Method: "otp", MfaPassed: true });
         Assert.Single(live.System.CrmProfile);
-        Assert.Equal(["+" + wa, "jane.doe@example.com"], live.Addresses.Select(a => a.Value));
+        Assert.Equal(["+" + wa, "crm-1042"], live.Addresses.Select(a => a.Value));
         var expected = Layers(live);
         // Read twice while idle: the first read brings them back, the second finds them packed again.
         Assert.Equal(expected, Layers(await customer.GetView()));

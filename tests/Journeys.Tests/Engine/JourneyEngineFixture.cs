@@ -35,7 +35,6 @@ internal static class JourneyEngine
             ["Outbox:BaseBackoff"] = "00:00:00.050",
             ["Outbox:MaxBackoff"] = "00:00:00.200",
             ["Outbox:Dispatcher:PollInterval"] = "00:00:00.100",
-            ["Journeys:EventPollInterval"] = "00:00:00.200",
             ["Bots:Enabled"] = "false",
         };
         foreach (var (k, v) in extra ?? []) s[k] = v;

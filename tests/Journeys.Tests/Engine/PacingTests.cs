@@ -128,7 +128,6 @@ public sealed class PacingTests : IDisposable
             ["Tenants:airline:Default"] = "true",
             ["Bots:Enabled"] = "false",
             ["Bots:Path"] = _bots.Path,
-            ["Journeys:EventPollInterval"] = "00:00:00.200",
         });
         const int n = 6;
         var phones = Enumerable.Range(0, n).Select(i => $"+9198000007{10 + i}").ToList();
