@@ -99,9 +99,9 @@ public sealed class MediaPacer : IDisposable
             var wait = next - Stopwatch.GetTimestamp();
             if (wait > 0)
             {
-                // Sleep rather than spin: on Linux Sleep(1) lasts ~1.05-1.1 ms, so a packet goes out at most that late,
-                // and the thread costs next to nothing while it waits.
-                Thread.Sleep(1);
+                // Sleep rather than spin, until the tick is due: the thread costs next to nothing while it waits. With
+                // Thread.Sleep(1) (~1.05-1.1 ms on Linux) each tick's packets went out up to a millisecond late.
+                PreciseSleep.Sleep(wait * 1_000_000_000 / frequency);
                 continue;
             }
             var streams = Volatile.Read(ref _slots[tick % Slots]);
