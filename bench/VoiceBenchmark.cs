@@ -127,7 +127,7 @@ public sealed class VoiceBenchmark : IBenchmark
         var expected = stats.Expected;
         Console.WriteLine($"hold: {signaling.ActiveCalls} calls, {seconds:F1} s (UTC {holdFrom:HH:mm:ss.fff}–{holdFrom.AddSeconds(seconds):HH:mm:ss.fff}, for reading a trace)");
         Console.WriteLine($"server RTP send lateness per packet: p50 {pacer.Lateness.Percentile(50):F0} µs  p99 {pacer.Lateness.Percentile(99):F0} µs  " +
-                          $"max {pacer.Lateness.Percentile(100):F0} µs  (n={pacer.Lateness.Count}, 50 µs buckets; ticks skipped after stalls: {pacer.MissedTicks - missedBefore})");
+                          $"max {pacer.Lateness.Percentile(100):F0} µs  (n={pacer.Lateness.Count}, 50 µs buckets; ticks skipped after stalls: {pacer.MissedTicks - missedBefore}, their packets counted as ≥ 50 ms)");
         Console.WriteLine($"RTP server→UAC: {received} received of {expected} expected over {stats.Streams} streams, lost {stats.Lost} ({100.0 * stats.Lost / Math.Max(1, expected):F3} %)"
                           + (srtp ? $", SRTP packets not authenticating {stats.SrtpRejected} (and {stats.SrtpBeforeKey} during setup, before the UAC had the key)" : ""));
         var packets = Math.Max(1, 2 * pacer.Lateness.Count);

@@ -41,10 +41,13 @@ public sealed class MediaPacer : IDisposable
 
     public int Count => _count;
 
-    /// <summary>Ticks skipped after a stall of more than 100 ms (their packets were never sent: late audio is useless).</summary>
+    /// <summary>
+    /// Ticks skipped after a stall of more than 100 ms (their packets were never sent: late audio is useless). Their
+    /// packets are counted in <see cref="Lateness"/>'s last bucket.
+    /// </summary>
     public long MissedTicks => Interlocked.Read(ref _missedTicks);
 
-    /// <summary>Per-packet send lateness in 50 µs buckets (last bucket: 50 ms and more).</summary>
+    /// <summary>Per-packet send lateness in 50 µs buckets (last bucket: 50 ms and more, and packets skipped after a stall).</summary>
     public LatenessHistogram Lateness { get; } = new();
 
     public void Add(IPacedStream stream)
@@ -119,6 +122,12 @@ public sealed class MediaPacer : IDisposable
             {
                 var skipped = (Stopwatch.GetTimestamp() - next) / tickLength;
                 Interlocked.Add(ref _missedTicks, skipped);
+                // Their packets count as the latest there are: a receiver hears a gap, so they must not vanish from the
+                // histogram and make the stall look like on-time audio.
+                long unsent = 0;
+                for (long t = 0; t < Math.Min(skipped, Slots); t++)
+                    unsent += Volatile.Read(ref _slots[(tick + t) % Slots]).Length * ((skipped - t + Slots - 1) / Slots);
+                Lateness.RecordNeverSent(unsent);
                 tick += skipped;
                 next += skipped * tickLength;
             }
@@ -143,6 +152,12 @@ public sealed class LatenessHistogram
     {
         var b = (int)Math.Clamp(micros / BucketMicros, 0, _buckets.Length - 1);
         Interlocked.Increment(ref _buckets[b]);
+    }
+
+    /// <summary>Packets a stall kept from being sent at all: counted in the last bucket (50 ms and more).</summary>
+    public void RecordNeverSent(long packets)
+    {
+        if (packets > 0) Interlocked.Add(ref _buckets[^1], packets);
     }
 
     public void Reset() => Array.Clear(_buckets);
