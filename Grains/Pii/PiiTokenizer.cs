@@ -72,8 +72,8 @@ public sealed partial class PiiTokenizer
     public (string Text, IReadOnlyList<PiiFinding> Findings) Tokenize(string text, bool expectSecretDigits = false)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (!MayHoldPii(text)) return (text, []);
         var findings = new List<PiiFinding>();
-        if (text.Length == 0) return (text, findings);
         // One pass can hide a value its own replacements later uncover (a long digit run that fails the card checksum
         // stays plain, and once its neighbours are tokens a 14-digit card inside it stands alone): pass again until
         // nothing changes, so tokenizing tokenized text changes nothing. Each pass only turns raw values into tokens,
@@ -89,6 +89,18 @@ public sealed partial class PiiTokenizer
     }
 
     private const int MaxPasses = 8;
+
+    /// <summary>
+    /// Every pattern needs a digit (cards, IBAN, Aadhaar, SSN, PAN, OTP codes) or an '@' (email). Most chat text ("book a
+    /// service", "yes") has neither, and then none of the eight patterns runs. <see cref="char.IsDigit(char)"/> is what
+    /// the patterns' <c>\d</c> matches: any Unicode decimal digit, Devanagari included.
+    /// </summary>
+    private static bool MayHoldPii(string text)
+    {
+        foreach (var c in text)
+            if (c == '@' || char.IsDigit(c)) return true;
+        return false;
+    }
 
     private string TokenizeOnce(string text, bool expectSecretDigits, List<PiiFinding> findings)
     {

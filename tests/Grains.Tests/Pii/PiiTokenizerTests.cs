@@ -22,6 +22,30 @@ public class PiiTokenizerTests
         Assert.Equal(card.Replace(" ", "").Replace("-", ""), finding.Raw);
     }
 
+    [Theory]
+    [InlineData("I want to book a service")]
+    [InlineData("yes please, the earlier slot")]
+    [InlineData("")]
+    public void Text_without_a_digit_or_an_at_sign_comes_back_as_it_was_with_no_findings(string said)
+    {
+        var (text, findings) = Tokenizer.Tokenize(said, expectSecretDigits: true);
+        Assert.Same(said, text);
+        Assert.Empty(findings);
+    }
+
+    [Fact]
+    public void Digits_of_another_script_still_reach_the_patterns()
+    {
+        // Devanagari digits are decimal digits to the patterns' \d: the quick skip for digit-free text must not skip them.
+        var (text, findings) = Tokenizer.Tokenize("my otp is १२३४५६");
+        var finding = Assert.Single(findings);
+        Assert.Equal(PiiKind.Otp, finding.Kind);
+        Assert.DoesNotContain("१२३", text);
+        var (mail, mailFindings) = Tokenizer.Tokenize("write to asha@example.org");
+        Assert.Equal(PiiKind.Email, Assert.Single(mailFindings).Kind);
+        Assert.DoesNotContain("asha@", mail);
+    }
+
     [Fact]
     public void A_sixteen_digit_number_failing_luhn_is_left_alone()
     {
