@@ -48,7 +48,6 @@ public sealed class JourneyCallBookingTests : IAsyncLifetime
         {
             ["Sip:SbcAddress"] = $"127.0.0.1:{_sbcPort}",
             ["Bots:Path"] = _bots.Path,
-            ["Journeys:EventPollInterval"] = "00:00:00.200",
             ["Outbox:Dispatcher:PollInterval"] = "00:00:00.100",
         });
     }
