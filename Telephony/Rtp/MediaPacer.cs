@@ -124,14 +124,23 @@ public sealed class MediaPacer : IDisposable
                 Interlocked.Add(ref _missedTicks, skipped);
                 // Their packets count as the latest there are: a receiver hears a gap, so they must not vanish from the
                 // histogram and make the stall look like on-time audio.
-                long unsent = 0;
-                for (long t = 0; t < Math.Min(skipped, Slots); t++)
-                    unsent += Volatile.Read(ref _slots[(tick + t) % Slots]).Length * ((skipped - t + Slots - 1) / Slots);
-                Lateness.RecordNeverSent(unsent);
+                Lateness.RecordNeverSent(PacketsDue(slot => Volatile.Read(ref _slots[slot]).Length, tick, skipped));
                 tick += skipped;
                 next += skipped * tickLength;
             }
         }
+    }
+
+    /// <summary>
+    /// How many packets <paramref name="ticks"/> ticks from <paramref name="firstTick"/> send, given the streams in each
+    /// slot: slot <c>k</c> comes round once every <see cref="Slots"/> ticks.
+    /// </summary>
+    public static long PacketsDue(Func<int, int> streamsInSlot, long firstTick, long ticks)
+    {
+        long packets = 0;
+        for (long t = 0; t < Math.Min(ticks, Slots); t++)
+            packets += streamsInSlot((int)((firstTick + t) % Slots)) * ((ticks - t + Slots - 1) / Slots);
+        return packets;
     }
 
     public void Dispose()
