@@ -102,10 +102,12 @@ internal sealed class VoiceRuntimeEvents : EventListener
             return of.Count == 0 ? $"gen{g} 0" : $"gen{g} {of.Count} (max {of.Max(x => x.PauseMs):F0} ms, total {of.Sum(x => x.PauseMs):F0} ms, of which suspending threads {of.Sum(x => x.SuspendMs):F0} ms)";
         }));
         var reasons = string.Join(" ", gcs.GroupBy(x => x.Reason).Select(g => $"{ReasonName(g.Key)}×{g.Count()}"));
-        var large = string.Join(", ", _largeAllocations.OrderByDescending(kv => kv.Value).Take(4).Select(kv => $"{kv.Key}×{kv.Value}"));
+        var large = string.Join(", ", _largeAllocations.ToArray().OrderByDescending(kv => kv.Value).Take(4).Select(kv => $"{kv.Key}×{kv.Value}"));
         _largeAllocations.Clear();
-        var smallTotal = _smallAllocations.Values.Sum();
-        var small = string.Join(", ", _smallAllocations.OrderByDescending(kv => kv.Value).Take(10).Select(kv => $"{kv.Key}×{kv.Value}"));
+        // ToArray is the dictionary's own snapshot: LINQ over the live collection can race the event listener's adds.
+        var smallSnapshot = _smallAllocations.ToArray();
+        var smallTotal = smallSnapshot.Sum(kv => kv.Value);
+        var small = string.Join(", ", smallSnapshot.OrderByDescending(kv => kv.Value).Take(10).Select(kv => $"{kv.Key}×{kv.Value}"));
         _smallAllocations.Clear();
         var survivors = new List<(int Generation, double PromotedMb)>();
         while (_promoted.TryDequeue(out var g)) survivors.Add(g);
