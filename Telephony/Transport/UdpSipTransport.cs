@@ -119,6 +119,7 @@ public sealed class UdpSipTransport(IPEndPoint listen, ILogger logger) : IDispos
                     break; // closed under us
                 }
                 var started = Stopwatch.GetTimestamp();
+                var cpuStarted = guard is null ? 0 : ThreadCpuClock.Now();
                 if (guard is not null && guard.Idle(started)) Scheduling = Rtp.PacerThreadPriority.Raise(realtime: true);
                 try
                 {
@@ -130,8 +131,8 @@ public sealed class UdpSipTransport(IPEndPoint listen, ILogger logger) : IDispos
                 }
                 if (guard is not null)
                 {
-                    var ended = Stopwatch.GetTimestamp();
-                    if (guard.Charge(ended - started, ended))
+                    // Charged with the thread's CPU time: a GC's suspension or a preemption during the message is not flooding.
+                    if (guard.Charge(ThreadCpuClock.Now() - cpuStarted, Stopwatch.GetTimestamp()))
                         Scheduling = guard.Realtime ? Rtp.PacerThreadPriority.Raise(realtime: true) : Rtp.PacerThreadPriority.Demote();
                 }
             }
