@@ -119,7 +119,6 @@ public sealed class UdpSipTransport(IPEndPoint listen, ILogger logger) : IDispos
                     break; // closed under us
                 }
                 var started = Stopwatch.GetTimestamp();
-                var cpuStarted = guard is null ? 0 : ThreadCpuClock.Now();
                 if (guard is not null && guard.Idle(started)) Scheduling = Rtp.PacerThreadPriority.Raise(realtime: true);
                 try
                 {
@@ -131,8 +130,8 @@ public sealed class UdpSipTransport(IPEndPoint listen, ILogger logger) : IDispos
                 }
                 if (guard is not null)
                 {
-                    // Charged with the thread's CPU time: a GC's suspension or a preemption during the message is not flooding.
-                    if (guard.Charge(ThreadCpuClock.Now() - cpuStarted, Stopwatch.GetTimestamp()))
+                    var ended = Stopwatch.GetTimestamp();
+                    if (guard.Charge(ended - started, ended))
                         Scheduling = guard.Realtime ? Rtp.PacerThreadPriority.Raise(realtime: true) : Rtp.PacerThreadPriority.Demote();
                 }
             }
