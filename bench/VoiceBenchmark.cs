@@ -170,8 +170,7 @@ public sealed class VoiceBenchmark : IBenchmark
         var listener = services.GetRequiredService<SipListener>();
         var scheduling = listener.GetType().GetProperty("UdpScheduling")?.GetValue(listener) as string ?? "async loop";
         var raised = listener.GetType().GetProperty("RuntimeThreadsRaised")?.GetValue(listener) is int n ? $"; runtime GC/socket threads reniced: {n}" : "";
-        var demoted = listener.GetType().GetProperty("UdpFloodDemotions")?.GetValue(listener) is long d ? $" (flood guard demotions so far: {d})" : "";
-        return scheduling + demoted + raised;
+        return scheduling + raised;
     }
 
     /// <summary>

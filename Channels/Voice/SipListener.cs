@@ -21,9 +21,6 @@ public sealed class SipListener(VoiceOptions options, VoiceSignaling signaling, 
     /// <summary>The scheduling of the UDP receive thread (see <see cref="UdpSipTransport.Scheduling"/>).</summary>
     public string UdpScheduling => _udp?.Scheduling ?? "not listening";
 
-    /// <summary>Windows in which the UDP receive thread's flood guard took its real-time priority away (see <c>RealtimeBudget</c>).</summary>
-    public long UdpFloodDemotions => _udp?.FloodDemotions ?? 0;
-
     /// <summary>The bound UDP endpoint (useful with <c>Sip:Port=0</c>).</summary>
     public Task<IPEndPoint> Bound => _bound.Task;
 

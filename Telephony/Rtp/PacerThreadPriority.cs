@@ -9,7 +9,6 @@ namespace Switchboard.Telephony.Rtp;
 /// </summary>
 public static class PacerThreadPriority
 {
-    private const int SchedOther = 0;
     private const int SchedFifo = 1;
     private const long SysGettid = 186; // x86_64
 
@@ -24,24 +23,6 @@ public static class PacerThreadPriority
                 var param = new SchedParam { Priority = 10 };
                 if (sched_setscheduler(tid, SchedFifo, ref param) == 0) return "SCHED_FIFO 10";
             }
-            return setpriority(0, (uint)tid, -15) == 0 ? "nice -15" : "default";
-        }
-        catch (EntryPointNotFoundException) { return "default"; }
-        catch (DllNotFoundException) { return "default"; }
-    }
-
-    /// <summary>
-    /// Takes the calling thread from SCHED_FIFO back to ordinary scheduling at nice -15 (a flood guard's demotion; see
-    /// <see cref="Transport.RealtimeBudget"/>). Returns the scheduling it now has.
-    /// </summary>
-    public static string Demote()
-    {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return "default";
-        try
-        {
-            var tid = (int)syscall(SysGettid);
-            var param = new SchedParam { Priority = 0 };
-            _ = sched_setscheduler(tid, SchedOther, ref param);
             return setpriority(0, (uint)tid, -15) == 0 ? "nice -15" : "default";
         }
         catch (EntryPointNotFoundException) { return "default"; }

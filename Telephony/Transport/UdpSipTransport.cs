@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -35,25 +34,8 @@ public sealed class UdpSipTransport(IPEndPoint listen, ILogger logger) : IDispos
         }
     }
 
-    /// <summary>The accounting window of the receive thread's flood guard: 100 ms.</summary>
-    public static readonly long GuardWindow = Stopwatch.Frequency / 10;
-
-    /// <summary>The share of each window the receive thread may spend handling datagrams at real-time priority: a quarter of a core.</summary>
-    public const double RealtimeShare = 0.25;
-
-    private RealtimeBudget? _guard;
-
-    /// <summary>
-    /// The scheduling the receive thread has now: "SCHED_FIFO 10" when allowed, "nice -15" while its flood guard has it
-    /// demoted (or when real-time is not allowed), else "default".
-    /// </summary>
+    /// <summary>The scheduling the receive thread got ("nice -15" when allowed, else "default").</summary>
     public string Scheduling { get; private set; } = "starting";
-
-    /// <summary>Whether the receive thread got real-time priority (and so runs under the flood guard); false until it has started.</summary>
-    public bool RealtimeAllowed => Volatile.Read(ref _guard) is not null;
-
-    /// <summary>Windows in which the flood guard demoted the receive thread (0 without real-time priority).</summary>
-    public long FloodDemotions => _guard?.Demotions ?? 0;
 
     /// <summary>
     /// Receives on a dedicated thread with blocking reads and hands each datagram to <paramref name="onDatagram"/> on it.
@@ -86,14 +68,8 @@ public sealed class UdpSipTransport(IPEndPoint listen, ILogger logger) : IDispos
 
     private void Receive(Action<SipPeer, ReadOnlyMemory<byte>> onDatagram, CancellationToken cancellationToken)
     {
-        // Real-time (SCHED_FIFO) when allowed, so that a new call's INVITE is not left waiting for a core behind the
-        // media threads and the thread pool; a flood guard keeps a SIP flood from owning the core: past
-        // RealtimeShare of a window's time spent handling datagrams, the thread drops to nice -15 until the next window.
-        Scheduling = Rtp.PacerThreadPriority.Raise(realtime: true);
-        var guard = Scheduling.StartsWith("SCHED_FIFO", StringComparison.Ordinal)
-            ? new RealtimeBudget(GuardWindow, (long)(GuardWindow * RealtimeShare), Stopwatch.GetTimestamp())
-            : null;
-        Volatile.Write(ref _guard, guard);
+        // Above the thread pool and other processes when allowed (never SCHED_FIFO: a SIP flood must not own a core).
+        Scheduling = Rtp.PacerThreadPriority.Raise(realtime: false);
         var buffer = ArrayPool<byte>.Shared.Rent(65_536);
         EndPoint any = new IPEndPoint(listen.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         try
@@ -118,8 +94,6 @@ public sealed class UdpSipTransport(IPEndPoint listen, ILogger logger) : IDispos
                 {
                     break; // closed under us
                 }
-                var started = Stopwatch.GetTimestamp();
-                if (guard is not null && guard.Idle(started)) Scheduling = Rtp.PacerThreadPriority.Raise(realtime: true);
                 try
                 {
                     onDatagram(new SipPeer(SipTransportKind.Udp, (IPEndPoint)from), buffer.AsMemory(0, length));
@@ -127,12 +101,6 @@ public sealed class UdpSipTransport(IPEndPoint listen, ILogger logger) : IDispos
                 catch (Exception e)
                 {
                     logger.LogError(e, "SIP message handling failed");
-                }
-                if (guard is not null)
-                {
-                    var ended = Stopwatch.GetTimestamp();
-                    if (guard.Charge(ended - started, ended))
-                        Scheduling = guard.Realtime ? Rtp.PacerThreadPriority.Raise(realtime: true) : Rtp.PacerThreadPriority.Demote();
                 }
             }
         }
