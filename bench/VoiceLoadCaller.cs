@@ -34,10 +34,14 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
     private readonly BlockingCollection<(LoadCall Call, byte[] Invite)> _invites = new();
     private int _next;
 
-    public VoiceLoadCaller(IPEndPoint server, bool srtp = false)
+    private readonly bool _realtimeReceiver;
+
+    /// <param name="realtimeReceiver">The inbound RTP thread at SCHED_FIFO (the default) or at nice -15, below the engine's real-time threads.</param>
+    public VoiceLoadCaller(IPEndPoint server, bool srtp = false, bool realtimeReceiver = true)
     {
         _server = server;
         _srtp = srtp;
+        _realtimeReceiver = realtimeReceiver;
         _sip.ReceiveBufferSize = _rtp.ReceiveBufferSize = 16 * 1024 * 1024;
         _sip.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _rtp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -186,7 +190,7 @@ public sealed class VoiceLoadCaller : IAsyncDisposable
     private void RtpLoop()
     {
         // Like the pacers, the receiver asks for SCHED_FIFO: on a shared 2-core box it otherwise waits behind other processes and the kernel drops what it cannot queue.
-        ReceiverScheduling = PacerThreadPriority.Raise(realtime: true);
+        ReceiverScheduling = PacerThreadPriority.Raise(realtime: _realtimeReceiver);
         var buffer = new byte[2048];
         var from = new SocketAddress(AddressFamily.InterNetwork);
         while (!_stop.IsCancellationRequested)

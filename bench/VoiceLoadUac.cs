@@ -121,7 +121,7 @@ public sealed class ChildProcessUac : ILoadUac
 
     private string Settings { get; }
 
-    public static async Task<ChildProcessUac> StartAsync(IPEndPoint server, bool srtp)
+    public static async Task<ChildProcessUac> StartAsync(IPEndPoint server, bool srtp, bool realtimeReceiver = true)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
@@ -137,6 +137,7 @@ public sealed class ChildProcessUac : ILoadUac
         start.ArgumentList.Add("voice-uac");
         start.ArgumentList.Add(server.ToString());
         if (srtp) start.ArgumentList.Add("--srtp");
+        if (!realtimeReceiver) start.ArgumentList.Add("--receiver-nice");
         // The far end is not what is measured: a workstation GC keeps its collections on its own threads, not on one
         // server-GC thread per core competing with the engine's, and the engine's gen0 budget setting is not its own.
         start.Environment["DOTNET_gcServer"] = "0";
@@ -231,7 +232,7 @@ public sealed class ChildProcessUac : ILoadUac
 }
 
 /// <summary>
-/// The child side: <c>Bench voice-uac HOST:PORT [--srtp]</c>, started by the voice benchmark. Reads commands on stdin
+/// The child side: <c>Bench voice-uac HOST:PORT [--srtp] [--receiver-nice]</c>, started by the voice benchmark. Reads commands on stdin
 /// (ramp N RATE, key DIGITS, reset, stats, hangup, exit), answers on stdout ending each reply with "done VERB".
 /// Its stdin closing (the parent gone, even killed) ends it at once.
 /// </summary>
@@ -245,6 +246,7 @@ public sealed class VoiceUacBenchmark : IBenchmark
     {
         var server = IPEndPoint.Parse(args[0]);
         var srtp = args.Contains("--srtp");
+        var realtimeReceiver = !args.Contains("--receiver-nice");
         var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false, NewLine = "\n" };
         var commands = System.Threading.Channels.Channel.CreateUnbounded<string>();
         // Stdin is read on its own thread so that the parent's death is seen even during a 20 s ramp: EOF exits the process.
@@ -263,7 +265,7 @@ public sealed class VoiceUacBenchmark : IBenchmark
             // EOF without "exit": the parent is gone (killed, crashed); stop now, even in the middle of a ramp.
             Environment.Exit(3);
         }) { IsBackground = true, Name = "uac-stdin" };
-        await using var uac = new VoiceLoadCaller(server, srtp);
+        await using var uac = new VoiceLoadCaller(server, srtp, realtimeReceiver);
         reader.Start();
         output.WriteLine($"ready {Environment.ProcessId}");
         await output.FlushAsync();
