@@ -91,16 +91,21 @@ public sealed partial class PiiTokenizer
     private const int MaxPasses = 8;
 
     /// <summary>
-    /// Every pattern needs a digit (cards, IBAN, Aadhaar, SSN, PAN, OTP codes) or an '@' (email). Most chat text ("book a
-    /// service", "yes") has neither, and then none of the eight patterns runs. <see cref="char.IsDigit(char)"/> is what
-    /// the patterns' <c>\d</c> matches: any Unicode decimal digit, Devanagari included.
+    /// Every pattern needs at least two digits (an IBAN's check digits; cards, Aadhaar, SSN, PAN and OTP codes need four
+    /// or more) or an '@' (email). Most chat text ("book a service", "yes") and most keyed or spoken choices ("1#",
+    /// "option 2") have neither, and then none of the eight patterns runs. <see cref="char.IsDigit(char)"/> is what the
+    /// patterns' <c>\d</c> matches: any Unicode decimal digit, Devanagari included.
     /// </summary>
-    private static bool MayHoldPii(string text)
+    internal static bool MayHoldPii(string text)
     {
+        var digits = 0;
         foreach (var c in text)
-            if (c == '@' || char.IsDigit(c)) return true;
+            if (c == '@' || (char.IsDigit(c) && ++digits >= MinDigits)) return true;
         return false;
     }
+
+    /// <summary>The fewest digits any pattern matches: the IBAN's two check digits.</summary>
+    private const int MinDigits = 2;
 
     private string TokenizeOnce(string text, bool expectSecretDigits, List<PiiFinding> findings)
     {

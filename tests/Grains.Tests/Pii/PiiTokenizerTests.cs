@@ -33,6 +33,29 @@ public class PiiTokenizerTests
         Assert.Empty(findings);
     }
 
+    [Theory]
+    [InlineData("1#")]
+    [InlineData("press 1 for sales")]
+    [InlineData("option २")]
+    public void Text_with_one_digit_and_no_at_sign_comes_back_as_it_was_with_no_findings(string said)
+    {
+        Assert.False(PiiTokenizer.MayHoldPii(said));
+        var (text, findings) = Tokenizer.Tokenize(said, expectSecretDigits: true);
+        Assert.Same(said, text);
+        Assert.Empty(findings);
+    }
+
+    [Fact]
+    public void An_iban_with_only_its_two_check_digits_still_reaches_the_patterns()
+    {
+        // The fewest digits any pattern needs: a valid IBAN whose account part is all letters (mod 97 holds).
+        const string iban = "GB75WESTABCDEFGHIJKLMN"; // 22 characters, as a GB IBAN has
+        Assert.True(PiiTokenizer.MayHoldPii(iban));
+        var (text, findings) = Tokenizer.Tokenize($"my iban is {iban}");
+        Assert.Equal(PiiKind.Iban, Assert.Single(findings).Kind);
+        Assert.DoesNotContain(iban, text);
+    }
+
     [Fact]
     public void Digits_of_another_script_still_reach_the_patterns()
     {
