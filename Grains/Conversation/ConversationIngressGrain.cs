@@ -95,16 +95,23 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
     /// with its old customer, reached through the identity grain only, until the link is retried. During a key rotation
     /// the address's binding under an older key is first moved to the active key (so its owner is the one released), and
     /// any older-key binding left is removed at the end (it would come back once the active one is removed).
+    /// Outside a rotation the first round guesses the address is unbound (a call's Call-ID, a new web visitor: the common
+    /// case) and asks <see cref="IIdentityGrain.BindIf"/> straight away: it binds a free address, and otherwise answers
+    /// with the owner, which the next round releases. So a new address costs one identity call (one activation of that
+    /// grain, which deactivates after each call) instead of a read and then a bind.
     /// </summary>
     private async Task Bind(string tenant, ChannelAddress normalized, string customerId)
     {
         var identityKey = pseudonyms.IdentityKey(tenant, normalized);
         var identity = GrainFactory.GetGrain<IIdentityGrain>(identityKey);
-        var current = pseudonyms.Rotating ? await pseudonyms.FindAsync(GrainFactory, tenant, normalized) : await identity.GetCustomerId();
-        for (var attempt = 1; current != customerId; attempt++)
+        string? current = null;
+        var guessed = !pseudonyms.Rotating;
+        if (!guessed) current = await pseudonyms.FindAsync(GrainFactory, tenant, normalized);
+        for (var attempt = guessed ? 0 : 1; guessed || current != customerId; attempt++)
         {
             if (attempt > LinkAttempts) throw new InvalidOperationException("The address's binding kept changing while it was being linked; try again.");
             if (current is not null) await Customer(tenant, current).ReleaseAddress(normalized);
+            guessed = false;
             current = await identity.BindIf(current, customerId);
         }
         if (pseudonyms.Rotating) await pseudonyms.UnbindOlderAsync(GrainFactory, tenant, normalized);

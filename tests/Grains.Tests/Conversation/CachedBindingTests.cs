@@ -102,6 +102,33 @@ public sealed class CachedBindingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Linking_a_new_address_takes_one_identity_call_and_moving_a_bound_one_takes_two()
+    {
+        const string wa = "919811100008";
+        var id = (await Through(0).Ingress().Receive(WhatsApp(wa, "hello"))).CustomerId;
+        var callId = new ChannelAddress(AddressKind.SipCallId, "link-count-0008@pbx.example");
+
+        var before = _identityCalls.Count;
+        await Through(0).Ingress().LinkAddress(Tenant, id, callId);
+        Assert.Equal(before + 1, _identityCalls.Count);
+        Assert.Equal(id, await Through(1).Ingress().Resolve(Tenant, callId));
+
+        // Linking it again to the same customer changes nothing and is still one call.
+        before = _identityCalls.Count;
+        await Through(1).Ingress().LinkAddress(Tenant, id, callId);
+        Assert.Equal(before + 1, _identityCalls.Count);
+
+        // Moving it to another customer: the guess is answered with the owner, who releases it before the bind.
+        // The owner's release is what stops it from accepting the address's cached turns (the tests above).
+        var other = (await Through(1).Ingress().Receive(Web("visitor-count-0008", "hi"))).CustomerId;
+        before = _identityCalls.Count;
+        await Through(1).Ingress().LinkAddress(Tenant, other, callId);
+        Assert.Equal(before + 2, _identityCalls.Count);
+        Assert.Equal(other, await Through(0).Ingress().Resolve(Tenant, callId));
+        Assert.Contains(callId, (await Through(0).Customer(other).GetView()).Addresses);
+    }
+
+    [Fact]
     public async Task After_a_session_token_join_moves_an_address_a_cached_route_follows_it()
     {
         const string visitor = "visitor-join-00004";
