@@ -13,10 +13,11 @@ namespace Switchboard.Bench;
 /// (an RFC 4733 DTMF turn). Prints INVITE→200 latency, per-packet send lateness of the server's pacer
 /// (p50/p99/max), RTP loss seen by the UAC, the engine process's GCs and bytes allocated per call in the hold, and CPU per call.
 /// With <c>--srtp</c> every call is SRTP (RTP/SAVP, SDES, AES_CM_128_HMAC_SHA1_80) both ways.
-/// Usage: voice [calls=200] [rate=50] [holdSeconds=10] [--no-realtime] [--srtp] [--agent] [--no-receive-path] [--no-raise-runtime-threads] [--gc-sustained] [--rtp-ports=MIN-MAX] [--setup-allocation] [--in-process-uac] [--uac-receiver-nice]
-/// <c>--uac-receiver-nice</c> runs the child UAC's inbound RTP thread at nice -15 instead of SCHED_FIFO: on a shared
-/// 2-core machine a real-time thread of the load tool otherwise preempts the engine's GC and SIP threads, which a far end
-/// on its own machine would not do (its loss count still tells whether it kept up).
+/// Usage: voice [calls=200] [rate=50] [holdSeconds=10] [--no-realtime] [--srtp] [--agent] [--no-receive-path] [--no-raise-runtime-threads] [--gc-sustained] [--rtp-ports=MIN-MAX] [--setup-allocation] [--in-process-uac] [--uac-receiver-fifo]
+/// The child UAC's inbound RTP thread runs at nice -15, below the engine's real-time pacer (<c>--uac-receiver-fifo</c>: at
+/// SCHED_FIFO, as before 2026-12-03): on a shared 2-core machine a real-time thread of the load tool preempts the engine's
+/// pacer, GC and SIP threads, which a far end on its own machine would not do (its loss count still tells whether it kept
+/// up). Alternated on 2026-12-03, the engine's send lateness p99 was lower with nice -15 in 5 of 6 pairs (docs/voice.md, voice22).
 /// <c>--agent</c> keeps the speech agent (VAD and recogniser on every call) on; by default calls are DTMF only.
 /// First it measures the inbound media path per packet against the loop it replaced (<see cref="VoiceReceivePath"/>).
 /// </summary>
@@ -80,7 +81,7 @@ public sealed class VoiceBenchmark : IBenchmark
         var server = await services.GetRequiredService<SipListener>().Bound;
         var signaling = services.GetRequiredService<VoiceSignaling>();
         var pacer = services.GetRequiredService<MediaPacer>();
-        await using ILoadUac uac = inProcess ? new InProcessUac(server, srtp) : await ChildProcessUac.StartAsync(server, srtp, realtimeReceiver: !args.Contains("--uac-receiver-nice"));
+        await using ILoadUac uac = inProcess ? new InProcessUac(server, srtp) : await ChildProcessUac.StartAsync(server, srtp, realtimeReceiver: args.Contains("--uac-receiver-fifo"));
         Console.WriteLine($"load UAC: {uac.Where}");
         var serverSide = new System.Collections.Concurrent.ConcurrentDictionary<string, (long Arrived, long Locked, long Sent, long Done)>();
         signaling.InviteAnswered = (callId, arrived, locked, sent, done) => serverSide[callId] = (arrived, locked, sent, done);
