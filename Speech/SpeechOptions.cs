@@ -5,7 +5,7 @@ public sealed class SpeechOptions
 {
     public const string Section = "Speech";
 
-    /// <summary>"pocketsphinx" (embedded, offline) or "none" (DTMF only). A network engine registers its own <see cref="ISpeechToText"/>.</summary>
+    /// <summary>"pocketsphinx" (embedded, offline) or "none" (DTMF only). A speech server in the customer's network (<c>Speech:Network</c>) works in front of it.</summary>
     public string Recognizer { get; set; } = "pocketsphinx";
 
     /// <summary>

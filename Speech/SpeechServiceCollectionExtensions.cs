@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Telephony.Media;
 using Switchboard.Speech.EspeakNg;
 using Switchboard.Speech.Flite;
+using Switchboard.Speech.Network;
 using Switchboard.Speech.PocketSphinx;
 using Switchboard.Speech.TurnTaking;
 using Switchboard.Speech.Vad;
@@ -37,18 +38,36 @@ public static class SpeechServiceCollectionExtensions
         services.AddSingleton(turnTaking);
         services.AddSingleton(new SynthesizedPromptCache(Math.Max(1, options.PromptCacheSeconds) * 8000L));
 
-        services.AddSingleton<ISpeechToText>(sp => options.Recognizer.ToLowerInvariant() switch
+        var network = config.GetSection(NetworkSpeechOptions.Section).Get<NetworkSpeechOptions>() ?? new NetworkSpeechOptions();
+        network.Validate();
+        services.AddSingleton(network);
+
+        // The embedded engines; a speech server in the customer's network (Speech:Network), when configured, works in
+        // front of them and hands back to them when it fails or is slow.
+        services.AddSingleton<ISpeechToText>(sp =>
         {
-            "pocketsphinx" => ActivatorUtilities.CreateInstance<PocketSphinxSpeechToText>(sp),
-            "none" => new NoSpeechToText("speech recognition is configured off (Speech:Recognizer = none)"),
-            var other => throw new InvalidOperationException($"Speech:Recognizer '{other}' is not an engine here (pocketsphinx, none)."),
+            ISpeechToText embedded = options.Recognizer.ToLowerInvariant() switch
+            {
+                "pocketsphinx" => ActivatorUtilities.CreateInstance<PocketSphinxSpeechToText>(sp),
+                "none" => new NoSpeechToText("speech recognition is configured off (Speech:Recognizer = none)"),
+                var other => throw new InvalidOperationException($"Speech:Recognizer '{other}' is not an engine here (pocketsphinx, none)."),
+            };
+            return network.Recognizes
+                ? new NetworkSpeechToText(embedded, NetworkAudioClients.SpeechToText(network), network, Logger<NetworkSpeechToText>(sp))
+                : embedded;
         });
-        services.AddSingleton<ITextToSpeech>(sp => options.Synthesizer.ToLowerInvariant() switch
+        services.AddSingleton<ITextToSpeech>(sp =>
         {
-            "espeak-ng" => ActivatorUtilities.CreateInstance<EspeakNgTextToSpeech>(sp),
-            "flite" => NaturalVoiceOrFallback(sp),
-            "none" => new NoTextToSpeech("text-to-speech is configured off (Speech:Synthesizer = none)"),
-            var other => throw new InvalidOperationException($"Speech:Synthesizer '{other}' is not an engine here (espeak-ng, flite, none)."),
+            ITextToSpeech embedded = options.Synthesizer.ToLowerInvariant() switch
+            {
+                "espeak-ng" => ActivatorUtilities.CreateInstance<EspeakNgTextToSpeech>(sp),
+                "flite" => NaturalVoiceOrFallback(sp),
+                "none" => new NoTextToSpeech("text-to-speech is configured off (Speech:Synthesizer = none)"),
+                var other => throw new InvalidOperationException($"Speech:Synthesizer '{other}' is not an engine here (espeak-ng, flite, none)."),
+            };
+            return network.Synthesizes
+                ? new NetworkTextToSpeech(embedded, NetworkAudioClients.TextToSpeech(network), network, Logger<NetworkTextToSpeech>(sp))
+                : embedded;
         });
         services.AddSingleton(sp => turnTaking.Vad.ToLowerInvariant() switch
         {
@@ -73,6 +92,9 @@ public static class SpeechServiceCollectionExtensions
         return builder;
     }
 
+    private static ILogger Logger<T>(IServiceProvider sp) =>
+        sp.GetService<ILoggerFactory>()?.CreateLogger<T>() ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
     /// <summary>flite's statistical voice; espeak-ng when that voice is not installed here (it says so in the log).</summary>
     private static ITextToSpeech NaturalVoiceOrFallback(IServiceProvider sp)
     {
@@ -91,7 +113,8 @@ public static class SpeechServiceCollectionExtensions
             logger.LogInformation("Speech: recognizer {Recognizer} {RecognizerState}, synthesizer {Synthesizer} {SynthesizerState}",
                 recognizer.Engine, recognizer.IsAvailable ? "available" : "unavailable (DTMF only)",
                 synthesizer.Engine, synthesizer.IsAvailable ? "available" : "unavailable (recorded prompts)");
-            if (recognizer is PocketSphinxSpeechToText sphinx && sphinx.IsAvailable) sphinx.Warm();
+            var embedded = recognizer is NetworkSpeechToText network ? network.Embedded : recognizer;
+            if (embedded is PocketSphinxSpeechToText sphinx && sphinx.IsAvailable) sphinx.Warm();
         }, stoppingToken);
     }
 }

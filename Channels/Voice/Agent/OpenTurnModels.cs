@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Switchboard.Speech;
 using Switchboard.Speech.Grammar;
 using Switchboard.Speech.LanguageModel;
+using Switchboard.Speech.Network;
 using Switchboard.Speech.PocketSphinx;
 using Switchboard.Grains.Interfaces.Conversation;
 
@@ -16,7 +17,10 @@ public sealed class OpenTurnModels(ISpeechToText recognizer, VoiceAgentOptions o
 {
     private readonly ConcurrentDictionary<string, SpeechGrammar?> _byTenant = new(StringComparer.Ordinal);
 
-    public bool Enabled => options.OpenTurns == VoiceAgentOptions.LanguageModelTurns && recognizer is PocketSphinxSpeechToText { IsAvailable: true };
+    /// <summary>The pocketsphinx engine, on its own or beside a speech server in the network (which then hears the open turn freely).</summary>
+    private PocketSphinxSpeechToText? Sphinx => recognizer as PocketSphinxSpeechToText ?? (recognizer as NetworkSpeechToText)?.Embedded as PocketSphinxSpeechToText;
+
+    public bool Enabled => options.OpenTurns == VoiceAgentOptions.LanguageModelTurns && Sphinx is { IsAvailable: true };
 
     /// <summary>The open turn's model, or null when the reply expects a choice, the feature is off or the bot has no phrases.</summary>
     public SpeechGrammar? For(string tenant, EngineReply reply, BotVoiceProfile? bot)
@@ -24,8 +28,9 @@ public sealed class OpenTurnModels(ISpeechToText recognizer, VoiceAgentOptions o
         if (!Enabled || bot is null || bot.MenuPhrases.Count == 0 || !IsOpen(reply)) return null;
         return _byTenant.GetOrAdd(tenant, _ =>
         {
-            var dictionary = ((PocketSphinxSpeechToText)recognizer).Dictionary;
-            try { return ((PocketSphinxSpeechToText)recognizer).OpenTurn(DomainLanguageModel.Build([.. bot.MenuPhrases, .. TurnGrammar.GlobalPhrases], dictionary.Contains), "open-" + tenant); }
+            var sphinx = Sphinx!;
+            var dictionary = sphinx.Dictionary;
+            try { return sphinx.OpenTurn(DomainLanguageModel.Build([.. bot.MenuPhrases, .. TurnGrammar.GlobalPhrases], dictionary.Contains), "open-" + tenant); }
             catch (ArgumentException) { return null; }
         });
     }
