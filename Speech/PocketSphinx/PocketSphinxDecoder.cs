@@ -20,6 +20,7 @@ internal sealed class PocketSphinxDecoder : IDisposable
     private readonly double? _openTurnLanguageWeight;
     private readonly double? _openTurnInsertionPenalty;
     private IntPtr _ps;
+    private bool _phoneLoopLoaded;
 
     private PocketSphinxDecoder(IntPtr config, IntPtr ps, int grammarCapacity, int interpolatedCapacity, double? openTurnLanguageWeight = null, double? openTurnInsertionPenalty = null)
     {
@@ -47,6 +48,9 @@ internal sealed class PocketSphinxDecoder : IDisposable
             // Wider beams than the defaults: measured 105/108 grammar phrases right instead of 101/108 (6 synthetic voices).
             "-beam", "1e-80", "-wbeam", "1e-60", "-pbeam", "1e-80",
             "-logfn", "/dev/null",
+            // The phone-loop pass that checks a grammar result (PhoneLoopScore) uses context-independent phones: a fraction
+            // of the context-dependent search's cost, and only a reference score is wanted from it.
+            "-allphone_ci", "yes",
             .. options.ExtraArguments,
         ];
         var config = cmd_ln_parse_r(IntPtr.Zero, ps_args(), argv.Length, argv, 1);
@@ -138,6 +142,25 @@ internal sealed class PocketSphinxDecoder : IDisposable
         try { return ps_set_lm(ps, search, set) == 0 ? null : $"pocketsphinx could not search with the interpolated model {Path.GetFileName(path)}."; }
         finally { ngram_model_free(set); }
     }
+
+    /// <summary>
+    /// Decodes <paramref name="samples"/> (16 kHz, a whole utterance) again with a free phone loop and returns its path
+    /// score: the best any phone sequence explains the audio, against which a grammar result's score
+    /// is compared. The active search changes; the next utterance sets its own.
+    /// </summary>
+    public int? PhoneLoopScore(string phoneModelPath, short[] samples, int count)
+    {
+        if (!_phoneLoopLoaded)
+        {
+            if (ps_set_allphone_file(_ps, PhoneLoopSearch, phoneModelPath) != 0) throw new InvalidOperationException($"pocketsphinx could not load the phone model {Path.GetFileName(phoneModelPath)}.");
+            _phoneLoopLoaded = true;
+        }
+        if (ps_set_search(_ps, PhoneLoopSearch) != 0 || ps_start_utt(_ps) != 0) return null;
+        if (ps_process_raw(_ps, samples, (nuint)count, 0, 1) < 0 || ps_end_utt(_ps) < 0) return null;
+        return ps_get_hyp(_ps, out var score) == IntPtr.Zero ? null : score;
+    }
+
+    private const string PhoneLoopSearch = "_phone_loop";
 
     /// <summary>Time this decoder spent reading generic models for interpolation (once per model file).</summary>
     public TimeSpan GenericModelLoadTime { get; private set; }

@@ -67,6 +67,10 @@ internal static class PocketSphinxNative
 
     public const int NgramAuto = 0;
 
+    /// <summary>Adds a phone-loop search (every phone sequence, weighted by the phonetic n-gram model at <paramref name="path"/>).</summary>
+    [DllImport(Library)]
+    public static extern int ps_set_allphone_file(IntPtr ps, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string path);
+
     [DllImport(Library)]
     public static extern int ps_set_search(IntPtr ps, [MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 
@@ -85,6 +89,33 @@ internal static class PocketSphinxNative
     /// <summary>Returns a decoder-owned string (do not free) or null.</summary>
     [DllImport(Library)]
     public static extern IntPtr ps_get_hyp(IntPtr ps, out int bestScore);
+
+    /// <summary>The first segment (word or filler) of the best path, or zero; <see cref="ps_seg_next"/> frees the iterator at the end.</summary>
+    [DllImport(Library)]
+    public static extern IntPtr ps_seg_iter(IntPtr ps);
+
+    [DllImport(Library)]
+    public static extern IntPtr ps_seg_next(IntPtr seg);
+
+    [DllImport(Library)]
+    public static extern IntPtr ps_seg_word(IntPtr seg);
+
+    [DllImport(Library)]
+    public static extern void ps_seg_frames(IntPtr seg, out int startFrame, out int endFrame);
+
+    /// <summary>The frames of the best path's words, fillers and silence left out.</summary>
+    public static int SpeechFrames(IntPtr ps)
+    {
+        var frames = 0;
+        for (var seg = ps_seg_iter(ps); seg != IntPtr.Zero; seg = ps_seg_next(seg))
+        {
+            var word = Marshal.PtrToStringUTF8(ps_seg_word(seg));
+            if (string.IsNullOrEmpty(word) || word[0] is '<' or '[' or '+') continue;
+            ps_seg_frames(seg, out var start, out var end);
+            frames += end - start + 1;
+        }
+        return frames;
+    }
 
     [DllImport(Library)]
     public static extern int ps_get_prob(IntPtr ps);

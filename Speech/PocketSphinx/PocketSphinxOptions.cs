@@ -43,6 +43,19 @@ public sealed class PocketSphinxOptions
     /// </summary>
     public int OpenTurnModelsPerDecoder { get; set; } = 4;
 
+    /// <summary>
+    /// Grammar turns only: a result is rejected (a no-match, so the turn re-prompts) when its grammar path scores worse
+    /// than a free phone loop over the same audio by more than this, per 10 ms frame of its words, in pocketsphinx's
+    /// log units; the check costs a second, phone-loop search of the utterance when it ends. null (the default): no
+    /// check, every grammar result is taken. Off by default because on synthetic voices it costs right answers: at 25,
+    /// 52 of 128 out-of-grammar sentences rejected on flite's voices (0 without) with 72/72 answers kept, but the voice
+    /// agent's turn grammars over 8 espeak-ng voices fall from 146 to 131 of 152 (docs/speech.md, "Rejection").
+    /// </summary>
+    public double? RejectionMargin { get; set; }
+
+    /// <summary>The phonetic n-gram model shipped beside the acoustic model, for the phone loop of <see cref="RejectionMargin"/>.</summary>
+    public string PhoneLanguageModelPath => Path.Combine(ModelDirectory, "en-us-phone.lm.bin");
+
     public string AcousticModelPath => Path.Combine(ModelDirectory, "en-us");
 
     public string DictionaryPath => Path.Combine(ModelDirectory, "cmudict-en-us.dict");

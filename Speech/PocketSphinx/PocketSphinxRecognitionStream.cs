@@ -13,6 +13,10 @@ internal sealed class PocketSphinxRecognitionStream : IRecognitionStream
     private readonly PocketSphinxDecoder _decoder;
     private readonly SpeechGrammar _grammar;
     private readonly PocketSphinxDecoderPool _pool;
+    private readonly PocketSphinxSpeechToText _owner;
+    private readonly PocketSphinxOptions? _rejection; // set when grammar results are checked against a phone loop
+    private short[]? _utterance; // the 16 kHz audio so far, for that check
+    private int _utteranceLength;
     private readonly Upsampler8To16 _upsampler = new();
     private short[] _wide = new short[2 * TelephoneAudio.FrameSamples];
     private long _samples;
@@ -22,12 +26,15 @@ internal sealed class PocketSphinxRecognitionStream : IRecognitionStream
     private bool _returned;
     private bool _healthy = true;
 
-    public PocketSphinxRecognitionStream(PocketSphinxDecoder decoder, SpeechGrammar grammar, PocketSphinxDecoderPool pool)
+    public PocketSphinxRecognitionStream(PocketSphinxDecoder decoder, SpeechGrammar grammar, PocketSphinxDecoderPool pool, PocketSphinxSpeechToText owner, PocketSphinxOptions? rejection)
     {
+        _owner = owner;
         _decoder = decoder;
         _grammar = grammar;
         _pool = pool;
+        _rejection = rejection;
     }
+
 
     public ValueTask<PartialHypothesis?> FeedAsync(ReadOnlyMemory<short> pcm8kHz, CancellationToken cancellationToken = default)
     {
@@ -41,6 +48,7 @@ internal sealed class PocketSphinxRecognitionStream : IRecognitionStream
             throw new InvalidOperationException("pocketsphinx failed to process audio.");
         }
         _samples += pcm8kHz.Length;
+        if (_rejection is not null) Keep(_wide.AsSpan(0, pcm8kHz.Length * 2));
         if (_samples - _samplesAtLastPartial < PartialEverySamples) return ValueTask.FromResult<PartialHypothesis?>(null);
         _samplesAtLastPartial = _samples;
         var text = Hypothesis(_decoder.Handle, out _);
@@ -61,10 +69,20 @@ internal sealed class PocketSphinxRecognitionStream : IRecognitionStream
                 _healthy = false;
                 return ValueTask.FromResult(RecognitionResult.NoMatch(audio));
             }
-            var text = Hypothesis(_decoder.Handle, out _)?.Trim() ?? "";
+            var text = Hypothesis(_decoder.Handle, out var score)?.Trim() ?? "";
             if (text.Length == 0) return ValueTask.FromResult(RecognitionResult.NoMatch(audio));
-            var posterior = logmath_exp(_decoder.LogMath, ps_get_prob(_decoder.Handle));
-            var confidence = Math.Clamp(posterior, 0, 1);
+            var confidence = Math.Clamp(logmath_exp(_decoder.LogMath, ps_get_prob(_decoder.Handle)), 0, 1);
+            if (_rejection?.RejectionMargin is { } margin && _utterance is not null
+                && ScoreAgainstPhoneLoop(score, _rejection.PhoneLanguageModelPath) is { } gap)
+            {
+                // 0.5 at the margin, 1 where the grammar path scores as well as the free phone loop.
+                confidence = Math.Clamp(1 + gap / (2 * margin), 0, 1);
+                if (gap < -margin)
+                {
+                    _owner.NoteRejected();
+                    return ValueTask.FromResult(RecognitionResult.NoMatch(audio) with { Confidence = confidence });
+                }
+            }
             return ValueTask.FromResult(new RecognitionResult(text, _grammar.Interpret(text), confidence, audio));
         }
         finally
@@ -84,10 +102,39 @@ internal sealed class PocketSphinxRecognitionStream : IRecognitionStream
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// How much worse the grammar's best path scores than a free phone loop over the same audio, per frame of the path's
+    /// words (silence and fillers left out, so the silence around an answer does not dilute it); null when either
+    /// search gave nothing. Read the grammar path first: the phone loop replaces the decoder's result.
+    /// </summary>
+    private double? ScoreAgainstPhoneLoop(int grammarScore, string phoneModelPath)
+    {
+        var speechFrames = SpeechFrames(_decoder.Handle);
+        if (speechFrames == 0) return null;
+        var phones = _decoder.PhoneLoopScore(phoneModelPath, _utterance!, _utteranceLength);
+        return phones is { } p ? (double)(grammarScore - p) / speechFrames : null;
+    }
+
+    private void Keep(ReadOnlySpan<short> wide)
+    {
+        if (_utterance is null) _utterance = System.Buffers.ArrayPool<short>.Shared.Rent(Math.Max(16_000, wide.Length));
+        else if (_utteranceLength + wide.Length > _utterance.Length)
+        {
+            var bigger = System.Buffers.ArrayPool<short>.Shared.Rent(Math.Max(_utterance.Length * 2, _utteranceLength + wide.Length));
+            _utterance.AsSpan(0, _utteranceLength).CopyTo(bigger);
+            System.Buffers.ArrayPool<short>.Shared.Return(_utterance);
+            _utterance = bigger;
+        }
+        wide.CopyTo(_utterance.AsSpan(_utteranceLength));
+        _utteranceLength += wide.Length;
+    }
+
     private void Release()
     {
         if (_returned) return;
         _returned = true;
+        if (_utterance is not null) System.Buffers.ArrayPool<short>.Shared.Return(_utterance);
+        _utterance = null;
         _pool.Return(_decoder, _healthy);
     }
 }

@@ -32,11 +32,18 @@ public sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
         _pool = new PocketSphinxDecoderPool(options, logger);
     }
 
+    private long _rejected;
+
     public string Engine => "pocketsphinx";
 
     public bool IsAvailable => UnavailableReason is null;
 
     public string? UnavailableReason { get; }
+
+    /// <summary>Grammar results rejected so far because a free phone loop explained the audio much better (<see cref="PocketSphinxOptions.RejectionMargin"/>).</summary>
+    public long RejectedResults => Interlocked.Read(ref _rejected);
+
+    internal void NoteRejected() => Interlocked.Increment(ref _rejected);
 
     /// <summary>Decoders currently loaded (idle or in use).</summary>
     public int LoadedDecoders => _pool?.Loaded ?? 0;
@@ -60,7 +67,7 @@ public sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
             else if (jsgf is null) decoder.UseLanguageModel(grammar.Key, grammar.LanguageModelFile!);
             else decoder.UseGrammar(grammar.Key, jsgf);
             if (PocketSphinxNative.ps_start_utt(decoder.Handle) != 0) throw new InvalidOperationException("pocketsphinx could not start an utterance.");
-            return new PocketSphinxRecognitionStream(decoder, grammar, _pool);
+            return new PocketSphinxRecognitionStream(decoder, grammar, _pool, this, jsgf is not null && _options.RejectionMargin is not null ? _options : null);
         }
         catch
         {
