@@ -104,14 +104,13 @@ public sealed class ConversationIngressGrain(TenantDirectory tenants, SessionTok
     {
         var identityKey = pseudonyms.IdentityKey(tenant, normalized);
         var identity = GrainFactory.GetGrain<IIdentityGrain>(identityKey);
-        string? current = null;
-        var guessed = !pseudonyms.Rotating;
-        if (!guessed) current = await pseudonyms.FindAsync(GrainFactory, tenant, normalized);
-        for (var attempt = guessed ? 0 : 1; guessed || current != customerId; attempt++)
+        // The guess (null: unbound) is not a read, so it gets a round of its own before the attempts count.
+        var guess = !pseudonyms.Rotating;
+        var current = guess ? null : await pseudonyms.FindAsync(GrainFactory, tenant, normalized);
+        for (var attempt = guess ? 0 : 1; current != customerId; attempt++)
         {
             if (attempt > LinkAttempts) throw new InvalidOperationException("The address's binding kept changing while it was being linked; try again.");
             if (current is not null) await Customer(tenant, current).ReleaseAddress(normalized);
-            guessed = false;
             current = await identity.BindIf(current, customerId);
         }
         if (pseudonyms.Rotating) await pseudonyms.UnbindOlderAsync(GrainFactory, tenant, normalized);

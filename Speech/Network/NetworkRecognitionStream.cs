@@ -23,7 +23,7 @@ internal sealed class NetworkRecognitionStream(NetworkSpeechToText engine, Speec
         var duration = TelephoneAudio.Duration(_audio.Count);
         // Both at once: the embedded search finishes while the upload is on its way.
         var embedded = local?.EndAsync(cancellationToken).AsTask();
-        var transcript = await engine.TranscribeAsync(TelephoneWav.Encode(_audio), cancellationToken);
+        var transcript = await engine.TranscribeAsync(TelephoneWav.Encode(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_audio)), cancellationToken);
         var fallback = embedded is null ? RecognitionResult.NoMatch(duration) : await embedded;
         if (transcript is null) return fallback;
         var value = NetworkTranscript.Interpret(grammar, transcript);

@@ -16,8 +16,7 @@ namespace Switchboard.Speech.Network;
 /// </summary>
 public sealed class NetworkSpeechToText(ISpeechToText embedded, ISpeechToTextClient client, NetworkSpeechOptions options, ILogger logger) : ISpeechToText
 {
-    private long _answered;
-    private long _fellBack;
+    private readonly BoundedServerCalls _calls = new(options.RecognitionTimeoutSeconds, logger, "Network speech recognition failed; the embedded engine answered");
 
     /// <summary>The embedded engine that decodes beside the server and answers when it does not.</summary>
     public ISpeechToText Embedded => embedded;
@@ -30,10 +29,10 @@ public sealed class NetworkSpeechToText(ISpeechToText embedded, ISpeechToTextCli
     public string? UnavailableReason => null;
 
     /// <summary>Utterances the server's transcript answered.</summary>
-    public long Answered => Interlocked.Read(ref _answered);
+    public long Answered => _calls.Answered;
 
     /// <summary>Utterances the embedded engine answered because the server failed or was too slow.</summary>
-    public long FellBack => Interlocked.Read(ref _fellBack);
+    public long FellBack => _calls.FellBack;
 
     public async ValueTask<IRecognitionStream> BeginUtteranceAsync(SpeechGrammar grammar, CancellationToken cancellationToken = default)
     {
@@ -43,28 +42,15 @@ public sealed class NetworkSpeechToText(ISpeechToText embedded, ISpeechToTextCli
     }
 
     /// <summary>The server's transcript of one utterance, or null when it failed or did not answer in time.</summary>
-    internal async Task<string?> TranscribeAsync(byte[] wav, CancellationToken cancellationToken)
+    internal Task<string?> TranscribeAsync(byte[] wav, CancellationToken cancellationToken) => _calls.TryAsync<string>(async bounded =>
     {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(TimeSpan.FromSeconds(options.RecognitionTimeoutSeconds));
-        try
+        using var audio = new MemoryStream(wav, writable: false);
+        var response = await client.GetTextAsync(audio, new SpeechToTextOptions
         {
-            using var audio = new MemoryStream(wav, writable: false);
-            var response = await client.GetTextAsync(audio, new SpeechToTextOptions
-            {
-                ModelId = options.SpeechToTextModel,
-                SpeechLanguage = options.Language,
-                SpeechSampleRate = Audio.TelephoneAudio.SampleRate,
-            }, bounded.Token);
-            Interlocked.Increment(ref _answered);
-            return response.Text ?? "";
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The reason only: the transcript and the audio are the caller's words, never logged.
-            Interlocked.Increment(ref _fellBack);
-            logger.LogWarning("Network speech recognition failed ({Reason}); the embedded engine answered", e is OperationCanceledException ? "timed out" : e.GetType().Name);
-            return null;
-        }
-    }
+            ModelId = options.SpeechToTextModel,
+            SpeechLanguage = options.Language,
+            SpeechSampleRate = Audio.TelephoneAudio.SampleRate,
+        }, bounded);
+        return response.Text ?? "";
+    }, cancellationToken);
 }

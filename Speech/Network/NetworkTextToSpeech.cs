@@ -17,8 +17,7 @@ public sealed class NetworkTextToSpeech(ITextToSpeech embedded, ITextToSpeechCli
     /// <summary>Samples per chunk handed to the caller (0.5 s).</summary>
     private const int ChunkSamples = Audio.TelephoneAudio.SampleRate / 2;
 
-    private long _answered;
-    private long _fellBack;
+    private readonly BoundedServerCalls _calls = new(options.SynthesisTimeoutSeconds, logger, "Network speech synthesis failed; the embedded voice spoke");
 
     /// <summary>The embedded voice that speaks when the server does not.</summary>
     public ITextToSpeech Embedded => embedded;
@@ -32,10 +31,10 @@ public sealed class NetworkTextToSpeech(ITextToSpeech embedded, ITextToSpeechCli
     public string? UnavailableReason => null;
 
     /// <summary>Prompts the server's audio answered.</summary>
-    public long Answered => Interlocked.Read(ref _answered);
+    public long Answered => _calls.Answered;
 
     /// <summary>Prompts the embedded voice spoke because the server failed or was too slow.</summary>
-    public long FellBack => Interlocked.Read(ref _fellBack);
+    public long FellBack => _calls.FellBack;
 
     public async IAsyncEnumerable<short[]> SynthesizeAsync(string text, string? voice = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -52,31 +51,17 @@ public sealed class NetworkTextToSpeech(ITextToSpeech embedded, ITextToSpeechCli
         await foreach (var chunk in embedded.SynthesizeAsync(text, local, cancellationToken)) yield return chunk;
     }
 
-    private async Task<short[]?> TrySynthesizeAsync(string text, string voice, CancellationToken cancellationToken)
+    private Task<short[]?> TrySynthesizeAsync(string text, string voice, CancellationToken cancellationToken) => _calls.TryAsync<short[]>(async bounded =>
     {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(TimeSpan.FromSeconds(options.SynthesisTimeoutSeconds));
-        try
+        var response = await client.GetAudioAsync(text, new TextToSpeechOptions
         {
-            var response = await client.GetAudioAsync(text, new TextToSpeechOptions
-            {
-                ModelId = options.TextToSpeechModel,
-                VoiceId = voice,
-                AudioFormat = "wav",
-            }, bounded.Token);
-            var data = response.Contents.OfType<DataContent>().FirstOrDefault()
-                ?? throw new FormatException("The server's answer holds no audio.");
-            var samples = TelephoneWav.DecodeToTelephone(data.Data);
-            if (samples.Length == 0) throw new FormatException("The server's audio is empty.");
-            Interlocked.Increment(ref _answered);
-            return samples;
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The reason only: a prompt can hold what the customer said (a name read back), never logged.
-            Interlocked.Increment(ref _fellBack);
-            logger.LogWarning("Network speech synthesis failed ({Reason}); the embedded voice spoke", e is OperationCanceledException ? "timed out" : e.GetType().Name);
-            return null;
-        }
-    }
+            ModelId = options.TextToSpeechModel,
+            VoiceId = voice,
+            AudioFormat = "wav",
+        }, bounded);
+        var data = response.Contents.OfType<DataContent>().FirstOrDefault()
+            ?? throw new FormatException("The server's answer holds no audio.");
+        var samples = TelephoneWav.DecodeToTelephone(data.Data);
+        return samples.Length == 0 ? throw new FormatException("The server's audio is empty.") : samples;
+    }, cancellationToken);
 }

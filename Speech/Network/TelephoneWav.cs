@@ -7,17 +7,12 @@ namespace Switchboard.Speech.Network;
 public static class TelephoneWav
 {
     /// <summary>A WAV file of 8 kHz 16-bit mono samples.</summary>
-    public static byte[] Encode(IReadOnlyList<short> samples)
+    public static byte[] Encode(ReadOnlySpan<short> samples)
     {
-        ArgumentNullException.ThrowIfNull(samples);
-        using var memory = new MemoryStream(44 + samples.Count * 2);
-        // NAudio 3 leaves a caller's stream open.
+        using var memory = new MemoryStream(44 + samples.Length * 2);
+        // NAudio 3 leaves a caller's stream open. WAV samples are little-endian, as this machine's shorts are.
         using (var writer = new WaveFileWriter(memory, new WaveFormat(TelephoneAudio.SampleRate, 16, 1)))
-        {
-            var bytes = new byte[samples.Count * 2];
-            for (var i = 0; i < samples.Count; i++) BitConverter.TryWriteBytes(bytes.AsSpan(i * 2), samples[i]);
-            writer.Write(bytes, 0, bytes.Length);
-        }
+            writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(samples));
         return memory.ToArray();
     }
 
