@@ -48,8 +48,8 @@ internal sealed class PocketSphinxDecoder : IDisposable
             // Wider beams than the defaults: measured 105/108 grammar phrases right instead of 101/108 (6 synthetic voices).
             "-beam", "1e-80", "-wbeam", "1e-60", "-pbeam", "1e-80",
             "-logfn", "/dev/null",
-            // The phone-loop pass that checks a grammar result (PhoneLoopScore) uses context-independent phones: a fraction
-            // of the context-dependent search's cost, and only a reference score is wanted from it.
+            // The phone loop that checks a grammar result (StartPhoneLoop) uses context-independent phones: a fraction of
+            // the context-dependent search's cost, and only a reference score is wanted from it.
             "-allphone_ci", "yes",
             .. options.ExtraArguments,
         ];
@@ -144,20 +144,18 @@ internal sealed class PocketSphinxDecoder : IDisposable
     }
 
     /// <summary>
-    /// Decodes <paramref name="samples"/> (16 kHz, a whole utterance) again with a free phone loop and returns its path
-    /// score: the best any phone sequence explains the audio, against which a grammar result's score
-    /// is compared. The active search changes; the next utterance sets its own.
+    /// Makes a free phone loop the active search and starts an utterance on it: fed the same audio as a grammar search,
+    /// its path score is the best any phone sequence explains that audio, against which the grammar result is compared.
+    /// The next utterance sets its own search.
     /// </summary>
-    public int? PhoneLoopScore(string phoneModelPath, short[] samples, int count)
+    public void StartPhoneLoop(string phoneModelPath)
     {
         if (!_phoneLoopLoaded)
         {
             if (ps_set_allphone_file(_ps, PhoneLoopSearch, phoneModelPath) != 0) throw new InvalidOperationException($"pocketsphinx could not load the phone model {Path.GetFileName(phoneModelPath)}.");
             _phoneLoopLoaded = true;
         }
-        if (ps_set_search(_ps, PhoneLoopSearch) != 0 || ps_start_utt(_ps) != 0) return null;
-        if (ps_process_raw(_ps, samples, (nuint)count, 0, 1) < 0 || ps_end_utt(_ps) < 0) return null;
-        return ps_get_hyp(_ps, out var score) == IntPtr.Zero ? null : score;
+        if (ps_set_search(_ps, PhoneLoopSearch) != 0 || ps_start_utt(_ps) != 0) throw new InvalidOperationException("pocketsphinx could not start the phone loop.");
     }
 
     private const string PhoneLoopSearch = "_phone_loop";

@@ -46,7 +46,8 @@ public sealed class PocketSphinxOptions
     /// <summary>
     /// Grammar turns only: a result is rejected (a no-match, so the turn re-prompts) when its grammar path scores worse
     /// than a free phone loop over the same audio by more than this, per 10 ms frame of its words, in pocketsphinx's
-    /// log units; the check costs a second, phone-loop search of the utterance when it ends. null (the default): no
+    /// log units; the check runs a second decoder (from a pool of its own, as large as this one) beside each grammar
+    /// utterance, about 4× the CPU per frame, no wait at the end. null (the default): no
     /// check, every grammar result is taken. Off by default because on synthetic voices it costs right answers: at 25,
     /// 52 of 128 out-of-grammar sentences rejected on flite's voices (0 without) with 72/72 answers kept, but the voice
     /// agent's turn grammars over 8 espeak-ng voices fall from 146 to 131 of 152 (docs/speech.md, "Rejection").

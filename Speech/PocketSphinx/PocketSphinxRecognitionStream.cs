@@ -4,7 +4,10 @@ using static Switchboard.Speech.PocketSphinx.PocketSphinxNative;
 
 namespace Switchboard.Speech.PocketSphinx;
 
-/// <summary>One utterance on a rented decoder. Decoding happens as frames arrive, so ending costs only the final search.</summary>
+/// <summary>
+/// One utterance on a rented decoder. Decoding happens as frames arrive, so ending costs only the final search. With
+/// rejection on, a second rented decoder runs a free phone loop over the same frames, so the check costs no wait at the end.
+/// </summary>
 internal sealed class PocketSphinxRecognitionStream : IRecognitionStream
 {
     /// <summary>Partial hypotheses are searched for at most this often (in 8 kHz samples: 100 ms), not on every frame.</summary>
@@ -14,9 +17,9 @@ internal sealed class PocketSphinxRecognitionStream : IRecognitionStream
     private readonly SpeechGrammar _grammar;
     private readonly PocketSphinxDecoderPool _pool;
     private readonly PocketSphinxSpeechToText _owner;
-    private readonly PocketSphinxOptions? _rejection; // set when grammar results are checked against a phone loop
-    private short[]? _utterance; // the 16 kHz audio so far, for that check
-    private int _utteranceLength;
+    private readonly double? _rejectionMargin;
+    private PocketSphinxDecoder? _phoneLoop; // the phone loop over the same frames, while the check can still be made
+    private readonly PocketSphinxDecoderPool? _phoneLoops; // where it goes back
     private readonly Upsampler8To16 _upsampler = new();
     private short[] _wide = new short[2 * TelephoneAudio.FrameSamples];
     private long _samples;
@@ -26,13 +29,16 @@ internal sealed class PocketSphinxRecognitionStream : IRecognitionStream
     private bool _returned;
     private bool _healthy = true;
 
-    public PocketSphinxRecognitionStream(PocketSphinxDecoder decoder, SpeechGrammar grammar, PocketSphinxDecoderPool pool, PocketSphinxSpeechToText owner, PocketSphinxOptions? rejection)
+    public PocketSphinxRecognitionStream(PocketSphinxDecoder decoder, SpeechGrammar grammar, PocketSphinxDecoderPool pool, PocketSphinxSpeechToText owner,
+        PocketSphinxDecoder? phoneLoop = null, PocketSphinxDecoderPool? phoneLoops = null, double? rejectionMargin = null)
     {
+        _phoneLoops = phoneLoops;
         _owner = owner;
         _decoder = decoder;
         _grammar = grammar;
         _pool = pool;
-        _rejection = rejection;
+        _phoneLoop = phoneLoop;
+        _rejectionMargin = rejectionMargin;
     }
 
 
@@ -48,7 +54,7 @@ internal sealed class PocketSphinxRecognitionStream : IRecognitionStream
             throw new InvalidOperationException("pocketsphinx failed to process audio.");
         }
         _samples += pcm8kHz.Length;
-        if (_rejection is not null) Keep(_wide.AsSpan(0, pcm8kHz.Length * 2));
+        if (_phoneLoop is not null && ps_process_raw(_phoneLoop.Handle, _wide, (nuint)(pcm8kHz.Length * 2), 0, 0) < 0) DropPhoneLoop(healthy: false);
         if (_samples - _samplesAtLastPartial < PartialEverySamples) return ValueTask.FromResult<PartialHypothesis?>(null);
         _samplesAtLastPartial = _samples;
         var text = Hypothesis(_decoder.Handle, out _);
@@ -72,8 +78,7 @@ internal sealed class PocketSphinxRecognitionStream : IRecognitionStream
             var text = Hypothesis(_decoder.Handle, out var score)?.Trim() ?? "";
             if (text.Length == 0) return ValueTask.FromResult(RecognitionResult.NoMatch(audio));
             var confidence = Math.Clamp(logmath_exp(_decoder.LogMath, ps_get_prob(_decoder.Handle)), 0, 1);
-            if (_rejection?.RejectionMargin is { } margin && _utterance is not null
-                && ScoreAgainstPhoneLoop(score, _rejection.PhoneLanguageModelPath) is { } gap)
+            if (_rejectionMargin is { } margin && ScoreAgainstPhoneLoop(score) is { } gap)
             {
                 // 0.5 at the margin, 1 where the grammar path scores as well as the free phone loop.
                 confidence = Math.Clamp(1 + gap / (2 * margin), 0, 1);
@@ -103,38 +108,41 @@ internal sealed class PocketSphinxRecognitionStream : IRecognitionStream
     }
 
     /// <summary>
-    /// How much worse the grammar's best path scores than a free phone loop over the same audio, per frame of the path's
+    /// How much worse the grammar's best path scores than the phone loop over the same audio, per frame of the path's
     /// words (silence and fillers left out, so the silence around an answer does not dilute it); null when either
-    /// search gave nothing. Read the grammar path first: the phone loop replaces the decoder's result.
+    /// search gave nothing.
     /// </summary>
-    private double? ScoreAgainstPhoneLoop(int grammarScore, string phoneModelPath)
+    private double? ScoreAgainstPhoneLoop(int grammarScore)
     {
+        if (_phoneLoop is not { } phones) return null;
         var speechFrames = SpeechFrames(_decoder.Handle);
-        if (speechFrames == 0) return null;
-        var phones = _decoder.PhoneLoopScore(phoneModelPath, _utterance!, _utteranceLength);
-        return phones is { } p ? (double)(grammarScore - p) / speechFrames : null;
+        if (ps_end_utt(phones.Handle) < 0)
+        {
+            DropPhoneLoop(healthy: false);
+            return null;
+        }
+        var ended = ps_get_hyp(phones.Handle, out var phoneScore) != IntPtr.Zero;
+        DropPhoneLoop(healthy: true);
+        return ended && speechFrames > 0 ? (double)(grammarScore - phoneScore) / speechFrames : null;
     }
 
-    private void Keep(ReadOnlySpan<short> wide)
+    /// <summary>Gives the phone loop's decoder back (its utterance ended or abandoned); the check is then not made.</summary>
+    private void DropPhoneLoop(bool healthy)
     {
-        if (_utterance is null) _utterance = System.Buffers.ArrayPool<short>.Shared.Rent(Math.Max(16_000, wide.Length));
-        else if (_utteranceLength + wide.Length > _utterance.Length)
-        {
-            var bigger = System.Buffers.ArrayPool<short>.Shared.Rent(Math.Max(_utterance.Length * 2, _utteranceLength + wide.Length));
-            _utterance.AsSpan(0, _utteranceLength).CopyTo(bigger);
-            System.Buffers.ArrayPool<short>.Shared.Return(_utterance);
-            _utterance = bigger;
-        }
-        wide.CopyTo(_utterance.AsSpan(_utteranceLength));
-        _utteranceLength += wide.Length;
+        if (_phoneLoop is not { } phones) return;
+        _phoneLoop = null;
+        _phoneLoops!.Return(phones, healthy);
     }
 
     private void Release()
     {
         if (_returned) return;
         _returned = true;
-        if (_utterance is not null) System.Buffers.ArrayPool<short>.Shared.Return(_utterance);
-        _utterance = null;
+        if (_phoneLoop is not null)
+        {
+            ps_end_utt(_phoneLoop.Handle);
+            DropPhoneLoop(healthy: true);
+        }
         _pool.Return(_decoder, _healthy);
     }
 }

@@ -13,6 +13,9 @@ public sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
     private readonly PocketSphinxOptions _options;
     private readonly ILogger _logger;
     private readonly PocketSphinxDecoderPool? _pool;
+    // Decoders for the phone loops of RejectionMargin, a pool of their own: an utterance takes one from each, always
+    // in the same order, so a full grammar pool never waits on a phone loop that waits on it.
+    private readonly PocketSphinxDecoderPool? _phoneLoops;
     private readonly PronunciationDictionary? _dictionary;
 
     public PocketSphinxSpeechToText(PocketSphinxOptions options, ILogger<PocketSphinxSpeechToText> logger)
@@ -30,6 +33,7 @@ public sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
         }
         _dictionary = PronunciationDictionary.Load(options.DictionaryPath);
         _pool = new PocketSphinxDecoderPool(options, logger);
+        if (options.RejectionMargin is not null) _phoneLoops = new PocketSphinxDecoderPool(options, logger);
     }
 
     private long _rejected;
@@ -51,7 +55,11 @@ public sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
     public PronunciationDictionary Dictionary => _dictionary ?? throw Unavailable();
 
     /// <summary>Loads the configured number of warm decoders now (the host does this at start, off the call path).</summary>
-    public void Warm(int? count = null) => _pool?.Warm(count ?? _options.WarmDecoders);
+    public void Warm(int? count = null)
+    {
+        _pool?.Warm(count ?? _options.WarmDecoders);
+        _phoneLoops?.Warm(count ?? _options.WarmDecoders);
+    }
 
     public async ValueTask<IRecognitionStream> BeginUtteranceAsync(SpeechGrammar grammar, CancellationToken cancellationToken = default)
     {
@@ -67,11 +75,25 @@ public sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
             else if (jsgf is null) decoder.UseLanguageModel(grammar.Key, grammar.LanguageModelFile!);
             else decoder.UseGrammar(grammar.Key, jsgf);
             if (PocketSphinxNative.ps_start_utt(decoder.Handle) != 0) throw new InvalidOperationException("pocketsphinx could not start an utterance.");
-            return new PocketSphinxRecognitionStream(decoder, grammar, _pool, this, jsgf is not null && _options.RejectionMargin is not null ? _options : null);
         }
         catch
         {
             _pool.Return(decoder, healthy: false);
+            throw;
+        }
+        if (jsgf is null || _phoneLoops is null) return new PocketSphinxRecognitionStream(decoder, grammar, _pool, this);
+        PocketSphinxDecoder? phoneLoop = null;
+        try
+        {
+            phoneLoop = await _phoneLoops.RentAsync(cancellationToken).ConfigureAwait(false);
+            phoneLoop.StartPhoneLoop(_options.PhoneLanguageModelPath);
+            return new PocketSphinxRecognitionStream(decoder, grammar, _pool, this, phoneLoop, _phoneLoops, _options.RejectionMargin);
+        }
+        catch
+        {
+            if (phoneLoop is not null) _phoneLoops.Return(phoneLoop, healthy: false);
+            PocketSphinxNative.ps_end_utt(decoder.Handle);
+            _pool.Return(decoder, healthy: true);
             throw;
         }
     }
@@ -100,5 +122,9 @@ public sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
 
     private InvalidOperationException Unavailable() => new($"Speech recognition is unavailable: {UnavailableReason}.");
 
-    public void Dispose() => _pool?.Dispose();
+    public void Dispose()
+    {
+        _pool?.Dispose();
+        _phoneLoops?.Dispose();
+    }
 }

@@ -82,6 +82,25 @@ public sealed class RecognitionRejectionTests(SpeechEngines engines, ITestOutput
         Assert.Equal(0, _checked.RejectedResults);
     }
 
+    [Fact]
+    public async Task With_one_decoder_of_each_kind_a_second_utterance_waits_for_the_first_and_then_gets_both()
+    {
+        using var recognizer = new PocketSphinxSpeechToText(new PocketSphinxOptions { WarmDecoders = 1, MaxDecoders = 1, RejectionMargin = 25 }, NullLogger<PocketSphinxSpeechToText>.Instance);
+        var menu = RecognitionAccuracyTests.Turns[1].Grammar;
+        var speech = await engines.Flite.SynthesizeAllAsync("lost baggage", "rms");
+        var line = TelephoneLine.MuLawRoundTrip(TelephoneLine.Concat(TelephoneLine.Silence(TimeSpan.FromMilliseconds(300)), speech, TelephoneLine.Silence(TimeSpan.FromMilliseconds(300))));
+
+        var first = await recognizer.BeginUtteranceAsync(menu);
+        var second = recognizer.BeginUtteranceAsync(menu).AsTask();
+        Assert.False(second.IsCompleted); // both pools are empty while the first utterance runs
+        foreach (var frame in TelephoneLine.Frames(line)) await first.FeedAsync(frame);
+        Assert.Equal("lost baggage", (await first.EndAsync()).Value);
+        await using var next = await second.WaitAsync(TimeSpan.FromSeconds(30));
+        foreach (var frame in TelephoneLine.Frames(line)) await next.FeedAsync(frame);
+        Assert.Equal("lost baggage", (await next.EndAsync()).Value);
+        await first.DisposeAsync();
+    }
+
     public void Dispose() => _checked.Dispose();
 
     /// <summary>flite speech at 8 kHz through a µ-law phone line, with silence either side, recognised frame by frame.</summary>
