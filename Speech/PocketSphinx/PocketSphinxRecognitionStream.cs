@@ -18,9 +18,9 @@ internal sealed class PocketSphinxRecognitionStream : IRecognitionStream
     private readonly PocketSphinxDecoderPool _pool;
     private readonly PocketSphinxSpeechToText _owner;
     private readonly double? _rejectionMargin;
-    private PocketSphinxDecoder? _phoneLoop; // the phone loop over the same frames, while the check can still be made
-    private readonly PocketSphinxDecoderPool? _phoneLoops; // where it goes back
+    private readonly PocketSphinxDecoderPool? _phoneLoops; // where the phone loop's decoder goes back
     private readonly Upsampler8To16 _upsampler = new();
+    private PocketSphinxDecoder? _phoneLoop; // the phone loop over the same frames, while the check can still be made
     private short[] _wide = new short[2 * TelephoneAudio.FrameSamples];
     private long _samples;
     private long _samplesAtLastPartial;
@@ -32,15 +32,14 @@ internal sealed class PocketSphinxRecognitionStream : IRecognitionStream
     public PocketSphinxRecognitionStream(PocketSphinxDecoder decoder, SpeechGrammar grammar, PocketSphinxDecoderPool pool, PocketSphinxSpeechToText owner,
         PocketSphinxDecoder? phoneLoop = null, PocketSphinxDecoderPool? phoneLoops = null, double? rejectionMargin = null)
     {
-        _phoneLoops = phoneLoops;
-        _owner = owner;
         _decoder = decoder;
         _grammar = grammar;
         _pool = pool;
+        _owner = owner;
         _phoneLoop = phoneLoop;
+        _phoneLoops = phoneLoops;
         _rejectionMargin = rejectionMargin;
     }
-
 
     public ValueTask<PartialHypothesis?> FeedAsync(ReadOnlyMemory<short> pcm8kHz, CancellationToken cancellationToken = default)
     {

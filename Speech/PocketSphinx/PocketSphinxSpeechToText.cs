@@ -17,6 +17,7 @@ public sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
     // in the same order, so a full grammar pool never waits on a phone loop that waits on it.
     private readonly PocketSphinxDecoderPool? _phoneLoops;
     private readonly PronunciationDictionary? _dictionary;
+    private long _rejected;
 
     public PocketSphinxSpeechToText(PocketSphinxOptions options, ILogger<PocketSphinxSpeechToText> logger)
     {
@@ -35,8 +36,6 @@ public sealed class PocketSphinxSpeechToText : ISpeechToText, IDisposable
         _pool = new PocketSphinxDecoderPool(options, logger);
         if (options.RejectionMargin is not null) _phoneLoops = new PocketSphinxDecoderPool(options, logger);
     }
-
-    private long _rejected;
 
     public string Engine => "pocketsphinx";
 
