@@ -81,7 +81,7 @@ public sealed class RecognitionAccuracyTests(SpeechEngines engines, ITestOutputH
     private async Task<RecognitionResult> RecogniseAsync(string said, string voice, SpeechGrammar grammar)
     {
         var speech = await engines.Espeak.SynthesizeAllAsync(said, voice);
-        var line = TelephoneLine.MuLawRoundTrip(TelephoneLine.Concat(TelephoneLine.Silence(TimeSpan.FromMilliseconds(300)), speech, TelephoneLine.Silence(TimeSpan.FromMilliseconds(300))));
+        var line = TelephoneLine.Answer(speech);
         await using var stream = await engines.Recognizer.BeginUtteranceAsync(grammar);
         foreach (var frame in TelephoneLine.Frames(line)) await stream.FeedAsync(frame);
         return await stream.EndAsync();

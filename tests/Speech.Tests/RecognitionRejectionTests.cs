@@ -88,7 +88,7 @@ public sealed class RecognitionRejectionTests(SpeechEngines engines, ITestOutput
         using var recognizer = new PocketSphinxSpeechToText(new PocketSphinxOptions { WarmDecoders = 1, MaxDecoders = 1, RejectionMargin = 25 }, NullLogger<PocketSphinxSpeechToText>.Instance);
         var menu = RecognitionAccuracyTests.Turns[1].Grammar;
         var speech = await engines.Flite.SynthesizeAllAsync("lost baggage", "rms");
-        var line = TelephoneLine.MuLawRoundTrip(TelephoneLine.Concat(TelephoneLine.Silence(TimeSpan.FromMilliseconds(300)), speech, TelephoneLine.Silence(TimeSpan.FromMilliseconds(300))));
+        var line = TelephoneLine.Answer(speech);
 
         var first = await recognizer.BeginUtteranceAsync(menu);
         var second = recognizer.BeginUtteranceAsync(menu).AsTask();
@@ -107,7 +107,7 @@ public sealed class RecognitionRejectionTests(SpeechEngines engines, ITestOutput
     private async Task<RecognitionResult> RecogniseAsync(PocketSphinxSpeechToText recognizer, string said, string voice, SpeechGrammar grammar)
     {
         var speech = await engines.Flite.SynthesizeAllAsync(said, voice);
-        var line = TelephoneLine.MuLawRoundTrip(TelephoneLine.Concat(TelephoneLine.Silence(TimeSpan.FromMilliseconds(300)), speech, TelephoneLine.Silence(TimeSpan.FromMilliseconds(300))));
+        var line = TelephoneLine.Answer(speech);
         await using var stream = await recognizer.BeginUtteranceAsync(grammar);
         foreach (var frame in TelephoneLine.Frames(line)) await stream.FeedAsync(frame);
         return await stream.EndAsync();

@@ -24,4 +24,8 @@ internal static class TelephoneLine
     public static short[] Silence(TimeSpan duration) => new short[(int)(duration.TotalSeconds * 8000)];
 
     public static short[] Concat(params short[][] parts) => [.. parts.SelectMany(p => p)];
+
+    /// <summary>A caller's answer as the recogniser gets it: 300 ms of silence either side, through a µ-law round trip.</summary>
+    public static short[] Answer(short[] speech) =>
+        MuLawRoundTrip(Concat(Silence(TimeSpan.FromMilliseconds(300)), speech, Silence(TimeSpan.FromMilliseconds(300))));
 }
