@@ -17,6 +17,12 @@ public interface ITextToSpeech
 
     string? UnavailableReason { get; }
 
+    /// <summary>
+    /// Whether <see cref="SynthesizeAsync"/> can speak in <paramref name="voice"/> (a tenant persona names one). A speech
+    /// server decides its own voice names, so a network engine says yes to any.
+    /// </summary>
+    bool HasVoice(string voice);
+
     /// <summary>Synthesises <paramref name="text"/>; each chunk is 8 kHz PCM, in order. Cancelling stops synthesis early.</summary>
     IAsyncEnumerable<short[]> SynthesizeAsync(string text, string? voice = null, CancellationToken cancellationToken = default);
 }

@@ -39,6 +39,8 @@ public sealed class NoTextToSpeech(string reason) : ITextToSpeech
 
     public string? UnavailableReason => reason;
 
+    public bool HasVoice(string voice) => false;
+
     public IAsyncEnumerable<short[]> SynthesizeAsync(string text, string? voice = null, CancellationToken cancellationToken = default) =>
         throw new InvalidOperationException($"Text-to-speech is unavailable: {reason}.");
 }

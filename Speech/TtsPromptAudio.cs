@@ -9,18 +9,25 @@ namespace Switchboard.Speech;
 /// before its first sample, so a long reply would otherwise wait for all of it). Each sentence is cached on its own, so
 /// a greeting's first sentence plays from the cache even when the rest of the reply is new.
 /// </summary>
-public sealed class TtsPromptAudio(ITextToSpeech tts, SynthesizedPromptCache cache) : IPromptAudio
+/// <param name="voice">The voice to speak in; null: the synthesiser's default.</param>
+public sealed class TtsPromptAudio(ITextToSpeech tts, SynthesizedPromptCache cache, string? voice = null) : IPromptAudio
 {
     public bool IsAvailable => tts.IsAvailable;
 
+    /// <summary>The voice these prompts are spoken in; null: the synthesiser's default.</summary>
+    public string? Voice => voice;
+
     public ValueTask<short[]> Render8kHzAsync(string speakableText, CancellationToken cancellationToken = default) =>
-        cache.GetOrSynthesizeAsync(tts, speakableText, voice: null, cancellationToken);
+        cache.GetOrSynthesizeAsync(tts, speakableText, voice, cancellationToken);
+
+    /// <summary>The same synthesiser and cache in <paramref name="voice"/>; null when the synthesiser lacks that voice.</summary>
+    public IPromptAudio? InVoice(string voice) => tts.HasVoice(voice) ? new TtsPromptAudio(tts, cache, voice) : null;
 
     public async IAsyncEnumerable<short[]> StreamAsync(string speakableText, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         foreach (var sentence in Sentences(speakableText))
         {
-            var audio = await cache.GetOrSynthesizeAsync(tts, sentence, voice: null, cancellationToken).ConfigureAwait(false);
+            var audio = await cache.GetOrSynthesizeAsync(tts, sentence, voice, cancellationToken).ConfigureAwait(false);
             if (audio.Length > 0) yield return audio;
         }
     }

@@ -14,4 +14,9 @@ public sealed class Persona
     public IReadOnlyList<string> Prefer { get; init; } = [];
     /// <summary>Said at the start of a phone call (the call-recording notice).</summary>
     public Template? VoiceNotice { get; init; }
+    /// <summary>
+    /// The synthesiser voice this tenant's calls speak in (for flite: rms, slt, awb, kal16, kal; for a speech server, its
+    /// own voice names). Null: the engine's default voice. The channel checks the name against its synthesiser.
+    /// </summary>
+    public string? Voice { get; init; }
 }

@@ -157,7 +157,7 @@ public static partial class BotLoader
     private static Persona ReadPersona((YamlNodes Nodes, YamlNode Value) s)
     {
         var m = s.Nodes.Map(s.Value, "persona");
-        m.Allow("name", "brand", "tone", "greeting", "signOff", "prefer", "avoid", "voiceNotice");
+        m.Allow("name", "brand", "tone", "greeting", "signOff", "prefer", "avoid", "voiceNotice", "voice");
         var avoid = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (m.Get("avoid") is { } a)
             foreach (var (word, _, use) in s.Nodes.Map(a, "persona.avoid").Entries)
@@ -172,8 +172,21 @@ public static partial class BotLoader
             Prefer = m.Strings("prefer"),
             Avoid = avoid,
             VoiceNotice = PersonaTemplate(s.Nodes, m, "voiceNotice", required: false),
+            Voice = ReadVoiceName(s.Nodes, m),
         };
     }
+
+    /// <summary>A voice name as synthesisers spell them ("slt", "en-us", "cmu_us_rms", "af_heart"): no spaces or markup.</summary>
+    private static string? ReadVoiceName(YamlNodes nodes, YamlMap m)
+    {
+        if (m.Str("voice") is not { } voice) return null;
+        if (!VoiceName().IsMatch(voice))
+            throw nodes.Error(m.Get("voice")!, $"persona.voice '{voice}' must be a voice name: up to 64 letters, digits, '.', '_', ':' or '-', e.g. slt.");
+        return voice;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+    private static partial Regex VoiceName();
 
     private static Template? PersonaTemplate(YamlNodes nodes, YamlMap m, string key, bool required, params string[] extra)
     {

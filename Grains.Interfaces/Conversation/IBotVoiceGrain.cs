@@ -15,10 +15,12 @@ public interface IBotVoiceGrain : IGrainWithStringKey
 
 /// <summary>
 /// <see cref="RecordingNotice"/> is read out before asking to record (and not twice); <see cref="Fallback"/> prefixes
-/// a re-prompt; <see cref="MenuPhrases"/> (the bot's intent examples) are heard when no flow is open.
+/// a re-prompt; <see cref="MenuPhrases"/> (the bot's intent examples) are heard when no flow is open;
+/// <see cref="Voice"/> is the persona's synthesiser voice (null: the engine's default).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("bot-voice-profile")]
 public sealed record BotVoiceProfile(
     [property: Id(0)] string? RecordingNotice,
     [property: Id(1)] string? Fallback,
-    [property: Id(2)] IReadOnlyList<string> MenuPhrases);
+    [property: Id(2)] IReadOnlyList<string> MenuPhrases,
+    [property: Id(3)] string? Voice = null);

@@ -20,5 +20,6 @@ public sealed class BotVoiceGrain(IServiceProvider services) : Grain, IBotVoiceG
     public static BotVoiceProfile ProfileOf(BotDefinition bot) => new(
         bot.Persona.VoiceNotice?.Render(_ => null),
         bot.Messages.Fallback.Render(_ => null),
-        bot.Intents.SelectMany(i => i.Examples).ToList());
+        bot.Intents.SelectMany(i => i.Examples).ToList(),
+        bot.Persona.Voice);
 }

@@ -19,6 +19,7 @@ public sealed class EspeakNgTextToSpeech : ITextToSpeech
     private static readonly Lock InitLock = new();
     private static int _nativeRate; // 0 = not initialised, -1 = failed
     private static string? _currentVoice;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Known = new(StringComparer.Ordinal);
     private static int _currentRate;
     private static SynthesisJob? _job;
     // Kept in a static field: the native library holds the pointer for the life of the process.
@@ -42,6 +43,28 @@ public sealed class EspeakNgTextToSpeech : ITextToSpeech
     public bool IsAvailable => UnavailableReason is null;
 
     public string? UnavailableReason { get; }
+
+    /// <summary>Whether espeak-ng selects <paramref name="voice"/> by name (asked once per name, between syntheses).</summary>
+    public bool HasVoice(string voice)
+    {
+        ArgumentNullException.ThrowIfNull(voice);
+        if (!IsAvailable || string.IsNullOrWhiteSpace(voice)) return false;
+        return Known.GetOrAdd(voice, static v =>
+        {
+            Turn.Wait();
+            try
+            {
+                var found = espeak_SetVoiceByName(v) == 0;
+                // The next synthesis selects its own voice again either way.
+                _currentVoice = null;
+                return found;
+            }
+            finally
+            {
+                Turn.Release();
+            }
+        });
+    }
 
     public async IAsyncEnumerable<short[]> SynthesizeAsync(string text, string? voice = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -48,6 +48,14 @@ public sealed class FliteTextToSpeech : ITextToSpeech
 
     public string? UnavailableReason { get; }
 
+    /// <summary>One of <see cref="Voices"/> (any case), and its library is installed.</summary>
+    public bool HasVoice(string voice)
+    {
+        ArgumentNullException.ThrowIfNull(voice);
+        var name = voice.Trim().ToLowerInvariant();
+        return IsAvailable && Voices.ContainsKey(name) && VoiceHandle(name) != IntPtr.Zero;
+    }
+
     public async IAsyncEnumerable<short[]> SynthesizeAsync(string text, string? voice = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);

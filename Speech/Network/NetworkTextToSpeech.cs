@@ -30,6 +30,9 @@ public sealed class NetworkTextToSpeech(ITextToSpeech embedded, ITextToSpeechCli
 
     public string? UnavailableReason => null;
 
+    /// <summary>Any name: the server decides what its voices are called (and the embedded voice speaks when it fails).</summary>
+    public bool HasVoice(string voice) => !string.IsNullOrWhiteSpace(voice);
+
     /// <summary>Prompts the server's audio answered.</summary>
     public long Answered => _calls.Answered;
 
@@ -46,8 +49,9 @@ public sealed class NetworkTextToSpeech(ITextToSpeech embedded, ITextToSpeechCli
                 yield return audio[at..Math.Min(audio.Length, at + ChunkSamples)];
             yield break;
         }
-        // The server's voice names mean nothing to the embedded engine: it speaks with its own default then.
-        var local = voice is null || voice == options.Voice ? null : voice;
+        // The server's voice names mean nothing to the embedded engine: it speaks with its own default then, unless the
+        // name is one of its own (a persona naming a flite voice).
+        var local = voice is not null && voice != options.Voice && embedded.HasVoice(voice) ? voice : null;
         await foreach (var chunk in embedded.SynthesizeAsync(text, local, cancellationToken)) yield return chunk;
     }
 

@@ -14,6 +14,12 @@ public interface IPromptAudio
     /// </summary>
     IAsyncEnumerable<short[]> StreamAsync(string speakableText, CancellationToken cancellationToken = default) =>
         PromptAudioStreams.Whole(this, speakableText, cancellationToken);
+
+    /// <summary>
+    /// The same prompts spoken in <paramref name="voice"/> (a tenant persona's), or null when this source has no such
+    /// voice. Recorded prompts have the one voice they were recorded in, so by default null.
+    /// </summary>
+    IPromptAudio? InVoice(string voice) => null;
 }
 
 /// <summary>Helpers for <see cref="IPromptAudio"/>.</summary>

@@ -108,6 +108,35 @@ public sealed class BotLoaderTests
     }
 
     [Fact]
+    public void The_persona_names_its_calls_voice_and_the_voice_channel_learns_it()
+    {
+        Assert.Null(BotLoader.LoadFolder(EngineHarness.BotsPath("airline")).Persona.Voice);
+        var (dir, folder) = BrokenAirline("persona.yaml", s => s.Replace("  name: Maya\n", "  name: Maya\n  voice: slt\n", StringComparison.Ordinal));
+        using (dir)
+        {
+            var bot = BotLoader.LoadFolder(folder);
+            Assert.Equal("slt", bot.Persona.Voice);
+            Assert.Equal("slt", BotVoiceGrain.ProfileOf(bot).Voice);
+        }
+    }
+
+    [Theory]
+    [InlineData("\"two words\"")]
+    [InlineData("\"<speak>\"")]
+    [InlineData("\"\"")]
+    public void A_voice_that_is_not_a_voice_name_fails_with_its_line(string voice)
+    {
+        var (dir, folder) = BrokenAirline("persona.yaml", s => s.Replace("  name: Maya\n", $"  name: Maya\n  voice: {voice}\n", StringComparison.Ordinal));
+        using (dir)
+        {
+            var e = Assert.Throws<BotDefinitionException>(() => BotLoader.LoadFolder(folder));
+            Assert.Contains("persona.voice", e.Reason);
+            Assert.Contains("must be a voice name", e.Reason);
+            Assert.Equal(LineOf(folder, "persona.yaml", "voice: "), e.Line);
+        }
+    }
+
+    [Fact]
     public void A_built_in_action_has_no_written_confirmation()
     {
         var (dir, folder) = BrokenAirline("flows.yaml", s => s.Replace("      success: \"Happy to talk it through.",

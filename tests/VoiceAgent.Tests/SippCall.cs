@@ -64,11 +64,12 @@ public sealed class SippCall
         return Pause(pcap.Duration + TimeSpan.FromMilliseconds(100));
     }
 
-    public Task<SippResult> RunAsync(int serverPort, string caller, TimeSpan? timeout = null)
+    /// <param name="service">The number dialled: 1000 reaches the airline tenant, 2000 the auto service (Silo/appsettings.json).</param>
+    public Task<SippResult> RunAsync(int serverPort, string caller, TimeSpan? timeout = null, string service = "1000")
     {
         var localPort = Switchboard.TestSupport.FreePort.Udp();
         return _script.RunAsync(Scenario(caller),
-            mediaPort => $"127.0.0.1:{serverPort} -s 1000 -i 127.0.0.1 -p {localPort} -mp {mediaPort} -m 1 -l 1 -recv_timeout 20000", timeout);
+            mediaPort => $"127.0.0.1:{serverPort} -s {service} -i 127.0.0.1 -p {localPort} -mp {mediaPort} -m 1 -l 1 -recv_timeout 20000", timeout);
     }
 
     private string Scenario(string caller)

@@ -104,6 +104,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
     public async Task OnCallStartingAsync(CancellationToken cancellationToken)
     {
         _bot = await _s.Bots.ForAsync(_call.Tenant);
+        _call.SpeakWith(_s.Voices.For(_call.Tenant, _bot));
         if (_call.Outbound)
         {
             var (customer, proactiveReason) = await TakeProactiveReasonAsync();
@@ -321,7 +322,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
     {
         try
         {
-            await _call.PlayAsync(_s.Prompts.StreamAsync(text, _ended.Token), _ended.Token);
+            await _call.PlayAsync(_call.Prompts.StreamAsync(text, _ended.Token), _ended.Token);
         }
         catch (OperationCanceledException) { }
         catch (Exception e)
@@ -455,7 +456,7 @@ public sealed class SpeechCallHandler : ICallMediaHandler
         }
         var text = Voicemail.Compose(reason ?? $"Hello, this is {tenant?.DisplayName ?? "us"} calling.", tenant?.VoiceNumber, code);
         if (customer is not null) await RecordOutboundAsync(customer, text);
-        await _call.PlayAsync(_s.Prompts.StreamAsync(text, cancellationToken), cancellationToken);
+        await _call.PlayAsync(_call.Prompts.StreamAsync(text, cancellationToken), cancellationToken);
         Interlocked.Increment(ref _s.Metrics.Voicemails);
         _s.Logger.LogInformation("Voicemail left on call {CallRef} (beep heard: {Beep})", CallRef, beep);
     }

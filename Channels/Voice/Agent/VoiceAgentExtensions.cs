@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Switchboard.Channels.Common;
 using Switchboard.Channels.Voice.Calls;
-using Switchboard.Telephony.Media;
 using Switchboard.Speech;
 using Switchboard.Speech.TurnTaking;
 using Switchboard.Speech.Vad;
@@ -44,11 +43,11 @@ public static class VoiceAgentExtensions
         services.AddSingleton<IErasureParticipant>(sp => sp.GetRequiredService<CallRecordings>());
         services.AddSingleton<AnsweringMachineOutcomes>();
         services.AddSingleton<OpenTurnModels>();
+        services.AddSingleton<TenantVoices>();
         services.AddSingleton<ProactiveCalls>();
         services.AddSingleton(sp => new VoiceAgentServices(
             options,
             sp.GetRequiredService<ISpeechToText>(),
-            sp.GetRequiredService<IPromptAudio>(),
             sp.GetRequiredService<TurnTakingOptions>(),
             sp.GetRequiredService<BotVoiceProfiles>(),
             sp.GetRequiredService<IGrainFactory>(),
@@ -60,7 +59,8 @@ public static class VoiceAgentExtensions
             sp.GetRequiredService<AnsweringMachineOutcomes>(),
             sp.GetRequiredService<TenantDirectory>(),
             sp.GetRequiredService<SileroVad>(),
-            sp.GetRequiredService<OpenTurnModels>()));
+            sp.GetRequiredService<OpenTurnModels>(),
+            sp.GetRequiredService<TenantVoices>()));
         services.AddSingleton<SpeechCallHandlerFactory>();
         // A media handler factory registered before (a test's, another speech layer) wins.
         services.TryAddSingleton<ICallMediaHandlerFactory>(sp => sp.GetRequiredService<SpeechCallHandlerFactory>());

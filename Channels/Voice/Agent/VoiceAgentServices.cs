@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Switchboard.Telephony.Media;
 using Switchboard.Speech;
 using Switchboard.Speech.TurnTaking;
 using Switchboard.Speech.Vad;
@@ -11,7 +10,6 @@ namespace Switchboard.Channels.Voice.Agent;
 public sealed record VoiceAgentServices(
     VoiceAgentOptions Options,
     ISpeechToText Recognizer,
-    IPromptAudio Prompts,
     TurnTakingOptions TurnTaking,
     BotVoiceProfiles Bots,
     IGrainFactory Grains,
@@ -23,4 +21,5 @@ public sealed record VoiceAgentServices(
     AnsweringMachineOutcomes Outcomes,
     TenantDirectory Tenants,
     SileroVad Vad,
-    OpenTurnModels OpenTurns);
+    OpenTurnModels OpenTurns,
+    TenantVoices Voices);

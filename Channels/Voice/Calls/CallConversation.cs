@@ -45,6 +45,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     private Task? _loop;
     private int _turns;
     private int _keyed;
+    private IPromptAudio _prompts;
 
     public CallConversation(string callId, string tenant, ChannelAddress caller, TurnPayload startMarker, RtpSession media,
         CallConversationServices services, ICallControl control, bool outbound = false)
@@ -56,6 +57,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
         _startMarker = startMarker;
         _media = media;
         _services = services;
+        _prompts = services.Prompts;
         _control = control;
         _digits = new DigitCollector(services.Time, services.InterDigitTimeout, d => _work.Writer.TryWrite(() => DigitsTurnAsync(d)));
     }
@@ -69,6 +71,10 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     public ChannelAddress? Address => _address;
 
     public void TapOutboundAudio(PcmFrameHandler? tap) => _media.AudioSent = tap;
+
+    public IPromptAudio Prompts => Volatile.Read(ref _prompts);
+
+    public void SpeakWith(IPromptAudio prompts) => Volatile.Write(ref _prompts, prompts ?? throw new ArgumentNullException(nameof(prompts)));
 
     /// <summary>A short, non-reversible reference to the call for logs.</summary>
     public string CallRef => CallReference.For(CallId);
@@ -236,7 +242,7 @@ public sealed class CallConversation : ICallSession, IAsyncDisposable
     {
         if (text.Length == 0) return true;
         // Keyed while the prompt's first piece was being made: the caller has moved on, do not play it.
-        return await PlayStreamAsync(_services.Prompts.StreamAsync(text, _ended.Token), _ended.Token,
+        return await PlayStreamAsync(Prompts.StreamAsync(text, _ended.Token), _ended.Token,
             keyedBefore is { } k ? () => Volatile.Read(ref _keyed) != k : null);
     }
 

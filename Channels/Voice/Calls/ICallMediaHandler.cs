@@ -1,4 +1,5 @@
 using Switchboard.Telephony.Codecs;
+using Switchboard.Telephony.Media;
 using Switchboard.Telephony.Rtp;
 using Switchboard.Grains.Interfaces.Conversation;
 using Switchboard.Grains.Interfaces.Identity;
@@ -49,6 +50,12 @@ public interface ICallSession
 
     /// <summary>The address the engine knows the other party by (the dialled number on a call we placed); null when unknown.</summary>
     ChannelAddress? Address => null;
+
+    /// <summary>What this call's prompts and replies are spoken with: the channel's prompts until <see cref="SpeakWith"/>.</summary>
+    IPromptAudio Prompts { get; }
+
+    /// <summary>Speaks this call's prompts and replies with <paramref name="prompts"/> from now on (the tenant persona's voice).</summary>
+    void SpeakWith(IPromptAudio prompts);
 
     /// <summary>Receives each 20 ms frame of 8 kHz PCM as it is sent to the caller (prompts and silence), on the pacer: keep it short. Null removes it.</summary>
     void TapOutboundAudio(PcmFrameHandler? tap);

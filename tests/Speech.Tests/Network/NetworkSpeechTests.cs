@@ -132,6 +132,27 @@ public sealed class NetworkSpeechTests(SpeechEngines engines) : IAsyncLifetime
         Assert.Equal((0, 1), (tts.Answered, tts.FellBack));
     }
 
+    private const string Line = "Your booking is confirmed for the morning flight.";
+
+    [Fact]
+    public async Task A_persona_voice_goes_to_the_server_and_on_fallback_the_embedded_voice_speaks_it_only_if_it_has_it()
+    {
+        var tts = Synthesizer(Options(timeoutSeconds: 0.5));
+        Assert.True(tts.HasVoice("af_bella"));
+
+        await tts.SynthesizeAllAsync("Hello.", "af_bella");
+        Assert.Equal("af_bella", Assert.Single(_server.SpeechRequests).GetProperty("voice").GetString());
+
+        _server.Mode = OpenAiAudioStandIn.Behaviour.Fail;
+        // A server voice means nothing to flite: its default voice speaks (before, flite refused the name mid-call).
+        var rms = await engines.Flite.SynthesizeAllAsync(Line);
+        var slt = await engines.Flite.SynthesizeAllAsync(Line, "slt");
+        VoicePitch.AssertSameVoice(rms, await tts.SynthesizeAllAsync(Line, "af_bella"), other: slt);
+        // A persona that names a flite voice keeps it when flite speaks.
+        VoicePitch.AssertSameVoice(slt, await tts.SynthesizeAllAsync(Line, "slt"), other: rms);
+        Assert.Equal((1, 2), (tts.Answered, tts.FellBack));
+    }
+
     [Fact]
     public async Task Empty_audio_falls_back_and_bytes_that_are_not_wav_are_refused_clearly()
     {
