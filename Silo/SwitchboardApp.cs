@@ -38,7 +38,7 @@ public static class SwitchboardApp
 
         builder.AddAdminAuthorization();
         builder.Services.AddProblemDetails();
-        builder.AddAdmission();
+        builder.AddAdmission(turnsRunHere: role.HostsGrains());
         builder.AddTrustedProxies();
         if (role.HostsGrains()) AddGrainHost(builder);
         else builder.AddSwitchboardClient();

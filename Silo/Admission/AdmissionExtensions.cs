@@ -7,9 +7,11 @@ namespace Switchboard.Silo.Admission;
 /// <summary>Registers admission control (<see cref="AdmissionOptions"/>, validated at start) and puts it at the edge.</summary>
 public static class AdmissionExtensions
 {
-    public static WebApplicationBuilder AddAdmission(this WebApplicationBuilder builder)
+    /// <param name="turnsRunHere">The process hosts the grains (roles all and silo): the in-flight default is 2 per core, not a gateway's 8.</param>
+    public static WebApplicationBuilder AddAdmission(this WebApplicationBuilder builder, bool turnsRunHere)
     {
         builder.Services.AddOptions<AdmissionOptions>().Bind(builder.Configuration.GetSection(AdmissionOptions.Section))
+            .PostConfigure(o => o.Edge.MaxInFlightTurns ??= AdmissionOptions.EdgeLimits.DefaultInFlightTurns(turnsRunHere))
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<TurnAdmission>();
         builder.Services.AddKeyedSingleton<RateLimiter>(InboundCalls.AdmissionKey, (sp, _) => new CallAdmission(sp.GetRequiredService<TurnAdmission>()));

@@ -26,9 +26,20 @@ public sealed class AdmissionOptions
 
     public sealed class EdgeLimits
     {
-        /// <summary>Webhook and API turns this process handles at once; more only lengthens every turn (Little's law), so a few per core.</summary>
+        /// <summary>
+        /// Webhook and API turns this process handles at once; more only lengthens every turn (Little's law). Unset: 2 per
+        /// core where the turns run in this process (roles <c>all</c> and <c>silo</c>: the work is this process's CPU and
+        /// its journal), 8 per core on a gateway (its turns mostly wait on the silos). Set at start by
+        /// <see cref="AdmissionExtensions.AddAdmission"/>; docs/security.md, "In flight: 2 per core".
+        /// </summary>
         [Range(1, 100_000)]
-        public int MaxInFlightTurns { get; set; } = 8 * Environment.ProcessorCount;
+        public int? MaxInFlightTurns { get; set; }
+
+        /// <summary>The default of <see cref="MaxInFlightTurns"/>: 2 per core when turns run here, 8 per core on a gateway.</summary>
+        public static int DefaultInFlightTurns(bool turnsRunHere) => (turnsRunHere ? 2 : 8) * Environment.ProcessorCount;
+
+        /// <summary>The in-flight limit in force (after start, always set).</summary>
+        public int InFlightTurns => MaxInFlightTurns ?? DefaultInFlightTurns(turnsRunHere: true);
 
         /// <summary>
         /// Turns that wait, oldest first, for one of those; past this a turn is refused at once. A short queue: at 2×

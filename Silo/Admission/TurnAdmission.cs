@@ -13,7 +13,7 @@ public sealed class TurnAdmission : IDisposable
     public TurnAdmission(IOptions<AdmissionOptions> options)
     {
         Options = options.Value;
-        EdgeTurns = Concurrency(Options.Edge.MaxInFlightTurns, Options.Edge.MaxQueuedTurns);
+        EdgeTurns = Concurrency(Options.Edge.InFlightTurns, Options.Edge.MaxQueuedTurns);
         ChatSockets = Concurrency(Options.Edge.MaxChatSockets, 0);
     }
 

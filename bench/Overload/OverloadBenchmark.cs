@@ -34,7 +34,8 @@ public sealed class OverloadBenchmark : IBenchmark
         for (var i = 0; i < args.Length - 1; i++)
             if (args[i] == "--set" && args[i + 1].Split('=', 2) is [var k, var v]) settings[k] = v;
         if (args.Contains("--refusal-cost")) return await RefusalCost.RunAsync(args, settings, AppSecret);
-        var inFlight = int.Parse(settings.GetValueOrDefault("Admission:Edge:MaxInFlightTurns") ?? (8 * Environment.ProcessorCount).ToString());
+        var inFlight = int.Parse(settings.GetValueOrDefault("Admission:Edge:MaxInFlightTurns")
+            ?? Switchboard.Silo.Admission.AdmissionOptions.EdgeLimits.DefaultInFlightTurns(turnsRunHere: true).ToString());
 
         using var store = new TempDirectory();
         await using var engine = await EngineProcess.StartAsync(store.Path, settings);

@@ -22,7 +22,8 @@ public static class RefusalCost
     {
         var seconds = Options.Int(args, "--seconds", 10);
         var senders = Options.Int(args, "--senders", 16);
-        var inFlight = int.Parse(settings.GetValueOrDefault("Admission:Edge:MaxInFlightTurns") ?? (8 * Environment.ProcessorCount).ToString());
+        var inFlight = int.Parse(settings.GetValueOrDefault("Admission:Edge:MaxInFlightTurns")
+            ?? Switchboard.Silo.Admission.AdmissionOptions.EdgeLimits.DefaultInFlightTurns(turnsRunHere: true).ToString());
         var queued = int.Parse(settings.GetValueOrDefault("Admission:Edge:MaxQueuedTurns") ?? Switchboard.Silo.Admission.AdmissionOptions.EdgeLimits.DefaultQueuedTurns.ToString());
 
         using var store = new TempDirectory();

@@ -62,6 +62,9 @@ public sealed class EnginePeer : IWebhookPeer
         // bucket, not the turn path, would bound the engine's reply rate: docs/performance.md says so.
         ["WhatsApp:MaxSendsPerSecond"] = "100000",
         ["Outbox:Dispatcher:PollInterval"] = "00:00:00.200",
+        // These closed loops run 16 senders or more and measure the turns' speed, not admission (`bench -- overload`
+        // does that): the in-flight limit they have always run with (8 per core on two cores), not role all's 2 per core.
+        ["Admission:Edge:MaxInFlightTurns"] = "16",
     };
 
     /// <summary>The embedded store's folder as a directory listing shows it (files, bytes, the largest file); nothing for Redis.</summary>
