@@ -31,7 +31,7 @@ public sealed class JourneyCallBookingTests : IAsyncLifetime
     {
         // The shipped bots, with the journey's 48 h and 24 h waits shortened to a second, and tenant rules that let three
         // touches and a call happen within seconds at any hour (quiet hours, open hours and caps have their own tests).
-        CopyDirectory(Path.Combine(AppContext.BaseDirectory, "bots"), _bots.Path);
+        ShippedBots.CopyTo(_bots.Path);
         var journeys = Path.Combine(_bots.Path, "autoservice", "journeys");
         var shipped = await File.ReadAllTextAsync(Path.Combine(journeys, "service-reminder.yaml"));
         var fast = shipped.Replace("for: 48h", "for: 1s", StringComparison.Ordinal).Replace("for: 24h", "for: 1s", StringComparison.Ordinal);
@@ -192,14 +192,6 @@ public sealed class JourneyCallBookingTests : IAsyncLifetime
     {
         var r = await _engine.Http.GetAsync($"api/journeys/service-reminder/enrolments/{customer}?tenant=autoservice");
         return $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}";
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
-        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
-            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)), overwrite: true);
     }
 }
 

@@ -20,11 +20,7 @@ public sealed class PersonaVoiceCallTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        foreach (var bot in Directory.GetDirectories(Path.Combine(AppContext.BaseDirectory, "bots")))
-        {
-            var target = Directory.CreateDirectory(Path.Combine(_bots.Path, Path.GetFileName(bot)));
-            foreach (var file in Directory.GetFiles(bot)) File.Copy(file, Path.Combine(target.FullName, Path.GetFileName(file)));
-        }
+        ShippedBots.CopyTo(_bots.Path);
         await NameVoice("airline", "Maya", "slt");
         await NameVoice("autoservice", "Arjun", "hal9000");
         _engine = await AgentEngine.StartAsync(new Dictionary<string, string?> { ["Bots:Path"] = _bots.Path });

@@ -16,11 +16,7 @@ public sealed class RecordingPauseTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        foreach (var bot in Directory.GetDirectories(Path.Combine(AppContext.BaseDirectory, "bots")))
-        {
-            var target = Directory.CreateDirectory(Path.Combine(_bots.FullName, Path.GetFileName(bot)));
-            foreach (var file in Directory.GetFiles(bot)) File.Copy(file, Path.Combine(target.FullName, Path.GetFileName(file)));
-        }
+        ShippedBots.CopyTo(_bots.FullName);
         var airline = Path.Combine(_bots.FullName, "airline");
         await File.AppendAllTextAsync(Path.Combine(airline, "flows.yaml"), """
 
