@@ -85,18 +85,22 @@ public static class WebChatEndpoints
             await Problems.Unauthorized("Open /chat first: it sets the visitor cookie.").ExecuteAsync(http);
             return;
         }
-        using var held = limits.TryOpenSocket(visitor!);
+        var address = WebChatClientAddress.KeyOf(http.Connection.RemoteIpAddress, options.PerAddress);
+        using var held = limits.TryOpenSocket(visitor!, address, out var addressFull);
         if (held is null)
         {
             http.Response.Headers.RetryAfter = "5";
-            await Problems.Make(StatusCodes.Status429TooManyRequests, "too-many-sockets", "Too many chat windows are open for this visitor.",
-                $"Close one (at most {options.MaxSocketsPerVisitor} at once, WebChat:MaxSocketsPerVisitor).").ExecuteAsync(http);
+            await (addressFull
+                ? Problems.Make(StatusCodes.Status429TooManyRequests, "too-many-sockets-from-address", "Too many chat windows are open from this network address.",
+                    $"Close one (at most {options.PerAddress.MaxSockets} at once, WebChat:PerAddress:MaxSockets).")
+                : Problems.Make(StatusCodes.Status429TooManyRequests, "too-many-sockets", "Too many chat windows are open for this visitor.",
+                    $"Close one (at most {options.MaxSocketsPerVisitor} at once, WebChat:MaxSocketsPerVisitor).")).ExecuteAsync(http);
             return;
         }
         var tenant = tenants.ForEndpoint(Channel.WebChat, site);
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         var logger = loggers.CreateLogger(typeof(WebChatSession).FullName!);
-        var session = new WebChatSession(socket, tenant, visitor!, grains, http.RequestServices.GetRequiredService<TurnCalls>(), outbox, options, limits, time, logger);
+        var session = new WebChatSession(socket, tenant, visitor!, address, grains, http.RequestServices.GetRequiredService<TurnCalls>(), outbox, options, limits, time, logger);
         try
         {
             await session.RunAsync(http.RequestAborted);

@@ -22,6 +22,22 @@ public sealed class WebChatOptions
     public int MaxFramesPerMinute { get; set; } = 60;
     /// <summary>Sockets one visitor may hold open at once (tabs, reconnects overlapping a dying socket); one more is refused with 429.</summary>
     public int MaxSocketsPerVisitor { get; set; } = 8;
+    /// <summary>
+    /// Limits per browser address over all its visitors, so a client cannot buy more budget by inventing visitor cookies
+    /// (a cookie is only a random id, and each new one is a new customer).
+    /// </summary>
+    public PerAddressLimits PerAddress { get; set; } = new();
+
+    /// <summary>Section <c>WebChat:PerAddress</c>. Generous defaults: an office or a mobile carrier puts many people behind one address.</summary>
+    public sealed class PerAddressLimits
+    {
+        /// <summary>Frames per minute from one address over all its visitors and sockets (600: ten visitors at their own limit).</summary>
+        public int MaxFramesPerMinute { get; set; } = 600;
+        /// <summary>Sockets open at once from one address; one more is refused with 429 <c>too-many-sockets-from-address</c>.</summary>
+        public int MaxSockets { get; set; } = 256;
+        /// <summary>This host's own address (127.0.0.0/8, ::1) is not counted: health checks and load tools on the host.</summary>
+        public bool ExemptLoopback { get; set; } = true;
+    }
 
     public void Validate()
     {
@@ -33,6 +49,8 @@ public sealed class WebChatOptions
         if (VisitorLifetime <= TimeSpan.Zero) throw new InvalidOperationException("WebChat:VisitorLifetime must be positive.");
         if (MaxFramesPerMinute is < 1 or > 6000) throw new InvalidOperationException("WebChat:MaxFramesPerMinute must be 1 to 6000.");
         if (MaxSocketsPerVisitor is < 1 or > 100) throw new InvalidOperationException("WebChat:MaxSocketsPerVisitor must be 1 to 100.");
+        if (PerAddress.MaxFramesPerMinute is < 1 or > 600_000) throw new InvalidOperationException("WebChat:PerAddress:MaxFramesPerMinute must be 1 to 600000.");
+        if (PerAddress.MaxSockets is < 1 or > 1_000_000) throw new InvalidOperationException("WebChat:PerAddress:MaxSockets must be 1 to 1000000.");
         foreach (var origin in AllowedOrigins)
             if (!Uri.TryCreate(origin, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https") || u.AbsolutePath != "/" || origin.EndsWith('/'))
                 throw new InvalidOperationException($"WebChat:AllowedOrigins: '{origin}' is not an origin (scheme://host[:port], no path).");

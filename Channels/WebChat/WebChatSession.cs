@@ -19,7 +19,7 @@ namespace Switchboard.Channels.WebChat;
 /// reconnects, whichever channel it started on); each frame is a turn, idempotent on its client id, so a frame resent
 /// after a reconnect is answered with the same reply rather than processed twice.
 /// </summary>
-public sealed class WebChatSession(WebSocket socket, TenantOptions tenant, string visitorId, IGrainFactory grains, TurnCalls turns, OutboxClient outbox,
+public sealed class WebChatSession(WebSocket socket, TenantOptions tenant, string visitorId, string? addressKey, IGrainFactory grains, TurnCalls turns, OutboxClient outbox,
     WebChatOptions options, WebChatVisitorLimits limits, TimeProvider time, ILogger logger)
 {
     private readonly ChannelAddress _address = new(AddressKind.WebVisitor, visitorId);
@@ -50,7 +50,7 @@ public sealed class WebChatSession(WebSocket socket, TenantOptions tenant, strin
                 return;
             }
             if (result.MessageType != WebSocketMessageType.Text) continue;
-            if (!limits.TryFrame(visitorId))
+            if (!limits.TryFrame(visitorId, addressKey))
             {
                 await Send(new JsonObject { ["type"] = "error", ["message"] = "Too many messages at once. Please wait a moment." }, ct);
                 continue;

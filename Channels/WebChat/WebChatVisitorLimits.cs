@@ -5,50 +5,92 @@ namespace Switchboard.Channels.WebChat;
 /// <summary>
 /// Per-visitor limits shared by all of a visitor's sockets in this process: frames per minute (a token bucket that refills
 /// continuously, so a steady typist never meets it) and sockets open at once. Keyed by the visitor cookie, so opening more
-/// sockets buys no more frames. Both are <see cref="PartitionedRateLimiter"/>s from the shared framework; a visitor's
-/// partition is dropped once idle. Each gateway process keeps its own counts (a visitor's socket is pinned to one).
+/// sockets buys no more frames. The same two limits per browser address (<see cref="WebChatClientAddress"/>), over all
+/// its visitors, so inventing more visitor cookies buys no more either. All are <see cref="PartitionedRateLimiter"/>s from
+/// the shared framework; an idle partition is dropped. Each gateway process keeps its own counts (a visitor's socket is
+/// pinned to one).
 /// </summary>
 public sealed class WebChatVisitorLimits : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _frames;
     private readonly PartitionedRateLimiter<string> _sockets;
+    private readonly PartitionedRateLimiter<string> _addressFrames;
+    private readonly PartitionedRateLimiter<string> _addressSockets;
 
     public WebChatVisitorLimits(WebChatOptions options)
     {
-        _frames = PartitionedRateLimiter.Create<string, string>(visitor => RateLimitPartition.GetTokenBucketLimiter(visitor, _ => new TokenBucketRateLimiterOptions
+        _frames = FramesPerMinute(options.MaxFramesPerMinute);
+        _sockets = SocketsAtOnce(options.MaxSocketsPerVisitor);
+        _addressFrames = FramesPerMinute(options.PerAddress.MaxFramesPerMinute);
+        _addressSockets = SocketsAtOnce(options.PerAddress.MaxSockets);
+    }
+
+    /// <summary>
+    /// One frame from <paramref name="visitor"/> at <paramref name="address"/> (a <see cref="WebChatClientAddress"/> key;
+    /// null is not counted); false when the visitor, or its address, is past its rate.
+    /// </summary>
+    public bool TryFrame(string visitor, string? address)
+    {
+        using var lease = _frames.AttemptAcquire(visitor);
+        if (!lease.IsAcquired) return false;
+        if (address is null) return true;
+        using var byAddress = _addressFrames.AttemptAcquire(address);
+        return byAddress.IsAcquired;
+    }
+
+    /// <summary>
+    /// A socket for <paramref name="visitor"/> at <paramref name="address"/>, held until the lease is disposed; null when
+    /// the visitor, or its address, already has the most allowed (<paramref name="addressFull"/> says which).
+    /// </summary>
+    public IDisposable? TryOpenSocket(string visitor, string? address, out bool addressFull)
+    {
+        addressFull = false;
+        var lease = _sockets.AttemptAcquire(visitor);
+        if (!lease.IsAcquired)
         {
-            TokenLimit = options.MaxFramesPerMinute,
-            TokensPerPeriod = Math.Max(1, options.MaxFramesPerMinute / 12),
+            lease.Dispose();
+            return null;
+        }
+        if (address is null) return lease;
+        var byAddress = _addressSockets.AttemptAcquire(address);
+        if (byAddress.IsAcquired) return new Both(lease, byAddress);
+        byAddress.Dispose();
+        lease.Dispose();
+        addressFull = true;
+        return null;
+    }
+
+    private static PartitionedRateLimiter<string> FramesPerMinute(int perMinute) =>
+        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perMinute,
+            TokensPerPeriod = Math.Max(1, perMinute / 12),
             ReplenishmentPeriod = TimeSpan.FromSeconds(5),
             QueueLimit = 0,
             AutoReplenishment = true,
         }));
-        _sockets = PartitionedRateLimiter.Create<string, string>(visitor => RateLimitPartition.GetConcurrencyLimiter(visitor, _ => new ConcurrencyLimiterOptions
+
+    private static PartitionedRateLimiter<string> SocketsAtOnce(int permits) =>
+        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetConcurrencyLimiter(key, _ => new ConcurrencyLimiterOptions
         {
-            PermitLimit = options.MaxSocketsPerVisitor,
+            PermitLimit = permits,
             QueueLimit = 0,
         }));
-    }
 
-    /// <summary>One frame from <paramref name="visitor"/>; false when the visitor is past its rate on all its sockets together.</summary>
-    public bool TryFrame(string visitor)
+    private sealed class Both(RateLimitLease visitor, RateLimitLease address) : IDisposable
     {
-        using var lease = _frames.AttemptAcquire(visitor);
-        return lease.IsAcquired;
-    }
-
-    /// <summary>A socket for <paramref name="visitor"/>, held until the lease is disposed; null when it already has the most allowed.</summary>
-    public IDisposable? TryOpenSocket(string visitor)
-    {
-        var lease = _sockets.AttemptAcquire(visitor);
-        if (lease.IsAcquired) return lease;
-        lease.Dispose();
-        return null;
+        public void Dispose()
+        {
+            address.Dispose();
+            visitor.Dispose();
+        }
     }
 
     public void Dispose()
     {
         _frames.Dispose();
         _sockets.Dispose();
+        _addressFrames.Dispose();
+        _addressSockets.Dispose();
     }
 }

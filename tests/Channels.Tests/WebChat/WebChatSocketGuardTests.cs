@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Switchboard.Channels.WebChat;
 using Switchboard.TestSupport;
 
 namespace Switchboard.Channels.Tests.WebChat;
@@ -11,12 +12,23 @@ public sealed class WebChatSocketGuardTests
 {
     private const string Partner = "https://shop.partner.example";
 
-    private static Task<SiloApp> Start(int framesPerMinute = 60, int socketsPerVisitor = 8) => Wire.StartAsync(null, new()
+    /// <param name="perAddress">Per-address limits (frames a minute, sockets), counting this host's loopback address; null leaves the defaults, loopback exempt.</param>
+    private static Task<SiloApp> Start(int framesPerMinute = 60, int socketsPerVisitor = 8, (int Frames, int Sockets)? perAddress = null)
     {
-        ["WebChat:AllowedOrigins:0"] = Partner,
-        ["WebChat:MaxFramesPerMinute"] = framesPerMinute.ToString(),
-        ["WebChat:MaxSocketsPerVisitor"] = socketsPerVisitor.ToString(),
-    });
+        var settings = new Dictionary<string, string?>
+        {
+            ["WebChat:AllowedOrigins:0"] = Partner,
+            ["WebChat:MaxFramesPerMinute"] = framesPerMinute.ToString(),
+            ["WebChat:MaxSocketsPerVisitor"] = socketsPerVisitor.ToString(),
+        };
+        if (perAddress is var (frames, sockets))
+        {
+            settings["WebChat:PerAddress:MaxFramesPerMinute"] = frames.ToString();
+            settings["WebChat:PerAddress:MaxSockets"] = sockets.ToString();
+            settings["WebChat:PerAddress:ExemptLoopback"] = "false";
+        }
+        return Wire.StartAsync(null, settings);
+    }
 
     /// <summary>The visitor cookie a fresh /chat visit sets (a client that does not keep cookies gets its own).</summary>
     private static async Task<string> NewVisitor(SiloApp silo)
@@ -152,6 +164,106 @@ public sealed class WebChatSocketGuardTests
             catch (WebSocketException e) when (e.Message.Contains("429")) { return false; }
         }, TimeSpan.FromSeconds(30)));
         using (third) await Receive(third!, f => f["type"]?.ToString() == "history");
+    }
+
+    [Fact]
+    public async Task Visitors_from_one_address_share_its_frame_budget_so_new_cookies_buy_no_more_frames()
+    {
+        await using var silo = await Start(framesPerMinute: 60, perAddress: (Frames: 3, Sockets: 100));
+        var sockets = new List<ClientWebSocket>();
+        try
+        {
+            // Four visitors (four fresh cookies) from the same address, one frame each: well inside each visitor's 60.
+            for (var i = 0; i < 4; i++)
+            {
+                var socket = await Connect(silo, null);
+                sockets.Add(socket);
+                await Receive(socket, f => f["type"]?.ToString() == "history");
+            }
+            for (var i = 0; i < 3; i++)
+            {
+                await SendEmptyMessage(sockets[i], $"a{i}");
+                var answered = await Receive(sockets[i], f => f["type"]?.ToString() == "error");
+                Assert.DoesNotContain("Too many messages", answered["message"]!.ToString());
+            }
+            await SendEmptyMessage(sockets[3], "a3");
+            var error = await Receive(sockets[3], f => f["type"]?.ToString() == "error");
+            Assert.Contains("Too many messages", error["message"]!.ToString());
+        }
+        finally
+        {
+            foreach (var socket in sockets) socket.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task An_address_past_its_socket_limit_is_refused_with_429_whatever_cookie_it_brings()
+    {
+        await using var silo = await Start(socketsPerVisitor: 8, perAddress: (Frames: 600, Sockets: 2));
+        using var first = await Connect(silo, null);
+        await Receive(first, f => f["type"]?.ToString() == "history");
+        using var second = await Connect(silo, null);
+        await Receive(second, f => f["type"]?.ToString() == "history");
+
+        // A third visitor (its own fresh cookie, nowhere near its own limit of 8) from the same address.
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() => Connect(silo, null));
+        Assert.Contains("429", refused.Message);
+        // The refusal names the address limit, not the visitor's.
+        using var plain = new HttpClient { BaseAddress = silo.BaseAddress };
+        using var upgrade = new HttpRequestMessage(HttpMethod.Get, "/chat/ws");
+        upgrade.Headers.Add("Cookie", await NewVisitor(silo));
+        upgrade.Headers.Add("Connection", "Upgrade");
+        upgrade.Headers.Add("Upgrade", "websocket");
+        upgrade.Headers.Add("Sec-WebSocket-Version", "13");
+        upgrade.Headers.Add("Sec-WebSocket-Key", Convert.ToBase64String(new byte[16]));
+        using var answer = await plain.SendAsync(upgrade);
+        Assert.Equal(HttpStatusCode.TooManyRequests, answer.StatusCode);
+        Assert.Contains("too-many-sockets-from-address", await answer.Content.ReadAsStringAsync());
+        Assert.NotNull(answer.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task This_hosts_own_address_is_not_counted_by_default()
+    {
+        // Per-address limits at their defaults except the frame budget, with loopback exempt as shipped.
+        await using var silo = await Wire.StartAsync(null, new() { ["WebChat:PerAddress:MaxFramesPerMinute"] = "1" });
+        for (var i = 0; i < 3; i++)
+        {
+            using var socket = await Connect(silo, null);
+            await Receive(socket, f => f["type"]?.ToString() == "history");
+            await SendEmptyMessage(socket, $"l{i}");
+            var answered = await Receive(socket, f => f["type"]?.ToString() == "error");
+            Assert.DoesNotContain("Too many messages", answered["message"]!.ToString());
+        }
+    }
+
+    [Theory]
+    [InlineData("203.0.113.7", "203.0.113.7")]
+    [InlineData("::ffff:203.0.113.7", "203.0.113.7")]
+    [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:3::1", "2001:db8:1:3::/64")]
+    public void An_address_is_counted_as_itself_for_IPv4_and_by_its_64_for_IPv6(string address, string key) =>
+        Assert.Equal(key, WebChatClientAddress.KeyOf(IPAddress.Parse(address), new()));
+
+    [Fact]
+    public void Loopback_and_an_unknown_peer_are_not_counted_unless_loopback_is_asked_for()
+    {
+        var shipped = new WebChatOptions.PerAddressLimits();
+        Assert.Null(WebChatClientAddress.KeyOf(IPAddress.Loopback, shipped));
+        Assert.Null(WebChatClientAddress.KeyOf(IPAddress.IPv6Loopback, shipped));
+        Assert.Null(WebChatClientAddress.KeyOf(null, shipped));
+        var counted = new WebChatOptions.PerAddressLimits { ExemptLoopback = false };
+        Assert.Equal("127.0.0.1", WebChatClientAddress.KeyOf(IPAddress.Loopback, counted));
+    }
+
+    [Fact]
+    public void Per_address_limits_out_of_range_stop_the_start_with_the_setting_named()
+    {
+        var options = new WebChatOptions { PerAddress = { MaxSockets = 0 } };
+        Assert.Contains("WebChat:PerAddress:MaxSockets", Assert.Throws<InvalidOperationException>(options.Validate).Message);
+        options = new WebChatOptions { PerAddress = { MaxFramesPerMinute = 0 } };
+        Assert.Contains("WebChat:PerAddress:MaxFramesPerMinute", Assert.Throws<InvalidOperationException>(options.Validate).Message);
     }
 
     [Fact]
