@@ -1,4 +1,6 @@
 using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Switchboard.Channels.WebChat;
 
@@ -16,9 +18,12 @@ public sealed class WebChatVisitorLimits : IDisposable
     private readonly PartitionedRateLimiter<string> _sockets;
     private readonly PartitionedRateLimiter<string> _addressFrames;
     private readonly PartitionedRateLimiter<string> _addressSockets;
+    private readonly ILogger _logger;
+    private long _addressRefusals;
 
-    public WebChatVisitorLimits(WebChatOptions options)
+    public WebChatVisitorLimits(WebChatOptions options, ILogger<WebChatVisitorLimits>? logger = null)
     {
+        _logger = logger ?? NullLogger<WebChatVisitorLimits>.Instance;
         _frames = FramesPerMinute(options.MaxFramesPerMinute);
         _sockets = SocketsAtOnce(options.MaxSocketsPerVisitor);
         _addressFrames = FramesPerMinute(options.PerAddress.MaxFramesPerMinute);
@@ -35,7 +40,21 @@ public sealed class WebChatVisitorLimits : IDisposable
         if (!lease.IsAcquired) return false;
         if (address is null) return true;
         using var byAddress = _addressFrames.AttemptAcquire(address);
+        if (!byAddress.IsAcquired) RefusedByAddress();
         return byAddress.IsAcquired;
+    }
+
+    /// <summary>Frames and sockets refused by a per-address limit since start (all addresses together).</summary>
+    public long AddressRefusals => Interlocked.Read(ref _addressRefusals);
+
+    /// <summary>
+    /// The first refusal says so once, for the operator: many visitors behind one address is the usual cause, and a
+    /// reverse proxy not listed in Admin:TrustedProxies makes every visitor one address. The address is not logged.
+    /// </summary>
+    private void RefusedByAddress()
+    {
+        if (Interlocked.Increment(ref _addressRefusals) != 1) return;
+        _logger.LogWarning("Web chat refused a browser address past WebChat:PerAddress limits (logged once). If every visitor arrives through a reverse proxy, list it in Admin:TrustedProxies; if many people share one address, raise WebChat:PerAddress:MaxFramesPerMinute or MaxSockets.");
     }
 
     /// <summary>
@@ -57,6 +76,7 @@ public sealed class WebChatVisitorLimits : IDisposable
         byAddress.Dispose();
         lease.Dispose();
         addressFull = true;
+        RefusedByAddress();
         return null;
     }
 

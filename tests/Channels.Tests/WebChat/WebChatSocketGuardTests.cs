@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Channels.WebChat;
 using Switchboard.TestSupport;
 
@@ -189,6 +190,7 @@ public sealed class WebChatSocketGuardTests
             await SendEmptyMessage(sockets[3], "a3");
             var error = await Receive(sockets[3], f => f["type"]?.ToString() == "error");
             Assert.Contains("Too many messages", error["message"]!.ToString());
+            Assert.Equal(1, silo.App.Services.GetRequiredService<WebChatVisitorLimits>().AddressRefusals);
         }
         finally
         {
@@ -220,6 +222,7 @@ public sealed class WebChatSocketGuardTests
         Assert.Equal(HttpStatusCode.TooManyRequests, answer.StatusCode);
         Assert.Contains("too-many-sockets-from-address", await answer.Content.ReadAsStringAsync());
         Assert.NotNull(answer.Headers.RetryAfter);
+        Assert.Equal(2, silo.App.Services.GetRequiredService<WebChatVisitorLimits>().AddressRefusals);
     }
 
     [Fact]
@@ -235,6 +238,7 @@ public sealed class WebChatSocketGuardTests
             var answered = await Receive(socket, f => f["type"]?.ToString() == "error");
             Assert.DoesNotContain("Too many messages", answered["message"]!.ToString());
         }
+        Assert.Equal(0, silo.App.Services.GetRequiredService<WebChatVisitorLimits>().AddressRefusals);
     }
 
     [Theory]
