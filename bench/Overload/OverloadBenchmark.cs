@@ -4,12 +4,13 @@ using Switchboard.TestSupport;
 namespace Switchboard.Bench.Overload;
 
 /// <summary>
-/// Overload: the real engine as its own process (embedded store, the shipped airline bot, admission control on) takes
+/// Overload: the real engine as its own process (embedded store or Redis, the shipped airline bot, admission control on) takes
 /// signed WhatsApp webhooks. 1) capacity: a closed loop of as many senders as the edge admits at once; 2) light load:
 /// 10 % of capacity, open loop, for the unloaded p99; 3) overload: 2× capacity, open loop, for --seconds; 4) every
 /// refused message is redelivered (as Meta does) and each customer must then hold exactly the messages acknowledged.
 /// Targets: served ≥ 90 % of capacity, every refusal 503/429 with Retry-After, served p99 ≤ 3× the light-load p99, 0 lost.
-/// Usage: overload [--seconds 60] [--capacity-seconds 15] [--warmup-seconds 15] [--factor 2] [--set Key=Value ...]   (quick: --seconds 10)
+/// Usage: overload [--seconds 60] [--capacity-seconds 15] [--warmup-seconds 15] [--factor 2] [--store file|redis] [--set Key=Value ...]
+/// [--engine-env NAME=value ...] (a variable for the engine process only, e.g. a GC knob)   (quick: --seconds 10)
 /// <c>overload --refusal-cost</c> measures what a refusal costs the engine instead (<see cref="RefusalCost"/>).
 /// </summary>
 public sealed class OverloadBenchmark : IBenchmark
@@ -31,15 +32,24 @@ public sealed class OverloadBenchmark : IBenchmark
             ["Logging:LogLevel:Default"] = "Warning",
             ["Storage:AllowGeneratedKey"] = "true",
         };
+        var environment = new Dictionary<string, string>();
         for (var i = 0; i < args.Length - 1; i++)
+        {
             if (args[i] == "--set" && args[i + 1].Split('=', 2) is [var k, var v]) settings[k] = v;
+            if (args[i] == "--engine-env" && args[i + 1].Split('=', 2) is [var ek, var ev]) environment[ek] = ev;
+        }
         if (args.Contains("--refusal-cost")) return await RefusalCost.RunAsync(args, settings, AppSecret);
         var inFlight = int.Parse(settings.GetValueOrDefault("Admission:Edge:MaxInFlightTurns")
             ?? Switchboard.Silo.Admission.AdmissionOptions.EdgeLimits.DefaultInFlightTurns(turnsRunHere: true).ToString());
 
+        // --store redis: the engine on a real redis-server (Debian's, started here) instead of the embedded file store.
+        var onRedis = Options.String(args, "--store", "file") == "redis";
+        await using var redis = onRedis ? await RedisServer.StartAsync() : null;
+        if (redis is not null) settings["ConnectionStrings:Redis"] = redis.ConnectionString;
         using var store = new TempDirectory();
-        await using var engine = await EngineProcess.StartAsync(store.Path, settings);
-        Console.WriteLine($"overload: engine pid {engine.ProcessId} on {Environment.ProcessorCount} cores; admission {Describe(settings)}");
+        await using var engine = await EngineProcess.StartAsync(store.Path, settings, environment: environment);
+        Console.WriteLine($"overload: engine pid {engine.ProcessId} on {Environment.ProcessorCount} cores, store {(onRedis ? "redis" : "file")}; admission {Describe(settings)}"
+            + string.Concat(environment.Select(kv => $"; engine {kv.Key}={kv.Value}")));
 
         using var warm = new WebhookTraffic(engine.BaseAddress, AppSecret, "91980001", 200);
         // Until the JIT has tiered up the hot path, capacity would be measured low.
