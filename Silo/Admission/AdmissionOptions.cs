@@ -42,7 +42,7 @@ public sealed class AdmissionOptions
         public int InFlightTurns => MaxInFlightTurns ?? DefaultInFlightTurns(turnsRunHere: true);
 
         /// <summary>
-        /// Turns that wait, oldest first, for one of those; past this a turn is refused at once. A short queue: at 2×
+        /// Turns that wait for one of those (in <see cref="QueueOrder"/>); past this one is refused at once. A short queue: at 2×
         /// capacity the slots are refilled from arrivals anyway, and every queued turn is waiting added to a served
         /// one (8 per core made the queue wait the larger half of the served p99; docs/security.md).
         /// </summary>
@@ -50,6 +50,15 @@ public sealed class AdmissionOptions
         public int MaxQueuedTurns { get; set; } = DefaultQueuedTurns;
 
         public static int DefaultQueuedTurns => 2 * Environment.ProcessorCount;
+
+        /// <summary>
+        /// Which waiting turn a freed slot goes to. <c>NewestFirst</c> (the default): the latest arrival, and a new turn
+        /// that finds the queue full pushes the oldest waiting one out (503 + Retry-After; it was never read, and the
+        /// provider redelivers it), so past capacity a served turn has hardly waited (adaptive LIFO), while a burst below
+        /// capacity is still all served. <c>OldestFirst</c>: arrival order, the newcomer refused. docs/security.md,
+        /// "Newest first".
+        /// </summary>
+        public System.Threading.RateLimiting.QueueProcessingOrder QueueOrder { get; set; } = System.Threading.RateLimiting.QueueProcessingOrder.NewestFirst;
 
         /// <summary>Open web chat sockets (each runs at most one turn at a time).</summary>
         [Range(1, 1_000_000)]

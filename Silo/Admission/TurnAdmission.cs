@@ -13,8 +13,8 @@ public sealed class TurnAdmission : IDisposable
     public TurnAdmission(IOptions<AdmissionOptions> options)
     {
         Options = options.Value;
-        EdgeTurns = Concurrency(Options.Edge.InFlightTurns, Options.Edge.MaxQueuedTurns);
-        ChatSockets = Concurrency(Options.Edge.MaxChatSockets, 0);
+        EdgeTurns = Concurrency(Options.Edge.InFlightTurns, Options.Edge.MaxQueuedTurns, Options.Edge.QueueOrder);
+        ChatSockets = Concurrency(Options.Edge.MaxChatSockets, 0, QueueProcessingOrder.OldestFirst);
     }
 
     public AdmissionOptions Options { get; }
@@ -27,11 +27,11 @@ public sealed class TurnAdmission : IDisposable
     public bool Saturated =>
         Options.Enabled && EdgeTurns.GetStatistics() is { } s && s.CurrentAvailablePermits == 0 && s.CurrentQueuedCount >= Options.Edge.MaxQueuedTurns;
 
-    private static ConcurrencyLimiter Concurrency(int permits, int queue) => new(new ConcurrencyLimiterOptions
+    private static ConcurrencyLimiter Concurrency(int permits, int queue, QueueProcessingOrder order) => new(new ConcurrencyLimiterOptions
     {
         PermitLimit = permits,
         QueueLimit = queue,
-        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        QueueProcessingOrder = order,
     });
 
     public void Dispose()
