@@ -101,6 +101,25 @@ public sealed class WebChatSocketGuardTests
         socket.SendAsync(Encoding.UTF8.GetBytes(new JsonObject { ["type"] = "message", ["id"] = id, ["text"] = "" }.ToJsonString()),
             WebSocketMessageType.Text, true, CancellationToken.None);
 
+    /// <summary>Opens <paramref name="count"/> sockets into <paramref name="sockets"/> (all for one visitor, or each a fresh one when null), each past its history.</summary>
+    private static async Task OpenInto(List<ClientWebSocket> sockets, SiloApp silo, int count, string? visitorCookie)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var socket = await Connect(silo, null, visitorCookie);
+            sockets.Add(socket);
+            await Receive(socket, f => f["type"]?.ToString() == "history");
+        }
+    }
+
+    /// <summary>Sends a frame the engine answers at once; true when the answer is "too many messages" (the frame was not processed).</summary>
+    private static async Task<bool> RefusedAsTooMany(ClientWebSocket socket, string id)
+    {
+        await SendEmptyMessage(socket, id);
+        var answer = await Receive(socket, f => f["type"]?.ToString() == "error");
+        return answer["message"]!.ToString().Contains("Too many messages");
+    }
+
     [Fact]
     public async Task A_visitors_frame_budget_is_shared_by_all_its_sockets_while_another_visitor_keeps_its_own()
     {
@@ -109,30 +128,15 @@ public sealed class WebChatSocketGuardTests
         var sockets = new List<ClientWebSocket>();
         try
         {
-            for (var i = 0; i < 4; i++)
-            {
-                var socket = await Connect(silo, null, visitor);
-                sockets.Add(socket);
-                await Receive(socket, f => f["type"]?.ToString() == "history");
-            }
+            await OpenInto(sockets, silo, 4, visitor);
             // One frame on each of three sockets, each answered before the next: per-socket buckets would never run dry.
-            for (var i = 0; i < 3; i++)
-            {
-                await SendEmptyMessage(sockets[i], $"f{i}");
-                var answered = await Receive(sockets[i], f => f["type"]?.ToString() == "error");
-                Assert.DoesNotContain("Too many messages", answered["message"]!.ToString());
-            }
+            for (var i = 0; i < 3; i++) Assert.False(await RefusedAsTooMany(sockets[i], $"f{i}"));
             // The fourth socket has sent nothing, yet the visitor's bucket is empty.
-            await SendEmptyMessage(sockets[3], "f3");
-            var error = await Receive(sockets[3], f => f["type"]?.ToString() == "error");
-            Assert.Contains("Too many messages", error["message"]!.ToString());
+            Assert.True(await RefusedAsTooMany(sockets[3], "f3"));
 
             // Another visitor has its own bucket.
-            using var other = await Connect(silo, null);
-            await Receive(other, f => f["type"]?.ToString() == "history");
-            await SendEmptyMessage(other, "x1");
-            var answer = await Receive(other, f => f["type"]?.ToString() == "error");
-            Assert.DoesNotContain("Too many messages", answer["message"]!.ToString());
+            await OpenInto(sockets, silo, 1, null);
+            Assert.False(await RefusedAsTooMany(sockets[4], "x1"));
         }
         finally
         {
@@ -175,21 +179,9 @@ public sealed class WebChatSocketGuardTests
         try
         {
             // Four visitors (four fresh cookies) from the same address, one frame each: well inside each visitor's 60.
-            for (var i = 0; i < 4; i++)
-            {
-                var socket = await Connect(silo, null);
-                sockets.Add(socket);
-                await Receive(socket, f => f["type"]?.ToString() == "history");
-            }
-            for (var i = 0; i < 3; i++)
-            {
-                await SendEmptyMessage(sockets[i], $"a{i}");
-                var answered = await Receive(sockets[i], f => f["type"]?.ToString() == "error");
-                Assert.DoesNotContain("Too many messages", answered["message"]!.ToString());
-            }
-            await SendEmptyMessage(sockets[3], "a3");
-            var error = await Receive(sockets[3], f => f["type"]?.ToString() == "error");
-            Assert.Contains("Too many messages", error["message"]!.ToString());
+            await OpenInto(sockets, silo, 4, null);
+            for (var i = 0; i < 3; i++) Assert.False(await RefusedAsTooMany(sockets[i], $"a{i}"));
+            Assert.True(await RefusedAsTooMany(sockets[3], "a3"));
             Assert.Equal(1, silo.App.Services.GetRequiredService<WebChatVisitorLimits>().AddressRefusals);
         }
         finally
@@ -230,13 +222,15 @@ public sealed class WebChatSocketGuardTests
     {
         // Per-address limits at their defaults except the frame budget, with loopback exempt as shipped.
         await using var silo = await Wire.StartAsync(null, new() { ["WebChat:PerAddress:MaxFramesPerMinute"] = "1" });
-        for (var i = 0; i < 3; i++)
+        var sockets = new List<ClientWebSocket>();
+        try
         {
-            using var socket = await Connect(silo, null);
-            await Receive(socket, f => f["type"]?.ToString() == "history");
-            await SendEmptyMessage(socket, $"l{i}");
-            var answered = await Receive(socket, f => f["type"]?.ToString() == "error");
-            Assert.DoesNotContain("Too many messages", answered["message"]!.ToString());
+            await OpenInto(sockets, silo, 3, null);
+            for (var i = 0; i < 3; i++) Assert.False(await RefusedAsTooMany(sockets[i], $"l{i}"));
+        }
+        finally
+        {
+            foreach (var socket in sockets) socket.Dispose();
         }
         Assert.Equal(0, silo.App.Services.GetRequiredService<WebChatVisitorLimits>().AddressRefusals);
     }
